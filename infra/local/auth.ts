@@ -1,0 +1,57 @@
+/**
+ * Local stand-in for the API Gateway JWT authorizer (Cognito on AWS): an ES256 key pair created on first
+ * start under the data folder; tokens are checked for signature, issuer, audience and expiry before a
+ * handler runs, and the claims land where API Gateway puts them.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import type { Role } from '../../shared/auth/actor.ts';
+
+export const LOCAL_ISSUER = 'https://aftercare.local/issuer';
+export const LOCAL_AUDIENCE = 'aftercare-api';
+
+export interface LocalAuth {
+  sign(claims: { sub: string; roles: Role[]; name?: string; email?: string }, ttlSeconds?: number): Promise<string>;
+  verify(token: string): Promise<JWTPayload>;
+}
+
+/** Loads the key pair from `keyFile` (creating it on first use) or keeps one in memory when no file is given. */
+export async function localAuth(keyFile?: string): Promise<LocalAuth> {
+  let privateJwk: JWK;
+  let publicJwk: JWK;
+  if (keyFile && existsSync(keyFile)) {
+    ({ privateJwk, publicJwk } = JSON.parse(readFileSync(keyFile, 'utf8')) as { privateJwk: JWK; publicJwk: JWK });
+  } else {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    privateJwk = await exportJWK(pair.privateKey);
+    publicJwk = await exportJWK(pair.publicKey);
+    if (keyFile) {
+      mkdirSync(dirname(keyFile), { recursive: true });
+      writeFileSync(keyFile, JSON.stringify({ privateJwk, publicJwk }), { mode: 0o600 });
+    }
+  }
+  const privateKey = await importJWK(privateJwk, 'ES256');
+  const publicKey = await importJWK(publicJwk, 'ES256');
+  return {
+    sign: ({ sub, roles, name, email }, ttlSeconds = 12 * 3600) =>
+      new SignJWT({ 'cognito:groups': roles, ...(name ? { name } : {}), ...(email ? { email } : {}) })
+        .setProtectedHeader({ alg: 'ES256', kid: 'local' })
+        .setSubject(sub)
+        .setIssuer(LOCAL_ISSUER)
+        .setAudience(LOCAL_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(`${ttlSeconds}s`)
+        .sign(privateKey),
+    verify: async (token) => (await jwtVerify(token, publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE })).payload,
+  };
+}
+
+/** API Gateway passes claims as strings; array claims arrive as `[a b]`. Reproduce that shape. */
+export function flattenClaims(payload: JWTPayload): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(payload)) {
+    out[k] = Array.isArray(v) ? `[${v.join(' ')}]` : String(v);
+  }
+  return out;
+}

@@ -1,0 +1,112 @@
+/**
+ * The local event bus: accepts PutEvents from the unchanged SDK client, matches every event against the
+ * rules of `events/rules.ts` (the same objects the CDK events stack deploys) and invokes the target
+ * consumer handlers with EventBridge's event shape. Like EventBridge, a failing target is retried and
+ * then parked in a dead-letter file; nothing is dropped silently.
+ */
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { EventRule } from '../../events/rules.ts';
+import { lambdaContext } from './lambda-context.ts';
+import { matchesPattern } from './pattern.ts';
+
+export interface BusEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+export type ConsumerHandler = (event: BusEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+export interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Time?: string | number;
+  Resources?: string[];
+}
+
+export class LocalBus {
+  /** Every event accepted, in order (the local archive; tests read it). */
+  readonly history: BusEvent[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly rules: EventRule[],
+    private readonly targets: (id: string) => Promise<ConsumerHandler>,
+    private readonly opts: { deadLetterFile?: string; retries?: number; now?: () => Date } = {},
+  ) {}
+
+  /** PutEvents semantics: validates entries, returns ids, delivers asynchronously. */
+  put(entries: PutEventsEntry[]): { FailedEntryCount: number; Entries: Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }> } {
+    let failed = 0;
+    const results = entries.map((e) => {
+      let detail: unknown;
+      try {
+        detail = JSON.parse(e.Detail ?? '');
+      } catch {
+        detail = undefined;
+      }
+      if (!e.Source || !e.DetailType || !detail || typeof detail !== 'object') {
+        failed++;
+        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and a JSON object Detail are required' };
+      }
+      const event: BusEvent = {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': e.DetailType,
+        source: e.Source,
+        account: '000000000000',
+        time: (this.opts.now?.() ?? new Date()).toISOString(),
+        region: 'local',
+        resources: e.Resources ?? [],
+        detail: detail as Record<string, unknown>,
+      };
+      this.history.push(event);
+      this.dispatch(event);
+      return { EventId: event.id };
+    });
+    return { FailedEntryCount: failed, Entries: results };
+  }
+
+  /** Resolves when every delivery started so far (and those they caused) has finished. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private dispatch(event: BusEvent): void {
+    for (const rule of this.rules) {
+      if (!matchesPattern(rule.pattern, event as unknown as Record<string, unknown>)) continue;
+      const delivery = this.deliver(rule, event).finally(() => this.inFlight.delete(delivery));
+      this.inFlight.add(delivery);
+    }
+  }
+
+  private async deliver(rule: EventRule, event: BusEvent): Promise<void> {
+    const attempts = (this.opts.retries ?? 2) + 1;
+    let lastError: unknown;
+    for (let i = 0; i < attempts; i++) {
+      try {
+        const handler = await this.targets(rule.target);
+        await handler(event, lambdaContext(rule.target));
+        return;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    const line = { rule: rule.name, event, error: String((lastError as Error)?.stack ?? lastError), at: new Date().toISOString() };
+    if (this.opts.deadLetterFile) {
+      mkdirSync(dirname(this.opts.deadLetterFile), { recursive: true });
+      appendFileSync(this.opts.deadLetterFile, `${JSON.stringify(line)}\n`);
+    }
+    console.error(`[bus] ${rule.name} failed ${attempts} times; event parked in the dead-letter file`, line.error);
+  }
+}

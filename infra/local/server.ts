@@ -1,0 +1,173 @@
+/**
+ * The local HTTP API: what API Gateway (HTTP API, payload v2) does in front of our handlers — route
+ * matching by the catalogue's route keys, JWT validation, throttling, body limits — then the very same
+ * handler functions with the event shape Lambda would receive. `/_aws/*` serves the AWS API calls the
+ * unchanged SDK clients make when pointed here (EventBridge PutEvents, and more as services arrive).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { type RouteSpec, routeKey } from '../../functions/catalog.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
+import { flattenClaims, type LocalAuth } from './auth.ts';
+import { lambdaContext } from './lambda-context.ts';
+
+/** API Gateway's own payload limit. */
+const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
+
+export type HttpHandlerFn = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyResultV2>;
+
+/** Extra local endpoints (`/_aws/...`, `/_local/...`); return false when the path is not theirs. */
+export type SideRoute = (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<boolean>;
+
+export interface ServerOptions {
+  routes: RouteSpec[];
+  loadHandler: (fn: string) => Promise<HttpHandlerFn>;
+  auth: LocalAuth;
+  /** Stage throttling, as configured on the API Gateway stage. */
+  throttle: { rateLimit: number; burstLimit: number };
+  sideRoutes: SideRoute[];
+}
+
+interface CompiledRoute {
+  spec: RouteSpec;
+  key: string;
+  regex: RegExp;
+  names: string[];
+}
+
+function compile(spec: RouteSpec): CompiledRoute {
+  const names: string[] = [];
+  const source = spec.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { spec, key: routeKey(spec), regex: new RegExp(`^${source}$`), names };
+}
+
+export function sendProblem(res: ServerResponse, status: number, title: string, detail: string, extra: Record<string, unknown> = {}): void {
+  res.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...extra.headers as Record<string, string> });
+  const { headers: _h, ...rest } = extra;
+  res.end(JSON.stringify({ type: 'about:blank', title, status, detail, ...rest }));
+}
+
+/** A token bucket, like the stage's rate and burst limits. */
+function tokenBucket(rate: number, burst: number) {
+  let tokens = burst;
+  let last = Date.now();
+  return () => {
+    const t = Date.now();
+    tokens = Math.min(burst, tokens + ((t - last) / 1000) * rate);
+    last = t;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > GATEWAY_MAX_BODY) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+const textTypes = /^(application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml)|text\/)/i;
+
+export function createLocalServer(opts: ServerOptions): Server {
+  const compiled = opts.routes.map(compile);
+  const allow = tokenBucket(opts.throttle.rateLimit, opts.throttle.burstLimit);
+
+  return createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      console.error('[local api] internal error', err);
+      if (!res.headersSent) sendProblem(res, 500, 'internal error', 'the local gateway failed; see the console');
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const body = await readBody(req);
+    if (body === 'too-large') return sendProblem(res, 413, 'payload too large', 'request body exceeds 10 MB');
+    for (const side of opts.sideRoutes) if (await side(req, body, res)) return;
+
+    const method = (req.method ?? 'GET').toUpperCase();
+    let match: { route: CompiledRoute; params: Record<string, string> } | undefined;
+    for (const route of compiled) {
+      if (route.spec.method !== method) continue;
+      const m = route.regex.exec(url.pathname);
+      if (!m) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((n, i) => {
+        params[n] = decodeURIComponent(m[i + 1] ?? '');
+      });
+      match = { route, params };
+      break;
+    }
+    if (!match) return sendProblem(res, 404, 'not found', `no route ${method} ${url.pathname}`);
+    if (!allow()) return sendProblem(res, 429, 'too many requests', 'rate limit exceeded; retry later', { headers: { 'retry-after': '1' } });
+
+    let claims: Record<string, string> | undefined;
+    if (match.route.spec.roles !== 'public') {
+      const header = req.headers.authorization ?? '';
+      const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
+      if (!token) return sendProblem(res, 401, 'unauthorized', 'send Authorization: Bearer <token>');
+      try {
+        claims = flattenClaims(await opts.auth.verify(token));
+      } catch (err) {
+        return sendProblem(res, 401, 'unauthorized', `token rejected: ${(err as Error).message}`);
+      }
+    }
+
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+    }
+    const isText = body.length === 0 || textTypes.test(headers['content-type'] ?? '');
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+    const now = new Date();
+    const event = {
+      version: '2.0',
+      routeKey: match.route.key,
+      rawPath: url.pathname,
+      rawQueryString: url.search.slice(1),
+      headers,
+      ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+      ...(match.route.names.length ? { pathParameters: match.params } : {}),
+      requestContext: {
+        accountId: '000000000000',
+        apiId: 'local',
+        ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+        domainName: headers.host ?? 'localhost',
+        domainPrefix: 'localhost',
+        http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        requestId: randomUUID(),
+        routeKey: match.route.key,
+        stage: '$default',
+        time: now.toUTCString(),
+        timeEpoch: now.getTime(),
+      },
+      ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
+      isBase64Encoded: !isText,
+    };
+    const handler = await opts.loadHandler(match.route.spec.fn);
+    const result = await handler(event, lambdaContext(match.route.spec.fn));
+    if (typeof result === 'string' || result === undefined || result === null || !('statusCode' in (result as object))) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(typeof result === 'string' ? result : JSON.stringify(result));
+      return;
+    }
+    const r = result as Exclude<APIGatewayProxyResultV2, string>;
+    const outHeaders: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(r.headers ?? {})) outHeaders[k] = String(v);
+    if (r.cookies?.length) outHeaders['set-cookie'] = r.cookies;
+    res.writeHead(r.statusCode ?? 200, outHeaders);
+    res.end(r.body ? (r.isBase64Encoded ? Buffer.from(r.body, 'base64') : r.body) : undefined);
+  }
+}

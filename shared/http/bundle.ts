@@ -1,0 +1,88 @@
+/**
+ * The middleware bundle of every HTTP function (API Gateway HTTP API, payload v2): structured logs,
+ * body limits and parsing, the caller from the JWT authorizer's claims, and errors as problem+json.
+ * Functions declare only their own logic: `httpHandler(async (req) => ({ status: 200, body }))`.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { type Actor, actorFromClaims } from '../auth/actor.ts';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.ts';
+import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.ts';
+
+export const logger = new Logger();
+
+/** Requests larger than this are refused before parsing (API Gateway allows 10 MB; we need far less). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+
+export interface HttpRequest {
+  actor: Actor;
+  /** Parsed JSON body, or undefined when the request had none. */
+  body: unknown;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  routeKey: string;
+}
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+function parseBody(event: HttpEvent): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(`request body exceeds ${MAX_BODY_BYTES} bytes`);
+  }
+  const type = (event.headers?.['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    throw new UnsupportedMediaTypeError(`send application/json, not ${type || 'no content type'}`);
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ValidationError([{ field: '(body)', message: 'body is not valid JSON' }]);
+  }
+}
+
+function json(status: number, body: unknown, contentType: string, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: { 'content-type': contentType, 'cache-control': 'no-store', ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  };
+}
+
+const problemDetails = (): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> => ({
+  onError: (request) => {
+    const problem = problemFor(request.error);
+    if (problem.status >= 500) logger.error('request failed', { error: request.error as Error });
+    else logger.info('request refused', { status: problem.status, detail: problem.detail });
+    request.response = json(problem.status, { ...problem, instance: request.event.rawPath }, PROBLEM_CONTENT_TYPE);
+  },
+});
+
+/** Wraps one route's logic in the HTTP bundle. */
+export function httpHandler(fn: (req: HttpRequest) => Promise<HttpResult>) {
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(problemDetails())
+    .handler(async (event) => {
+      logger.appendKeys({ route: event.routeKey });
+      const body = parseBody(event);
+      const actor = actorFromClaims(event.requestContext?.authorizer?.jwt?.claims);
+      const result = await fn({
+        actor,
+        body,
+        params: (event.pathParameters ?? {}) as Record<string, string>,
+        query: (event.queryStringParameters ?? {}) as Record<string, string>,
+        headers: (event.headers ?? {}) as Record<string, string>,
+        routeKey: event.routeKey,
+      });
+      return json(result.status, result.body, 'application/json', result.headers);
+    });
+}

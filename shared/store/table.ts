@@ -1,0 +1,63 @@
+/**
+ * The one DynamoDB table, declared as plain data. The CDK data stack and the local system
+ * (`infra/local`) both build the table from this object, so key schema, indexes and TTL cannot drift.
+ *
+ * Generic key attributes are overloaded by entity (single-table design); which entity uses which index
+ * for which access pattern is documented in `infra/TABLE.md` and next to each entity's key builder.
+ */
+export const tableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** Items with this epoch-seconds attribute are deleted by DynamoDB TTL (idempotency records, timers). */
+  timeToLiveAttribute: 'expiresAt',
+  indexes: {
+    /** Owner's items newest first: a customer's cases (`CUST#<id>` / `CASE#<createdAt>`). */
+    gsi1: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /** Items by state: cases by status (`CASESTATUS#<status>` / `<createdAt>#<id>`). */
+    gsi2: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** Open work per assignee (sparse): a technician's open cases (`TECH#<id>` / `<createdAt>#<id>`). */
+    gsi3: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    /** Items by local calendar day: cases by created day (`CASEDAY#<yyyy-mm-dd>` / `<createdAt>#<id>`). */
+    gsi4: { partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+    /** Second day index: cases by completion day (`DONEDAY#<yyyy-mm-dd>`), timers by due time. */
+    gsi5: { partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
+  },
+} as const;
+
+export type IndexName = keyof typeof tableDefinition.indexes;
+
+/** Index names by the access pattern they serve; stores query through these, never by raw name. */
+export const Index = {
+  byOwner: 'gsi1',
+  byStatus: 'gsi2',
+  byAssignee: 'gsi3',
+  byDay: 'gsi4',
+  byDoneDay: 'gsi5',
+} as const satisfies Record<string, IndexName>;
+
+/** `CreateTable` input for the local engine: on-demand, every index projecting all attributes. */
+export function createTableInput(tableName: string) {
+  const attrs = new Set<string>([tableDefinition.partitionKey, tableDefinition.sortKey]);
+  const gsis = Object.entries(tableDefinition.indexes).map(([name, ix]) => {
+    attrs.add(ix.partitionKey);
+    attrs.add(ix.sortKey);
+    return {
+      IndexName: name,
+      KeySchema: [
+        { AttributeName: ix.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: ix.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    };
+  });
+  return {
+    TableName: tableName,
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    KeySchema: [
+      { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' as const },
+      { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' as const },
+    ],
+    AttributeDefinitions: [...attrs].map((a) => ({ AttributeName: a, AttributeType: 'S' as const })),
+    GlobalSecondaryIndexes: gsis,
+  };
+}
