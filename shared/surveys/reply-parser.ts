@@ -154,13 +154,16 @@ function looksLikeMail(mail: ParsedMail): boolean {
   return MAIL_HEADERS.some((name) => mail.headers.has(name));
 }
 
-/** Printable runs of at least four characters, like `strings(1)`: what a human could still use. */
+/**
+ * Printable runs of at least four characters holding a word, like `strings(1)`: what a human could
+ * still use. The word test keeps most of the punctuation soup that random bytes decode to out.
+ */
 function recoverText(source: Buffer | string): string {
   const text = (typeof source === 'string' ? source : source.toString('utf8')).slice(0, MAX_BODY_CHARS);
   const runs = text.match(/[^\p{C}\uFFFD]{4,}/gu) ?? [];
   const recovered = runs
     .map((run) => run.trim())
-    .filter((run) => run !== '')
+    .filter((run) => /[\p{L}\p{N}]{3}/u.test(run))
     .join('\n');
   return recovered.length > MAX_COMMENT_CHARS ? `${recovered.slice(0, MAX_COMMENT_CHARS)}…` : recovered;
 }
@@ -661,7 +664,9 @@ export function parseAnswerText(text: string): AnswerText {
       const invalid = digits.filter((digit) => toLevel(digit) === undefined);
       if (invalid.length > 0) {
         // A 5 or a 0 suggests another scale (1-5, 0-10): the other digits cannot be trusted either.
-        problems.push(`"${digits.join(' ')}" has values outside 1 to 4 (${invalid.join(', ')}); none taken`);
+        problems.push(
+          `"${digits.join(' ')}" has values outside 1 to 4 (${[...new Set(invalid)].join(', ')}); none taken`,
+        );
       } else {
         // Words after the digits keep the line in the comment, where they make sense.
         consumed = !/[\p{L}\p{N}]/u.test(positional.groups?.rest ?? '');
