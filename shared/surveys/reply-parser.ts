@@ -51,8 +51,10 @@ export interface AnswerText {
 // Bounds the work one message can cause. Real replies are a few kilobytes; the answers and the
 // customer's text come first, so cutting the tail only loses quoted history.
 const MAX_BODY_CHARS = 500_000;
-// Beyond this html-to-text (inside mailparser) gets slow; our linear fallback converts instead.
+// Beyond this html-to-text (inside mailparser) gets slow; our linear fallback converts instead, up
+// to a limit of its own that is far higher, or the fallback would be useless exactly when needed.
 const MAX_HTML_TO_TEXT_CHARS = 1_000_000;
+const MAX_HTML_FALLBACK_CHARS = 10_000_000;
 // An answer line is short; longer lines are prose and are not matched at all, which also keeps the
 // regular expressions below cheap.
 const MAX_ANSWER_LINE_CHARS = 300;
@@ -88,7 +90,15 @@ export async function parseSurveyReply(raw: Buffer | string): Promise<SurveyRepl
   } catch {
     return unreadable(source);
   }
+  try {
+    return readReply(mail, source);
+  } catch {
+    // Nothing below is expected to throw; if hostile input finds a way, staff still get the message.
+    return unreadable(source);
+  }
+}
 
+function readReply(mail: ParsedMail, source: Buffer | string): SurveyReply {
   let body = typeof mail.text === 'string' ? mail.text : '';
   if (body.trim() === '' && typeof mail.html === 'string' && mail.html.trim() !== '') {
     // mailparser leaves `text` empty when it could not convert the HTML (too long, too deep).
@@ -432,7 +442,7 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
   apos: "'",
   gt: '>',
   lt: '<',
-  nbsp: ' ',
+  nbsp: '\u00a0',
   quot: '"',
 };
 
@@ -444,14 +454,15 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
  * common entities are decoded.
  */
 export function htmlToPlainText(html: string): string {
-  const input = html.slice(0, MAX_HTML_TO_TEXT_CHARS);
+  const input = html.slice(0, MAX_HTML_FALLBACK_CHARS);
   const lines: string[] = [];
   let current = '';
   let quoteDepth = 0;
   let lineQuoted = false;
-  const flush = (): void => {
+  // A block boundary ends a line that has text; <br> ends one even when empty (a blank line).
+  const flush = (force: boolean): void => {
     const text = current.replace(/[ \t]+/g, ' ').trim();
-    lines.push(lineQuoted && text !== '' ? `> ${text}` : text);
+    if (text !== '' || force) lines.push(lineQuoted && text !== '' ? `> ${text}` : text);
     current = '';
     lineQuoted = false;
   };
@@ -496,10 +507,10 @@ export function htmlToPlainText(html: string): string {
       i = found ? found.index + found[0].length : input.length;
       continue;
     }
-    if (BLOCK_TAGS.has(name)) flush();
+    if (BLOCK_TAGS.has(name)) flush(name === 'br');
     if (name === 'blockquote') quoteDepth = Math.max(0, quoteDepth + (closing ? -1 : 1));
   }
-  flush();
+  flush(false);
   return tidy(lines);
 }
 

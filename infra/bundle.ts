@@ -1,0 +1,74 @@
+/**
+ * Bundles every Lambda function of the catalogue with one esbuild call into
+ * `.build/lambda/<functionId>/index.mjs`, the exact code CDK deploys (`Code.fromAsset`) and the cold-start
+ * benchmark measures. The CDK app calls {@link bundleFunctions} before synth; `npm run bundle` runs it alone.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { consumerFunctions, type FunctionSpec, httpFunctions } from '../functions/catalog.ts';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Every deployed function, HTTP and consumer alike, by its catalogue id. */
+export const lambdaFunctions = { ...httpFunctions, ...consumerFunctions } as const satisfies Record<string, FunctionSpec>;
+export type FunctionId = keyof typeof lambdaFunctions;
+
+// The two maps share one id space (asset folders, construct ids); a clash would deploy the wrong code.
+const clashes = Object.keys(httpFunctions).filter((id) => id in consumerFunctions);
+if (clashes.length > 0) throw new Error(`function ids used twice in functions/catalog.ts: ${clashes.join(', ')}`);
+
+export const LAMBDA_BUILD_DIR = join(repoRoot, '.build', 'lambda');
+/** Kept beside, not inside, the asset folders so it is never uploaded. */
+export const METAFILE_PATH = join(repoRoot, '.build', 'lambda-meta.json');
+
+/** The folder `lambda.Code.fromAsset` deploys for one function (handler `index.handler`). */
+export const functionAssetDir = (id: FunctionId): string => join(LAMBDA_BUILD_DIR, id);
+
+// ESM output cannot `require`; CommonJS dependencies bundled into it still call it. The alias keeps the
+// banner's import from clashing with a bundled module that imports `createRequire` itself.
+const CJS_SHIM = "import { createRequire as __aftercareCreateRequire } from 'node:module'; const require = __aftercareCreateRequire(import.meta.url);";
+
+export interface BundleResult {
+  outDir: string;
+  functionIds: FunctionId[];
+  metafile: Metafile;
+}
+
+/** Bundles all functions (one esbuild build, one entry point per function), replacing earlier output. */
+export async function bundleFunctions(): Promise<BundleResult> {
+  const functionIds = Object.keys(lambdaFunctions) as FunctionId[];
+  rmSync(LAMBDA_BUILD_DIR, { recursive: true, force: true });
+  mkdirSync(LAMBDA_BUILD_DIR, { recursive: true });
+  const result = await build({
+    absWorkingDir: repoRoot,
+    entryPoints: Object.fromEntries(functionIds.map((id) => [`${id}/index`, lambdaFunctions[id].entry])),
+    outdir: LAMBDA_BUILD_DIR,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    // The AWS SDK is bundled too: the runtime's copy is a different version, and we measure these bundles.
+    packages: 'bundle',
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourcemap: 'linked',
+    banner: { js: CJS_SHIM },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  writeFileSync(METAFILE_PATH, JSON.stringify(result.metafile));
+  return { outDir: LAMBDA_BUILD_DIR, functionIds, metafile: result.metafile };
+}
+
+const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isEntryPoint) {
+  const started = performance.now();
+  const { functionIds, metafile } = await bundleFunctions();
+  for (const [file, out] of Object.entries(metafile.outputs)) {
+    if (file.endsWith('.mjs')) console.log(`${relative(repoRoot, file).padEnd(48)} ${(out.bytes / 1024).toFixed(0).padStart(6)} KiB`);
+  }
+  console.log(`bundled ${functionIds.length} functions in ${Math.round(performance.now() - started)} ms`);
+}

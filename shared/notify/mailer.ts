@@ -1,0 +1,62 @@
+/**
+ * Outgoing e-mail: the port the domain sends through, and its SES v2 implementation.
+ * `AWS_ENDPOINT_URL_SESV2` points the same client at the local outbox when running on one machine,
+ * where every message is written as a MIME file instead of being sent.
+ */
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  /** Where replies go (for surveys `survey+<token>@<domain>`, read back by the inbound handler). */
+  replyTo?: string;
+}
+
+export interface Mailer {
+  /** Sends one message; resolves to the provider's message id. Throws when the provider refuses it. */
+  sendEmail(message: EmailMessage): Promise<{ messageId: string }>;
+}
+
+export interface SesMailerOptions {
+  /** Verified sender, e.g. `Aftercare <service@aftercare.example>`. */
+  from: string;
+  /** SES configuration set, for delivery, bounce and complaint metrics. */
+  configurationSet?: string;
+}
+
+export class SesMailer implements Mailer {
+  constructor(
+    private readonly client: SESv2Client,
+    private readonly options: SesMailerOptions,
+  ) {}
+
+  async sendEmail(message: EmailMessage): Promise<{ messageId: string }> {
+    const out = await this.client.send(
+      new SendEmailCommand({
+        FromEmailAddress: this.options.from,
+        Destination: { ToAddresses: [message.to] },
+        ...(message.replyTo ? { ReplyToAddresses: [message.replyTo] } : {}),
+        ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
+        Content: {
+          Simple: {
+            Subject: { Data: message.subject, Charset: 'UTF-8' },
+            Body: {
+              Text: { Data: message.text, Charset: 'UTF-8' },
+              ...(message.html ? { Html: { Data: message.html, Charset: 'UTF-8' } } : {}),
+            },
+          },
+        },
+      }),
+    );
+    if (!out.MessageId) throw new Error('SES accepted the message without returning a message id');
+    return { messageId: out.MessageId };
+  }
+}
+
+let client: SESv2Client | undefined;
+export function sesClient(): SESv2Client {
+  client ??= new SESv2Client({});
+  return client;
+}

@@ -1,0 +1,156 @@
+/**
+ * Every bad input gets a clear 4xx as application/problem+json, naming the field where there is one,
+ * and writes nothing: the table is compared item by item before and after.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../shared/auth/actor.ts';
+import { intake, startTestSystem, type TestSystem } from '../support/system.ts';
+
+let sys: TestSystem;
+let caseId: string;
+beforeAll(async () => {
+  sys = await startTestSystem();
+  caseId = (await (await sys.as('agent')).post('/cases', intake())).body.id;
+});
+afterAll(async () => {
+  await sys.stop();
+});
+
+const base = intake();
+const customer = base.customer as Record<string, unknown>;
+const product = base.product as Record<string, unknown>;
+
+interface BadCase {
+  name: string;
+  path?: string;
+  method?: 'POST' | 'GET';
+  body?: unknown;
+  raw?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  role?: Role;
+  status: number;
+  field?: string;
+}
+
+const badInputs: BadCase[] = [
+  { name: 'no body at all', raw: '', status: 400, field: '(body)' },
+  { name: 'malformed JSON', raw: '{"channel": "hotline",', status: 400, field: '(body)' },
+  { name: 'JSON array instead of object', body: [base], status: 400, field: '(body)' },
+  { name: 'JSON null', raw: 'null', status: 400, field: '(body)' },
+  { name: 'text/plain content type', raw: JSON.stringify(base), contentType: 'text/plain', status: 415 },
+  { name: 'form content type', raw: 'channel=hotline', contentType: 'application/x-www-form-urlencoded', status: 415 },
+  { name: 'oversized body (70 KB)', body: { ...base, symptoms: 'x'.repeat(70 * 1024) }, status: 413 },
+  { name: 'unknown top-level field', body: { ...base, priority: 'high' }, status: 400, field: 'priority' },
+  { name: 'unknown nested field', body: { ...base, customer: { ...customer, vip: true } }, status: 400, field: 'customer.vip' },
+  { name: 'prototype pollution key', raw: JSON.stringify(base).replace('{', '{"__proto__":{"admin":true},'), status: 400, field: '__proto__' },
+  { name: 'missing customer', body: { ...base, customer: undefined }, status: 400, field: 'customer' },
+  { name: 'unknown channel', body: { ...base, channel: 'pigeon' }, status: 400, field: 'channel' },
+  { name: 'phone of wrong type', body: { ...base, customer: { ...customer, phone: 13800001234 } }, status: 400, field: 'customer.phone' },
+  { name: 'phone with letters', body: { ...base, customer: { ...customer, phone: 'call me' } }, status: 400, field: 'customer.phone' },
+  { name: 'invalid e-mail', body: { ...base, customer: { ...customer, email: 'not-an-email' } }, status: 400, field: 'customer.email' },
+  { name: 'impossible purchase date', body: { ...base, product: { ...product, purchaseDate: '2026-02-30' } }, status: 400, field: 'product.purchaseDate' },
+  { name: 'emergency as a string', body: { ...base, emergency: 'yes' }, status: 400, field: 'emergency' },
+  { name: 'unknown zone', body: { ...base, zone: 'rural' }, status: 400, field: 'zone' },
+  { name: 'blank symptoms', body: { ...base, symptoms: '   ' }, status: 400, field: 'symptoms' },
+  { name: 'control characters in name', body: { ...base, customer: { ...customer, name: 'Wang\u0000Fang' } }, status: 400, field: 'customer.name' },
+  { name: 'SQL injection in serial number', body: { ...base, product: { ...product, serialNumber: "1'; DROP TABLE cases;--" } }, status: 400, field: 'product.serialNumber' },
+  { name: 'NoSQL operator object as symptoms', body: { ...base, symptoms: { $ne: null } }, status: 400, field: 'symptoms' },
+  { name: 'agent without customer id', body: { ...base, customer: { ...customer, id: undefined } }, status: 400, field: 'customer.id' },
+  { name: 'malformed Idempotency-Key', body: base, headers: { 'idempotency-key': 'a b' }, status: 400, field: 'Idempotency-Key' },
+  { name: 'technician id with spaces', path: '/cases/{id}/assign', body: { technicianId: 'a b' }, role: 'dispatcher', status: 400, field: 'technicianId' },
+  { name: 'arrival without showing ID', path: '/cases/{id}/arrive', body: { idShown: false, faultConfirmed: true }, role: 'technician', status: 400, field: 'idShown' },
+  { name: 'unknown service category', path: '/cases/{id}/categorize', body: { category: 'Z', reason: 'x' }, status: 400, field: 'category' },
+  { name: 'garbage If-Match', path: '/cases/{id}/categorize', body: { category: 'D', reason: 'x' }, headers: { 'if-match': 'yesterday' }, status: 400, field: 'If-Match' },
+  { name: 'stale If-Match', path: '/cases/{id}/categorize', body: { category: 'D', reason: 'x' }, headers: { 'if-match': '"99"' }, status: 409 },
+  { name: 'command on a missing case', path: '/cases/SR-19990101-0001/categorize', body: { category: 'D', reason: 'x' }, status: 404 },
+  { name: 'limit out of range', method: 'GET', path: '/cases?limit=1000', status: 400, field: 'limit' },
+  { name: 'forged cursor', method: 'GET', path: '/cases?cursor=eyJwayI6MX0', status: 400, field: 'cursor' },
+  { name: 'unknown query parameter', method: 'GET', path: '/cases?sort=asc', status: 400, field: 'sort' },
+  { name: 'bad register month', method: 'GET', path: '/register/2026-13', status: 400 },
+];
+
+describe('bad inputs are refused with a 4xx and write nothing', () => {
+  it('has at least 20 distinct bad inputs', () => {
+    expect(badInputs.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(badInputs)('$name → $status', async (bad) => {
+    // Prepare
+    const agent = await sys.as(bad.role ?? 'agent');
+    const before = await sys.allItems();
+    const path = (bad.path ?? '/cases').replace('{id}', caseId);
+    const payload = bad.raw ?? (bad.body === undefined ? undefined : JSON.stringify(bad.body));
+
+    // Act
+    const res = await agent.raw(path, {
+      method: bad.method ?? 'POST',
+      headers: { 'content-type': bad.contentType ?? 'application/json', ...bad.headers },
+      ...(payload === undefined || bad.method === 'GET' ? {} : { body: payload }),
+    });
+
+    // Assess
+    expect(res.status).toBe(bad.status);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.body).toMatchObject({ status: bad.status });
+    if (bad.field) {
+      const fields = [res.body.field, ...(res.body.issues ?? []).map((i: { field: string }) => i.field)];
+      expect(fields).toContain(bad.field);
+    }
+    expect(await sys.allItems()).toEqual(before);
+  });
+
+  it('refuses a customer registering through the hotline channel (403) and writes nothing', async () => {
+    // Prepare
+    const customerCaller = await sys.as('customer');
+    const before = await sys.allItems();
+
+    // Act
+    const res = await customerCaller.post('/cases', intake({ customer: { name: 'X', address: 'Y', phone: '+86 131 0000 0000' } }));
+
+    // Assess
+    expect(res.status).toBe(403);
+    expect(res.body.field).toBe('channel');
+    expect(await sys.allItems()).toEqual(before);
+  });
+
+  it.each([
+    ['no token', undefined],
+    ['a garbage token', 'Bearer not.a.jwt'],
+  ])('answers 401 with %s', async (_name, authorization) => {
+    // Act
+    const res = await fetch(`${sys.url}/cases`, { headers: authorization ? { authorization } : {} });
+
+    // Assess
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('answers 401 to an expired token', async () => {
+    // Prepare
+    const token = await sys.auth.sign({ sub: 'a-1', roles: ['agent'] }, -60);
+
+    // Act
+    const res = await fetch(`${sys.url}/cases`, { headers: { authorization: `Bearer ${token}` } });
+
+    // Assess
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('throttling', () => {
+  it('answers 429 problem+json beyond the stage rate limit', async () => {
+    // Prepare
+    const throttled = await startTestSystem({ throttle: { rateLimit: 1, burstLimit: 3 } });
+    const agent = await throttled.as('agent');
+
+    // Act
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await agent.get('/cases')).status);
+    await throttled.stop();
+
+    // Assess
+    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(statuses).toContain(429);
+  });
+});
