@@ -30,7 +30,9 @@ export class EventBridgePublisher implements EventPublisher {
       }));
       const out = await this.client.send(new PutEventsCommand({ Entries: entries }));
       if (out.FailedEntryCount) {
-        const failed = (out.Entries ?? []).filter((x) => x.ErrorCode).map((x) => `${x.ErrorCode}: ${x.ErrorMessage}`);
+        const failed = (out.Entries ?? [])
+          .filter((x) => x.ErrorCode)
+          .map((x) => `${x.ErrorCode}: ${x.ErrorMessage}`);
         throw new Error(`PutEvents rejected ${out.FailedEntryCount} event(s): ${failed.join('; ')}`);
       }
     }

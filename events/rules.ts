@@ -24,7 +24,10 @@ export const eventRules: EventRule[] = [
   {
     name: 'case-activity-audit',
     description: 'Every case event is kept in the audit log group for ops',
-    pattern: { source: [EVENT_SOURCE], 'detail-type': ['Case Opened', 'Case Status Changed', 'Technician Assigned', 'Case Updated'] },
+    pattern: {
+      source: [EVENT_SOURCE],
+      'detail-type': ['Case Opened', 'Case Status Changed', 'Technician Assigned', 'Case Updated'],
+    },
     target: 'audit',
   },
 ];

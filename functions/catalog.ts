@@ -18,15 +18,40 @@ export interface FunctionSpec {
 }
 
 export const httpFunctions = {
-  'case-intake': { entry: 'functions/api/case-intake.ts', description: 'Registers service requests', writesTable: true, publishesEvents: true },
-  'case-read': { entry: 'functions/api/case-read.ts', description: 'Reads cases, timelines and the goods register', writesTable: false, publishesEvents: false },
-  'case-command': { entry: 'functions/api/case-command.ts', description: 'Runs actions on cases', writesTable: true, publishesEvents: true },
-  openapi: { entry: 'functions/api/openapi.ts', description: 'Serves the OpenAPI document', writesTable: false, publishesEvents: false },
+  'case-intake': {
+    entry: 'functions/api/case-intake.ts',
+    description: 'Registers service requests',
+    writesTable: true,
+    publishesEvents: true,
+  },
+  'case-read': {
+    entry: 'functions/api/case-read.ts',
+    description: 'Reads cases, timelines and the goods register',
+    writesTable: false,
+    publishesEvents: false,
+  },
+  'case-command': {
+    entry: 'functions/api/case-command.ts',
+    description: 'Runs actions on cases',
+    writesTable: true,
+    publishesEvents: true,
+  },
+  openapi: {
+    entry: 'functions/api/openapi.ts',
+    description: 'Serves the OpenAPI document',
+    writesTable: false,
+    publishesEvents: false,
+  },
 } as const satisfies Record<string, FunctionSpec>;
 export type HttpFunctionId = keyof typeof httpFunctions;
 
 export const consumerFunctions = {
-  audit: { entry: 'functions/consumers/audit.ts', description: 'Logs case events for ops', writesTable: false, publishesEvents: false },
+  audit: {
+    entry: 'functions/consumers/audit.ts',
+    description: 'Logs case events for ops',
+    writesTable: false,
+    publishesEvents: false,
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export interface RouteSpec {
@@ -42,12 +67,43 @@ export interface RouteSpec {
 const readers: Role[] = ['customer', 'agent', 'dispatcher', 'technician', 'parts_clerk', 'manager', 'ops'];
 
 export const routes: RouteSpec[] = [
-  { method: 'GET', path: '/openapi.json', fn: 'openapi', summary: 'This API as OpenAPI 3.1', roles: 'public' },
-  { method: 'POST', path: '/cases', fn: 'case-intake', summary: 'Register a service request', roles: ['customer', 'agent', 'dispatcher', 'manager'], body: intakeSchema },
-  { method: 'GET', path: '/cases', fn: 'case-read', summary: 'List cases by customer, technician, status or day', roles: readers },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    fn: 'openapi',
+    summary: 'This API as OpenAPI 3.1',
+    roles: 'public',
+  },
+  {
+    method: 'POST',
+    path: '/cases',
+    fn: 'case-intake',
+    summary: 'Register a service request',
+    roles: ['customer', 'agent', 'dispatcher', 'manager'],
+    body: intakeSchema,
+  },
+  {
+    method: 'GET',
+    path: '/cases',
+    fn: 'case-read',
+    summary: 'List cases by customer, technician, status or day',
+    roles: readers,
+  },
   { method: 'GET', path: '/cases/{id}', fn: 'case-read', summary: 'Read a case', roles: readers },
-  { method: 'GET', path: '/cases/{id}/timeline', fn: 'case-read', summary: 'Every change of a case: who, role, when, what', roles: ['agent', 'dispatcher', 'technician', 'parts_clerk', 'manager', 'ops'] },
-  { method: 'GET', path: '/register/{month}', fn: 'case-read', summary: 'Workshop goods in/out register of a month', roles: ['agent', 'dispatcher', 'parts_clerk', 'manager', 'ops'] },
+  {
+    method: 'GET',
+    path: '/cases/{id}/timeline',
+    fn: 'case-read',
+    summary: 'Every change of a case: who, role, when, what',
+    roles: ['agent', 'dispatcher', 'technician', 'parts_clerk', 'manager', 'ops'],
+  },
+  {
+    method: 'GET',
+    path: '/register/{month}',
+    fn: 'case-read',
+    summary: 'Workshop goods in/out register of a month',
+    roles: ['agent', 'dispatcher', 'parts_clerk', 'manager', 'ops'],
+  },
   ...caseCommandNames.map(
     (name): RouteSpec => ({
       method: 'POST',

@@ -8,6 +8,13 @@ import { etag, ifMatchVersion } from './query.ts';
 export const handler = httpHandler(async (req) => {
   // The route key fixes the command: API Gateway only routes the names declared in functions/routes.ts.
   const name = req.routeKey.split('/').at(-1) as CaseCommandName;
-  const c = await runCaseCommand(caseDeps(), req.actor, req.params.id ?? '', name, req.body, ifMatchVersion(req.headers));
+  const c = await runCaseCommand(
+    caseDeps(),
+    req.actor,
+    req.params.id ?? '',
+    name,
+    req.body,
+    ifMatchVersion(req.headers),
+  );
   return { status: 200, body: c, headers: 'version' in c ? etag(c.version) : {} };
 });

@@ -20,12 +20,18 @@ export const handler = httpHandler(async (req) => {
     case 'GET /register/{month}': {
       const month = parseInput(monthSchema, req.params.month);
       const q = parseInput(registerQuerySchema, req.query);
-      return { status: 200, body: await listRegister(deps, req.actor, month, q.limit ?? DEFAULT_LIMIT, q.cursor) };
+      return {
+        status: 200,
+        body: await listRegister(deps, req.actor, month, q.limit ?? DEFAULT_LIMIT, q.cursor),
+      };
     }
     default: {
       const q = parseInput(listQuerySchema, req.query);
       const { limit, ...filter } = q;
-      return { status: 200, body: await listCases(deps, req.actor, { ...filter, limit: limit ?? DEFAULT_LIMIT }) };
+      return {
+        status: 200,
+        body: await listCases(deps, req.actor, { ...filter, limit: limit ?? DEFAULT_LIMIT }),
+      };
     }
   }
 });

@@ -12,7 +12,10 @@ export const LOCAL_ISSUER = 'https://aftercare.local/issuer';
 export const LOCAL_AUDIENCE = 'aftercare-api';
 
 export interface LocalAuth {
-  sign(claims: { sub: string; roles: Role[]; name?: string; email?: string }, ttlSeconds?: number): Promise<string>;
+  sign(
+    claims: { sub: string; roles: Role[]; name?: string; email?: string },
+    ttlSeconds?: number,
+  ): Promise<string>;
   verify(token: string): Promise<JWTPayload>;
 }
 
@@ -21,7 +24,10 @@ export async function localAuth(keyFile?: string): Promise<LocalAuth> {
   let privateJwk: JWK;
   let publicJwk: JWK;
   if (keyFile && existsSync(keyFile)) {
-    ({ privateJwk, publicJwk } = JSON.parse(readFileSync(keyFile, 'utf8')) as { privateJwk: JWK; publicJwk: JWK });
+    ({ privateJwk, publicJwk } = JSON.parse(readFileSync(keyFile, 'utf8')) as {
+      privateJwk: JWK;
+      publicJwk: JWK;
+    });
   } else {
     const pair = await generateKeyPair('ES256', { extractable: true });
     privateJwk = await exportJWK(pair.privateKey);
@@ -43,7 +49,8 @@ export async function localAuth(keyFile?: string): Promise<LocalAuth> {
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(privateKey),
-    verify: async (token) => (await jwtVerify(token, publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE })).payload,
+    verify: async (token) =>
+      (await jwtVerify(token, publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE })).payload,
   };
 }
 

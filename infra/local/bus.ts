@@ -23,7 +23,10 @@ export interface BusEvent {
   detail: Record<string, unknown>;
 }
 
-export type ConsumerHandler = (event: BusEvent, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+export type ConsumerHandler = (
+  event: BusEvent,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<unknown>;
 
 export interface PutEventsEntry {
   Source?: string;
@@ -46,7 +49,10 @@ export class LocalBus {
   ) {}
 
   /** PutEvents semantics: validates entries, returns ids, delivers asynchronously. */
-  put(entries: PutEventsEntry[]): { FailedEntryCount: number; Entries: Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }> } {
+  put(entries: PutEventsEntry[]): {
+    FailedEntryCount: number;
+    Entries: Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }>;
+  } {
     let failed = 0;
     const results = entries.map((e) => {
       let detail: unknown;
@@ -57,7 +63,10 @@ export class LocalBus {
       }
       if (!e.Source || !e.DetailType || !detail || typeof detail !== 'object') {
         failed++;
-        return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Source, DetailType and a JSON object Detail are required' };
+        return {
+          ErrorCode: 'MalformedDetail',
+          ErrorMessage: 'Source, DetailType and a JSON object Detail are required',
+        };
       }
       const event: BusEvent = {
         version: '0',
@@ -102,11 +111,19 @@ export class LocalBus {
         lastError = err;
       }
     }
-    const line = { rule: rule.name, event, error: String((lastError as Error)?.stack ?? lastError), at: new Date().toISOString() };
+    const line = {
+      rule: rule.name,
+      event,
+      error: String((lastError as Error)?.stack ?? lastError),
+      at: new Date().toISOString(),
+    };
     if (this.opts.deadLetterFile) {
       mkdirSync(dirname(this.opts.deadLetterFile), { recursive: true });
       appendFileSync(this.opts.deadLetterFile, `${JSON.stringify(line)}\n`);
     }
-    console.error(`[bus] ${rule.name} failed ${attempts} times; event parked in the dead-letter file`, line.error);
+    console.error(
+      `[bus] ${rule.name} failed ${attempts} times; event parked in the dead-letter file`,
+      line.error,
+    );
   }
 }

@@ -30,7 +30,9 @@ export function checkJava(): void {
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr;
     if (!stderr) {
-      throw new Error('Java 17+ is required for DynamoDB Local. Install it, e.g. `sudo apt-get install openjdk-17-jre-headless` or `brew install openjdk@17`.');
+      throw new Error(
+        'Java 17+ is required for DynamoDB Local. Install it, e.g. `sudo apt-get install openjdk-17-jre-headless` or `brew install openjdk@17`.',
+      );
     }
     out = stderr;
   }

@@ -29,7 +29,12 @@ function matchObject(pattern: Record<string, unknown>, event: Record<string, unk
     if (Array.isArray(p)) return matchValue(p, event[key], present);
     if (p && typeof p === 'object') {
       const inner = event[key];
-      return present && typeof inner === 'object' && inner !== null && matchObject(p as Record<string, unknown>, inner as Record<string, unknown>);
+      return (
+        present &&
+        typeof inner === 'object' &&
+        inner !== null &&
+        matchObject(p as Record<string, unknown>, inner as Record<string, unknown>)
+      );
     }
     return false;
   });

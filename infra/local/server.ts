@@ -15,7 +15,10 @@ import { lambdaContext } from './lambda-context.ts';
 /** API Gateway's own payload limit. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
-export type HttpHandlerFn = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<APIGatewayProxyResultV2>;
+export type HttpHandlerFn = (
+  event: unknown,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<APIGatewayProxyResultV2>;
 
 /** Extra local endpoints (`/_aws/...`, `/_local/...`); return false when the path is not theirs. */
 export type SideRoute = (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<boolean>;
@@ -45,8 +48,18 @@ function compile(spec: RouteSpec): CompiledRoute {
   return { spec, key: routeKey(spec), regex: new RegExp(`^${source}$`), names };
 }
 
-export function sendProblem(res: ServerResponse, status: number, title: string, detail: string, extra: Record<string, unknown> = {}): void {
-  res.writeHead(status, { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store', ...extra.headers as Record<string, string> });
+export function sendProblem(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'cache-control': 'no-store',
+    ...(extra.headers as Record<string, string>),
+  });
   const { headers: _h, ...rest } = extra;
   res.end(JSON.stringify({ type: 'about:blank', title, status, detail, ...rest }));
 }
@@ -85,7 +98,8 @@ export function createLocalServer(opts: ServerOptions): Server {
   return createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       console.error('[local api] internal error', err);
-      if (!res.headersSent) sendProblem(res, 500, 'internal error', 'the local gateway failed; see the console');
+      if (!res.headersSent)
+        sendProblem(res, 500, 'internal error', 'the local gateway failed; see the console');
       else res.end();
     });
   });
@@ -110,7 +124,10 @@ export function createLocalServer(opts: ServerOptions): Server {
       break;
     }
     if (!match) return sendProblem(res, 404, 'not found', `no route ${method} ${url.pathname}`);
-    if (!allow()) return sendProblem(res, 429, 'too many requests', 'rate limit exceeded; retry later', { headers: { 'retry-after': '1' } });
+    if (!allow())
+      return sendProblem(res, 429, 'too many requests', 'rate limit exceeded; retry later', {
+        headers: { 'retry-after': '1' },
+      });
 
     let claims: Record<string, string> | undefined;
     if (match.route.spec.roles !== 'public') {
@@ -146,7 +163,13 @@ export function createLocalServer(opts: ServerOptions): Server {
         ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
         domainName: headers.host ?? 'localhost',
         domainPrefix: 'localhost',
-        http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+        http: {
+          method,
+          path: url.pathname,
+          protocol: 'HTTP/1.1',
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+          userAgent: headers['user-agent'] ?? '',
+        },
         requestId: randomUUID(),
         routeKey: match.route.key,
         stage: '$default',
@@ -158,7 +181,12 @@ export function createLocalServer(opts: ServerOptions): Server {
     };
     const handler = await opts.loadHandler(match.route.spec.fn);
     const result = await handler(event, lambdaContext(match.route.spec.fn));
-    if (typeof result === 'string' || result === undefined || result === null || !('statusCode' in (result as object))) {
+    if (
+      typeof result === 'string' ||
+      result === undefined ||
+      result === null ||
+      !('statusCode' in (result as object))
+    ) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(typeof result === 'string' ? result : JSON.stringify(result));
       return;

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { roles, type Role } from '../../shared/auth/actor.ts';
+import { type Role, roles } from '../../shared/auth/actor.ts';
 import { localAuth } from './auth.ts';
 import { repoRoot } from './system.ts';
 

@@ -5,7 +5,15 @@
  */
 import { UnauthorizedError } from '../errors.ts';
 
-export const roles = ['customer', 'agent', 'dispatcher', 'technician', 'parts_clerk', 'manager', 'ops'] as const;
+export const roles = [
+  'customer',
+  'agent',
+  'dispatcher',
+  'technician',
+  'parts_clerk',
+  'manager',
+  'ops',
+] as const;
 export type Role = (typeof roles)[number];
 
 export interface Actor {
@@ -34,7 +42,9 @@ function groupsOf(value: unknown): string[] {
 export function actorFromClaims(claims: Record<string, unknown> | undefined): Actor {
   const sub = claims?.sub;
   if (typeof sub !== 'string' || sub.length === 0) throw new UnauthorizedError('missing subject');
-  const known = groupsOf(claims?.['cognito:groups']).filter((g): g is Role => (roles as readonly string[]).includes(g));
+  const known = groupsOf(claims?.['cognito:groups']).filter((g): g is Role =>
+    (roles as readonly string[]).includes(g),
+  );
   const actor: Actor = { sub, roles: known };
   if (typeof claims?.name === 'string') actor.name = claims.name;
   if (typeof claims?.email === 'string') actor.email = claims.email;

@@ -58,21 +58,29 @@ function command<S extends z.ZodMiniType>(c: CaseCommand<S>): CaseCommand<S> {
 
 function requireStatus(c: Case, allowed: readonly CaseStatus[], action: string): void {
   if (!allowed.includes(c.status)) {
-    throw new StateConflictError(`cannot ${action} a case that is ${c.status}`, { caseStatus: c.status, allowedFrom: allowed });
+    throw new StateConflictError(`cannot ${action} a case that is ${c.status}`, {
+      caseStatus: c.status,
+      allowedFrom: allowed,
+    });
   }
 }
 
 function currentVisit(c: Case) {
   const v = c.visits.at(-1);
-  if (!v || v.endedAt || !v.arrivedAt) throw new StateConflictError('no visit in progress: record the arrival first');
+  if (!v || v.endedAt || !v.arrivedAt)
+    throw new StateConflictError('no visit in progress: record the arrival first');
   return v;
 }
 
 function moneyLines() {
-  return z.array(z.strictObject({ description: text(200), amount: z.number().check(z.minimum(0), z.maximum(10_000_000)) })).check(
-    z.minLength(1),
-    z.maxLength(50),
-  );
+  return z
+    .array(
+      z.strictObject({
+        description: text(200),
+        amount: z.number().check(z.minimum(0), z.maximum(10_000_000)),
+      }),
+    )
+    .check(z.minLength(1), z.maxLength(50));
 }
 
 const sum = (lines: { amount: number }[]) => Math.round(lines.reduce((s, l) => s + l.amount, 0) * 100) / 100;
@@ -85,19 +93,39 @@ export const caseCommands = {
   /** Assign or reassign a technician (000 五.6); the history of assignments is kept. */
   assign: command({
     roles: supervisors,
-    input: z.strictObject({ technicianId: z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a technician id')), note: z.optional(text(500)) }),
+    input: z.strictObject({
+      technicianId: z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a technician id')),
+      note: z.optional(text(500)),
+    }),
     apply(c, input, { actor, now }) {
-      requireStatus(c, ['received', 'assigned', 'en_route', 'awaiting_parts', 'awaiting_customer', 'in_workshop'], 'assign');
+      requireStatus(
+        c,
+        ['received', 'assigned', 'en_route', 'awaiting_parts', 'awaiting_customer', 'in_workshop'],
+        'assign',
+      );
       if (c.technicianId === input.technicianId) {
         throw new StateConflictError(`case is already assigned to ${input.technicianId}`);
       }
-      const to: CaseStatus | undefined = c.status === 'received' || c.status === 'en_route' ? 'assigned' : undefined;
+      const to: CaseStatus | undefined =
+        c.status === 'received' || c.status === 'en_route' ? 'assigned' : undefined;
       const next: Case = {
         ...c,
         technicianId: input.technicianId,
-        assignments: [...c.assignments, { technicianId: input.technicianId, by: actor.sub, at: now, ...(input.note ? { note: input.note } : {}) }],
+        assignments: [
+          ...c.assignments,
+          {
+            technicianId: input.technicianId,
+            by: actor.sub,
+            at: now,
+            ...(input.note ? { note: input.note } : {}),
+          },
+        ],
       };
-      return { to, next, details: { technicianId: input.technicianId, previousTechnicianId: c.technicianId ?? null } };
+      return {
+        to,
+        next,
+        details: { technicianId: input.technicianId, previousTechnicianId: c.technicianId ?? null },
+      };
     },
   }),
 
@@ -108,7 +136,13 @@ export const caseCommands = {
     apply(c, _input, { actor, now }) {
       return {
         to: 'en_route',
-        next: { ...c, visits: [...c.visits, { n: c.visits.length + 1, technicianId: actor.sub, departedAt: now, work: [], minutes: 0 }] },
+        next: {
+          ...c,
+          visits: [
+            ...c.visits,
+            { n: c.visits.length + 1, technicianId: actor.sub, departedAt: now, work: [], minutes: 0 },
+          ],
+        },
         details: {},
       };
     },
@@ -125,9 +159,29 @@ export const caseCommands = {
       const last = c.visits.at(-1);
       const enRoute = c.status === 'en_route' && last && !last.arrivedAt;
       const visits: Case['visits'] = enRoute
-        ? withVisits(c, (v) => ({ ...v, arrivedAt: now, idShown: true, faultConfirmed: input.faultConfirmed }))
-        : [...c.visits, { n: c.visits.length + 1, technicianId: actor.sub, arrivedAt: now, idShown: true, faultConfirmed: input.faultConfirmed, work: [], minutes: 0 }];
-      return { to: 'on_site', next: { ...c, visits }, details: { faultConfirmed: input.faultConfirmed, visit: visits.length } };
+        ? withVisits(c, (v) => ({
+            ...v,
+            arrivedAt: now,
+            idShown: true,
+            faultConfirmed: input.faultConfirmed,
+          }))
+        : [
+            ...c.visits,
+            {
+              n: c.visits.length + 1,
+              technicianId: actor.sub,
+              arrivedAt: now,
+              idShown: true,
+              faultConfirmed: input.faultConfirmed,
+              work: [],
+              minutes: 0,
+            },
+          ];
+      return {
+        to: 'on_site',
+        next: { ...c, visits },
+        details: { faultConfirmed: input.faultConfirmed, visit: visits.length },
+      };
     },
   }),
 
@@ -137,21 +191,31 @@ export const caseCommands = {
     input: z.strictObject({ plan: z.enum(['remote', 'on_site', 'workshop']), findings: text(4000) }),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['assigned', 'en_route', 'on_site', 'in_workshop', 'awaiting_customer'], 'diagnose');
-      return { next: { ...c, diagnosis: { plan: input.plan, findings: input.findings, by: actor.sub, at: now } }, details: { plan: input.plan } };
+      return {
+        next: { ...c, diagnosis: { plan: input.plan, findings: input.findings, by: actor.sub, at: now } },
+        details: { plan: input.plan },
+      };
     },
   }),
 
   /** Work done on site, with the time spent. Paid work starts only after the fee was shown (000 五.11). */
   'record-work': command({
     roles: ['technician'],
-    input: z.strictObject({ description: text(4000), minutes: z.int().check(z.minimum(1), z.maximum(24 * 60)) }),
+    input: z.strictObject({
+      description: text(4000),
+      minutes: z.int().check(z.minimum(1), z.maximum(24 * 60)),
+    }),
     apply(c, input, { now }) {
       requireStatus(c, ['on_site'], 'record work on');
       currentVisit(c);
       if (c.category === 'A' && !c.quote) {
         throw new StateConflictError('paid work: show the customer the fee quote before starting work');
       }
-      const visits = withVisits(c, (v) => ({ ...v, work: [...v.work, { description: input.description, minutes: input.minutes, at: now }], minutes: v.minutes + input.minutes }));
+      const visits = withVisits(c, (v) => ({
+        ...v,
+        work: [...v.work, { description: input.description, minutes: input.minutes, at: now }],
+        minutes: v.minutes + input.minutes,
+      }));
       return { next: { ...c, visits }, details: { minutes: input.minutes } };
     },
   }),
@@ -162,9 +226,18 @@ export const caseCommands = {
     input: z.strictObject({ customerName: text(100) }),
     apply(c, input, { now }) {
       const visit = currentVisit(c);
-      if (visit.work.length === 0) throw new StateConflictError('record the work done before the customer signs off');
-      const visits = withVisits(c, (v) => ({ ...v, signOff: { name: input.customerName, at: now }, endedAt: now }));
-      return { to: 'completed', next: { ...c, visits, completedAt: now }, details: { signedBy: input.customerName, minutes: visit.minutes } };
+      if (visit.work.length === 0)
+        throw new StateConflictError('record the work done before the customer signs off');
+      const visits = withVisits(c, (v) => ({
+        ...v,
+        signOff: { name: input.customerName, at: now },
+        endedAt: now,
+      }));
+      return {
+        to: 'completed',
+        next: { ...c, visits, completedAt: now },
+        details: { signedBy: input.customerName, minutes: visit.minutes },
+      };
     },
   }),
 
@@ -174,7 +247,15 @@ export const caseCommands = {
     input: z.strictObject({ guidance: text(4000) }),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['assigned'], 'resolve remotely');
-      return { to: 'completed', next: { ...c, remoteGuidance: { guidance: input.guidance, by: actor.sub, at: now }, completedAt: now }, details: {} };
+      return {
+        to: 'completed',
+        next: {
+          ...c,
+          remoteGuidance: { guidance: input.guidance, by: actor.sub, at: now },
+          completedAt: now,
+        },
+        details: {},
+      };
     },
   }),
 
@@ -186,7 +267,11 @@ export const caseCommands = {
       const to: CaseStatus = input.reason === 'parts' ? 'awaiting_parts' : 'awaiting_customer';
       // Leaving the site ends the visit; the next visit starts with a new departure.
       const visits = c.status === 'on_site' ? withVisits(c, (v) => ({ ...v, endedAt: now })) : c.visits;
-      return { to, next: { ...c, heldFrom: c.status, visits }, details: { reason: input.reason, note: input.note } };
+      return {
+        to,
+        next: { ...c, heldFrom: c.status, visits },
+        details: { reason: input.reason, note: input.note },
+      };
     },
   }),
 
@@ -196,7 +281,8 @@ export const caseCommands = {
     input: z.strictObject({ note: z.optional(text(1000)) }),
     apply(c, input) {
       requireStatus(c, ['awaiting_parts', 'awaiting_customer'], 'resume');
-      const to: CaseStatus = c.heldFrom === 'in_workshop' ? 'in_workshop' : c.technicianId ? 'assigned' : 'received';
+      const to: CaseStatus =
+        c.heldFrom === 'in_workshop' ? 'in_workshop' : c.technicianId ? 'assigned' : 'received';
       const { heldFrom: _dropped, ...rest } = c;
       return { to, next: rest, details: input.note ? { note: input.note } : {} };
     },
@@ -205,15 +291,24 @@ export const caseCommands = {
   /** Carry-in repair: a receipt is issued and the item is logged into the goods register (000 五.10, (十一)). */
   'workshop-check-in': command({
     roles: ['technician', ...staff],
-    input: z.strictObject({ itemDescription: text(500), condition: text(1000), accessories: z.optional(text(500)) }),
+    input: z.strictObject({
+      itemDescription: text(500),
+      condition: text(1000),
+      accessories: z.optional(text(500)),
+    }),
     apply(c, input, { actor, now }) {
-      if (c.workshop && !c.workshop.receipt.voidedAt) throw new StateConflictError(`item already checked in on receipt ${c.workshop.receipt.number}`);
+      if (c.workshop && !c.workshop.receipt.voidedAt)
+        throw new StateConflictError(`item already checked in on receipt ${c.workshop.receipt.number}`);
       const receiptNumber = `RC-${c.number.slice(3)}${c.workshop ? `-${c.workshop.receipt.number.split('-').length}` : ''}`;
       const next: Case = {
         ...c,
         workshop: {
           receipt: { number: receiptNumber, issuedAt: now },
-          item: { description: input.itemDescription, condition: input.condition, ...(input.accessories ? { accessories: input.accessories } : {}) },
+          item: {
+            description: input.itemDescription,
+            condition: input.condition,
+            ...(input.accessories ? { accessories: input.accessories } : {}),
+          },
           repairCard: [],
           inspections: [],
         },
@@ -223,7 +318,15 @@ export const caseCommands = {
         to: 'in_workshop',
         next,
         details: { receiptNumber },
-        register: { direction: 'in', caseId: c.id, caseNumber: c.number, receiptNumber, item: input.itemDescription, at: now, by: actor.sub },
+        register: {
+          direction: 'in',
+          caseId: c.id,
+          caseNumber: c.number,
+          receiptNumber,
+          item: input.itemDescription,
+          at: now,
+          by: actor.sub,
+        },
       };
     },
   }),
@@ -241,7 +344,13 @@ export const caseCommands = {
       requireStatus(c, ['in_workshop'], 'record repair work on');
       const ws = c.workshop;
       if (!ws) throw new StateConflictError('no workshop receipt for this case');
-      const entry = { description: input.description, minutes: input.minutes, by: actor.sub, at: now, ...(input.partsNote ? { partsNote: input.partsNote } : {}) };
+      const entry = {
+        description: input.description,
+        minutes: input.minutes,
+        by: actor.sub,
+        at: now,
+        ...(input.partsNote ? { partsNote: input.partsNote } : {}),
+      };
       return {
         ...(input.finished ? { to: 'repaired' as const } : {}),
         next: { ...c, workshop: { ...ws, repairCard: [...ws.repairCard, entry] } },
@@ -258,7 +367,12 @@ export const caseCommands = {
       requireStatus(c, ['repaired'], 'inspect');
       const ws = c.workshop;
       if (!ws) throw new StateConflictError('no workshop receipt for this case');
-      const inspection = { result: input.result, by: actor.sub, at: now, ...(input.note ? { note: input.note } : {}) };
+      const inspection = {
+        result: input.result,
+        by: actor.sub,
+        at: now,
+        ...(input.note ? { note: input.note } : {}),
+      };
       return {
         to: input.result === 'pass' ? 'inspected' : 'in_workshop',
         next: { ...c, workshop: { ...ws, inspections: [...ws.inspections, inspection] } },
@@ -280,10 +394,24 @@ export const caseCommands = {
         next: {
           ...c,
           completedAt: now,
-          workshop: { ...ws, receipt: { ...ws.receipt, voidedAt: now }, returnedAt: now, returnSignature: input.customerSignature },
+          workshop: {
+            ...ws,
+            receipt: { ...ws.receipt, voidedAt: now },
+            returnedAt: now,
+            returnSignature: input.customerSignature,
+          },
         },
         details: { receiptNumber: ws.receipt.number, signedBy: input.customerSignature },
-        register: { direction: 'out', caseId: c.id, caseNumber: c.number, receiptNumber: ws.receipt.number, item: ws.item.description, at: now, by: actor.sub, signature: input.customerSignature },
+        register: {
+          direction: 'out',
+          caseId: c.id,
+          caseNumber: c.number,
+          receiptNumber: ws.receipt.number,
+          item: ws.item.description,
+          at: now,
+          by: actor.sub,
+          signature: input.customerSignature,
+        },
       };
     },
   }),
@@ -293,7 +421,21 @@ export const caseCommands = {
     roles: staff,
     input: z.strictObject({ category: z.enum(serviceCategories), reason: text(500) }),
     apply(c, input) {
-      requireStatus(c, ['received', 'assigned', 'en_route', 'on_site', 'in_workshop', 'awaiting_parts', 'awaiting_customer', 'repaired', 'inspected'], 'change the category of');
+      requireStatus(
+        c,
+        [
+          'received',
+          'assigned',
+          'en_route',
+          'on_site',
+          'in_workshop',
+          'awaiting_parts',
+          'awaiting_customer',
+          'repaired',
+          'inspected',
+        ],
+        'change the category of',
+      );
       return {
         next: { ...c, category: input.category, categorySource: 'override', categoryReason: input.reason },
         details: { from: c.category, category: input.category, reason: input.reason },
@@ -304,11 +446,25 @@ export const caseCommands = {
   /** The fee schedule shown to the customer before paid work starts (000 五.11). */
   quote: command({
     roles: ['technician', ...staff],
-    input: z.strictObject({ lines: moneyLines(), currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'expected an ISO currency code'))) }),
+    input: z.strictObject({
+      lines: moneyLines(),
+      currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'expected an ISO currency code'))),
+    }),
     apply(c, input, { actor, now }) {
-      if (c.category !== 'A') throw new StateConflictError(`only paid (A) work is quoted; this case is ${c.category}`);
-      requireStatus(c, ['received', 'assigned', 'en_route', 'on_site', 'in_workshop', 'awaiting_parts', 'awaiting_customer'], 'quote');
-      const quote = { lines: input.lines, total: sum(input.lines), currency: input.currency ?? 'CNY', shownAt: now, by: actor.sub };
+      if (c.category !== 'A')
+        throw new StateConflictError(`only paid (A) work is quoted; this case is ${c.category}`);
+      requireStatus(
+        c,
+        ['received', 'assigned', 'en_route', 'on_site', 'in_workshop', 'awaiting_parts', 'awaiting_customer'],
+        'quote',
+      );
+      const quote = {
+        lines: input.lines,
+        total: sum(input.lines),
+        currency: input.currency ?? 'CNY',
+        shownAt: now,
+        by: actor.sub,
+      };
       return { next: { ...c, quote }, details: { total: quote.total, currency: quote.currency } };
     },
   }),
@@ -316,9 +472,13 @@ export const caseCommands = {
   /** Charges for paid work: small amounts collected on site, larger ones invoiced (000 (十)(十三)). */
   charge: command({
     roles: ['technician', ...staff],
-    input: z.strictObject({ lines: moneyLines(), currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'expected an ISO currency code'))) }),
+    input: z.strictObject({
+      lines: moneyLines(),
+      currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'expected an ISO currency code'))),
+    }),
     apply(c, input, { actor, now }) {
-      if (c.category !== 'A') throw new StateConflictError(`only paid (A) work is charged; this case is ${c.category}`);
+      if (c.category !== 'A')
+        throw new StateConflictError(`only paid (A) work is charged; this case is ${c.category}`);
       if (!c.quote) throw new StateConflictError('no fee quote was shown to the customer');
       const total = sum(input.lines);
       const collection = total <= ON_SITE_COLLECTION_LIMIT ? 'on_site' : 'invoice';
@@ -327,7 +487,9 @@ export const caseCommands = {
         total,
         currency: input.currency ?? c.quote.currency,
         collection,
-        ...(collection === 'invoice' ? { invoiceNumber: `INV-${c.number.slice(3)}-${c.charges.length + 1}` } : {}),
+        ...(collection === 'invoice'
+          ? { invoiceNumber: `INV-${c.number.slice(3)}-${c.charges.length + 1}` }
+          : {}),
         at: now,
         by: actor.sub,
       } as const;
@@ -349,9 +511,15 @@ export const caseCommands = {
     input: z.strictObject({ reason: text(1000) }),
     apply(c, input, { actor, now }) {
       if (actor.role === 'customer' && c.status !== 'received') {
-        throw new StateConflictError('a request already being handled cannot be cancelled online; please call the hotline');
+        throw new StateConflictError(
+          'a request already being handled cannot be cancelled online; please call the hotline',
+        );
       }
-      return { to: 'cancelled', next: { ...c, cancellation: { reason: input.reason, by: actor.sub, at: now } }, details: { reason: input.reason } };
+      return {
+        to: 'cancelled',
+        next: { ...c, cancellation: { reason: input.reason, by: actor.sub, at: now } },
+        details: { reason: input.reason },
+      };
     },
   }),
 } satisfies Record<string, CaseCommand>;

@@ -17,8 +17,10 @@ export type Channel = (typeof channels)[number];
 /** Channels a customer uses by themselves; the rest are registered by an agent (SPEC §3). */
 export const selfServiceChannels: readonly Channel[] = ['portal', 'app'];
 
-const phone = () => z.string().check(z.trim(), z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number'));
-const id = () => z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected an id of letters, digits and _.:@-'));
+const phone = () =>
+  z.string().check(z.trim(), z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number'));
+const id = () =>
+  z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected an id of letters, digits and _.:@-'));
 
 const customerSchema = z.strictObject({
   id: z.optional(id()),
@@ -31,7 +33,9 @@ const customerSchema = z.strictObject({
 
 const productSchema = z.strictObject({
   model: text(100),
-  serialNumber: z.string().check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/, 'expected a serial number')),
+  serialNumber: z
+    .string()
+    .check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/, 'expected a serial number')),
   purchaseDate: isoDate(),
   warrantyMonths: z.optional(z.int().check(z.minimum(0), z.maximum(120))),
 });
@@ -105,9 +109,16 @@ export const caseItemSchema = z.object({
   status: z.enum(caseStatuses),
   heldFrom: z.optional(z.enum(caseStatuses)),
   technicianId: z.optional(z.string()),
-  assignments: z.array(z.object({ technicianId: z.string(), by: z.string(), at: z.string(), note: z.optional(z.string()) })),
+  assignments: z.array(
+    z.object({ technicianId: z.string(), by: z.string(), at: z.string(), note: z.optional(z.string()) }),
+  ),
   diagnosis: z.optional(
-    z.object({ plan: z.enum(['remote', 'on_site', 'workshop']), findings: z.string(), by: z.string(), at: z.string() }),
+    z.object({
+      plan: z.enum(['remote', 'on_site', 'workshop']),
+      findings: z.string(),
+      by: z.string(),
+      at: z.string(),
+    }),
   ),
   remoteGuidance: z.optional(z.object({ guidance: z.string(), by: z.string(), at: z.string() })),
   visits: z.array(visitSchema),
@@ -115,15 +126,46 @@ export const caseItemSchema = z.object({
     z.object({
       receipt: z.object({ number: z.string(), issuedAt: z.string(), voidedAt: z.optional(z.string()) }),
       item: z.object({ description: z.string(), condition: z.string(), accessories: z.optional(z.string()) }),
-      repairCard: z.array(z.object({ description: z.string(), minutes: z.number(), partsNote: z.optional(z.string()), by: z.string(), at: z.string() })),
-      inspections: z.array(z.object({ result: z.enum(['pass', 'fail']), note: z.optional(z.string()), by: z.string(), at: z.string() })),
+      repairCard: z.array(
+        z.object({
+          description: z.string(),
+          minutes: z.number(),
+          partsNote: z.optional(z.string()),
+          by: z.string(),
+          at: z.string(),
+        }),
+      ),
+      inspections: z.array(
+        z.object({
+          result: z.enum(['pass', 'fail']),
+          note: z.optional(z.string()),
+          by: z.string(),
+          at: z.string(),
+        }),
+      ),
       returnedAt: z.optional(z.string()),
       returnSignature: z.optional(z.string()),
     }),
   ),
-  quote: z.optional(z.object({ lines: z.array(moneyLine), total: z.number(), currency: z.string(), shownAt: z.string(), by: z.string() })),
+  quote: z.optional(
+    z.object({
+      lines: z.array(moneyLine),
+      total: z.number(),
+      currency: z.string(),
+      shownAt: z.string(),
+      by: z.string(),
+    }),
+  ),
   charges: z.array(
-    z.object({ lines: z.array(moneyLine), total: z.number(), currency: z.string(), collection: z.enum(['on_site', 'invoice']), invoiceNumber: z.optional(z.string()), at: z.string(), by: z.string() }),
+    z.object({
+      lines: z.array(moneyLine),
+      total: z.number(),
+      currency: z.string(),
+      collection: z.enum(['on_site', 'invoice']),
+      invoiceNumber: z.optional(z.string()),
+      at: z.string(),
+      by: z.string(),
+    }),
   ),
   cancellation: z.optional(z.object({ reason: z.string(), by: z.string(), at: z.string() })),
   completedAt: z.optional(z.string()),
@@ -153,7 +195,10 @@ export interface TimelineEntry {
 export const caseKeys = {
   partition: (caseId: string) => `CASE#${caseId}`,
   item: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
-  timeline: (caseId: string, seq: number) => ({ pk: `CASE#${caseId}`, sk: `TL#${String(seq).padStart(8, '0')}` }),
+  timeline: (caseId: string, seq: number) => ({
+    pk: `CASE#${caseId}`,
+    sk: `TL#${String(seq).padStart(8, '0')}`,
+  }),
   timelinePrefix: 'TL#',
   byCustomer: (customerId: string) => `CUST#${customerId}`,
   byStatus: (status: string) => `CASESTATUS#${status}`,

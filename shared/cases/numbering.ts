@@ -3,7 +3,12 @@
 /** The local calendar day `YYYY-MM-DD` of `at` in `timeZone` (Intl, no library needed for a date). */
 export function localDay(at: Date, timeZone: string): string {
   // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(at);
 }
 
 /** Formats the n-th case of `day`; more than 9999 a day simply widens the number. */

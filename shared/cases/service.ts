@@ -3,19 +3,33 @@
  * stores, the event publisher and the clock are passed in, so tests and the local system use the same code.
  */
 import { createHash } from 'node:crypto';
-import { type DomainEvent, domainEvent } from '../../events/registry.ts';
 import type { EventPublisher } from '../../events/publisher.ts';
+import { type DomainEvent, domainEvent } from '../../events/registry.ts';
 import { type Actor, hasRole, primaryRole, type Role, staffRoles } from '../auth/actor.ts';
-import { ForbiddenError, IdempotencyMismatchError, NotFoundError, StateConflictError, ValidationError, VersionConflictError } from '../errors.ts';
+import {
+  ForbiddenError,
+  IdempotencyMismatchError,
+  NotFoundError,
+  StateConflictError,
+  ValidationError,
+  VersionConflictError,
+} from '../errors.ts';
 import type { Page } from '../store/pagination.ts';
 import { parseInput } from '../validation.ts';
 import { decideCategory } from './category.ts';
 import { type CaseCommandName, caseCommands } from './commands.ts';
-import { type ActorRef, type Case, type IntakeInput, intakeSchema, selfServiceChannels, type TimelineEntry } from './model.ts';
+import {
+  type ActorRef,
+  type Case,
+  type IntakeInput,
+  intakeSchema,
+  selfServiceChannels,
+  type TimelineEntry,
+} from './model.ts';
 import { formatCaseNumber, localDay } from './numbering.ts';
 import { departmentFor } from './routing.ts';
+import { type CaseStatus, canTransition, transitions, type VisibleStatus, visibleStatus } from './status.ts';
 import type { CaseStore } from './store.ts';
-import { canTransition, type CaseStatus, transitions, type VisibleStatus, visibleStatus } from './status.ts';
 
 export interface CaseDeps {
   store: CaseStore;
@@ -96,19 +110,27 @@ export async function openCase(
   rawInput: unknown,
   idempotencyKey?: string,
 ): Promise<{ case: CaseView; created: boolean }> {
-  if (!hasRole(actor, ['customer', 'agent', 'dispatcher', 'manager'])) throw new ForbiddenError('your role cannot register service requests');
+  if (!hasRole(actor, ['customer', 'agent', 'dispatcher', 'manager']))
+    throw new ForbiddenError('your role cannot register service requests');
   const input: IntakeInput = parseInput(intakeSchema, rawInput);
   const asCustomer = !hasRole(actor, ['agent', 'dispatcher', 'manager']);
   if (asCustomer) {
     if (!selfServiceChannels.includes(input.channel)) {
-      throw new ForbiddenError(`customers register requests through ${selfServiceChannels.join(' or ')}`, { field: 'channel' });
+      throw new ForbiddenError(`customers register requests through ${selfServiceChannels.join(' or ')}`, {
+        field: 'channel',
+      });
     }
     if (input.customer.id !== undefined && input.customer.id !== actor.sub) {
-      throw new ForbiddenError('customers can only register requests for themselves', { field: 'customer.id' });
+      throw new ForbiddenError('customers can only register requests for themselves', {
+        field: 'customer.id',
+      });
     }
-    if (input.internal) throw new ForbiddenError('only staff can register internal work', { field: 'internal' });
+    if (input.internal)
+      throw new ForbiddenError('only staff can register internal work', { field: 'internal' });
   } else if (input.customer.id === undefined) {
-    throw new ValidationError([{ field: 'customer.id', message: 'required when staff register a request for a customer' }]);
+    throw new ValidationError([
+      { field: 'customer.id', message: 'required when staff register a request for a customer' },
+    ]);
   }
 
   const hash = requestHash(input);
@@ -145,7 +167,9 @@ export async function openCase(
       ...(input.product.warrantyMonths !== undefined ? { warrantyMonths: input.product.warrantyMonths } : {}),
     }),
     categorySource: 'decided',
-    ...(input.feedbackSubject ? { feedbackSubject: input.feedbackSubject, department: departmentFor[input.feedbackSubject] } : {}),
+    ...(input.feedbackSubject
+      ? { feedbackSubject: input.feedbackSubject, department: departmentFor[input.feedbackSubject] }
+      : {}),
     status: 'received',
     assignments: [],
     visits: [],
@@ -155,8 +179,20 @@ export async function openCase(
     updatedAt: at,
     version: 1,
   };
-  const first: TimelineEntry = { caseId: c.id, seq: 1, at, actor: c.createdBy, action: 'opened', to: 'received', details: { channel: c.channel, category: c.category } };
-  const created = await deps.store.create(c, first, idempotencyKey ? { sub: actor.sub, key: idempotencyKey, requestHash: hash } : undefined);
+  const first: TimelineEntry = {
+    caseId: c.id,
+    seq: 1,
+    at,
+    actor: c.createdBy,
+    action: 'opened',
+    to: 'received',
+    details: { channel: c.channel, category: c.category },
+  };
+  const created = await deps.store.create(
+    c,
+    first,
+    idempotencyKey ? { sub: actor.sub, key: idempotencyKey, requestHash: hash } : undefined,
+  );
   if (!created && idempotencyKey) {
     // A concurrent retry with the same key won the race: answer with its case.
     const existing = await deps.store.findIdempotency(actor.sub, idempotencyKey);
@@ -180,9 +216,16 @@ export async function openCase(
   return { case: viewFor(actor, c), created: true };
 }
 
-async function replay(deps: CaseDeps, actor: Actor, record: { caseId: string; requestHash: string }, hash: string) {
+async function replay(
+  deps: CaseDeps,
+  actor: Actor,
+  record: { caseId: string; requestHash: string },
+  hash: string,
+) {
   if (record.requestHash !== hash) {
-    throw new IdempotencyMismatchError('this Idempotency-Key was already used with a different request', { field: 'Idempotency-Key' });
+    throw new IdempotencyMismatchError('this Idempotency-Key was already used with a different request', {
+      field: 'Idempotency-Key',
+    });
   }
   const c = await deps.store.get(record.caseId);
   if (!c) throw new NotFoundError('the case created with this key no longer exists');
@@ -203,7 +246,8 @@ export async function getCase(deps: CaseDeps, actor: Actor, caseId: string): Pro
 
 /** The timeline of every change: who, in which role, when, what. Staff and the assigned technician. */
 export async function getTimeline(deps: CaseDeps, actor: Actor, caseId: string): Promise<TimelineEntry[]> {
-  if (!hasRole(actor, [...staffRoles, 'technician'])) throw new ForbiddenError('only service staff can read case timelines');
+  if (!hasRole(actor, [...staffRoles, 'technician']))
+    throw new ForbiddenError('only service staff can read case timelines');
   const { case: c, timeline } = await deps.store.getWithTimeline(caseId);
   if (!c || !canSee(actor, c)) throw new NotFoundError(`no case ${caseId}`);
   return timeline;
@@ -226,7 +270,8 @@ export async function listCases(deps: CaseDeps, actor: Actor, f: CaseFilter): Pr
   if (!hasRole(actor, readerRoles)) throw new ForbiddenError('your role cannot read cases');
   const q = { limit: f.limit, ...(f.cursor ? { cursor: f.cursor } : {}) };
   let page: Page<Case>;
-  if (!isStaff(actor) && actor.roles.includes('technician')) page = await deps.store.listOpenByTechnician(actor.sub, q);
+  if (!isStaff(actor) && actor.roles.includes('technician'))
+    page = await deps.store.listOpenByTechnician(actor.sub, q);
   else if (!isStaff(actor)) page = await deps.store.listByCustomer(actor.sub, q);
   else if (f.customerId) page = await deps.store.listByCustomer(f.customerId, q);
   else if (f.technicianId) page = await deps.store.listOpenByTechnician(f.technicianId, q);
@@ -252,15 +297,25 @@ export async function runCaseCommand(
   const input = parseInput(cmd.input, rawInput ?? {});
   const current = await visibleCase(deps, actor, caseId);
   // A technician acts only on their own assignments, even if they hold another role that can see the case.
-  if (!hasRole(actor, cmd.roles.filter((r) => r !== 'technician')) && current.technicianId !== actor.sub) {
+  if (
+    !hasRole(
+      actor,
+      cmd.roles.filter((r) => r !== 'technician'),
+    ) &&
+    current.technicianId !== actor.sub
+  ) {
     throw new NotFoundError(`no case ${caseId}`);
   }
   if (ifMatchVersion !== undefined && ifMatchVersion !== current.version) {
-    throw new VersionConflictError(`case ${caseId} is at version ${current.version}, not ${ifMatchVersion}`, { currentVersion: current.version });
+    throw new VersionConflictError(`case ${caseId} is at version ${current.version}, not ${ifMatchVersion}`, {
+      currentVersion: current.version,
+    });
   }
   const at = deps.now().toISOString();
   const actorRef = ref(actor);
-  const change = (cmd.apply as (c: Case, i: unknown, ctx: { actor: ActorRef; now: string }) => ReturnType<typeof cmd.apply>)(current, input, { actor: actorRef, now: at });
+  const change = (
+    cmd.apply as (c: Case, i: unknown, ctx: { actor: ActorRef; now: string }) => ReturnType<typeof cmd.apply>
+  )(current, input, { actor: actorRef, now: at });
   if (change.to && !canTransition(current.status, change.to)) {
     throw new StateConflictError(`cannot go from ${current.status} to ${change.to}`, {
       caseStatus: current.status,
@@ -310,7 +365,13 @@ function eventsFor(before: Case, after: Case, action: string, actor: ActorRef, a
 }
 
 /** The goods in/out register of the workshop for a month (000 五.10). Staff only. */
-export async function listRegister(deps: CaseDeps, actor: Actor, month: string, limit: number, cursor?: string) {
+export async function listRegister(
+  deps: CaseDeps,
+  actor: Actor,
+  month: string,
+  limit: number,
+  cursor?: string,
+) {
   if (!isStaff(actor)) throw new ForbiddenError('only service staff can read the goods register');
   return deps.store.listRegister(month, { limit, ...(cursor ? { cursor } : {}) });
 }

@@ -7,7 +7,6 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -38,7 +37,11 @@ export interface CaseStore {
   nextSequence(day: string): Promise<number>;
   findIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined>;
   /** Writes case, first timeline entry and idempotency record together; false if the key was taken meanwhile. */
-  create(c: Case, first: TimelineEntry, idempotency?: { sub: string; key: string; requestHash: string }): Promise<boolean>;
+  create(
+    c: Case,
+    first: TimelineEntry,
+    idempotency?: { sub: string; key: string; requestHash: string },
+  ): Promise<boolean>;
   /** Replaces the case if it is still at `expectedVersion`, with its timeline entry (and register entry). */
   update(next: Case, expectedVersion: number, entry: TimelineEntry, register?: RegisterEntry): Promise<void>;
   listByCustomer(customerId: string, q: CaseListQuery): Promise<Page<Case>>;
@@ -71,14 +74,31 @@ export function caseIndexKeys(c: Case, timeZone: string): Record<string, string>
   return keys;
 }
 
-const registerKeys = (e: RegisterEntry) => ({ pk: `REGISTER#${e.at.slice(0, 7)}`, sk: `${e.at}#${e.caseId}#${e.direction}` });
+const registerKeys = (e: RegisterEntry) => ({
+  pk: `REGISTER#${e.at.slice(0, 7)}`,
+  sk: `${e.at}#${e.caseId}#${e.direction}`,
+});
 
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 function stripKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, gsi4pk: _g, gsi4sk: _h, gsi5pk: _i, gsi5sk: _j, ...rest } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _a,
+    gsi1sk: _b,
+    gsi2pk: _c,
+    gsi2sk: _d,
+    gsi3pk: _e,
+    gsi3sk: _f,
+    gsi4pk: _g,
+    gsi4sk: _h,
+    gsi5pk: _i,
+    gsi5sk: _j,
+    ...rest
+  } = item;
   return rest as T;
 }
 
@@ -112,7 +132,9 @@ export class DynamoCaseStore implements CaseStore {
     const caseItem = items.find((i) => i.sk === 'CASE');
     return {
       ...(caseItem ? { case: stripKeys<Case>(caseItem) } : {}),
-      timeline: items.filter((i) => String(i.sk).startsWith(caseKeys.timelinePrefix)).map((i) => stripKeys<TimelineEntry>(i)),
+      timeline: items
+        .filter((i) => String(i.sk).startsWith(caseKeys.timelinePrefix))
+        .map((i) => stripKeys<TimelineEntry>(i)),
     };
   }
 
@@ -131,11 +153,23 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async findIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: caseKeys.idempotency(sub, key), ConsistentRead: true }));
-    return out.Item ? { caseId: String(out.Item.caseId), requestHash: String(out.Item.requestHash) } : undefined;
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: caseKeys.idempotency(sub, key),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item
+      ? { caseId: String(out.Item.caseId), requestHash: String(out.Item.requestHash) }
+      : undefined;
   }
 
-  async create(c: Case, first: TimelineEntry, idempotency?: { sub: string; key: string; requestHash: string }): Promise<boolean> {
+  async create(
+    c: Case,
+    first: TimelineEntry,
+    idempotency?: { sub: string; key: string; requestHash: string },
+  ): Promise<boolean> {
     const items: TransactItems = [
       {
         Put: {
@@ -171,7 +205,12 @@ export class DynamoCaseStore implements CaseStore {
     }
   }
 
-  async update(next: Case, expectedVersion: number, entry: TimelineEntry, register?: RegisterEntry): Promise<void> {
+  async update(
+    next: Case,
+    expectedVersion: number,
+    entry: TimelineEntry,
+    register?: RegisterEntry,
+  ): Promise<void> {
     const items: TransactItems = [
       {
         Put: {
@@ -190,15 +229,26 @@ export class DynamoCaseStore implements CaseStore {
       },
     ];
     if (register) {
-      items.push({ Put: { TableName: this.tableName, Item: { ...registerKeys(register), entity: 'RegisterEntry', ...register } } });
+      items.push({
+        Put: {
+          TableName: this.tableName,
+          Item: { ...registerKeys(register), entity: 'RegisterEntry', ...register },
+        },
+      });
     }
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (err) {
       if (err instanceof TransactionCanceledException || err instanceof ConditionalCheckFailedException) {
         const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
-        if (reasons.length === 0 || reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
-          throw new VersionConflictError(`case ${next.id} was changed by someone else; reload and try again`, { expectedVersion });
+        if (
+          reasons.length === 0 ||
+          reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')
+        ) {
+          throw new VersionConflictError(
+            `case ${next.id} was changed by someone else; reload and try again`,
+            { expectedVersion },
+          );
         }
       }
       throw err;
@@ -236,11 +286,21 @@ export class DynamoCaseStore implements CaseStore {
       }),
     );
     const nextCursor = encodeCursor(out.LastEvaluatedKey);
-    return { items: (out.Items ?? []).map((i) => stripKeys<RegisterEntry>(i)), ...(nextCursor ? { nextCursor } : {}) };
+    return {
+      items: (out.Items ?? []).map((i) => stripKeys<RegisterEntry>(i)),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
   }
 
   /** Newest first on every case index. */
-  private async queryIndex(index: string, pkAttr: string, pk: string, q: CaseListQuery, skAttr?: string, skPrefix?: string): Promise<Page<Case>> {
+  private async queryIndex(
+    index: string,
+    pkAttr: string,
+    pk: string,
+    q: CaseListQuery,
+    skAttr?: string,
+    skPrefix?: string,
+  ): Promise<Page<Case>> {
     const ix = tableDefinition.indexes[index as keyof typeof tableDefinition.indexes];
     const out = await this.db.send(
       new QueryCommand({

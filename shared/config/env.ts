@@ -21,7 +21,10 @@ export const consumerEnvSchema = z.object({
 export type ConsumerEnv = z.infer<typeof consumerEnvSchema>;
 
 /** Reads and validates the environment once; a bad environment fails the first invocation loudly. */
-export function loadEnv<S extends z.ZodMiniType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function loadEnv<S extends z.ZodMiniType>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const result = z.safeParse(schema, env);
   if (!result.success) {
     const missing = result.error.issues.map((i) => i.path.join('.')).join(', ');

@@ -5,7 +5,11 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import { type Actor, actorFromClaims } from '../auth/actor.ts';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.ts';
 import { PROBLEM_CONTENT_TYPE, problemFor } from './problem.ts';
@@ -50,7 +54,12 @@ function parseBody(event: HttpEvent): unknown {
   }
 }
 
-function json(status: number, body: unknown, contentType: string, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+function json(
+  status: number,
+  body: unknown,
+  contentType: string,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
     headers: { 'content-type': contentType, 'cache-control': 'no-store', ...headers },
@@ -63,7 +72,11 @@ const problemDetails = (): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructu
     const problem = problemFor(request.error);
     if (problem.status >= 500) logger.error('request failed', { error: request.error as Error });
     else logger.info('request refused', { status: problem.status, detail: problem.detail });
-    request.response = json(problem.status, { ...problem, instance: request.event.rawPath }, PROBLEM_CONTENT_TYPE);
+    request.response = json(
+      problem.status,
+      { ...problem, instance: request.event.rawPath },
+      PROBLEM_CONTENT_TYPE,
+    );
   },
 });
 

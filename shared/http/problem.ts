@@ -43,8 +43,19 @@ export function problemFor(err: unknown): Problem {
     const row = statusTable.find(([cls]) => err instanceof cls);
     if (row) {
       const [, status, slug] = row;
-      return { ...err.details, type: `https://aftercare.example/problems/${slug}`, title: slug.replaceAll('-', ' '), status, detail: err.message };
+      return {
+        ...err.details,
+        type: `https://aftercare.example/problems/${slug}`,
+        title: slug.replaceAll('-', ' '),
+        status,
+        detail: err.message,
+      };
     }
   }
-  return { type: 'about:blank', title: 'internal error', status: 500, detail: 'something went wrong on our side; it has been logged' };
+  return {
+    type: 'about:blank',
+    title: 'internal error',
+    status: 500,
+    detail: 'something went wrong on our side; it has been logged',
+  };
 }

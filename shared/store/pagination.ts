@@ -5,7 +5,10 @@ export function encodeCursor(key: Record<string, unknown> | undefined): string |
   return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
 }
 
-export function decodeCursor(cursor: string | undefined, requiredKeys: readonly string[]): Record<string, string> | undefined {
+export function decodeCursor(
+  cursor: string | undefined,
+  requiredKeys: readonly string[],
+): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

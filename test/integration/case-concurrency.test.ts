@@ -15,7 +15,9 @@ describe('concurrency and retries', () => {
     const agent = await sys.as('agent');
 
     // Act
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => agent.post('/cases', intake({ symptoms: `parallel ${i}` }))));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => agent.post('/cases', intake({ symptoms: `parallel ${i}` }))),
+    );
 
     // Assess
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(201));
@@ -35,7 +37,11 @@ describe('concurrency and retries', () => {
     // Act
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        agent.post(`/cases/${id}/categorize`, { category: 'D', reason: `attempt ${i}` }, { 'if-match': version ?? '' }),
+        agent.post(
+          `/cases/${id}/categorize`,
+          { category: 'D', reason: `attempt ${i}` },
+          { 'if-match': version ?? '' },
+        ),
       ),
     );
 
@@ -56,7 +62,9 @@ describe('concurrency and retries', () => {
 
     // Act
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => agent.post(`/cases/${id}/categorize`, { category: 'D', reason: `r${i}` })),
+      Array.from({ length: 10 }, (_, i) =>
+        agent.post(`/cases/${id}/categorize`, { category: 'D', reason: `r${i}` }),
+      ),
     );
 
     // Assess: every success is recorded in the timeline, each at its own version
@@ -72,12 +80,16 @@ describe('concurrency and retries', () => {
   it('creates one case for one Idempotency-Key, however often and however concurrently it is retried', async () => {
     // Prepare
     const customer = await sys.as('customer');
-    const body = intake({ channel: 'app', customer: { name: 'Sun Li', address: 'C', phone: '+86 136 0000 0000' } });
+    const body = intake({
+      channel: 'app',
+      customer: { name: 'Sun Li', address: 'C', phone: '+86 136 0000 0000' },
+    });
     const key = 'retry-key-0001';
 
     // Act
     const sequential = [];
-    for (let i = 0; i < 5; i++) sequential.push(await customer.post('/cases', body, { 'idempotency-key': key }));
+    for (let i = 0; i < 5; i++)
+      sequential.push(await customer.post('/cases', body, { 'idempotency-key': key }));
     const parallel = await Promise.all(
       Array.from({ length: 5 }, () => customer.post('/cases', body, { 'idempotency-key': 'retry-key-0002' })),
     );
@@ -94,12 +106,19 @@ describe('concurrency and retries', () => {
   it('refuses an Idempotency-Key reused with a different body (422) and writes nothing', async () => {
     // Prepare
     const customer = await sys.as('customer');
-    const body = intake({ channel: 'app', customer: { name: 'Sun Li', address: 'C', phone: '+86 136 0000 0000' } });
+    const body = intake({
+      channel: 'app',
+      customer: { name: 'Sun Li', address: 'C', phone: '+86 136 0000 0000' },
+    });
     await customer.post('/cases', body, { 'idempotency-key': 'reuse-key-0001' });
     const before = await sys.allItems();
 
     // Act
-    const res = await customer.post('/cases', { ...body, symptoms: 'something else' }, { 'idempotency-key': 'reuse-key-0001' });
+    const res = await customer.post(
+      '/cases',
+      { ...body, symptoms: 'something else' },
+      { 'idempotency-key': 'reuse-key-0001' },
+    );
 
     // Assess
     expect(res.status).toBe(422);

@@ -16,7 +16,10 @@ describe('on-site repair lifecycle over HTTP', () => {
     const dispatcher = await sys.as('dispatcher');
     const tech = await sys.as('technician');
     const customer = await sys.as('customer');
-    const opened = await agent.post('/cases', intake({ customer: { ...(intake().customer as object), id: customer.sub } }));
+    const opened = await agent.post(
+      '/cases',
+      intake({ customer: { ...(intake().customer as object), id: customer.sub } }),
+    );
     expect(opened.status).toBe(201);
     const id: string = opened.body.id;
     expect(id).toMatch(/^SR-\d{8}-\d{4}$/);
@@ -28,10 +31,21 @@ describe('on-site repair lifecycle over HTTP', () => {
     expect((await dispatcher.post(`/cases/${id}/assign`, { technicianId: tech.sub })).status).toBe(200);
     await look();
     expect((await tech.post(`/cases/${id}/depart`, {})).status).toBe(200);
-    expect((await tech.post(`/cases/${id}/arrive`, { idShown: true, faultConfirmed: true })).status).toBe(200);
-    expect((await tech.post(`/cases/${id}/diagnose`, { plan: 'on_site', findings: 'Blown fuse on the control board' })).status).toBe(200);
+    expect((await tech.post(`/cases/${id}/arrive`, { idShown: true, faultConfirmed: true })).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await tech.post(`/cases/${id}/diagnose`, {
+          plan: 'on_site',
+          findings: 'Blown fuse on the control board',
+        })
+      ).status,
+    ).toBe(200);
     await look();
-    expect((await tech.post(`/cases/${id}/record-work`, { description: 'Replaced fuse F2', minutes: 40 })).status).toBe(200);
+    expect(
+      (await tech.post(`/cases/${id}/record-work`, { description: 'Replaced fuse F2', minutes: 40 })).status,
+    ).toBe(200);
     const signed = await tech.post(`/cases/${id}/sign-off`, { customerName: 'Wang Fang' });
     await look();
     const closed = await dispatcher.post(`/cases/${id}/close`, {});
@@ -40,12 +54,27 @@ describe('on-site repair lifecycle over HTTP', () => {
     // Assess
     expect(seen).toEqual(['received', 'diagnosing', 'repairing', 'completed']);
     expect(signed.body.status).toBe('completed');
-    expect(signed.body.visits[0]).toMatchObject({ idShown: true, minutes: 40, signOff: { name: 'Wang Fang' } });
+    expect(signed.body.visits[0]).toMatchObject({
+      idShown: true,
+      minutes: 40,
+      signOff: { name: 'Wang Fang' },
+    });
     expect(closed.body.status).toBe('closed');
     expect(timeline.body.items.map((e: { action: string }) => e.action)).toEqual([
-      'opened', 'assign', 'depart', 'arrive', 'diagnose', 'record-work', 'sign-off', 'close',
+      'opened',
+      'assign',
+      'depart',
+      'arrive',
+      'diagnose',
+      'record-work',
+      'sign-off',
+      'close',
     ]);
-    expect(timeline.body.items[1]).toMatchObject({ actor: { sub: dispatcher.sub, role: 'dispatcher' }, from: 'received', to: 'assigned' });
+    expect(timeline.body.items[1]).toMatchObject({
+      actor: { sub: dispatcher.sub, role: 'dispatcher' },
+      from: 'received',
+      to: 'assigned',
+    });
     await sys.bus.idle();
     const types = sys.bus.history.filter((e) => e.detail.caseId === id).map((e) => e['detail-type']);
     expect(types).toContain('Case Opened');
@@ -60,11 +89,17 @@ describe('on-site repair lifecycle over HTTP', () => {
     await dispatcher.post(`/cases/${id}/assign`, { technicianId: 'tech-a' });
 
     // Act
-    const res = await dispatcher.post(`/cases/${id}/assign`, { technicianId: 'tech-b', note: 'tech-a is sick' });
+    const res = await dispatcher.post(`/cases/${id}/assign`, {
+      technicianId: 'tech-b',
+      note: 'tech-a is sick',
+    });
 
     // Assess
     expect(res.body.technicianId).toBe('tech-b');
-    expect(res.body.assignments.map((a: { technicianId: string }) => a.technicianId)).toEqual(['tech-a', 'tech-b']);
+    expect(res.body.assignments.map((a: { technicianId: string }) => a.technicianId)).toEqual([
+      'tech-a',
+      'tech-b',
+    ]);
     const techA = await sys.as('technician', 'tech-a');
     expect((await techA.get(`/cases/${id}`)).status).toBe(404);
   });
@@ -91,11 +126,16 @@ describe('on-site repair lifecycle over HTTP', () => {
     await dispatcher.post(`/cases/${id}/assign`, { technicianId: 'tech-r' });
 
     // Act
-    const res = await agent.post(`/cases/${id}/resolve-remotely`, { guidance: 'Hold the reset button for 10 s' });
+    const res = await agent.post(`/cases/${id}/resolve-remotely`, {
+      guidance: 'Hold the reset button for 10 s',
+    });
 
     // Assess
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'completed', remoteGuidance: { guidance: 'Hold the reset button for 10 s' } });
+    expect(res.body).toMatchObject({
+      status: 'completed',
+      remoteGuidance: { guidance: 'Hold the reset button for 10 s' },
+    });
   });
 
   it('requires a fee quote before paid work and invoices large charges', async () => {
@@ -103,17 +143,29 @@ describe('on-site repair lifecycle over HTTP', () => {
     const agent = await sys.as('agent');
     const dispatcher = await sys.as('dispatcher');
     const tech = await sys.as('technician');
-    const opened = await agent.post('/cases', intake({ product: { model: 'AC-1', serialNumber: 'SN-OLD', purchaseDate: '2019-01-01' } }));
+    const opened = await agent.post(
+      '/cases',
+      intake({ product: { model: 'AC-1', serialNumber: 'SN-OLD', purchaseDate: '2019-01-01' } }),
+    );
     const id = opened.body.id;
     await dispatcher.post(`/cases/${id}/assign`, { technicianId: tech.sub });
     await tech.post(`/cases/${id}/arrive`, { idShown: true, faultConfirmed: true });
 
     // Act
     const before = await tech.post(`/cases/${id}/record-work`, { description: 'Compressor', minutes: 90 });
-    const quote = await tech.post(`/cases/${id}/quote`, { lines: [{ description: 'Compressor', amount: 1200 }, { description: 'Labour', amount: 150 }] });
+    const quote = await tech.post(`/cases/${id}/quote`, {
+      lines: [
+        { description: 'Compressor', amount: 1200 },
+        { description: 'Labour', amount: 150 },
+      ],
+    });
     const after = await tech.post(`/cases/${id}/record-work`, { description: 'Compressor', minutes: 90 });
-    const small = await tech.post(`/cases/${id}/charge`, { lines: [{ description: 'Call-out', amount: 80 }] });
-    const large = await tech.post(`/cases/${id}/charge`, { lines: [{ description: 'Compressor', amount: 1200 }] });
+    const small = await tech.post(`/cases/${id}/charge`, {
+      lines: [{ description: 'Call-out', amount: 80 }],
+    });
+    const large = await tech.post(`/cases/${id}/charge`, {
+      lines: [{ description: 'Compressor', amount: 1200 }],
+    });
 
     // Assess
     expect(opened.body.category).toBe('A');
@@ -158,12 +210,32 @@ describe('carry-in (workshop) repair lifecycle over HTTP', () => {
     const id = (await agent.post('/cases', intake({ channel: 'walk_in' }))).body.id;
 
     // Act
-    const checkedIn = await agent.post(`/cases/${id}/workshop-check-in`, { itemDescription: 'AC-3200 indoor unit', condition: 'Scratched casing', accessories: 'Remote' });
+    const checkedIn = await agent.post(`/cases/${id}/workshop-check-in`, {
+      itemDescription: 'AC-3200 indoor unit',
+      condition: 'Scratched casing',
+      accessories: 'Remote',
+    });
     await dispatcher.post(`/cases/${id}/assign`, { technicianId: tech.sub });
-    const partial = await tech.post(`/cases/${id}/repair-card`, { description: 'Diagnosed fan motor', minutes: 30, finished: false });
-    const finished = await tech.post(`/cases/${id}/repair-card`, { description: 'Replaced fan motor', minutes: 60, partsNote: 'FM-12 x1', finished: true });
-    const failed = await dispatcher.post(`/cases/${id}/inspect`, { result: 'fail', note: 'Noise at high speed' });
-    await tech.post(`/cases/${id}/repair-card`, { description: 'Balanced the fan', minutes: 20, finished: true });
+    const partial = await tech.post(`/cases/${id}/repair-card`, {
+      description: 'Diagnosed fan motor',
+      minutes: 30,
+      finished: false,
+    });
+    const finished = await tech.post(`/cases/${id}/repair-card`, {
+      description: 'Replaced fan motor',
+      minutes: 60,
+      partsNote: 'FM-12 x1',
+      finished: true,
+    });
+    const failed = await dispatcher.post(`/cases/${id}/inspect`, {
+      result: 'fail',
+      note: 'Noise at high speed',
+    });
+    await tech.post(`/cases/${id}/repair-card`, {
+      description: 'Balanced the fan',
+      minutes: 20,
+      finished: true,
+    });
     const passed = await dispatcher.post(`/cases/${id}/inspect`, { result: 'pass' });
     const returned = await agent.post(`/cases/${id}/workshop-return`, { customerSignature: 'Wang Fang' });
     const month = checkedIn.body.updatedAt.slice(0, 7);
@@ -178,8 +250,13 @@ describe('carry-in (workshop) repair lifecycle over HTTP', () => {
     expect(passed.body.status).toBe('inspected');
     expect(returned.body.status).toBe('completed');
     expect(returned.body.workshop.receipt.voidedAt).toBeTruthy();
-    expect(returned.body.workshop.repairCard.map((e: { minutes: number }) => e.minutes)).toEqual([30, 60, 20]);
-    expect(returned.body.workshop.inspections.map((i: { result: string }) => i.result)).toEqual(['fail', 'pass']);
+    expect(returned.body.workshop.repairCard.map((e: { minutes: number }) => e.minutes)).toEqual([
+      30, 60, 20,
+    ]);
+    expect(returned.body.workshop.inspections.map((i: { result: string }) => i.result)).toEqual([
+      'fail',
+      'pass',
+    ]);
     const mine = register.body.items.filter((e: { caseId: string }) => e.caseId === id);
     expect(mine.map((e: { direction: string }) => e.direction)).toEqual(['in', 'out']);
     expect(mine[1]).toMatchObject({ signature: 'Wang Fang', receiptNumber: `RC-${id.slice(3)}` });
@@ -192,9 +269,21 @@ describe('lists and visibility', () => {
     const customer = await sys.as('customer');
     const other = await sys.as('customer');
     for (let i = 0; i < 3; i++) {
-      await customer.post('/cases', intake({ channel: 'app', customer: { name: 'Li', address: 'A', phone: '+86 139 0000 0000' }, symptoms: `fault ${i}` }));
+      await customer.post(
+        '/cases',
+        intake({
+          channel: 'app',
+          customer: { name: 'Li', address: 'A', phone: '+86 139 0000 0000' },
+          symptoms: `fault ${i}`,
+        }),
+      );
     }
-    const foreign = (await other.post('/cases', intake({ channel: 'portal', customer: { name: 'Zhao', address: 'B', phone: '+86 137 0000 0000' } }))).body.id;
+    const foreign = (
+      await other.post(
+        '/cases',
+        intake({ channel: 'portal', customer: { name: 'Zhao', address: 'B', phone: '+86 137 0000 0000' } }),
+      )
+    ).body.id;
 
     // Act
     const page1 = await customer.get('/cases?limit=2');

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/catalog.ts';
-import { roles, type Role } from '../../shared/auth/actor.ts';
+import { type Role, roles } from '../../shared/auth/actor.ts';
 import type { CaseCommandName } from '../../shared/cases/commands.ts';
 import { intake, startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -35,13 +35,17 @@ let foreignCase: string;
 beforeAll(async () => {
   sys = await startTestSystem();
   const agent = await sys.as('agent');
-  foreignCase = (await agent.post('/cases', intake({ customer: { ...(intake().customer as object), id: 'someone-else' } }))).body.id;
+  foreignCase = (
+    await agent.post('/cases', intake({ customer: { ...(intake().customer as object), id: 'someone-else' } }))
+  ).body.id;
 });
 afterAll(async () => {
   await sys.stop();
 });
 
-const cases = routes.flatMap((route) => roles.map((role) => ({ route, role, name: `${role.padEnd(11)} ${route.method} ${route.path}` })));
+const cases = routes.flatMap((route) =>
+  roles.map((role) => ({ route, role, name: `${role.padEnd(11)} ${route.method} ${route.path}` })),
+);
 
 describe('role × route matrix', () => {
   it.each(cases)('$name', async ({ route, role }) => {
@@ -51,7 +55,10 @@ describe('role × route matrix', () => {
     const command = route.path.split('/').at(-1) as CaseCommandName;
     let body: unknown;
     if (route.method === 'POST' && route.path === '/cases') {
-      body = role === 'customer' ? intake({ channel: 'app', customer: { name: 'C', address: 'A', phone: '+86 135 0000 0000' } }) : intake();
+      body =
+        role === 'customer'
+          ? intake({ channel: 'app', customer: { name: 'C', address: 'A', phone: '+86 135 0000 0000' } })
+          : intake();
     } else if (route.method === 'POST') body = sampleBodies[command];
 
     // Act

@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import type { Role } from '../../shared/auth/actor.ts';
 import { localClientConfig } from '../../infra/local/dynamo.ts';
 import { type LocalSystem, type SystemOptions, startSystem } from '../../infra/local/system.ts';
+import type { Role } from '../../shared/auth/actor.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -79,7 +79,9 @@ export async function startTestSystem(opts: Partial<SystemOptions> = {}): Promis
       const items: Record<string, unknown>[] = [];
       let start: Record<string, any> | undefined;
       do {
-        const out = await ddb.send(new ScanCommand({ TableName: system.tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+        const out = await ddb.send(
+          new ScanCommand({ TableName: system.tableName, ExclusiveStartKey: start, ConsistentRead: true }),
+        );
         items.push(...((out.Items ?? []) as Record<string, unknown>[]));
         start = out.LastEvaluatedKey;
       } while (start);
@@ -96,7 +98,13 @@ export async function startTestSystem(opts: Partial<SystemOptions> = {}): Promis
 export function intake(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     channel: 'hotline',
-    customer: { id: 'cust-1', name: 'Wang Fang', address: '18 Jiefang Road, Hangzhou', phone: '+86 138 0000 1234', email: 'wang.fang@example.com' },
+    customer: {
+      id: 'cust-1',
+      name: 'Wang Fang',
+      address: '18 Jiefang Road, Hangzhou',
+      phone: '+86 138 0000 1234',
+      email: 'wang.fang@example.com',
+    },
     product: { model: 'AC-3200', serialNumber: 'SN-0001', purchaseDate: '2026-06-01' },
     symptoms: 'Unit does not start; error E4 on the display.',
     zone: 'urban',

@@ -28,7 +28,12 @@ describe('case numbering', () => {
 });
 
 describe('service category decision', () => {
-  const facts = { internal: false, underContract: false, purchaseDate: '2026-03-15', serviceDate: '2026-11-22' };
+  const facts = {
+    internal: false,
+    underContract: false,
+    purchaseDate: '2026-03-15',
+    serviceDate: '2026-11-22',
+  };
 
   it.each([
     ['internal work is D, whatever else holds', { ...facts, internal: true, underContract: true }, 'D'],

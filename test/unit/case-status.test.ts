@@ -1,15 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { canTransition, type CaseStatus, caseStatuses, isOnHold, isOpen, transitions, visibleStatus } from '../../shared/cases/status.ts';
+import {
+  type CaseStatus,
+  canTransition,
+  caseStatuses,
+  isOnHold,
+  isOpen,
+  transitions,
+  visibleStatus,
+} from '../../shared/cases/status.ts';
 
 const allowed: Array<[CaseStatus, CaseStatus]> = [
-  ['received', 'assigned'], ['received', 'in_workshop'], ['received', 'cancelled'],
-  ['assigned', 'en_route'], ['assigned', 'on_site'], ['assigned', 'in_workshop'], ['assigned', 'awaiting_customer'], ['assigned', 'completed'], ['assigned', 'cancelled'],
-  ['en_route', 'on_site'], ['en_route', 'assigned'], ['en_route', 'cancelled'],
-  ['on_site', 'in_workshop'], ['on_site', 'awaiting_parts'], ['on_site', 'awaiting_customer'], ['on_site', 'completed'],
-  ['in_workshop', 'awaiting_parts'], ['in_workshop', 'awaiting_customer'], ['in_workshop', 'repaired'],
-  ['awaiting_parts', 'assigned'], ['awaiting_parts', 'en_route'], ['awaiting_parts', 'on_site'], ['awaiting_parts', 'in_workshop'],
-  ['awaiting_customer', 'assigned'], ['awaiting_customer', 'en_route'], ['awaiting_customer', 'on_site'], ['awaiting_customer', 'in_workshop'], ['awaiting_customer', 'cancelled'],
-  ['repaired', 'inspected'], ['repaired', 'in_workshop'],
+  ['received', 'assigned'],
+  ['received', 'in_workshop'],
+  ['received', 'cancelled'],
+  ['assigned', 'en_route'],
+  ['assigned', 'on_site'],
+  ['assigned', 'in_workshop'],
+  ['assigned', 'awaiting_customer'],
+  ['assigned', 'completed'],
+  ['assigned', 'cancelled'],
+  ['en_route', 'on_site'],
+  ['en_route', 'assigned'],
+  ['en_route', 'cancelled'],
+  ['on_site', 'in_workshop'],
+  ['on_site', 'awaiting_parts'],
+  ['on_site', 'awaiting_customer'],
+  ['on_site', 'completed'],
+  ['in_workshop', 'awaiting_parts'],
+  ['in_workshop', 'awaiting_customer'],
+  ['in_workshop', 'repaired'],
+  ['awaiting_parts', 'assigned'],
+  ['awaiting_parts', 'en_route'],
+  ['awaiting_parts', 'on_site'],
+  ['awaiting_parts', 'in_workshop'],
+  ['awaiting_customer', 'assigned'],
+  ['awaiting_customer', 'en_route'],
+  ['awaiting_customer', 'on_site'],
+  ['awaiting_customer', 'in_workshop'],
+  ['awaiting_customer', 'cancelled'],
+  ['repaired', 'inspected'],
+  ['repaired', 'in_workshop'],
   ['inspected', 'completed'],
   ['completed', 'closed'],
 ];
@@ -24,7 +54,9 @@ describe('case status machine', () => {
     const listed = new Set(allowed.map(([f, t]) => `${f}>${t}`));
 
     // Act
-    const all = caseStatuses.flatMap((f) => caseStatuses.map((t) => [f, t] as const)).filter(([f, t]) => canTransition(f, t));
+    const all = caseStatuses
+      .flatMap((f) => caseStatuses.map((t) => [f, t] as const))
+      .filter(([f, t]) => canTransition(f, t));
 
     // Assess
     expect(all.map(([f, t]) => `${f}>${t}`).sort()).toEqual([...listed].sort());
@@ -59,9 +91,12 @@ describe('case status machine', () => {
     ['completed', true, 'completed'],
     ['closed', true, 'completed'],
     ['cancelled', false, 'cancelled'],
-  ] as Array<[CaseStatus, boolean, string]>)('shows %s (diagnosed: %s) to the customer as %s', (status, diagnosed, visible) => {
-    expect(visibleStatus(status, diagnosed)).toBe(visible);
-  });
+  ] as Array<[CaseStatus, boolean, string]>)(
+    'shows %s (diagnosed: %s) to the customer as %s',
+    (status, diagnosed, visible) => {
+      expect(visibleStatus(status, diagnosed)).toBe(visible);
+    },
+  );
 
   it('pauses clocks only while waiting for parts or the customer, and treats completed/closed/cancelled as not open', () => {
     expect(caseStatuses.filter(isOnHold)).toEqual(['awaiting_parts', 'awaiting_customer']);

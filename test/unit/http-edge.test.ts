@@ -32,7 +32,9 @@ describe('errors → problem+json', () => {
   });
 
   it('names invalid fields and never leaks internal error messages', () => {
-    expect(problemFor(new ValidationError([{ field: 'customer.phone', message: 'bad' }])).issues).toEqual([{ field: 'customer.phone', message: 'bad' }]);
+    expect(problemFor(new ValidationError([{ field: 'customer.phone', message: 'bad' }])).issues).toEqual([
+      { field: 'customer.phone', message: 'bad' },
+    ]);
     expect(problemFor(new Error('secret stack detail')).detail).not.toContain('secret');
   });
 
@@ -43,7 +45,11 @@ describe('errors → problem+json', () => {
 
 describe('claims → actor', () => {
   it.each([
-    ['API Gateway flattened groups', { sub: 'u1', 'cognito:groups': '[agent dispatcher]' }, ['agent', 'dispatcher']],
+    [
+      'API Gateway flattened groups',
+      { sub: 'u1', 'cognito:groups': '[agent dispatcher]' },
+      ['agent', 'dispatcher'],
+    ],
     ['comma-separated groups', { sub: 'u1', 'cognito:groups': '[agent, manager]' }, ['agent', 'manager']],
     ['a real array', { sub: 'u1', 'cognito:groups': ['technician'] }, ['technician']],
     ['unknown groups dropped', { sub: 'u1', 'cognito:groups': '[admin technician]' }, ['technician']],
@@ -58,7 +64,11 @@ describe('claims → actor', () => {
 });
 
 describe('local bus pattern matching (same patterns as the deployed rules)', () => {
-  const event = { source: 'aftercare', 'detail-type': 'Case Opened', detail: { zone: 'urban', emergency: true, number: 'SR-1' } };
+  const event = {
+    source: 'aftercare',
+    'detail-type': 'Case Opened',
+    detail: { zone: 'urban', emergency: true, number: 'SR-1' },
+  };
 
   it.each([
     [{ source: ['aftercare'] }, true],

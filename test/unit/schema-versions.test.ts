@@ -3,12 +3,15 @@
  * (and write the migration/compat note) and record the new fingerprint here. Never edit an old one.
  */
 import { createHash } from 'node:crypto';
-import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import { CASE_SCHEMA_VERSION, caseItemSchema } from '../../shared/cases/model.ts';
 
 const fingerprint = (schema: z.ZodMiniType) =>
-  createHash('sha256').update(JSON.stringify(z.toJSONSchema(schema, { unrepresentable: 'any' }))).digest('hex').slice(0, 16);
+  createHash('sha256')
+    .update(JSON.stringify(z.toJSONSchema(schema, { unrepresentable: 'any' })))
+    .digest('hex')
+    .slice(0, 16);
 
 const known: Record<string, Record<number, string>> = {
   Case: { 1: 'a322e964857c578e' },
