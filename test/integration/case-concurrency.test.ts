@@ -24,7 +24,8 @@ describe('concurrency and retries', () => {
     const numbers = results.map((r) => r.body.number as string);
     expect(new Set(numbers).size).toBe(50);
     const sequences = numbers.map((n) => Number(n.split('-')[2])).sort((a, b) => a - b);
-    expect(sequences).toEqual(Array.from({ length: 50 }, (_, i) => sequences[0] + i));
+    const first = sequences[0] ?? 0;
+    expect(sequences).toEqual(Array.from({ length: 50 }, (_, i) => first + i));
   });
 
   it('lets exactly one of 20 parallel updates on the same version win; the rest get 409', async () => {
