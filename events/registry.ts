@@ -40,6 +40,32 @@ export const eventSchemas = {
     ...caseRef,
     action: z.string(),
   }),
+  /** A survey card was answered (link, e-mail reply or phone); the score is on the 1–5 scale. */
+  'Survey Answered': z.object({
+    cardId: z.string(),
+    caseId: z.string(),
+    caseNumber: z.string(),
+    branchId: z.string(),
+    technicianId: z.string(),
+    via: z.enum(['link', 'email', 'phone']),
+    score: z.number(),
+    complaint: z.boolean(),
+    at: z.string(),
+  }),
+  /** A complaint was registered (for now only from surveys); its supervisor visit task exists already. */
+  'Complaint Raised': z.object({
+    complaintId: z.string(),
+    number: z.string(),
+    source: z.literal('survey'),
+    caseId: z.string(),
+    caseNumber: z.string(),
+    branchId: z.string(),
+    technicianId: z.string(),
+    customerId: z.string(),
+    reasons: z.array(z.string()),
+    visitTaskId: z.string(),
+    at: z.string(),
+  }),
 } as const;
 
 export type DetailType = keyof typeof eventSchemas;

@@ -30,4 +30,10 @@ export const eventRules: EventRule[] = [
     },
     target: 'audit',
   },
+  {
+    name: 'survey-activity-audit',
+    description: 'Survey answers and the complaints they raise are kept in the audit log group for ops',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': ['Survey Answered', 'Complaint Raised'] },
+    target: 'audit',
+  },
 ];

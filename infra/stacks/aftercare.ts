@@ -1,0 +1,73 @@
+/**
+ * The whole Aftercare deployment of one stage: its stacks, their wiring and the compliance checks.
+ * `infra/app.ts` calls this after bundling; the infra tests call it on an in-memory app.
+ */
+import { type App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ApiStack } from './api-stack.ts';
+import { DataStack } from './data-stack.ts';
+import { EventsStack } from './events-stack.ts';
+
+export interface AftercareConfig {
+  /** Deployment stage (`dev`, `prod`, …); part of every stack name. */
+  readonly stage: string;
+  /** Branch timezone for case numbers and day indexes. */
+  readonly timeZone: string;
+  /** Origins allowed by the API's CORS. */
+  readonly corsOrigins: string[];
+}
+
+export interface AftercareStacks {
+  readonly data: DataStack;
+  readonly events: EventsStack;
+  readonly api: ApiStack;
+}
+
+const SERVICE_NAME = 'aftercare';
+
+/** Reads the stage configuration from CDK context (`cdk synth -c stage=prod`), with local defaults. */
+export function configFromContext(app: App): AftercareConfig {
+  const stage = String(app.node.tryGetContext('stage') ?? 'dev');
+  if (!/^[a-z][a-z0-9]{0,11}$/.test(stage)) throw new Error(`context stage must be 1–12 lowercase letters or digits, got "${stage}"`);
+  const origins = app.node.tryGetContext('corsOrigins') ?? '*';
+  return {
+    stage,
+    timeZone: String(app.node.tryGetContext('timeZone') ?? 'Asia/Shanghai'),
+    corsOrigins: Array.isArray(origins) ? origins.map(String) : String(origins).split(',').map((o) => o.trim()),
+  };
+}
+
+/**
+ * Registers cdk-nag's AWS Solutions pack as a policy-validation plugin: any finding not acknowledged
+ * (with a reason, on the narrowest construct) fails synthesis.
+ */
+export function addComplianceChecks(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+}
+
+/** Creates the stacks of one stage, split by lifecycle: data (retained) apart from events and compute. */
+export function createAftercare(app: App, config: AftercareConfig): AftercareStacks {
+  const prefix = `Aftercare-${config.stage}`;
+  const tags = { app: SERVICE_NAME, stage: config.stage };
+  const data = new DataStack(app, `${prefix}-Data`, {
+    description: `Aftercare ${config.stage}: single table (retained)`,
+    tags,
+    terminationProtection: true,
+  });
+  const events = new EventsStack(app, `${prefix}-Events`, {
+    description: `Aftercare ${config.stage}: event bus, rules and consumers`,
+    tags,
+    serviceName: SERVICE_NAME,
+  });
+  const api = new ApiStack(app, `${prefix}-Api`, {
+    description: `Aftercare ${config.stage}: HTTP API, users and API functions`,
+    tags,
+    table: data.table,
+    bus: events.bus,
+    timeZone: config.timeZone,
+    serviceName: SERVICE_NAME,
+    corsOrigins: config.corsOrigins,
+  });
+  addComplianceChecks(app);
+  return { data, events, api };
+}
