@@ -1,0 +1,254 @@
+/**
+ * `npm run bench`: speed as ratios against baselines measured in the same run, on this machine.
+ *
+ * 1. Cold start — each deployed bundle (`.build/lambda/<id>/index.mjs`, exactly what CDK ships) is
+ *    imported in a fresh Node process, against a bundle holding only the DynamoDB client. Target ≤ 1.3×.
+ * 2. API latency — requests through the local API gateway (HTTP, JWT check, middleware, handler)
+ *    against the raw DynamoDB calls the same request must make, on the same DynamoDB Local engine,
+ *    interleaved so both see the same machine load. Target ≤ 1.3×.
+ *
+ * Prints a table and exits 1 when a ratio is over its target.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { build } from 'esbuild';
+import { bundleFunctions, LAMBDA_BUILD_DIR, lambdaFunctions, repoRoot } from '../../infra/bundle.ts';
+import { localClientConfig, startDynamoLocal } from '../../infra/local/dynamo.ts';
+import { startSystem } from '../../infra/local/system.ts';
+
+const TARGET = 1.3;
+const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 15);
+const API_RUNS = Number(process.env.BENCH_API_RUNS ?? 150);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+};
+
+interface Row {
+  what: string;
+  measured: number;
+  baseline: number;
+  ratio: number;
+}
+const rows: Row[] = [];
+const record = (what: string, measured: number, baseline: number) =>
+  rows.push({ what, measured, baseline, ratio: measured / baseline });
+
+/** Milliseconds to import `file` once in a fresh process (module evaluation included). */
+function importOnce(file: string): number {
+  const script = `const t=performance.now();await import(${JSON.stringify(pathToFileURL(file).href)});process.stdout.write(String(performance.now()-t))`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: {
+      ...process.env,
+      AWS_REGION: 'eu-west-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+    encoding: 'utf8',
+  });
+  return Number(out);
+}
+
+/** Medians of alternating runs of two bundles, so machine load drifts hit both alike. */
+function pairedImportTimes(file: string, baseline: string): [number, number] {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < IMPORT_RUNS; i++) {
+    b.push(importOnce(baseline));
+    a.push(importOnce(file));
+  }
+  return [median(a), median(b)];
+}
+
+async function coldStart(): Promise<void> {
+  await bundleFunctions();
+  const baselineDir = join(repoRoot, '.build', 'bench-baseline');
+  mkdirSync(baselineDir, { recursive: true });
+  await build({
+    absWorkingDir: repoRoot,
+    entryPoints: ['test/bench/baseline-entry.ts'],
+    outfile: join(baselineDir, 'index.mjs'),
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    minify: true,
+    banner: {
+      js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);",
+    },
+    logLevel: 'warning',
+  });
+  // Interleave baseline and bundles so drift in machine load hits both.
+  for (const id of Object.keys(lambdaFunctions)) {
+    const [measured, baseline] = pairedImportTimes(
+      join(LAMBDA_BUILD_DIR, id, 'index.mjs'),
+      join(baselineDir, 'index.mjs'),
+    );
+    record(`cold start: ${id}`, measured, baseline);
+  }
+}
+
+async function apiLatency(): Promise<void> {
+  const engine = await startDynamoLocal();
+  const system = await startSystem({
+    port: 0,
+    inMemory: true,
+    ephemeralKeys: true,
+    dynamoEndpoint: engine.endpoint,
+    tableName: 'bench',
+    logLevel: 'SILENT',
+    throttle: { rateLimit: 1e6, burstLimit: 1e6 },
+  });
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(engine.endpoint)), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const token = await system.auth.sign({ sub: 'bench-agent', roles: ['agent'] });
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const body = JSON.stringify({
+    channel: 'hotline',
+    customer: { id: 'c-bench', name: 'Bench', address: 'A', phone: '+86 138 0000 0000' },
+    product: { model: 'M', serialNumber: 'S1', purchaseDate: '2026-01-01' },
+    symptoms: 'bench',
+    zone: 'urban',
+    emergency: false,
+  });
+  const created = (await (await fetch(`${system.url}/cases`, { method: 'POST', headers, body })).json()) as {
+    id: string;
+    number: string;
+  };
+  const key = { pk: `CASE#${created.id}`, sk: 'CASE' };
+  const item = (await db.send(new GetCommand({ TableName: 'bench', Key: key }))).Item as Record<
+    string,
+    unknown
+  >;
+
+  const time = async (fn: () => Promise<unknown>) => {
+    const t = performance.now();
+    await fn();
+    return performance.now() - t;
+  };
+  // Warm both paths (JIT, connections, handler init) before measuring.
+  for (let i = 0; i < 20; i++) {
+    await fetch(`${system.url}/cases/${created.id}`, { headers }).then((r) => r.text());
+    await db.send(new GetCommand({ TableName: 'bench', Key: key }));
+  }
+
+  const read = { api: [] as number[], raw: [] as number[] };
+  const write = { api: [] as number[], raw: [] as number[] };
+  const create = { api: [] as number[], raw: [] as number[] };
+  for (let i = 0; i < API_RUNS; i++) {
+    read.raw.push(await time(() => db.send(new GetCommand({ TableName: 'bench', Key: key }))));
+    read.api.push(
+      await time(() => fetch(`${system.url}/cases/${created.id}`, { headers }).then((r) => r.text())),
+    );
+
+    // A command must read the case, then write case + timeline entry in one transaction.
+    write.raw.push(
+      await time(async () => {
+        const cur = (await db.send(new GetCommand({ TableName: 'bench', Key: key }))).Item as Record<
+          string,
+          unknown
+        >;
+        const v = Number(cur.version);
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: 'bench',
+                  Item: { ...cur, version: v + 1 },
+                  ConditionExpression: 'version = :v',
+                  ExpressionAttributeValues: { ':v': v },
+                },
+              },
+              {
+                Put: {
+                  TableName: 'bench',
+                  Item: { pk: key.pk, sk: `RAW#${i}`, at: new Date().toISOString() },
+                },
+              },
+            ],
+          }),
+        );
+      }),
+    );
+    write.api.push(
+      await time(() =>
+        fetch(`${system.url}/cases/${created.id}/categorize`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ category: i % 2 ? 'C' : 'D', reason: 'bench' }),
+        }).then((r) => r.text()),
+      ),
+    );
+
+    // Intake: the day counter, then case + timeline (+ idempotency record) in one transaction.
+    create.raw.push(
+      await time(async () => {
+        await db.send(
+          new UpdateCommand({
+            TableName: 'bench',
+            Key: { pk: 'COUNTER#RAW', sk: 'COUNTER' },
+            UpdateExpression: 'ADD seq :one',
+            ExpressionAttributeValues: { ':one': 1 },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: 'bench',
+                  Item: { ...item, pk: `RAWCASE#${i}`, sk: 'CASE' },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: 'bench',
+                  Item: { pk: `RAWCASE#${i}`, sk: 'TL#1', at: new Date().toISOString() },
+                },
+              },
+            ],
+          }),
+        );
+      }),
+    );
+    create.api.push(
+      await time(() => fetch(`${system.url}/cases`, { method: 'POST', headers, body }).then((r) => r.text())),
+    );
+  }
+  record('API: GET /cases/{id} vs GetItem', median(read.api), median(read.raw));
+  record('API: POST /cases/{id}/categorize vs GetItem + TransactWrite', median(write.api), median(write.raw));
+  record('API: POST /cases vs counter Update + TransactWrite', median(create.api), median(create.raw));
+
+  db.destroy();
+  await system.stop();
+  await engine.stop();
+}
+
+const only = process.argv[2];
+if (!only || only === 'cold') await coldStart();
+if (!only || only === 'api') await apiLatency();
+
+const width = Math.max(...rows.map((r) => r.what.length));
+console.log(`\n${'measure'.padEnd(width)}  measured ms  baseline ms  ratio  (target ≤ ${TARGET})`);
+for (const r of rows) {
+  const flag = r.ratio <= TARGET ? 'ok' : 'OVER';
+  console.log(
+    `${r.what.padEnd(width)}  ${r.measured.toFixed(2).padStart(11)}  ${r.baseline.toFixed(2).padStart(11)}  ${r.ratio.toFixed(2).padStart(5)}  ${flag}`,
+  );
+}
+const over = rows.filter((r) => r.ratio > TARGET);
+process.exitCode = over.length ? 1 : 0;
