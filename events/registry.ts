@@ -14,6 +14,20 @@ const caseRef = {
   actor: z.object({ sub: z.string(), role: z.string() }),
 };
 
+/** One step of the SLA escalation ladder taken on a case (SPEC §4). */
+const slaEscalation = z.object({
+  ...caseRef,
+  milestone: z.enum(['first_response', 'arrival', 'repair_completion', 'workshop_repair']),
+  step: z.string(),
+  level: z.enum(['warning', 'urgent', 'breach', 'escalation']),
+  percent: z.number(),
+  notify: z.enum(['dispatcher', 'supervisor', 'manager']),
+  dueAt: z.string(),
+  recipients: z.array(z.string()),
+  /** The dispatcher who assigned the case, when the step goes to "the assigned dispatcher". */
+  dispatcherId: z.optional(z.string()),
+});
+
 export const eventSchemas = {
   'Case Opened': z.object({
     ...caseRef,
@@ -66,6 +80,18 @@ export const eventSchemas = {
     visitTaskId: z.string(),
     at: z.string(),
   }),
+  /** An SLA step before the due time (50 % → dispatcher, 75 % → dispatcher, urgent). */
+  'SLA Warning': slaEscalation,
+  /** An SLA milestone reached its due time unmet (→ supervisor). */
+  'SLA Breached': slaEscalation,
+  /** Still unmet well after the breach (breach + 2 working hours → manager). */
+  'Case Escalated': slaEscalation,
+  /** A manager changed a branch's working-time calendar; its morning schedule follows. */
+  'SLA Calendar Changed': z.object({
+    branchId: z.string(),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string() }),
+  }),
 } as const;
 
 export type DetailType = keyof typeof eventSchemas;
@@ -76,6 +102,7 @@ export interface DomainEvent<T extends DetailType = DetailType> {
   detail: EventDetail<T>;
 }
 
+/** Builds an event, validating its detail now: a malformed event must fail its write, not the relay. */
 export function domainEvent<T extends DetailType>(detailType: T, detail: EventDetail<T>): DomainEvent<T> {
-  return { detailType, detail };
+  return { detailType, detail: z.parse(eventSchemas[detailType], detail) as EventDetail<T> };
 }

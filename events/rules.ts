@@ -36,4 +36,16 @@ export const eventRules: EventRule[] = [
     pattern: { source: [EVENT_SOURCE], 'detail-type': ['Survey Answered', 'Complaint Raised'] },
     target: 'audit',
   },
+  {
+    name: 'sla-clock',
+    description: 'Keeps SLA milestones, timers and the dispatch queue in line with each case; follows calendar changes',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': ['Case Opened', 'Case Updated', 'SLA Calendar Changed'] },
+    target: 'sla-clock',
+  },
+  {
+    name: 'sla-escalation-audit',
+    description: 'SLA warnings, breaches and escalations are kept in the audit log group for ops',
+    pattern: { source: [EVENT_SOURCE], 'detail-type': ['SLA Warning', 'SLA Breached', 'Case Escalated'] },
+    target: 'audit',
+  },
 ];

@@ -3,7 +3,7 @@
  * `.build/lambda/<functionId>/index.mjs`, the exact code CDK deploys (`Code.fromAsset`) and the cold-start
  * benchmark measures. The CDK app calls {@link bundleFunctions} before synth; `npm run bundle` runs it alone.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
@@ -12,12 +12,16 @@ import { consumerFunctions, type FunctionSpec, httpFunctions } from '../function
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Every deployed function, HTTP and consumer alike, by its catalogue id. */
-export const lambdaFunctions = { ...httpFunctions, ...consumerFunctions } as const satisfies Record<string, FunctionSpec>;
+export const lambdaFunctions = { ...httpFunctions, ...consumerFunctions } as const satisfies Record<
+  string,
+  FunctionSpec
+>;
 export type FunctionId = keyof typeof lambdaFunctions;
 
 // The two maps share one id space (asset folders, construct ids); a clash would deploy the wrong code.
 const clashes = Object.keys(httpFunctions).filter((id) => id in consumerFunctions);
-if (clashes.length > 0) throw new Error(`function ids used twice in functions/catalog.ts: ${clashes.join(', ')}`);
+if (clashes.length > 0)
+  throw new Error(`function ids used twice in functions/catalog.ts: ${clashes.join(', ')}`);
 
 export const LAMBDA_BUILD_DIR = join(repoRoot, '.build', 'lambda');
 /** Kept beside, not inside, the asset folders so it is never uploaded. */
@@ -28,7 +32,8 @@ export const functionAssetDir = (id: FunctionId): string => join(LAMBDA_BUILD_DI
 
 // ESM output cannot `require`; CommonJS dependencies bundled into it still call it. The alias keeps the
 // banner's import from clashing with a bundled module that imports `createRequire` itself.
-const CJS_SHIM = "import { createRequire as __aftercareCreateRequire } from 'node:module'; const require = __aftercareCreateRequire(import.meta.url);";
+const CJS_SHIM =
+  "import { createRequire as __aftercareCreateRequire } from 'node:module'; const require = __aftercareCreateRequire(import.meta.url);";
 
 export interface BundleResult {
   outDir: string;
@@ -36,11 +41,15 @@ export interface BundleResult {
   metafile: Metafile;
 }
 
-/** Bundles all functions (one esbuild build, one entry point per function), replacing earlier output. */
+/** Bundles all functions (one esbuild build, one entry point per function), overwriting earlier output. */
 export async function bundleFunctions(): Promise<BundleResult> {
   const functionIds = Object.keys(lambdaFunctions) as FunctionId[];
-  rmSync(LAMBDA_BUILD_DIR, { recursive: true, force: true });
   mkdirSync(LAMBDA_BUILD_DIR, { recursive: true });
+  // Only folders of functions no longer in the catalogue go; the others are overwritten in place, so a
+  // benchmark or synth reading them meanwhile never finds them missing.
+  for (const dir of readdirSync(LAMBDA_BUILD_DIR)) {
+    if (!(dir in lambdaFunctions)) rmSync(join(LAMBDA_BUILD_DIR, dir), { recursive: true, force: true });
+  }
   const result = await build({
     absWorkingDir: repoRoot,
     entryPoints: Object.fromEntries(functionIds.map((id) => [`${id}/index`, lambdaFunctions[id].entry])),
@@ -63,12 +72,14 @@ export async function bundleFunctions(): Promise<BundleResult> {
   return { outDir: LAMBDA_BUILD_DIR, functionIds, metafile: result.metafile };
 }
 
-const isEntryPoint = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+const isEntryPoint =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
 if (isEntryPoint) {
   const started = performance.now();
   const { functionIds, metafile } = await bundleFunctions();
   for (const [file, out] of Object.entries(metafile.outputs)) {
-    if (file.endsWith('.mjs')) console.log(`${relative(repoRoot, file).padEnd(48)} ${(out.bytes / 1024).toFixed(0).padStart(6)} KiB`);
+    if (file.endsWith('.mjs'))
+      console.log(`${relative(repoRoot, file).padEnd(48)} ${(out.bytes / 1024).toFixed(0).padStart(6)} KiB`);
   }
   console.log(`bundled ${functionIds.length} functions in ${Math.round(performance.now() - started)} ms`);
 }

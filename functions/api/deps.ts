@@ -2,7 +2,6 @@
  * Wiring of the API functions: the environment validated once, the store and publisher built once
  * per execution environment (outside the handler, reused across invocations).
  */
-import { EventBridgePublisher, eventBridgeClient } from '../../events/publisher.ts';
 import type { CaseDeps } from '../../shared/cases/service.ts';
 import { DynamoCaseStore } from '../../shared/cases/store.ts';
 import { apiEnvSchema, loadEnv } from '../../shared/config/env.ts';
@@ -16,7 +15,6 @@ export function caseDeps(): CaseDeps {
     const env = loadEnv(apiEnvSchema);
     deps = {
       store: new DynamoCaseStore(documentClient(), env.TABLE_NAME, env.TIME_ZONE),
-      events: new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME),
       now,
       timeZone: env.TIME_ZONE,
     };

@@ -76,7 +76,12 @@ export class AftercareFunction<S extends EnvSchema = EnvSchema> extends Construc
 
     // X-Ray permissions in a policy of their own, so the wildcard acknowledgement below covers nothing else.
     const tracing = new iam.Policy(this, 'TracingPolicy', {
-      statements: [new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] })],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        }),
+      ],
     });
     tracing.attachToRole(this.role);
     Validations.of(tracing).acknowledge({
@@ -104,12 +109,14 @@ export class AftercareFunction<S extends EnvSchema = EnvSchema> extends Construc
     (this.function.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: lambda.Tracing.ACTIVE };
     this.function.node.addDependency(tracing);
 
-    this.errorsAlarm = this.function.metricErrors({ period: Duration.minutes(5) }).createAlarm(this, 'ErrorsAlarm', {
-      alarmDescription: `Aftercare ${props.functionId} threw unhandled errors`,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
+    this.errorsAlarm = this.function
+      .metricErrors({ period: Duration.minutes(5) })
+      .createAlarm(this, 'ErrorsAlarm', {
+        alarmDescription: `Aftercare ${props.functionId} threw unhandled errors`,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
   }
 }

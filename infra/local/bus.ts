@@ -41,6 +41,7 @@ export class LocalBus {
   /** Every event accepted, in order (the local archive; tests read it). */
   readonly history: BusEvent[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly drainers: Array<() => Promise<void>> = [];
 
   constructor(
     private readonly rules: EventRule[],
@@ -88,7 +89,17 @@ export class LocalBus {
 
   /** Resolves when every delivery started so far (and those they caused) has finished. */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    for (;;) {
+      // Events may still be on their way in (the outbox relay), and deliveries may write new ones.
+      for (const drain of this.drainers) await drain();
+      if (this.inFlight.size === 0) return;
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    }
+  }
+
+  /** Registers a source of events that `idle()` must wait for (e.g. the outbox stream relay). */
+  addDrainer(drain: () => Promise<void>): void {
+    this.drainers.push(drain);
   }
 
   private dispatch(event: BusEvent): void {

@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { ApiStack } from './api-stack.ts';
 import { DataStack } from './data-stack.ts';
 import { EventsStack } from './events-stack.ts';
+import { OpsStack } from './ops-stack.ts';
 
 export interface AftercareConfig {
   /** Deployment stage (`dev`, `prod`, …); part of every stack name. */
@@ -21,6 +22,7 @@ export interface AftercareStacks {
   readonly data: DataStack;
   readonly events: EventsStack;
   readonly api: ApiStack;
+  readonly ops: OpsStack;
 }
 
 const SERVICE_NAME = 'aftercare';
@@ -28,12 +30,17 @@ const SERVICE_NAME = 'aftercare';
 /** Reads the stage configuration from CDK context (`cdk synth -c stage=prod`), with local defaults. */
 export function configFromContext(app: App): AftercareConfig {
   const stage = String(app.node.tryGetContext('stage') ?? 'dev');
-  if (!/^[a-z][a-z0-9]{0,11}$/.test(stage)) throw new Error(`context stage must be 1–12 lowercase letters or digits, got "${stage}"`);
+  if (!/^[a-z][a-z0-9]{0,11}$/.test(stage))
+    throw new Error(`context stage must be 1–12 lowercase letters or digits, got "${stage}"`);
   const origins = app.node.tryGetContext('corsOrigins') ?? '*';
   return {
     stage,
     timeZone: String(app.node.tryGetContext('timeZone') ?? 'Asia/Shanghai'),
-    corsOrigins: Array.isArray(origins) ? origins.map(String) : String(origins).split(',').map((o) => o.trim()),
+    corsOrigins: Array.isArray(origins)
+      ? origins.map(String)
+      : String(origins)
+          .split(',')
+          .map((o) => o.trim()),
   };
 }
 
@@ -57,6 +64,7 @@ export function createAftercare(app: App, config: AftercareConfig): AftercareSta
   const events = new EventsStack(app, `${prefix}-Events`, {
     description: `Aftercare ${config.stage}: event bus, rules and consumers`,
     tags,
+    table: data.table,
     serviceName: SERVICE_NAME,
   });
   const api = new ApiStack(app, `${prefix}-Api`, {
@@ -68,6 +76,23 @@ export function createAftercare(app: App, config: AftercareConfig): AftercareSta
     serviceName: SERVICE_NAME,
     corsOrigins: config.corsOrigins,
   });
+  const functions = { ...api.functions, ...events.consumers };
+  const deadLetterQueues = [
+    ...events.subscriptions.map((s) => s.deadLetters),
+    ...Object.values(events.failedInvocations),
+  ];
+  const ops = new OpsStack(app, `${prefix}-Ops`, {
+    description: `Aftercare ${config.stage}: ops dashboard`,
+    tags,
+    api: api.api,
+    functions,
+    deadLetterQueues,
+    alarms: [
+      api.serverErrorsAlarm,
+      ...Object.values(functions).map((f) => f.errorsAlarm),
+      ...deadLetterQueues.map((d) => d.alarm),
+    ],
+  });
   addComplianceChecks(app);
-  return { data, events, api };
+  return { data, events, api, ops };
 }

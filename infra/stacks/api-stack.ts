@@ -13,6 +13,7 @@ import { type HttpFunctionId, httpFunctions, routeKey, routes, THROTTLE } from '
 import { roles } from '../../shared/auth/actor.ts';
 import { apiEnvSchema } from '../../shared/config/env.ts';
 import { AftercareFunction } from '../constructs/aftercare-function.ts';
+import { grantTableRead, grantTableReadWrite } from '../constructs/table-access.ts';
 
 /** Properties of {@link ApiStack}. */
 export interface ApiStackProps extends StackProps {
@@ -29,7 +30,11 @@ export interface ApiStackProps extends StackProps {
 const role = (r: string) => r.replace(/_/g, ' ');
 
 /** Construct id of a route: its route key with only letters, digits and dashes. */
-const routeId = (key: string) => `Route-${key.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}`;
+const routeId = (key: string) =>
+  `Route-${key
+    .replace(/[{}]/g, '')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/-$/, '')}`;
 
 /**
  * The HTTP API: Cognito users with one group per role, a JWT authorizer, one function per `httpFunctions`
@@ -51,7 +56,10 @@ export class ApiStack extends Stack {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       autoVerify: { email: true },
-      standardAttributes: { email: { required: true, mutable: true }, fullname: { required: false, mutable: true } },
+      standardAttributes: {
+        email: { required: true, mutable: true },
+        fullname: { required: false, mutable: true },
+      },
       passwordPolicy: {
         minLength: 12,
         requireLowercase: true,
@@ -71,7 +79,8 @@ export class ApiStack extends Stack {
     });
     Validations.of(this.userPool).acknowledge({
       id: 'AwsSolutions-COG2',
-      reason: 'MFA is optional (TOTP): customers sign in from the portal without an authenticator app; threat protection is enforced',
+      reason:
+        'MFA is optional (TOTP): customers sign in from the portal without an authenticator app; threat protection is enforced',
     });
     for (const r of roles) {
       // The group name is the role name the handlers read from `cognito:groups` (shared/auth/actor.ts).
@@ -149,9 +158,13 @@ export class ApiStack extends Stack {
     const integrations = {} as Record<HttpFunctionId, HttpLambdaIntegration>;
     for (const functionId of Object.keys(httpFunctions) as HttpFunctionId[]) {
       const spec = httpFunctions[functionId];
-      const fn = new AftercareFunction(this, `Fn-${functionId}`, { functionId, envSchema: apiEnvSchema, environment });
-      if (spec.writesTable) props.table.grantReadWriteData(fn.function);
-      else props.table.grantReadData(fn.function);
+      const fn = new AftercareFunction(this, `Fn-${functionId}`, {
+        functionId,
+        envSchema: apiEnvSchema,
+        environment,
+      });
+      if (spec.writesTable) grantTableReadWrite(props.table, fn.function);
+      else grantTableRead(props.table, fn.function);
       if (spec.publishesEvents) props.bus.grantPutEventsTo(fn.function);
       functions[functionId] = fn;
       integrations[functionId] = new HttpLambdaIntegration(`Integration-${functionId}`, fn.function);

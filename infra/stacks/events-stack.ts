@@ -1,4 +1,5 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type { Construct } from 'constructs';
@@ -9,11 +10,14 @@ import { consumerEnvSchema } from '../../shared/config/env.ts';
 import { AftercareFunction } from '../constructs/aftercare-function.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { RuleToFunction } from '../constructs/rule-to-function.ts';
+import { grantTableReadWrite } from '../constructs/table-access.ts';
 
 export type ConsumerFunctionId = keyof typeof consumerFunctions;
 
 /** Properties of {@link EventsStack}. */
 export interface EventsStackProps extends StackProps {
+  /** Granted to the consumers the catalogue marks `writesTable`. */
+  readonly table: dynamodb.ITableV2;
   /** `POWERTOOLS_SERVICE_NAME` of the consumers. */
   readonly serviceName: string;
 }
@@ -49,12 +53,17 @@ export class EventsStack extends Stack {
       });
       // EventBridge invokes asynchronously: once Lambda accepted the event, the rule's DLQ no longer
       // applies. Errors the consumer throws are retried by Lambda, then parked here instead of dropped.
-      const dlq = new DeadLetterQueue(this, `Failed-${functionId}`, { purpose: `consumer ${functionId} failed after retries` });
+      const dlq = new DeadLetterQueue(this, `Failed-${functionId}`, {
+        purpose: `consumer ${functionId} failed after retries`,
+      });
       fn.function.configureAsyncInvoke({
         retryAttempts: 2,
         maxEventAge: Duration.hours(6),
         onFailure: new destinations.SqsDestination(dlq.queue),
       });
+      const spec = consumerFunctions[functionId];
+      if (spec.writesTable) grantTableReadWrite(props.table, fn.function);
+      if (spec.publishesEvents) this.bus.grantPutEventsTo(fn.function);
       consumers[functionId] = fn;
       failed[functionId] = dlq;
     }
@@ -63,8 +72,13 @@ export class EventsStack extends Stack {
 
     this.subscriptions = eventRules.map((rule) => {
       const consumer = consumers[rule.target as ConsumerFunctionId];
-      if (!consumer) throw new Error(`events rule ${rule.name} targets ${rule.target}, which is not in consumerFunctions`);
-      return new RuleToFunction(this, `Rule-${rule.name}`, { eventBus: this.bus, rule, target: consumer.function });
+      if (!consumer)
+        throw new Error(`events rule ${rule.name} targets ${rule.target}, which is not in consumerFunctions`);
+      return new RuleToFunction(this, `Rule-${rule.name}`, {
+        eventBus: this.bus,
+        rule,
+        target: consumer.function,
+      });
     });
   }
 }

@@ -176,9 +176,16 @@ export const caseItemSchema = z.object({
 });
 export type Case = z.infer<typeof caseItemSchema>;
 
+export interface OutboxEvent {
+  detailType: string;
+  detail: Record<string, unknown>;
+}
+
 /** A timeline entry: one per change of a case, written in the same transaction as the change. */
 export interface TimelineEntry {
   caseId: string;
+  /** Domain events of this change, relayed to the bus from the table stream (transactional outbox). */
+  outbox?: OutboxEvent[];
   seq: number;
   at: string;
   actor: ActorRef;

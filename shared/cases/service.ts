@@ -1,9 +1,9 @@
 /**
  * Case operations: intake, the command runner, and the reads. Handlers call exactly one of these;
- * stores, the event publisher and the clock are passed in, so tests and the local system use the same code.
+ * the store and the clock are passed in, so tests and the local system use the same code. Domain events
+ * are written with each change (transactional outbox) and relayed to the bus from the table stream.
  */
 import { createHash } from 'node:crypto';
-import type { EventPublisher } from '../../events/publisher.ts';
 import { type DomainEvent, domainEvent } from '../../events/registry.ts';
 import { type Actor, hasRole, primaryRole, type Role, staffRoles } from '../auth/actor.ts';
 import {
@@ -33,7 +33,6 @@ import type { CaseStore } from './store.ts';
 
 export interface CaseDeps {
   store: CaseStore;
-  events: EventPublisher;
   now: () => Date;
   /** Branch timezone for case numbers and day indexes. */
   timeZone: string;
@@ -179,6 +178,19 @@ export async function openCase(
     updatedAt: at,
     version: 1,
   };
+  const opened = domainEvent('Case Opened', {
+    caseId: c.id,
+    number: c.number,
+    branchId: c.branchId,
+    at,
+    actor: c.createdBy,
+    customerId,
+    channel: c.channel,
+    zone: c.zone,
+    emergency: c.emergency,
+    category: c.category,
+    ...(c.department ? { department: c.department } : {}),
+  });
   const first: TimelineEntry = {
     caseId: c.id,
     seq: 1,
@@ -187,6 +199,7 @@ export async function openCase(
     action: 'opened',
     to: 'received',
     details: { channel: c.channel, category: c.category },
+    outbox: [opened],
   };
   const created = await deps.store.create(
     c,
@@ -198,21 +211,6 @@ export async function openCase(
     const existing = await deps.store.findIdempotency(actor.sub, idempotencyKey);
     if (existing) return replay(deps, actor, existing, hash);
   }
-  await deps.events.publish([
-    domainEvent('Case Opened', {
-      caseId: c.id,
-      number: c.number,
-      branchId: c.branchId,
-      at,
-      actor: c.createdBy,
-      customerId,
-      channel: c.channel,
-      zone: c.zone,
-      emergency: c.emergency,
-      category: c.category,
-      ...(c.department ? { department: c.department } : {}),
-    }),
-  ]);
   return { case: viewFor(actor, c), created: true };
 }
 
@@ -282,7 +280,7 @@ export async function listCases(deps: CaseDeps, actor: Actor, f: CaseFilter): Pr
 
 /**
  * Runs one command on a case: role check, visibility, optimistic lock, the command's own rules, the
- * transition table, then the case, its timeline entry (and register entry) in one transaction, then events.
+ * transition table, then the case, its timeline entry with its events (and register entry) in one transaction.
  */
 export async function runCaseCommand(
   deps: CaseDeps,
@@ -332,9 +330,9 @@ export async function runCaseCommand(
     action: name,
     ...(change.to ? { from: current.status, to: change.to } : {}),
     details: change.details,
+    outbox: eventsFor(current, next, name, actorRef, at),
   };
   await deps.store.update(next, current.version, entry, change.register);
-  await deps.events.publish(eventsFor(current, next, name, actorRef, at));
   return viewFor(actor, next);
 }
 

@@ -10,6 +10,11 @@ export const tableDefinition = {
   sortKey: 'sk',
   /** Items with this epoch-seconds attribute are deleted by DynamoDB TTL (idempotency records, timers). */
   timeToLiveAttribute: 'expiresAt',
+  /**
+   * New images go to the table's stream: items carrying an `outbox` of domain events (timeline entries)
+   * are relayed to EventBridge from there, so an event exists exactly when its write committed.
+   */
+  stream: 'NEW_IMAGE',
   indexes: {
     /** Owner's items newest first: a customer's cases (`CUST#<id>` / `CASE#<createdAt>`). */
     gsi1: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
@@ -59,5 +64,6 @@ export function createTableInput(tableName: string) {
     ],
     AttributeDefinitions: [...attrs].map((a) => ({ AttributeName: a, AttributeType: 'S' as const })),
     GlobalSecondaryIndexes: gsis,
+    StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream },
   };
 }

@@ -459,20 +459,26 @@ export function htmlToPlainText(html: string): string {
   let current = '';
   let quoteDepth = 0;
   let lineQuoted = false;
+  // Tracked rather than tested on `current`, which would make every append cost the line's length.
+  let lineHasText = false;
   // A block boundary ends a line that has text; <br> ends one even when empty (a blank line).
   const flush = (force: boolean): void => {
     const text = current.replace(/[ \t]+/g, ' ').trim();
     if (text !== '' || force) lines.push(lineQuoted && text !== '' ? `> ${text}` : text);
     current = '';
     lineQuoted = false;
+    lineHasText = false;
   };
   const append = (text: string): void => {
     const collapsed = text.replace(/\s+/g, ' ');
-    if (collapsed.trim() === '') {
-      if (current !== '') current += ' ';
+    if (collapsed === ' ' || collapsed === '') {
+      if (lineHasText) current += collapsed;
       return;
     }
-    if (current.trim() === '') lineQuoted = quoteDepth > 0;
+    if (!lineHasText) {
+      lineQuoted = quoteDepth > 0;
+      lineHasText = true;
+    }
     current += decodeEntities(collapsed);
   };
 
@@ -490,13 +496,15 @@ export function htmlToPlainText(html: string): string {
       continue;
     }
     const tag = /^<(\/?)([a-zA-Z][a-zA-Z0-9]*)/.exec(input.slice(lt, lt + 40));
-    const gt = input.indexOf('>', lt + 1);
-    if (!tag || gt === -1) {
-      // A lone "<" ("4 < 5") is text; an unterminated tag at the end is not.
-      if (!tag) append('<');
-      i = tag ? input.length : lt + 1;
+    if (!tag) {
+      // A lone "<" ("4 < 5") is text.
+      append('<');
+      i = lt + 1;
       continue;
     }
+    const gt = input.indexOf('>', lt + 1);
+    // An unterminated tag runs to the end of the input: nothing after it is text.
+    if (gt === -1) break;
     i = gt + 1;
     const closing = tag[1] === '/';
     const name = (tag[2] ?? '').toLowerCase();

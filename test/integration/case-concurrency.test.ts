@@ -54,6 +54,10 @@ describe('concurrency and retries', () => {
     expect(timeline.body.items.filter((e: { action: string }) => e.action === 'categorize')).toHaveLength(1);
     const after = await agent.get(`/cases/${id}`);
     expect(after.body.version).toBe(2);
+    // Events come from committed writes only (the outbox): one change, one event.
+    await sys.bus.idle();
+    const published = sys.bus.history.filter((e) => e.detail.caseId === id && e.detail.action === 'categorize');
+    expect(published).toHaveLength(1);
   });
 
   it('detects a lost update without If-Match too: racing writers never both succeed on one version', async () => {

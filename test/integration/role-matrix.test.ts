@@ -28,6 +28,7 @@ const sampleBodies: Record<CaseCommandName, unknown> = {
   charge: { lines: [{ description: 'x', amount: 1 }] },
   close: {},
   cancel: { reason: 'x' },
+  'update-details': { zone: 'suburban', reason: 'x' },
 };
 
 let sys: TestSystem;

@@ -37,6 +37,8 @@ export async function startTestSystem(opts: Partial<SystemOptions> = {}): Promis
     dynamoEndpoint: inject('dynamoEndpoint'),
     tableName: `t_${randomUUID().slice(0, 8)}`,
     logLevel: 'SILENT',
+    // Schedules fire only when a test says so (`clockControl.advance`, then `sys.timers.runDue()`).
+    timers: 'manual',
     ...opts,
   });
   const ddb = new DynamoDBClient(localClientConfig(system.dynamoEndpoint));
@@ -76,6 +78,8 @@ export async function startTestSystem(opts: Partial<SystemOptions> = {}): Promis
       };
     },
     async allItems() {
+      // Settle asynchronous consumers first, so a snapshot shows only what requests wrote.
+      await system.bus.idle();
       const items: Record<string, unknown>[] = [];
       let start: Record<string, any> | undefined;
       do {

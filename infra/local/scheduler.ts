@@ -1,0 +1,308 @@
+/**
+ * EventBridge Scheduler on one machine. The unchanged SDK client (`AWS_ENDPOINT_URL_SCHEDULER`) calls
+ * `CreateSchedule`, `DeleteSchedule` and `GetSchedule` here (REST-JSON under `/_aws/schedules/{Name}`);
+ * schedules are kept as items in the table (`TIMER#<group>#<name>`, indexed by due time on gsi5 under
+ * `TIMERS`), so they survive restarts of `npm start`. The runner fires due schedules earliest first —
+ * one Query for the earliest, never a scan — invoking the target consumer in-process with the
+ * schedule's `Input`, retrying like Scheduler's retry policy and parking failures in the dead-letter
+ * file. One-time schedules are deleted afterwards (`ActionAfterCompletion: DELETE`); daily cron ones move
+ * to their next occurrence.
+ *
+ * `auto` mode (`npm start`) arms one `setTimeout` for the earliest schedule, re-armed on every change;
+ * `manual` mode (tests) fires only when told: `clockControl.advance(...)`, then `timers.runDue()`.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DateTime, IANAZone } from 'luxon';
+import { now } from '../../shared/runtime/clock.ts';
+import { AWS_EDGE_PREFIX } from './aws-edge.ts';
+import { localClientConfig } from './dynamo.ts';
+import { lambdaContext } from './lambda-context.ts';
+import type { SideRoute } from './server.ts';
+
+const TIMERS_INDEX = 'gsi5';
+const TIMERS_PARTITION = 'TIMERS';
+/** setTimeout's limit; a later schedule simply re-arms when this one wakes. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+export type TimerTargetHandler = (payload: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+/** The part of a `CreateSchedule` request the emulation keeps. */
+export interface ScheduleRequest {
+  ScheduleExpression: string;
+  ScheduleExpressionTimezone?: string;
+  ActionAfterCompletion?: 'DELETE' | 'NONE';
+  FlexibleTimeWindow?: { Mode: string; MaximumWindowInMinutes?: number };
+  Target: {
+    Arn: string;
+    RoleArn: string;
+    Input?: string;
+    RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+    DeadLetterConfig?: { Arn?: string };
+  };
+}
+
+export interface StoredSchedule extends ScheduleRequest {
+  name: string;
+  group: string;
+  dueAt: string;
+  createdAt: string;
+}
+
+export class ScheduleError extends Error {
+  constructor(
+    readonly type: 'ConflictException' | 'ResourceNotFoundException' | 'ValidationException',
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Next instant of a schedule expression after `from`: `at(...)` once, or a daily `cron(m h ...)`. */
+export function nextOccurrence(expression: string, timezone: string, from: Date): Date | undefined {
+  const zone = timezone || 'UTC';
+  if (!IANAZone.isValidZone(zone)) throw new ScheduleError('ValidationException', 400, `unknown timezone ${zone}`);
+  const at = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/.exec(expression);
+  if (at?.[1]) {
+    const t = DateTime.fromISO(at[1], { zone });
+    if (!t.isValid) throw new ScheduleError('ValidationException', 400, `invalid at() expression ${expression}`);
+    return t.toJSDate();
+  }
+  // Only what the SLA module uses: every day at a local time.
+  const cron = /^cron\((\d{1,2}) (\d{1,2}) (?:\* \* \?|\? \* \*) \*\)$/.exec(expression);
+  if (cron?.[1] && cron[2]) {
+    const base = DateTime.fromJSDate(from, { zone }).set({ hour: Number(cron[2]), minute: Number(cron[1]), second: 0, millisecond: 0 });
+    return (base.toMillis() > from.getTime() ? base : base.plus({ days: 1 })).toJSDate();
+  }
+  throw new ScheduleError('ValidationException', 400, `expression not emulated locally: ${expression}`);
+}
+
+const timerKey = (group: string, name: string) => ({ pk: `TIMER#${group}#${name}`, sk: 'TIMER' });
+
+export interface LocalTimersOptions {
+  endpoint: string;
+  tableName: string;
+  /** The consumer handler a target ARN's function name designates. */
+  target: (functionId: string) => Promise<TimerTargetHandler>;
+  mode: 'auto' | 'manual';
+  deadLetterFile?: string;
+  /** Local retries of a failing target (Scheduler's own policy may ask for more; locally we stop early). */
+  maxRetries?: number;
+}
+
+export class LocalTimers {
+  private readonly db: DynamoDBDocumentClient;
+  private armed: NodeJS.Timeout | undefined;
+  private running: Promise<string[]> | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: LocalTimersOptions) {
+    this.db = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(opts.endpoint)), {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+  }
+
+  async create(group: string, name: string, request: ScheduleRequest): Promise<string> {
+    const dueAt = nextOccurrence(request.ScheduleExpression, request.ScheduleExpressionTimezone ?? 'UTC', now());
+    if (!dueAt) throw new ScheduleError('ValidationException', 400, 'schedule has no occurrence');
+    const item: StoredSchedule = { ...request, name, group, dueAt: dueAt.toISOString(), createdAt: now().toISOString() };
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.opts.tableName,
+          Item: { ...timerKey(group, name), gsi5pk: TIMERS_PARTITION, gsi5sk: `${item.dueAt}#${group}#${name}`, entity: 'LocalSchedule', ...item },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') {
+        throw new ScheduleError('ConflictException', 409, `Schedule ${name} already exists.`);
+      }
+      throw err;
+    }
+    this.arm();
+    return `arn:aws:scheduler:local:000000000000:schedule/${group}/${name}`;
+  }
+
+  async get(group: string, name: string): Promise<StoredSchedule> {
+    const out = await this.db.send(new GetCommand({ TableName: this.opts.tableName, Key: timerKey(group, name), ConsistentRead: true }));
+    if (!out.Item) throw new ScheduleError('ResourceNotFoundException', 404, `Schedule ${name} does not exist.`);
+    return out.Item as StoredSchedule;
+  }
+
+  async delete(group: string, name: string): Promise<void> {
+    const out = await this.db.send(new DeleteCommand({ TableName: this.opts.tableName, Key: timerKey(group, name), ReturnValues: 'ALL_OLD' }));
+    if (!out.Attributes) throw new ScheduleError('ResourceNotFoundException', 404, `Schedule ${name} does not exist.`);
+    this.arm();
+  }
+
+  /** Pending schedules, earliest first (tests and the console read this). */
+  async pending(): Promise<StoredSchedule[]> {
+    const items: StoredSchedule[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.opts.tableName,
+          IndexName: TIMERS_INDEX,
+          KeyConditionExpression: 'gsi5pk = :p',
+          ExpressionAttributeValues: { ':p': TIMERS_PARTITION },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...((out.Items ?? []) as StoredSchedule[]));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /**
+   * Fires every schedule due at the (controllable) clock's now, earliest first, including those that
+   * firings create; resolves with the names fired. Calls never overlap.
+   */
+  runDue(): Promise<string[]> {
+    const previous = this.running ?? Promise.resolve([]);
+    const run = previous.catch(() => []).then(() => this.fireDue());
+    this.running = run;
+    return run;
+  }
+
+  /** Disarms, then waits for a run in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.armed) clearTimeout(this.armed);
+    await this.running?.catch(() => []);
+    this.db.destroy();
+  }
+
+  private async earliest(before?: string): Promise<StoredSchedule | undefined> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.opts.tableName,
+        IndexName: TIMERS_INDEX,
+        KeyConditionExpression: before ? 'gsi5pk = :p AND gsi5sk < :before' : 'gsi5pk = :p',
+        ExpressionAttributeValues: { ':p': TIMERS_PARTITION, ...(before ? { ':before': before } : {}) },
+        Limit: 1,
+      }),
+    );
+    return out.Items?.[0] as StoredSchedule | undefined;
+  }
+
+  private async fireDue(): Promise<string[]> {
+    const fired: string[] = [];
+    for (let guard = 0; guard < 10_000; guard++) {
+      // `~` sorts after `#`, so every schedule due at or before now is below this bound.
+      const due = await this.earliest(`${now().toISOString()}~`);
+      if (!due) break;
+      await this.fire(due);
+      fired.push(due.name);
+    }
+    this.arm();
+    return fired;
+  }
+
+  private async fire(s: StoredSchedule): Promise<void> {
+    const functionId = s.Target.Arn.split(':').at(-1) ?? '';
+    const attempts = Math.min(s.Target.RetryPolicy?.MaximumRetryAttempts ?? 185, this.opts.maxRetries ?? 2) + 1;
+    let lastError: unknown;
+    let ok = false;
+    for (let i = 0; i < attempts && !ok; i++) {
+      try {
+        const handler = await this.opts.target(functionId);
+        await handler(s.Target.Input ? JSON.parse(s.Target.Input) : {}, lambdaContext(functionId));
+        ok = true;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    if (!ok) {
+      const line = { schedule: `${s.group}/${s.name}`, deadLetterArn: s.Target.DeadLetterConfig?.Arn, input: s.Target.Input, error: String((lastError as Error)?.stack ?? lastError), at: new Date().toISOString() };
+      if (this.opts.deadLetterFile) {
+        mkdirSync(dirname(this.opts.deadLetterFile), { recursive: true });
+        appendFileSync(this.opts.deadLetterFile, `${JSON.stringify(line)}\n`);
+      }
+      console.error(`[scheduler] ${s.group}/${s.name} failed ${attempts} times; parked in the dead-letter file`, line.error);
+    }
+    const next = s.ScheduleExpression.startsWith('cron(') ? nextOccurrence(s.ScheduleExpression, s.ScheduleExpressionTimezone ?? 'UTC', now()) : undefined;
+    await this.db.send(new DeleteCommand({ TableName: this.opts.tableName, Key: timerKey(s.group, s.name) }));
+    if (next) {
+      const dueAt = next.toISOString();
+      await this.db.send(
+        new PutCommand({
+          TableName: this.opts.tableName,
+          Item: { ...timerKey(s.group, s.name), gsi5pk: TIMERS_PARTITION, gsi5sk: `${dueAt}#${s.group}#${s.name}`, entity: 'LocalSchedule', ...s, dueAt },
+        }),
+      );
+    }
+  }
+
+  /** In auto mode, (re)arms one timeout for the earliest schedule. */
+  private arm(): void {
+    if (this.opts.mode !== 'auto' || this.stopped) return;
+    void this.earliest().then((s) => {
+      if (this.stopped) return;
+      if (this.armed) clearTimeout(this.armed);
+      if (!s) return;
+      const delay = Math.min(MAX_DELAY_MS, Math.max(0, Date.parse(s.dueAt) - now().getTime()));
+      this.armed = setTimeout(() => {
+        this.runDue().catch((err: unknown) => console.error('[scheduler] run failed', err));
+      }, delay);
+      this.armed.unref();
+    }, (err: unknown) => console.error('[scheduler] cannot read schedules', err));
+  }
+}
+
+function restJson(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
+  res.end(JSON.stringify(body));
+}
+
+/** The Scheduler API routes the SDK calls: `POST|GET|DELETE /schedules/{Name}?groupName=`. */
+export function schedulerEdge(timers: LocalTimers): SideRoute {
+  const prefix = `${AWS_EDGE_PREFIX}/schedules/`;
+  return async (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
+    if (!req.url?.startsWith(prefix)) return false;
+    const url = new URL(req.url, 'http://localhost');
+    const name = decodeURIComponent(url.pathname.slice(prefix.length));
+    try {
+      switch (req.method) {
+        case 'POST': {
+          const input = JSON.parse(body.toString('utf8') || '{}') as ScheduleRequest & { GroupName?: string };
+          const arn = await timers.create(input.GroupName ?? 'default', name, input);
+          restJson(res, 200, { ScheduleArn: arn });
+          return true;
+        }
+        case 'GET': {
+          const s = await timers.get(url.searchParams.get('groupName') ?? 'default', name);
+          restJson(res, 200, {
+            Arn: `arn:aws:scheduler:local:000000000000:schedule/${s.group}/${s.name}`,
+            Name: s.name,
+            GroupName: s.group,
+            ScheduleExpression: s.ScheduleExpression,
+            ScheduleExpressionTimezone: s.ScheduleExpressionTimezone,
+            ActionAfterCompletion: s.ActionAfterCompletion,
+            FlexibleTimeWindow: s.FlexibleTimeWindow,
+            State: 'ENABLED',
+            Target: s.Target,
+          });
+          return true;
+        }
+        case 'DELETE':
+          await timers.delete(url.searchParams.get('groupName') ?? 'default', name);
+          restJson(res, 200, {});
+          return true;
+        default:
+          restJson(res, 400, { Message: `${req.method} is not emulated locally` }, 'ValidationException');
+          return true;
+      }
+    } catch (err) {
+      if (err instanceof ScheduleError) restJson(res, err.status, { Message: err.message }, err.type);
+      else restJson(res, 500, { Message: String(err) }, 'InternalServerException');
+      return true;
+    }
+  };
+}

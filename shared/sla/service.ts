@@ -1,0 +1,336 @@
+/**
+ * SLA operations: keeping a case's milestones and timers in line with the case, acting on a timer
+ * (the escalation ladder), next-morning priority, and the reads and settings of the SLA API.
+ * Stores, scheduler, publisher, mailer and clock are passed in, so tests and the local system run the
+ * same code as Lambda.
+ */
+import { domainEvent, type DetailType } from '../../events/registry.ts';
+import { type Actor, hasRole, type Role, staffRoles } from '../auth/actor.ts';
+import type { TimelineEntry } from '../cases/model.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
+import type { Mailer } from '../notify/mailer.ts';
+import type { Page } from '../store/pagination.ts';
+import { parseInput } from '../validation.ts';
+import { isWorkingDay, localDateOf, type WorkingCalendar, WorkingCalendarSchema } from './calendar.ts';
+import { computeMilestones, type Milestone, type StepState } from './milestones.ts';
+import type { EscalationRecord, MilestoneMeasure, QueueEntry } from './model.ts';
+import { type EscalationLevel, type SlaPolicy, SlaPolicySchema } from './policy.ts';
+import type { CaseSlaSnapshot, SlaStore, StoredMilestone } from './store.ts';
+import { morningTimerName, stepTimerName, type TimerPayload, type TimerPort } from './timers.ts';
+
+/** What the SLA API needs. Events go out through the outbox of the items the store writes. */
+export interface SlaApiDeps {
+  store: SlaStore;
+  now: () => Date;
+}
+
+/** What the SLA workers (case-event consumer, timer target) need. */
+export interface SlaDeps extends SlaApiDeps {
+  timers: TimerPort;
+  mailer: Mailer;
+  log?: (message: string, details: Record<string, unknown>) => void;
+}
+
+/** Who the SLA machinery acts as on timelines and events. */
+export const SLA_ACTOR = { sub: 'sla', role: 'none' as const };
+
+const settingsReaders: readonly Role[] = [...staffRoles];
+const dispatchers: readonly Role[] = ['dispatcher', 'manager'];
+const reportReaders: readonly Role[] = ['manager', 'ops'];
+
+interface Evaluation {
+  snapshot: CaseSlaSnapshot;
+  calendar: WorkingCalendar;
+  policy: SlaPolicy;
+  milestones: Milestone[];
+  /** `<milestone>#<step>` of the steps escalated already. */
+  escalated: Set<string>;
+  now: Date;
+}
+
+async function evaluate(deps: SlaApiDeps, caseId: string): Promise<Evaluation | undefined> {
+  const snapshot = await deps.store.loadCase(caseId);
+  if (!snapshot) return undefined;
+  const [calendar, policy] = await Promise.all([
+    deps.store.getCalendar(snapshot.case.branchId),
+    deps.store.getPolicy(snapshot.case.branchId),
+  ]);
+  const now = deps.now();
+  const milestones = computeMilestones(snapshot.case, snapshot.timeline, policy.value, calendar.value, now);
+  return { snapshot, calendar: calendar.value, policy: policy.value, milestones, escalated: new Set(snapshot.escalations.keys()), now };
+}
+
+const stepKey = (m: Pick<Milestone, 'kind'>, step: Pick<StepState, 'id'>) => `${m.kind}#${step.id}`;
+
+/** Steps of a running milestone still to fire: computed, and not escalated yet. */
+function pendingSteps(e: Evaluation, m: Milestone): Array<StepState & { fireAt: string }> {
+  if (m.status !== 'running') return [];
+  return m.steps.filter((s): s is StepState & { fireAt: string } => s.fireAt !== undefined && !e.escalated.has(stepKey(m, s)));
+}
+
+/**
+ * Writes the evaluation: milestones (with measures the first time one is met), their schedules (one per
+ * pending step; met, cancelled, paused and moved steps lose theirs) and the dispatch-queue entry.
+ * `createTimers` is off for the timer target, which only ever removes schedules.
+ */
+async function apply(deps: SlaDeps, e: Evaluation, createTimers: boolean): Promise<void> {
+  const c = e.snapshot.case;
+  for (const m of e.milestones) {
+    const stored = e.snapshot.milestones.get(m.kind);
+    const pending = pendingSteps(e, m);
+    const names = pending.map((s) => stepTimerName(c.id, m.kind, s.id, s.fireAt));
+    const record: StoredMilestone = { ...m, caseId: c.id, branchId: c.branchId, caseVersion: c.version, timers: names };
+    const measure =
+      m.status === 'met' && m.metAt && !stored?.metAt
+        ? { month: localDateOf(e.calendar, new Date(m.metAt)).slice(0, 7), onTime: !m.breached, minutes: m.activeMinutes }
+        : undefined;
+    // A newer computation of this milestone won the race: its schedules are its own business.
+    if (!(await deps.store.saveMilestone(record, measure))) continue;
+    if (createTimers) {
+      for (const s of pending) {
+        const payload: TimerPayload = { kind: 'sla-step', caseId: c.id, milestone: m.kind, step: s.id, fireAt: s.fireAt };
+        await deps.timers.scheduleOnce({ name: stepTimerName(c.id, m.kind, s.id, s.fireAt), at: new Date(s.fireAt), payload });
+      }
+    }
+    for (const name of stored?.timers ?? []) if (!names.includes(name)) await deps.timers.cancel(name);
+  }
+  await applyQueue(deps, e);
+}
+
+async function applyQueue(deps: SlaDeps, e: Evaluation): Promise<void> {
+  const c = e.snapshot.case;
+  const queued = c.status === 'received';
+  const current = e.snapshot.queue;
+  if (!queued && !current?.queued) return;
+  const arrivalDueAt = e.milestones.find((m) => m.kind === 'arrival')?.dueAt;
+  const entry: QueueEntry = {
+    caseId: c.id,
+    number: c.number,
+    branchId: c.branchId,
+    zone: c.zone,
+    emergency: c.emergency,
+    createdAt: c.createdAt,
+    ...(arrivalDueAt ? { arrivalDueAt } : {}),
+    priority: current?.priority ?? false,
+    ...(current?.priorityAt ? { priorityAt: current.priorityAt } : {}),
+  };
+  const saved = await deps.store.saveQueueEntry(entry, c.version, queued, current ? current.priority : undefined);
+  // Marked priority (or written by a newer computation) since we read it: read again and redo.
+  if (!saved) {
+    const again = await evaluate(deps, c.id);
+    if (again && again.snapshot.case.version >= c.version && again.snapshot.queue?.priority !== current?.priority) await applyQueue(deps, again);
+  }
+}
+
+/**
+ * Brings the SLA state of a case in line with the case: called for every case event. Idempotent and
+ * order-independent, because it recomputes from the case and its whole timeline.
+ */
+export async function reconcileCase(deps: SlaDeps, caseId: string): Promise<Milestone[]> {
+  const e = await evaluate(deps, caseId);
+  if (!e) throw new NotFoundError(`no case ${caseId}`);
+  await apply(deps, e, true);
+  return e.milestones;
+}
+
+export type TimerOutcome = 'escalated' | 'duplicate' | 'stale' | 'not-running' | 'unknown-case' | 'morning';
+
+const eventOfLevel: Record<EscalationLevel, DetailType> = {
+  warning: 'SLA Warning',
+  urgent: 'SLA Warning',
+  breach: 'SLA Breached',
+  escalation: 'Case Escalated',
+};
+
+const milestoneLabels: Record<Milestone['kind'], string> = {
+  first_response: 'first response',
+  arrival: 'arrival on site',
+  repair_completion: 'repair completion',
+  workshop_repair: 'workshop repair',
+};
+
+/** Handles one firing of a schedule; a stale, paused, met or already-escalated step does nothing. */
+export async function handleTimer(deps: SlaDeps, payload: TimerPayload): Promise<TimerOutcome> {
+  if (payload.kind === 'morning') {
+    await runMorning(deps, payload.branchId);
+    return 'morning';
+  }
+  const e = await evaluate(deps, payload.caseId);
+  if (!e) return 'unknown-case';
+  const m = e.milestones.find((x) => x.kind === payload.milestone);
+  const step = m?.steps.find((s) => s.id === payload.step);
+  let outcome: TimerOutcome;
+  if (!m || !step || m.status !== 'running') outcome = 'not-running';
+  else if (step.fireAt !== payload.fireAt) outcome = 'stale';
+  else {
+    outcome = await escalate(deps, e, m, step);
+    e.escalated.add(stepKey(m, step));
+  }
+  deps.log?.('sla timer', { ...payload, outcome });
+  await apply(deps, e, false);
+  return outcome;
+}
+
+async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepState): Promise<TimerOutcome> {
+  const c = e.snapshot.case;
+  const at = e.now.toISOString();
+  const recipients = [...e.policy.escalationContacts[step.notify]];
+  // "The assigned dispatcher": whoever made the last assignment, when there is one.
+  const dispatcherId = step.notify === 'dispatcher' ? c.assignments.at(-1)?.by : undefined;
+  const dueAt = m.dueAt ?? (step.fireAt as string);
+  const record: EscalationRecord = {
+    caseId: c.id,
+    milestone: m.kind,
+    step: step.id,
+    level: step.level,
+    notify: step.notify,
+    recipients,
+    dueAt,
+    fireAt: step.fireAt as string,
+    at,
+  };
+  const event = domainEvent(eventOfLevel[step.level], {
+    caseId: c.id,
+    number: c.number,
+    branchId: c.branchId,
+    at,
+    actor: SLA_ACTOR,
+    milestone: m.kind,
+    step: step.id,
+    level: step.level,
+    percent: step.percent,
+    notify: step.notify,
+    dueAt,
+    recipients,
+    ...(dispatcherId ? { dispatcherId } : {}),
+  });
+  const entry: TimelineEntry = {
+    caseId: c.id,
+    seq: c.version,
+    at,
+    actor: SLA_ACTOR,
+    action: 'sla-escalation',
+    details: { milestone: m.kind, step: step.id, level: step.level, percent: step.percent, notify: step.notify, dueAt, recipients },
+    outbox: [event],
+  };
+  if (!(await deps.store.recordEscalation(record, entry, c.version))) {
+    const existing = await deps.store.getEscalation(c.id, m.kind, step.id);
+    // Notified already: a redelivery. Otherwise an earlier attempt failed before the e-mails: finish them
+    // (the event went out with the record, through the outbox).
+    if (existing?.notifiedAt) return 'duplicate';
+  }
+  const due = new Date(dueAt).toLocaleString('en-GB', { timeZone: e.calendar.timezone, dateStyle: 'medium', timeStyle: 'short' });
+  const label = milestoneLabels[m.kind];
+  const headline =
+    step.level === 'escalation'
+      ? `still unresolved after its ${label} deadline`
+      : step.level === 'breach'
+        ? `missed its ${label} deadline`
+        : `${step.percent}% of its ${label} time used`;
+  for (const to of recipients) {
+    await deps.mailer.sendEmail({
+      to,
+      subject: `[SLA ${step.level}${step.level === 'urgent' ? '!' : ''}] ${c.number} ${headline}`,
+      text: [
+        `Case ${c.number} (${c.zone}${c.emergency ? ', equipment down' : ''}) has ${headline}.`,
+        `Due: ${due} (${e.calendar.timezone}).`,
+        `Customer: ${c.customer.name}, ${c.customer.address}. Status: ${c.status}.`,
+        step.notify === 'dispatcher' ? 'Please dispatch a technician or follow up with the assigned one.' : `Escalated to the ${step.notify}.`,
+      ].join('\n'),
+    });
+  }
+  await deps.store.markNotified(c.id, m.kind, step.id, deps.now().toISOString());
+  return 'escalated';
+}
+
+/**
+ * Next-morning priority (000 (十八)): at the start of a working day, every request of the branch still
+ * waiting for dispatch that came in on an earlier day is marked priority. Idempotent; days off do nothing.
+ */
+export async function runMorning(deps: SlaApiDeps, branchId: string): Promise<{ marked: string[] }> {
+  const calendar = (await deps.store.getCalendar(branchId)).value;
+  const now = deps.now();
+  const today = localDateOf(calendar, now);
+  const marked: string[] = [];
+  if (!isWorkingDay(calendar, today)) return { marked };
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listQueue(branchId, 100, cursor);
+    for (const entry of page.items) {
+      if (entry.priority || localDateOf(calendar, new Date(entry.createdAt)) >= today) continue;
+      if (await deps.store.markPriority(entry, now.toISOString())) marked.push(entry.caseId);
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { marked };
+}
+
+/** Re-creates the branch's daily schedule at the start of its working day (after a calendar change). */
+export async function scheduleMorning(deps: SlaDeps, branchId: string): Promise<void> {
+  const calendar = (await deps.store.getCalendar(branchId)).value;
+  await deps.timers.scheduleDaily({
+    name: morningTimerName(branchId),
+    time: calendar.workingHours[0]?.start ?? '08:00',
+    timezone: calendar.timezone,
+    payload: { kind: 'morning', branchId },
+  });
+}
+
+// ---- API operations ----
+
+function requireRole(actor: Actor, allowed: readonly Role[], what: string): void {
+  if (!hasRole(actor, allowed)) throw new ForbiddenError(`your role cannot ${what}`);
+}
+
+export async function getBranchCalendar(deps: SlaApiDeps, actor: Actor, branchId: string) {
+  requireRole(actor, settingsReaders, 'read branch calendars');
+  const s = await deps.store.getCalendar(branchId);
+  return { branchId, calendar: s.value, ...(s.updatedAt ? { updatedAt: s.updatedAt, updatedBy: s.updatedBy } : {}) };
+}
+
+/** Managers set a branch's working-time calendar; its morning schedule follows (via `SLA Calendar Changed`). */
+export async function putBranchCalendar(deps: SlaApiDeps, actor: Actor, branchId: string, input: unknown) {
+  requireRole(actor, ['manager'], 'change branch calendars');
+  const calendar = parseInput(WorkingCalendarSchema, input);
+  const at = deps.now().toISOString();
+  await deps.store.putCalendar(branchId, calendar, actor.sub, at, [
+    domainEvent('SLA Calendar Changed', { branchId, at, actor: { sub: actor.sub, role: 'manager' } }),
+  ]);
+  return { branchId, calendar, updatedAt: at, updatedBy: actor.sub };
+}
+
+export async function getBranchPolicy(deps: SlaApiDeps, actor: Actor, branchId: string) {
+  requireRole(actor, settingsReaders, 'read SLA policies');
+  const s = await deps.store.getPolicy(branchId);
+  return { branchId, policy: s.value, ...(s.updatedAt ? { updatedAt: s.updatedAt, updatedBy: s.updatedBy } : {}) };
+}
+
+/** Managers set a branch's SLA policy; open cases follow it from their next event or timer. */
+export async function putBranchPolicy(deps: SlaApiDeps, actor: Actor, branchId: string, input: unknown) {
+  requireRole(actor, ['manager'], 'change SLA policies');
+  const policy = parseInput(SlaPolicySchema, input);
+  const at = deps.now().toISOString();
+  await deps.store.putPolicy(branchId, policy, actor.sub, at);
+  return { branchId, policy, updatedAt: at, updatedBy: actor.sub };
+}
+
+/** The milestones of a case as stored (due, met, breached, paused minutes) and the escalations taken. */
+export async function getCaseSla(deps: SlaApiDeps, actor: Actor, caseId: string) {
+  requireRole(actor, settingsReaders, 'read SLA milestones');
+  const snapshot = await deps.store.loadCase(caseId);
+  if (!snapshot) throw new NotFoundError(`no case ${caseId}`);
+  const milestones = [...snapshot.milestones.values()].map(({ caseVersion: _v, timers, ...m }) => ({ ...m, pendingTimers: timers.length }));
+  return { caseId, milestones, escalations: [...snapshot.escalations.values()] };
+}
+
+/** Undispatched requests of a branch: priority first, then by arrival due time. */
+export async function dispatchQueue(deps: SlaApiDeps, actor: Actor, branchId: string, limit: number, cursor?: string): Promise<Page<QueueEntry>> {
+  requireRole(actor, dispatchers, 'read the dispatch queue');
+  return deps.store.listQueue(branchId, limit, cursor);
+}
+
+/** On-time rate and average time per milestone type for a branch and month (SPEC §10). */
+export async function slaMeasures(deps: SlaApiDeps, actor: Actor, branchId: string, month: string): Promise<{ branchId: string; month: string; milestones: MilestoneMeasure[] }> {
+  requireRole(actor, reportReaders, 'read SLA measures');
+  return { branchId, month, milestones: await deps.store.measures(branchId, month) };
+}

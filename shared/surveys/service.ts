@@ -1,0 +1,581 @@
+/**
+ * Survey operations (SPEC §7): the morning run (cards, phone follow-ups, reminders), answering by
+ * link, by e-mail reply or by phone, and the staff reads (scorecard, follow-up lists). Handlers call
+ * exactly one of these; stores, mailer, publisher and clock are passed in.
+ */
+import { createHash } from 'node:crypto';
+import type { EventPublisher } from '../../events/publisher.ts';
+import { type DomainEvent, domainEvent } from '../../events/registry.ts';
+import { type Actor, hasRole, type Role } from '../auth/actor.ts';
+import type { Case } from '../cases/model.ts';
+import { localDay } from '../cases/numbering.ts';
+import type { CaseStore } from '../cases/store.ts';
+import { type Complaint, complaintItem, formatComplaintNumber, type Task, taskItem } from '../complaints/model.ts';
+import type { ComplaintStore } from '../complaints/store.ts';
+import { ForbiddenError, NotFoundError, StateConflictError } from '../errors.ts';
+import type { Mailer } from '../notify/mailer.ts';
+import type { Page } from '../store/pagination.ts';
+import { renderSurveyCard } from './card.ts';
+import {
+  type AnswerChannel,
+  replyItem,
+  SURVEY_CARD_SCHEMA_VERSION,
+  SURVEY_REPLY_SCHEMA_VERSION,
+  type SurveyCardRecord,
+  type SurveyReplyRecord,
+} from './model.ts';
+import { resolveSurveyLang, type SurveyLang } from './page.ts';
+import { parseSurveyReply } from './reply-parser.ts';
+import { answerScore, isComplaint, type Scorecard, type SurveyAnswers, scorecard } from './score.ts';
+import type { PageQuery, SurveyStore } from './store.ts';
+import { newCardId, signSurveyToken, surveyTokenExpiry, verifySurveyToken } from './token.ts';
+
+/** Days after sending when the one reminder goes to customers who have not answered. */
+export const REMINDER_AFTER_DAYS = 3;
+
+export interface SurveyDeps {
+  surveys: SurveyStore;
+  complaints: ComplaintStore;
+  events: EventPublisher;
+  now: () => Date;
+  /** Branch time zone: service days, months and complaint numbers are local. */
+  timeZone: string;
+}
+
+/** What verifying a link token needs on top of the stores. */
+export interface SurveyTokenDeps extends SurveyDeps {
+  secret: string;
+}
+
+/** What the morning run needs: the cases by completion day, and a mailer. */
+export interface SurveyDispatchDeps extends SurveyTokenDeps {
+  cases: Pick<CaseStore, 'listByCompletedDay'>;
+  mailer: Mailer;
+  /** Where the survey page is served, e.g. `https://api.aftercare.example`. */
+  publicBaseUrl: string;
+  /** Domain of the reply address `survey+<token>@<domain>` (an SES receiving domain). */
+  replyDomain: string;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Morning run
+ * ---------------------------------------------------------------------------------------------- */
+
+export interface DispatchReport {
+  /** The local day of the run, and the service day whose cases got a card. */
+  today: string;
+  serviceDay: string;
+  /** Case numbers that got a card e-mail in this run. */
+  cardsSent: string[];
+  /** Cases that already had their card from an earlier run. */
+  alreadyHandled: number;
+  /** Case numbers without an e-mail address, newly listed for a phone follow-up. */
+  phoneFollowUps: string[];
+  /** Case numbers skipped, with why (internal work has no customer to ask). */
+  skipped: Array<{ caseNumber: string; reason: string }>;
+  /** Case numbers whose customer got the one reminder in this run. */
+  reminders: string[];
+  /** What failed; the rest of the run went on. The next run retries these. */
+  failures: Array<{ caseNumber: string; step: 'card' | 'reminder'; error: string }>;
+}
+
+/**
+ * The morning run: one card per case completed on the previous local day (found through the
+ * completion-day index), a phone follow-up entry instead when the customer has no e-mail address,
+ * and the one reminder to customers who got a card {@link REMINDER_AFTER_DAYS} or more days ago and
+ * have not answered. Rerunning it sends nothing twice: the card is created with a conditional write
+ * keyed by case, and the reminder is taken with a conditional update before it is sent.
+ *
+ * @param options.today Run as if on this local day (`YYYY-MM-DD`); default: today in the branch zone.
+ */
+export async function runMorningDispatch(
+  deps: SurveyDispatchDeps,
+  options: { today?: string } = {},
+): Promise<DispatchReport> {
+  const today = options.today ?? localDay(deps.now(), deps.timeZone);
+  const report: DispatchReport = {
+    today,
+    serviceDay: addDays(today, -1),
+    cardsSent: [],
+    alreadyHandled: 0,
+    phoneFollowUps: [],
+    skipped: [],
+    reminders: [],
+    failures: [],
+  };
+
+  let cursor: string | undefined;
+  do {
+    const page = await deps.cases.listByCompletedDay(report.serviceDay, { limit: 100, ...(cursor ? { cursor } : {}) });
+    for (const c of page.items) {
+      try {
+        await cardForCase(deps, c, report);
+      } catch (err) {
+        report.failures.push({ caseNumber: c.number, step: 'card', error: String((err as Error).message ?? err) });
+      }
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+
+  // Links live 14 days; looking back over the whole window catches up after a missed morning.
+  for (let back = REMINDER_AFTER_DAYS; back < 14; back++) {
+    const sentDay = addDays(today, -back);
+    let next: string | undefined;
+    do {
+      const page = await deps.surveys.listReminderDue(sentDay, { limit: 100, ...(next ? { cursor: next } : {}) });
+      for (const card of page.items) await remind(deps, card, sentDay, report);
+      next = page.nextCursor;
+    } while (next);
+  }
+  return report;
+}
+
+async function cardForCase(deps: SurveyDispatchDeps, c: Case, report: DispatchReport): Promise<void> {
+  if (c.internal) {
+    report.skipped.push({ caseNumber: c.number, reason: 'internal work: no customer to survey' });
+    return;
+  }
+  let card = await deps.surveys.getCardByCase(c.id);
+  let created = false;
+  if (!card) {
+    const fresh = newCard(deps, c);
+    created = await deps.surveys.createCard(fresh);
+    card = created ? fresh : await deps.surveys.getCardByCase(c.id);
+    if (!card) throw new Error(`survey card of case ${c.number} vanished`);
+  }
+  if (card.channel === 'phone') {
+    if (created) report.phoneFollowUps.push(c.number);
+    else report.alreadyHandled += 1;
+    return;
+  }
+  if (card.sentAt) {
+    report.alreadyHandled += 1;
+    return;
+  }
+  // Created now, or created by an earlier run whose send failed: send (again) with the same token.
+  const { messageId } = await mailCard(deps, card, false);
+  const at = deps.now();
+  await deps.surveys.markSent(card.id, { at: at.toISOString(), day: localDay(at, deps.timeZone), messageId });
+  report.cardsSent.push(c.number);
+}
+
+function newCard(deps: SurveyDispatchDeps, c: Case): SurveyCardRecord {
+  const at = deps.now();
+  const completedAt = new Date(c.completedAt ?? at.toISOString());
+  const serviceDay = localDay(completedAt, deps.timeZone);
+  const email = c.customer.email?.trim();
+  return {
+    entity: 'SurveyCard',
+    schemaVersion: SURVEY_CARD_SCHEMA_VERSION,
+    id: newCardId(),
+    caseId: c.id,
+    caseNumber: c.number,
+    branchId: c.branchId,
+    customer: {
+      id: c.customer.id,
+      name: c.customer.name,
+      phone: c.customer.phone,
+      address: c.customer.address,
+      ...(email ? { email } : {}),
+    },
+    lang: resolveSurveyLang(c.customer.language),
+    technicianId: c.technicianId ?? 'unassigned',
+    serviceDay,
+    month: serviceDay.slice(0, 7),
+    channel: email ? 'email' : 'phone',
+    createdAt: at.toISOString(),
+    expiresAt: surveyTokenExpiry(at).toISOString(),
+    version: 1,
+  };
+}
+
+async function remind(
+  deps: SurveyDispatchDeps,
+  card: SurveyCardRecord,
+  sentDay: string,
+  report: DispatchReport,
+): Promise<void> {
+  // Expired links are not worth a reminder; the card simply leaves the index.
+  if (Date.parse(card.expiresAt) <= deps.now().getTime()) {
+    await deps.surveys.claimReminder(card.id, deps.now().toISOString());
+    return;
+  }
+  if (!(await deps.surveys.claimReminder(card.id, deps.now().toISOString()))) return;
+  try {
+    await mailCard(deps, card, true);
+    report.reminders.push(card.caseNumber);
+  } catch (err) {
+    await deps.surveys.releaseReminder(card, sentDay);
+    report.failures.push({ caseNumber: card.caseNumber, step: 'reminder', error: String((err as Error).message ?? err) });
+  }
+}
+
+const REMINDER_PREFIX: Record<SurveyLang, string> = { 'zh-CN': '提醒：', en: 'Reminder: ' };
+
+/** The link to a card's survey page, with its signed token. */
+export function surveyLink(deps: Pick<SurveyDispatchDeps, 'secret' | 'publicBaseUrl'>, card: SurveyCardRecord): {
+  token: string;
+  url: string;
+} {
+  const token = signSurveyToken({ cardId: card.id, expiresAt: new Date(card.expiresAt) }, deps.secret);
+  return { token, url: `${deps.publicBaseUrl.replace(/\/+$/, '')}/survey/${token}` };
+}
+
+async function mailCard(deps: SurveyDispatchDeps, card: SurveyCardRecord, reminder: boolean) {
+  if (!card.customer.email) throw new Error(`card ${card.id} has no e-mail address`);
+  const { token, url } = surveyLink(deps, card);
+  const rendered = renderSurveyCard({
+    lang: card.lang,
+    customerName: card.customer.name,
+    caseNumber: card.caseNumber,
+    technicianName: card.technicianId,
+    serviceDate: card.serviceDay,
+    surveyUrl: url,
+    quickAnswerUrl: (level) => `${url}?level=${level}`,
+  });
+  return deps.mailer.sendEmail({
+    to: card.customer.email,
+    subject: reminder ? `${REMINDER_PREFIX[card.lang]}${rendered.subject}` : rendered.subject,
+    text: rendered.text,
+    html: rendered.html,
+    replyTo: `survey+${token}@${deps.replyDomain}`,
+  });
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Answering
+ * ---------------------------------------------------------------------------------------------- */
+
+/** What a link token leads to. `invalid` covers malformed, forged and unknown alike. */
+export type SurveyLinkState =
+  | { kind: 'invalid' }
+  | { kind: 'expired'; lang: SurveyLang }
+  | { kind: 'answered'; card: SurveyCardRecord }
+  | { kind: 'open'; card: SurveyCardRecord };
+
+/** Verifies a link token and finds its card. Never throws for a bad token: probing teaches nothing. */
+export async function openSurveyLink(deps: SurveyTokenDeps, token: string): Promise<SurveyLinkState> {
+  const verified = verifySurveyToken(token, deps.secret, deps.now());
+  if (!verified.ok) {
+    // Only tokens we signed get as far as "expired"; their card tells the language.
+    if (verified.reason !== 'expired') return { kind: 'invalid' };
+    const cardId = token.toLowerCase().split('.')[0] ?? '';
+    const card = await deps.surveys.getCard(cardId);
+    return card ? { kind: 'expired', lang: card.lang } : { kind: 'invalid' };
+  }
+  const card = await deps.surveys.getCard(verified.cardId);
+  if (!card) return { kind: 'invalid' };
+  return card.answeredAt ? { kind: 'answered', card } : { kind: 'open', card };
+}
+
+export interface AnswerInput {
+  answers: SurveyAnswers;
+  comment: string;
+  /** The customer said "this is a complaint". */
+  complaint: boolean;
+}
+
+export type AnswerResult =
+  | { outcome: 'recorded'; complaint?: Complaint }
+  | { outcome: 'already-answered' }
+  | { outcome: 'duplicate' };
+
+/**
+ * Records a card's answer once, whichever way it came. A complaint (ticked, or any item at the
+ * lowest level) is numbered and stored with a supervisor visit task in the same transaction as the
+ * answer; `Survey Answered` and `Complaint Raised` are published after it.
+ *
+ * @param extra Further items for the same transaction (the e-mail reply that carried the answer).
+ */
+export async function recordSurveyAnswer(
+  deps: SurveyDeps,
+  card: SurveyCardRecord,
+  input: AnswerInput,
+  via: AnswerChannel,
+  extra: Array<Record<string, unknown>> = [],
+): Promise<AnswerResult> {
+  const now = deps.now();
+  const at = now.toISOString();
+  const complaint = isComplaint(input.answers, input.comment, input.complaint)
+    ? await newComplaint(deps, card, input, via, now)
+    : undefined;
+  const outcome = await deps.surveys.recordAnswer(
+    card.id,
+    {
+      answers: input.answers,
+      comment: input.comment,
+      complaintTicked: input.complaint,
+      via,
+      at,
+      ...(complaint ? { complaintId: complaint.complaint.id } : {}),
+    },
+    [
+      ...(complaint ? [complaintItem(complaint.complaint), taskItem(complaint.task)] : []),
+      ...extra,
+    ].map((item) => ({ item, onExists: 'duplicate' as const })),
+  );
+  if (outcome !== 'recorded') return { outcome };
+
+  const events: DomainEvent[] = [
+    domainEvent('Survey Answered', {
+      cardId: card.id,
+      caseId: card.caseId,
+      caseNumber: card.caseNumber,
+      branchId: card.branchId,
+      technicianId: card.technicianId,
+      via,
+      score: answerScore(input.answers),
+      complaint: complaint !== undefined,
+      at,
+    }),
+  ];
+  if (complaint) {
+    const c = complaint.complaint;
+    events.push(
+      domainEvent('Complaint Raised', {
+        complaintId: c.id,
+        number: c.number,
+        source: 'survey',
+        caseId: c.caseId,
+        caseNumber: c.caseNumber,
+        branchId: c.branchId,
+        technicianId: c.technicianId,
+        customerId: c.customer.id,
+        reasons: c.reasons,
+        visitTaskId: c.visitTaskId,
+        at,
+      }),
+    );
+  }
+  await deps.events.publish(events);
+  return complaint ? { outcome, complaint: complaint.complaint } : { outcome };
+}
+
+async function newComplaint(
+  deps: SurveyDeps,
+  card: SurveyCardRecord,
+  input: AnswerInput,
+  via: AnswerChannel,
+  now: Date,
+): Promise<{ complaint: Complaint; task: Task }> {
+  const day = localDay(now, deps.timeZone);
+  // A lost race on a double submission wastes this number; the gap is harmless and rare.
+  const number = formatComplaintNumber(day, await deps.complaints.nextSequence(day));
+  const at = now.toISOString();
+  const visitTaskId = `VISIT-${number}`;
+  const reasons: Complaint['reasons'] = [];
+  if (input.complaint) reasons.push('flagged_by_customer');
+  if (Object.values(input.answers).includes(1)) reasons.push('lowest_level');
+  const complaint: Complaint = {
+    entity: 'Complaint',
+    schemaVersion: 1,
+    id: number,
+    number,
+    status: 'open',
+    source: 'survey',
+    channel: via === 'link' ? 'survey_link' : via === 'email' ? 'survey_email' : 'survey_phone',
+    reasons,
+    caseId: card.caseId,
+    caseNumber: card.caseNumber,
+    cardId: card.id,
+    branchId: card.branchId,
+    technicianId: card.technicianId,
+    customer: {
+      id: card.customer.id,
+      name: card.customer.name,
+      phone: card.customer.phone,
+      ...(card.customer.email ? { email: card.customer.email } : {}),
+    },
+    ratings: input.answers,
+    text: input.comment,
+    visitTaskId,
+    createdAt: at,
+    version: 1,
+  };
+  const task: Task = {
+    entity: 'Task',
+    schemaVersion: 1,
+    id: visitTaskId,
+    kind: 'supervisor_visit',
+    role: 'dispatcher',
+    status: 'open',
+    complaintId: number,
+    caseId: card.caseId,
+    caseNumber: card.caseNumber,
+    branchId: card.branchId,
+    customer: {
+      id: card.customer.id,
+      name: card.customer.name,
+      address: card.customer.address,
+      phone: card.customer.phone,
+    },
+    createdAt: at,
+    version: 1,
+  };
+  return { complaint, task };
+}
+
+export type ReplyOutcome =
+  | { outcome: 'recorded'; replyId: string; cardId: string; complaint?: Complaint }
+  | { outcome: 'flagged'; replyId: string; reason: string }
+  | { outcome: 'duplicate'; replyId: string };
+
+/**
+ * Handles one inbound e-mail reply: answers read with confidence are recorded on the card (the same
+ * code as the survey page); anything else — unreadable, partial, unknown or expired card, already
+ * answered — is stored as a flagged reply for staff, with the customer's text. Never dropped.
+ * The reply's id comes from where the message is stored, so a redelivered message is handled once.
+ */
+export async function handleSurveyReply(
+  deps: SurveyTokenDeps,
+  message: { bucket: string; key: string; raw: Buffer },
+): Promise<ReplyOutcome> {
+  const replyId = createHash('sha256').update(`${message.bucket}/${message.key}`).digest('hex').slice(0, 32);
+  if (await deps.surveys.getReply(replyId)) return { outcome: 'duplicate', replyId };
+
+  const parsed = await parseSurveyReply(message.raw);
+  const reasons: string[] = [];
+  let card: SurveyCardRecord | undefined;
+  if (parsed.token) {
+    const verified = verifySurveyToken(parsed.token, deps.secret, deps.now());
+    if (verified.ok) {
+      card = await deps.surveys.getCard(verified.cardId);
+      if (!card) reasons.push('the survey card of the reply address does not exist');
+    } else {
+      reasons.push(
+        verified.reason === 'expired' ? 'the survey link had expired' : 'the reply address carries an invalid token',
+      );
+    }
+  }
+  if (parsed.flagged && parsed.flagReason) reasons.push(parsed.flagReason);
+  if (card?.answeredAt) reasons.push(`the card was already answered (${card.answeredAt})`);
+
+  const base: Omit<SurveyReplyRecord, 'outcome'> = {
+    entity: 'SurveyReply',
+    schemaVersion: SURVEY_REPLY_SCHEMA_VERSION,
+    id: replyId,
+    source: { bucket: message.bucket, key: message.key },
+    ...(parsed.messageId ? { messageId: parsed.messageId } : {}),
+    ...(parsed.from ? { from: parsed.from } : {}),
+    ...(card ? { cardId: card.id, caseNumber: card.caseNumber } : {}),
+    answers: parsed.answers,
+    comment: parsed.comment,
+    receivedAt: deps.now().toISOString(),
+    version: 1,
+  };
+
+  if (card && reasons.length === 0 && parsed.complete && isCompleteAnswers(parsed.answers)) {
+    const result = await recordSurveyAnswer(
+      deps,
+      card,
+      { answers: parsed.answers, comment: parsed.comment, complaint: false },
+      'email',
+      [replyItem({ ...base, outcome: 'recorded' })],
+    );
+    if (result.outcome === 'recorded') {
+      return { outcome: 'recorded', replyId, cardId: card.id, ...(result.complaint ? { complaint: result.complaint } : {}) };
+    }
+    if (result.outcome === 'duplicate') return { outcome: 'duplicate', replyId };
+    reasons.push('the card was answered meanwhile');
+  }
+
+  const reason = reasons.join('; ') || 'needs a person to read it';
+  const stored = await deps.surveys.putReply({ ...base, outcome: 'flagged', flagReason: reason });
+  return stored ? { outcome: 'flagged', replyId, reason } : { outcome: 'duplicate', replyId };
+}
+
+function isCompleteAnswers(answers: Partial<SurveyAnswers>): answers is SurveyAnswers {
+  return (
+    answers.attitude !== undefined &&
+    answers.skill !== undefined &&
+    answers.arrival !== undefined &&
+    answers.promise !== undefined
+  );
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Staff
+ * ---------------------------------------------------------------------------------------------- */
+
+const followUpRoles: readonly Role[] = ['agent', 'dispatcher', 'manager'];
+const scorecardRoles: readonly Role[] = ['manager', 'ops'];
+
+function requireRole(actor: Actor, roles: readonly Role[]): void {
+  if (!hasRole(actor, roles)) throw new ForbiddenError(`requires one of the roles ${roles.join(', ')}`);
+}
+
+export interface SurveyScorecard extends Scorecard {
+  month: string;
+}
+
+/**
+ * Monthly scorecard per technician (averages per item, overall 1–5 score, response rate) and the
+ * company average against the 4.5 target, from every card of the service month. With
+ * `technicianId`, only that technician's rows are returned; the company line stays company-wide.
+ */
+export async function surveyScorecard(
+  deps: SurveyDeps,
+  actor: Actor,
+  query: { month: string; technicianId?: string },
+): Promise<SurveyScorecard> {
+  requireRole(actor, scorecardRoles);
+  const cards = await deps.surveys.listByMonth(query.month);
+  const sent = cards
+    .filter((c) => c.channel === 'phone' || c.sentAt !== undefined)
+    .map((c) => ({ technicianId: c.technicianId, month: c.month }));
+  const answered = cards.flatMap((c) =>
+    c.answers && c.answeredAt ? [{ technicianId: c.technicianId, month: c.month, answers: c.answers as SurveyAnswers }] : [],
+  );
+  const result = scorecard(answered, sent);
+  return {
+    month: query.month,
+    rows: query.technicianId ? result.rows.filter((r) => r.technicianId === query.technicianId) : result.rows,
+    company: result.company,
+  };
+}
+
+/** Customers without an e-mail address whose card staff must take by phone, oldest service day first. */
+export async function listPhoneFollowUps(deps: SurveyDeps, actor: Actor, q: PageQuery): Promise<Page<SurveyCardRecord>> {
+  requireRole(actor, followUpRoles);
+  return deps.surveys.listPhonePending(q);
+}
+
+/** E-mail replies that need a person: unreadable, partial, late, or for an unknown card. */
+export async function listFlaggedReplies(deps: SurveyDeps, actor: Actor, q: PageQuery): Promise<Page<SurveyReplyRecord>> {
+  requireRole(actor, followUpRoles);
+  return deps.surveys.listFlaggedReplies(q);
+}
+
+/** Open complaints and supervisor visits, oldest first. */
+export async function listOpenComplaints(deps: SurveyDeps, actor: Actor, q: PageQuery): Promise<Page<Complaint>> {
+  requireRole(actor, followUpRoles);
+  return deps.complaints.listOpen(q);
+}
+
+export async function listOpenVisits(deps: SurveyDeps, actor: Actor, q: PageQuery): Promise<Page<Task>> {
+  requireRole(actor, ['dispatcher', 'manager']);
+  return deps.complaints.listOpenVisits(q);
+}
+
+/** Staff record the answers a customer gave on the phone (or read from a flagged reply). */
+export async function answerByPhone(
+  deps: SurveyDeps,
+  actor: Actor,
+  cardId: string,
+  input: AnswerInput,
+): Promise<AnswerResult & { card: string }> {
+  requireRole(actor, followUpRoles);
+  const card = await deps.surveys.getCard(cardId);
+  if (!card) throw new NotFoundError(`no survey card ${cardId}`);
+  if (card.answeredAt) throw new StateConflictError(`survey card ${cardId} was already answered at ${card.answeredAt}`);
+  const result = await recordSurveyAnswer(deps, card, input, 'phone');
+  if (result.outcome !== 'recorded') throw new StateConflictError(`survey card ${cardId} was already answered`);
+  return { ...result, card: cardId };
+}
+
+/** `YYYY-MM-DD` plus `n` days (calendar arithmetic on the date itself, no time zone involved). */
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
