@@ -7,21 +7,32 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { consumerFunctions, type FunctionSpec, httpFunctions } from '../functions/catalog.ts';
+import * as catalog from '../functions/catalog.ts';
+import type { FunctionSpec } from '../functions/catalog.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Every deployed function, HTTP and consumer alike, by its catalogue id. */
-export const lambdaFunctions = { ...httpFunctions, ...consumerFunctions } as const satisfies Record<
-  string,
-  FunctionSpec
->;
-export type FunctionId = keyof typeof lambdaFunctions;
+/**
+ * The catalogue's function maps, by how the function is started. Maps a catalogue does not (yet) export
+ * are skipped, so adding one there is enough to have it bundled.
+ */
+const FUNCTION_MAPS = ['httpFunctions', 'consumerFunctions', 'jobFunctions', 'streamFunctions'] as const;
+type Catalog = typeof catalog;
+type FunctionMaps = Pick<Catalog, Extract<keyof Catalog, (typeof FUNCTION_MAPS)[number]>>;
 
-// The two maps share one id space (asset folders, construct ids); a clash would deploy the wrong code.
-const clashes = Object.keys(httpFunctions).filter((id) => id in consumerFunctions);
-if (clashes.length > 0)
-  throw new Error(`function ids used twice in functions/catalog.ts: ${clashes.join(', ')}`);
+/** Catalogue id of any deployed function. */
+export type FunctionId = { [M in keyof FunctionMaps]: keyof FunctionMaps[M] }[keyof FunctionMaps] & string;
+
+/** Every deployed function — HTTP, event consumer, job, stream — by its catalogue id. */
+export const lambdaFunctions = {} as Record<FunctionId, FunctionSpec>;
+for (const name of FUNCTION_MAPS) {
+  const map = (catalog as Partial<Record<string, Record<string, FunctionSpec>>>)[name] ?? {};
+  for (const [id, spec] of Object.entries(map)) {
+    // One id space (asset folders, construct ids): a clash would deploy the wrong code.
+    if (id in lambdaFunctions) throw new Error(`function id ${id} is used twice in functions/catalog.ts`);
+    lambdaFunctions[id as FunctionId] = spec;
+  }
+}
 
 export const LAMBDA_BUILD_DIR = join(repoRoot, '.build', 'lambda');
 /** Kept beside, not inside, the asset folders so it is never uploaded. */
