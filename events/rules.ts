@@ -38,8 +38,11 @@ export const eventRules: EventRule[] = [
   },
   {
     name: 'sla-clock',
-    description: 'Keeps SLA milestones, timers and the dispatch queue in line with each case; follows calendar changes',
-    pattern: { source: [EVENT_SOURCE], 'detail-type': ['Case Opened', 'Case Updated', 'SLA Calendar Changed'] },
+    description: 'Keeps SLA milestones, timers and the dispatch queue in line with cases and calendars',
+    pattern: {
+      source: [EVENT_SOURCE],
+      'detail-type': ['Case Opened', 'Case Updated', 'SLA Calendar Changed'],
+    },
     target: 'sla-clock',
   },
   {

@@ -48,17 +48,19 @@ export const httpFunctions = {
     entry: 'functions/sla/api.ts',
     description: 'SLA calendars and policies, case milestones, the dispatch queue and SLA measures',
     writesTable: true,
-    publishesEvents: true,
+    // Its events leave through the table's outbox.
+    publishesEvents: false,
   },
   'survey-page': {
     entry: 'functions/surveys/page.ts',
     description: 'Public survey page: shows the card form for a signed link and records the answer once',
     writesTable: true,
-    publishesEvents: true,
+    publishesEvents: false,
   },
   'survey-staff': {
     entry: 'functions/surveys/staff.ts',
-    description: 'Survey scorecards, phone follow-ups, flagged replies, survey complaints and supervisor visits',
+    description:
+      'Survey scorecards, phone follow-ups, flagged replies, survey complaints and supervisor visits',
     writesTable: false,
     publishesEvents: false,
   },
@@ -82,7 +84,8 @@ export const consumerFunctions = {
     entry: 'functions/sla/timer.ts',
     description: 'Target of the SLA schedules: escalation ladder and next-morning priority',
     writesTable: true,
-    publishesEvents: true,
+    // Its events leave through the table's outbox.
+    publishesEvents: false,
   },
 } as const satisfies Record<string, FunctionSpec>;
 
@@ -94,7 +97,7 @@ export const consumerFunctions = {
 export const jobFunctions = {
   'survey-dispatch': {
     entry: 'functions/surveys/dispatch.ts',
-    description: 'Morning survey run: cards for yesterday\'s completed cases, phone follow-ups, reminders',
+    description: "Morning survey run: cards for yesterday's completed cases, phone follow-ups, reminders",
     writesTable: true,
     publishesEvents: false,
   },
@@ -102,7 +105,7 @@ export const jobFunctions = {
     entry: 'functions/surveys/inbound.ts',
     description: 'Reads survey e-mail replies stored by SES in S3 and records their answers',
     writesTable: true,
-    publishesEvents: true,
+    publishesEvents: false,
   },
 } as const satisfies Record<string, FunctionSpec>;
 
@@ -194,7 +197,8 @@ export const routes: RouteSpec[] = [
     method: 'POST',
     path: '/sla/branches/{id}/calendar',
     fn: 'sla-api',
-    summary: "Replace a branch's working-time calendar (hours, weekdays, holidays, make-up days); omitted fields take their defaults",
+    summary:
+      "Replace a branch's working-time calendar (hours, weekdays, holidays, make-up days); omitted fields take their defaults",
     roles: ['manager'],
     body: WorkingCalendarSchema,
   },
@@ -230,13 +234,55 @@ export const routes: RouteSpec[] = [
       body: caseCommands[name].input,
     }),
   ),
-  { method: 'GET', path: '/survey/{token}', fn: 'survey-page', summary: 'Survey page of a signed card link (HTML, no login)', roles: 'public' },
-  { method: 'POST', path: '/survey/{token}', fn: 'survey-page', summary: 'Answer a survey card once (HTML form post)', roles: 'public' },
-  { method: 'GET', path: '/surveys/scorecard/{month}', fn: 'survey-staff', summary: 'Technician scorecards of a month and the company average vs the 4.5 target', roles: ['manager', 'ops'] },
-  { method: 'GET', path: '/surveys/phone-follow-ups', fn: 'survey-staff', summary: 'Served customers without e-mail, to survey by phone', roles: ['agent', 'dispatcher', 'manager'] },
-  { method: 'GET', path: '/surveys/flagged-replies', fn: 'survey-staff', summary: 'Survey e-mail replies a person must read', roles: ['agent', 'dispatcher', 'manager'] },
-  { method: 'GET', path: '/complaints', fn: 'survey-staff', summary: 'Open complaints (raised from surveys)', roles: ['agent', 'dispatcher', 'manager'] },
-  { method: 'GET', path: '/tasks/supervisor-visits', fn: 'survey-staff', summary: 'Open supervisor visits to complaining customers', roles: ['dispatcher', 'manager'] },
+  {
+    method: 'GET',
+    path: '/survey/{token}',
+    fn: 'survey-page',
+    summary: 'Survey page of a signed card link (HTML, no login)',
+    roles: 'public',
+  },
+  {
+    method: 'POST',
+    path: '/survey/{token}',
+    fn: 'survey-page',
+    summary: 'Answer a survey card once (HTML form post)',
+    roles: 'public',
+  },
+  {
+    method: 'GET',
+    path: '/surveys/scorecard/{month}',
+    fn: 'survey-staff',
+    summary: 'Technician scorecards of a month and the company average vs the 4.5 target',
+    roles: ['manager', 'ops'],
+  },
+  {
+    method: 'GET',
+    path: '/surveys/phone-follow-ups',
+    fn: 'survey-staff',
+    summary: 'Served customers without e-mail, to survey by phone',
+    roles: ['agent', 'dispatcher', 'manager'],
+  },
+  {
+    method: 'GET',
+    path: '/surveys/flagged-replies',
+    fn: 'survey-staff',
+    summary: 'Survey e-mail replies a person must read',
+    roles: ['agent', 'dispatcher', 'manager'],
+  },
+  {
+    method: 'GET',
+    path: '/complaints',
+    fn: 'survey-staff',
+    summary: 'Open complaints (raised from surveys)',
+    roles: ['agent', 'dispatcher', 'manager'],
+  },
+  {
+    method: 'GET',
+    path: '/tasks/supervisor-visits',
+    fn: 'survey-staff',
+    summary: 'Open supervisor visits to complaining customers',
+    roles: ['dispatcher', 'manager'],
+  },
 ];
 
 export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>) => `${r.method} ${r.path}`;

@@ -8,7 +8,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import * as catalog from '../functions/catalog.ts';
-import type { FunctionSpec } from '../functions/catalog.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -24,10 +23,10 @@ type FunctionMaps = Pick<Catalog, Extract<keyof Catalog, (typeof FUNCTION_MAPS)[
 export type FunctionId = { [M in keyof FunctionMaps]: keyof FunctionMaps[M] }[keyof FunctionMaps] & string;
 
 /** Every deployed function — HTTP, event consumer, job, stream — by its catalogue id. */
-export const lambdaFunctions = {} as Record<FunctionId, FunctionSpec>;
-for (const name of FUNCTION_MAPS) {
-  const map = (catalog as Partial<Record<string, Record<string, FunctionSpec>>>)[name] ?? {};
-  for (const [id, spec] of Object.entries(map)) {
+export const lambdaFunctions = {} as Record<FunctionId, catalog.FunctionSpec>;
+for (const [name, map] of Object.entries(catalog)) {
+  if (!(FUNCTION_MAPS as readonly string[]).includes(name)) continue;
+  for (const [id, spec] of Object.entries(map as Record<string, catalog.FunctionSpec>)) {
     // One id space (asset folders, construct ids): a clash would deploy the wrong code.
     if (id in lambdaFunctions) throw new Error(`function id ${id} is used twice in functions/catalog.ts`);
     lambdaFunctions[id as FunctionId] = spec;

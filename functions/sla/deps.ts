@@ -60,7 +60,11 @@ export function slaClockDeps(): SlaDeps {
         schedulerClient(),
         {
           group: env.SLA_SCHEDULE_GROUP,
-          delivery: { targetArn: env.SLA_TIMER_ARN, roleArn: env.SLA_SCHEDULER_ROLE_ARN, deadLetterArn: env.SLA_TIMER_DLQ_ARN },
+          delivery: {
+            targetArn: env.SLA_TIMER_ARN,
+            roleArn: env.SLA_SCHEDULER_ROLE_ARN,
+            deadLetterArn: env.SLA_TIMER_DLQ_ARN,
+          },
         },
         now,
       ),

@@ -9,7 +9,13 @@ import { handleTimer, type TimerOutcome } from '../../shared/sla/service.ts';
 import { slaTimerDeps } from './deps.ts';
 
 const payloadSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('sla-step'), caseId: z.string(), milestone: z.enum(milestoneKinds), step: z.string(), fireAt: z.string() }),
+  z.object({
+    kind: z.literal('sla-step'),
+    caseId: z.string(),
+    milestone: z.enum(milestoneKinds),
+    step: z.string(),
+    fireAt: z.string(),
+  }),
   z.object({ kind: z.literal('morning'), branchId: z.string() }),
 ]);
 

@@ -1,8 +1,7 @@
 /**
- * Wiring of the survey functions: the environment validated once, stores, mailer and publisher built
- * once per execution environment.
+ * Wiring of the survey functions: the environment validated once, stores and mailer built once per
+ * execution environment. Domain events go out through the table's outbox, not from here.
  */
-import { EventBridgePublisher, eventBridgeClient } from '../../events/publisher.ts';
 import { DynamoCaseStore } from '../../shared/cases/store.ts';
 import { DynamoComplaintStore } from '../../shared/complaints/store.ts';
 import { apiEnvSchema, loadEnv, surveyJobEnvSchema, surveyPageEnvSchema } from '../../shared/config/env.ts';
@@ -12,12 +11,11 @@ import { documentClient } from '../../shared/store/client.ts';
 import type { SurveyDeps, SurveyDispatchDeps, SurveyTokenDeps } from '../../shared/surveys/service.ts';
 import { DynamoSurveyStore } from '../../shared/surveys/store.ts';
 
-function base(env: { TABLE_NAME: string; EVENT_BUS_NAME: string; TIME_ZONE: string }): SurveyDeps {
+function base(env: { TABLE_NAME: string; TIME_ZONE: string }): SurveyDeps {
   const db = documentClient();
   return {
     surveys: new DynamoSurveyStore(db, env.TABLE_NAME),
     complaints: new DynamoComplaintStore(db, env.TABLE_NAME),
-    events: new EventBridgePublisher(eventBridgeClient(), env.EVENT_BUS_NAME),
     now,
     timeZone: env.TIME_ZONE,
   };
@@ -49,7 +47,10 @@ export function surveyJobDeps(): SurveyDispatchDeps {
       ...base(env),
       secret: env.SURVEY_TOKEN_SECRET,
       cases: new DynamoCaseStore(documentClient(), env.TABLE_NAME, env.TIME_ZONE),
-      mailer: new SesMailer(sesClient(), { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
+      mailer: new SesMailer(sesClient(), {
+        from: env.MAIL_FROM,
+        configurationSet: env.SES_CONFIGURATION_SET,
+      }),
       publicBaseUrl: env.PUBLIC_BASE_URL,
       replyDomain: env.SURVEY_REPLY_DOMAIN,
     };

@@ -5,8 +5,8 @@
  * failure alarms and the schedule's retry (or tomorrow's run) picks up what is left.
  */
 import * as z from 'zod/mini';
-import { type DispatchReport, runMorningDispatch } from '../../shared/surveys/service.ts';
 import { jobHandler } from '../../shared/runtime/job-bundle.ts';
+import { type DispatchReport, runMorningDispatch } from '../../shared/surveys/service.ts';
 import { surveyJobDeps } from './deps.ts';
 
 /** The schedule sends `{}`; an operator may re-run a given day with `{ "today": "YYYY-MM-DD" }`. */
@@ -16,7 +16,9 @@ export const handler = jobHandler('survey-dispatch', async (event: unknown): Pro
   const input = z.parse(inputSchema, event ?? {});
   const report = await runMorningDispatch(surveyJobDeps(), input.today ? { today: input.today } : {});
   if (report.failures.length > 0) {
-    throw new Error(`survey run finished with ${report.failures.length} failure(s): ${JSON.stringify(report.failures)}`);
+    throw new Error(
+      `survey run finished with ${report.failures.length} failure(s): ${JSON.stringify(report.failures)}`,
+    );
   }
   return report;
 });

@@ -23,7 +23,8 @@ export const handler = publicHtmlHandler(async (req) => {
   const deps = surveyPageDeps();
   const token = req.params.token ?? '';
   const state = await openSurveyLink(deps, token);
-  if (state.kind === 'invalid') return { status: 404, html: renderInvalid({ lang: resolveSurveyLang(req.query.lang) }) };
+  if (state.kind === 'invalid')
+    return { status: 404, html: renderInvalid({ lang: resolveSurveyLang(req.query.lang) }) };
   if (state.kind === 'expired') return { status: 410, html: renderExpired({ lang: state.lang }) };
 
   const { card } = state;

@@ -26,7 +26,10 @@ export const handler = httpHandler(async (req) => {
   if (req.routeKey === 'GET /surveys/scorecard/{month}') {
     const month = parseInput(monthSchema, req.params.month);
     const { technicianId } = parseInput(scorecardQuerySchema, req.query);
-    return { status: 200, body: await surveyScorecard(deps, req.actor, { month, ...(technicianId ? { technicianId } : {}) }) };
+    return {
+      status: 200,
+      body: await surveyScorecard(deps, req.actor, { month, ...(technicianId ? { technicianId } : {}) }),
+    };
   }
   const q = parseInput(registerQuerySchema, req.query);
   const page = { limit: q.limit ?? DEFAULT_LIMIT, ...(q.cursor ? { cursor: q.cursor } : {}) };

@@ -12,7 +12,11 @@ import { type FunctionId, functionAssetDir, lambdaFunctions } from '../bundle.ts
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /** A function environment schema: an object of string variables (see `shared/config/env.ts`). */
-export type EnvSchema = z.ZodMiniType<Record<string, string>, Record<string, string>>;
+export type EnvSchema = z.ZodMiniType<Record<string, unknown>, Record<string, string | undefined>>;
+
+/** Lambda takes strings only; an optional variable left out is simply not set. */
+const definedOnly = (env: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 
 /** Properties of {@link AftercareFunction}. */
 export interface AftercareFunctionProps<S extends EnvSchema> {
@@ -84,7 +88,7 @@ export class AftercareFunction<S extends EnvSchema = EnvSchema> extends Construc
       ],
     });
     tracing.attachToRole(this.role);
-    Validations.of(tracing).acknowledge({
+    Validations.of(tracing.node.defaultChild as iam.CfnPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions',
     });
@@ -102,7 +106,7 @@ export class AftercareFunction<S extends EnvSchema = EnvSchema> extends Construc
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: props.applicationLogLevel ?? lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      environment: { ...(props.environment as Record<string, string>), NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...definedOnly(props.environment), NODE_OPTIONS: '--enable-source-maps' },
     });
     // Active tracing set on the resource rather than via `tracing`, which would add the X-Ray wildcard
     // statement to the role's default policy, next to the grants.

@@ -24,9 +24,10 @@ export class DeadLetterQueue extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.queue).acknowledge({
+    Validations.of(this.queue.node.defaultChild as sqs.CfnQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself a dead-letter queue (of an EventBridge target or a Lambda destination)',
+      reason:
+        'This queue is itself a dead-letter queue (of a rule target, a Lambda destination or a stream mapping)',
     });
 
     this.alarm = this.queue

@@ -15,7 +15,13 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { DateTime, IANAZone } from 'luxon';
 import { now } from '../../shared/runtime/clock.ts';
 import { AWS_EDGE_PREFIX } from './aws-edge.ts';
@@ -28,7 +34,10 @@ const TIMERS_PARTITION = 'TIMERS';
 /** setTimeout's limit; a later schedule simply re-arms when this one wakes. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
-export type TimerTargetHandler = (payload: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+export type TimerTargetHandler = (
+  payload: unknown,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<unknown>;
 
 /** The part of a `CreateSchedule` request the emulation keeps. */
 export interface ScheduleRequest {
@@ -65,17 +74,24 @@ export class ScheduleError extends Error {
 /** Next instant of a schedule expression after `from`: `at(...)` once, or a daily `cron(m h ...)`. */
 export function nextOccurrence(expression: string, timezone: string, from: Date): Date | undefined {
   const zone = timezone || 'UTC';
-  if (!IANAZone.isValidZone(zone)) throw new ScheduleError('ValidationException', 400, `unknown timezone ${zone}`);
+  if (!IANAZone.isValidZone(zone))
+    throw new ScheduleError('ValidationException', 400, `unknown timezone ${zone}`);
   const at = /^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$/.exec(expression);
   if (at?.[1]) {
     const t = DateTime.fromISO(at[1], { zone });
-    if (!t.isValid) throw new ScheduleError('ValidationException', 400, `invalid at() expression ${expression}`);
+    if (!t.isValid)
+      throw new ScheduleError('ValidationException', 400, `invalid at() expression ${expression}`);
     return t.toJSDate();
   }
   // Only what the SLA module uses: every day at a local time.
   const cron = /^cron\((\d{1,2}) (\d{1,2}) (?:\* \* \?|\? \* \*) \*\)$/.exec(expression);
   if (cron?.[1] && cron[2]) {
-    const base = DateTime.fromJSDate(from, { zone }).set({ hour: Number(cron[2]), minute: Number(cron[1]), second: 0, millisecond: 0 });
+    const base = DateTime.fromJSDate(from, { zone }).set({
+      hour: Number(cron[2]),
+      minute: Number(cron[1]),
+      second: 0,
+      millisecond: 0,
+    });
     return (base.toMillis() > from.getTime() ? base : base.plus({ days: 1 })).toJSDate();
   }
   throw new ScheduleError('ValidationException', 400, `expression not emulated locally: ${expression}`);
@@ -107,14 +123,30 @@ export class LocalTimers {
   }
 
   async create(group: string, name: string, request: ScheduleRequest): Promise<string> {
-    const dueAt = nextOccurrence(request.ScheduleExpression, request.ScheduleExpressionTimezone ?? 'UTC', now());
+    const dueAt = nextOccurrence(
+      request.ScheduleExpression,
+      request.ScheduleExpressionTimezone ?? 'UTC',
+      now(),
+    );
     if (!dueAt) throw new ScheduleError('ValidationException', 400, 'schedule has no occurrence');
-    const item: StoredSchedule = { ...request, name, group, dueAt: dueAt.toISOString(), createdAt: now().toISOString() };
+    const item: StoredSchedule = {
+      ...request,
+      name,
+      group,
+      dueAt: dueAt.toISOString(),
+      createdAt: now().toISOString(),
+    };
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.opts.tableName,
-          Item: { ...timerKey(group, name), gsi5pk: TIMERS_PARTITION, gsi5sk: `${item.dueAt}#${group}#${name}`, entity: 'LocalSchedule', ...item },
+          Item: {
+            ...timerKey(group, name),
+            gsi5pk: TIMERS_PARTITION,
+            gsi5sk: `${item.dueAt}#${group}#${name}`,
+            entity: 'LocalSchedule',
+            ...item,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -129,14 +161,24 @@ export class LocalTimers {
   }
 
   async get(group: string, name: string): Promise<StoredSchedule> {
-    const out = await this.db.send(new GetCommand({ TableName: this.opts.tableName, Key: timerKey(group, name), ConsistentRead: true }));
-    if (!out.Item) throw new ScheduleError('ResourceNotFoundException', 404, `Schedule ${name} does not exist.`);
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.opts.tableName, Key: timerKey(group, name), ConsistentRead: true }),
+    );
+    if (!out.Item)
+      throw new ScheduleError('ResourceNotFoundException', 404, `Schedule ${name} does not exist.`);
     return out.Item as StoredSchedule;
   }
 
   async delete(group: string, name: string): Promise<void> {
-    const out = await this.db.send(new DeleteCommand({ TableName: this.opts.tableName, Key: timerKey(group, name), ReturnValues: 'ALL_OLD' }));
-    if (!out.Attributes) throw new ScheduleError('ResourceNotFoundException', 404, `Schedule ${name} does not exist.`);
+    const out = await this.db.send(
+      new DeleteCommand({
+        TableName: this.opts.tableName,
+        Key: timerKey(group, name),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    if (!out.Attributes)
+      throw new ScheduleError('ResourceNotFoundException', 404, `Schedule ${name} does not exist.`);
     this.arm();
   }
 
@@ -207,7 +249,8 @@ export class LocalTimers {
 
   private async fire(s: StoredSchedule): Promise<void> {
     const functionId = s.Target.Arn.split(':').at(-1) ?? '';
-    const attempts = Math.min(s.Target.RetryPolicy?.MaximumRetryAttempts ?? 185, this.opts.maxRetries ?? 2) + 1;
+    const attempts =
+      Math.min(s.Target.RetryPolicy?.MaximumRetryAttempts ?? 185, this.opts.maxRetries ?? 2) + 1;
     let lastError: unknown;
     let ok = false;
     for (let i = 0; i < attempts && !ok; i++) {
@@ -220,21 +263,38 @@ export class LocalTimers {
       }
     }
     if (!ok) {
-      const line = { schedule: `${s.group}/${s.name}`, deadLetterArn: s.Target.DeadLetterConfig?.Arn, input: s.Target.Input, error: String((lastError as Error)?.stack ?? lastError), at: new Date().toISOString() };
+      const line = {
+        schedule: `${s.group}/${s.name}`,
+        deadLetterArn: s.Target.DeadLetterConfig?.Arn,
+        input: s.Target.Input,
+        error: String((lastError as Error)?.stack ?? lastError),
+        at: new Date().toISOString(),
+      };
       if (this.opts.deadLetterFile) {
         mkdirSync(dirname(this.opts.deadLetterFile), { recursive: true });
         appendFileSync(this.opts.deadLetterFile, `${JSON.stringify(line)}\n`);
       }
-      console.error(`[scheduler] ${s.group}/${s.name} failed ${attempts} times; parked in the dead-letter file`, line.error);
+      console.error(
+        `[scheduler] ${s.group}/${s.name} failed ${attempts} times; parked in the dead-letter file`,
+        line.error,
+      );
     }
-    const next = s.ScheduleExpression.startsWith('cron(') ? nextOccurrence(s.ScheduleExpression, s.ScheduleExpressionTimezone ?? 'UTC', now()) : undefined;
+    const next = s.ScheduleExpression.startsWith('cron(')
+      ? nextOccurrence(s.ScheduleExpression, s.ScheduleExpressionTimezone ?? 'UTC', now())
+      : undefined;
     await this.db.send(new DeleteCommand({ TableName: this.opts.tableName, Key: timerKey(s.group, s.name) }));
     if (next) {
       const dueAt = next.toISOString();
       await this.db.send(
         new PutCommand({
           TableName: this.opts.tableName,
-          Item: { ...timerKey(s.group, s.name), gsi5pk: TIMERS_PARTITION, gsi5sk: `${dueAt}#${s.group}#${s.name}`, entity: 'LocalSchedule', ...s, dueAt },
+          Item: {
+            ...s,
+            ...timerKey(s.group, s.name),
+            gsi5pk: TIMERS_PARTITION,
+            gsi5sk: `${dueAt}#${s.group}#${s.name}`,
+            dueAt,
+          },
         }),
       );
     }
@@ -243,21 +303,27 @@ export class LocalTimers {
   /** In auto mode, (re)arms one timeout for the earliest schedule. */
   private arm(): void {
     if (this.opts.mode !== 'auto' || this.stopped) return;
-    void this.earliest().then((s) => {
-      if (this.stopped) return;
-      if (this.armed) clearTimeout(this.armed);
-      if (!s) return;
-      const delay = Math.min(MAX_DELAY_MS, Math.max(0, Date.parse(s.dueAt) - now().getTime()));
-      this.armed = setTimeout(() => {
-        this.runDue().catch((err: unknown) => console.error('[scheduler] run failed', err));
-      }, delay);
-      this.armed.unref();
-    }, (err: unknown) => console.error('[scheduler] cannot read schedules', err));
+    void this.earliest().then(
+      (s) => {
+        if (this.stopped) return;
+        if (this.armed) clearTimeout(this.armed);
+        if (!s) return;
+        const delay = Math.min(MAX_DELAY_MS, Math.max(0, Date.parse(s.dueAt) - now().getTime()));
+        this.armed = setTimeout(() => {
+          this.runDue().catch((err: unknown) => console.error('[scheduler] run failed', err));
+        }, delay);
+        this.armed.unref();
+      },
+      (err: unknown) => console.error('[scheduler] cannot read schedules', err),
+    );
   }
 }
 
 function restJson(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+  });
   res.end(JSON.stringify(body));
 }
 

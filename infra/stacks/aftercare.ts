@@ -76,8 +76,13 @@ export function createAftercare(app: App, config: AftercareConfig): AftercareSta
     serviceName: SERVICE_NAME,
     corsOrigins: config.corsOrigins,
   });
-  const functions = { ...api.functions, ...events.consumers };
+  const functions = {
+    ...api.functions,
+    ...events.consumers,
+    ...Object.fromEntries(events.relays.map((r) => [r.node.id, r.relay])),
+  };
   const deadLetterQueues = [
+    ...events.relays.map((r) => r.deadLetters),
     ...events.subscriptions.map((s) => s.deadLetters),
     ...Object.values(events.failedInvocations),
   ];

@@ -77,7 +77,7 @@ export class ApiStack extends Stack {
       // Identities of customers and staff are data: they survive a stack replacement.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.userPool).acknowledge({
+    Validations.of(this.userPool.node.defaultChild as cognito.CfnUserPool).acknowledge({
       id: 'AwsSolutions-COG2',
       reason:
         'MFA is optional (TOTP): customers sign in from the portal without an authenticator app; threat protection is enforced',
@@ -180,7 +180,7 @@ export class ApiStack extends Stack {
         ...(r.roles === 'public' ? { authorizer: new apigwv2.HttpNoneAuthorizer() } : {}),
       });
       if (r.roles === 'public') {
-        Validations.of(route).acknowledge({
+        Validations.of(route.node.defaultChild as apigwv2.CfnRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: `${key} is public by design in functions/catalog.ts (roles: 'public')`,
         });

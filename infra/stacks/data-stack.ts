@@ -5,9 +5,13 @@ import { tableDefinition } from '../../shared/store/table.ts';
 
 const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
 
+/** The stream view the definition asks for, if any (the transactional outbox reads new images). */
+const streamView = (tableDefinition as { stream?: keyof typeof dynamodb.StreamViewType }).stream;
+
 /**
  * Data that outlives every deployment: the single table, built from `shared/store/table.ts` (the same
- * definition DynamoDB Local gets), retained, protected from deletion and continuously backed up.
+ * definition DynamoDB Local gets) — keys, indexes, TTL and stream — retained, protected from deletion
+ * and continuously backed up.
  */
 export class DataStack extends Stack {
   readonly table: dynamodb.TableV2;
@@ -19,6 +23,7 @@ export class DataStack extends Stack {
       sortKey: stringKey(tableDefinition.sortKey),
       billing: dynamodb.Billing.onDemand(),
       timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      ...(streamView ? { dynamoStream: dynamodb.StreamViewType[streamView] } : {}),
       globalSecondaryIndexes: Object.entries(tableDefinition.indexes).map(([indexName, ix]) => ({
         indexName,
         partitionKey: stringKey(ix.partitionKey),

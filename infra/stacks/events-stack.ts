@@ -5,10 +5,11 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/registry.ts';
 import { eventRules } from '../../events/rules.ts';
-import { consumerFunctions } from '../../functions/catalog.ts';
+import { consumerFunctions, streamFunctions } from '../../functions/catalog.ts';
 import { consumerEnvSchema } from '../../shared/config/env.ts';
 import { AftercareFunction } from '../constructs/aftercare-function.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
+import { OutboxRelay } from '../constructs/outbox-relay.ts';
 import { RuleToFunction } from '../constructs/rule-to-function.ts';
 import { grantTableReadWrite } from '../constructs/table-access.ts';
 
@@ -16,15 +17,16 @@ export type ConsumerFunctionId = keyof typeof consumerFunctions;
 
 /** Properties of {@link EventsStack}. */
 export interface EventsStackProps extends StackProps {
-  /** Granted to the consumers the catalogue marks `writesTable`. */
+  /** Its stream feeds the outbox relay; granted to the consumers the catalogue marks `writesTable`. */
   readonly table: dynamodb.ITableV2;
   /** `POWERTOOLS_SERVICE_NAME` of the consumers. */
   readonly serviceName: string;
 }
 
 /**
- * The domain event bus (with an archive for replay), one consumer function per `consumerFunctions` entry,
- * and one rule per `events/rules.ts` entry, each delivering to its consumer through a dead-letter queue.
+ * The domain event bus (with an archive for replay), the outbox relay that puts the events the writes
+ * committed onto it, one consumer function per `consumerFunctions` entry, and one rule per
+ * `events/rules.ts` entry, each delivering to its consumer through a dead-letter queue.
  */
 export class EventsStack extends Stack {
   readonly bus: events.EventBus;
@@ -32,6 +34,8 @@ export class EventsStack extends Stack {
   readonly subscriptions: RuleToFunction[];
   /** Invocations a consumer failed after Lambda's own retries, per consumer. */
   readonly failedInvocations: Record<ConsumerFunctionId, DeadLetterQueue>;
+  /** One relay per `streamFunctions` entry: the table's outbox onto the bus. */
+  readonly relays: OutboxRelay[];
 
   constructor(scope: Construct, id: string, props: EventsStackProps) {
     super(scope, id, props);
@@ -41,6 +45,17 @@ export class EventsStack extends Stack {
       eventPattern: { source: [EVENT_SOURCE] },
       retention: Duration.days(365),
     });
+
+    // Every stream function is an outbox relay today (`events/outbox.ts`).
+    this.relays = Object.keys(streamFunctions).map(
+      (functionId) =>
+        new OutboxRelay(this, `Outbox-${functionId}`, {
+          functionId: functionId as keyof typeof streamFunctions,
+          table: props.table,
+          bus: this.bus,
+          serviceName: props.serviceName,
+        }),
+    );
 
     const consumers = {} as Record<ConsumerFunctionId, AftercareFunction>;
     const failed = {} as Record<ConsumerFunctionId, DeadLetterQueue>;

@@ -530,20 +530,44 @@ export const caseCommands = {
   'update-details': command({
     roles: staff,
     input: z
-      .strictObject({ zone: z.optional(z.enum(['urban', 'suburban'])), emergency: z.optional(z.boolean()), reason: text(500) })
-      .check(z.refine((i) => i.zone !== undefined || i.emergency !== undefined, 'give a new zone or emergency flag')),
+      .strictObject({
+        zone: z.optional(z.enum(['urban', 'suburban'])),
+        emergency: z.optional(z.boolean()),
+        reason: text(500),
+      })
+      .check(
+        z.refine(
+          (i) => i.zone !== undefined || i.emergency !== undefined,
+          'give a new zone or emergency flag',
+        ),
+      ),
     apply(c, input) {
       requireStatus(
         c,
-        ['received', 'assigned', 'en_route', 'on_site', 'in_workshop', 'awaiting_parts', 'awaiting_customer', 'repaired', 'inspected'],
+        [
+          'received',
+          'assigned',
+          'en_route',
+          'on_site',
+          'in_workshop',
+          'awaiting_parts',
+          'awaiting_customer',
+          'repaired',
+          'inspected',
+        ],
         'update the details of',
       );
       const zone = input.zone ?? c.zone;
       const emergency = input.emergency ?? c.emergency;
-      if (zone === c.zone && emergency === c.emergency) throw new StateConflictError('nothing to change: zone and emergency flag are already so');
+      if (zone === c.zone && emergency === c.emergency)
+        throw new StateConflictError('nothing to change: zone and emergency flag are already so');
       return {
         next: { ...c, zone, emergency },
-        details: { from: { zone: c.zone, emergency: c.emergency }, to: { zone, emergency }, reason: input.reason },
+        details: {
+          from: { zone: c.zone, emergency: c.emergency },
+          to: { zone, emergency },
+          reason: input.reason,
+        },
       };
     },
   }),

@@ -13,7 +13,12 @@ export const TASK_SCHEMA_VERSION = 1;
 
 export const complaintPattern = /^CP-\d{8}-\d{4,}$/;
 
-const ratings = z.object({ attitude: z.number(), skill: z.number(), arrival: z.number(), promise: z.number() });
+const ratings = z.object({
+  attitude: z.number(),
+  skill: z.number(),
+  arrival: z.number(),
+  promise: z.number(),
+});
 
 /** The stored complaint item (without key attributes). */
 export const complaintItemSchema = z.object({
@@ -33,7 +38,12 @@ export const complaintItemSchema = z.object({
   cardId: z.string(),
   branchId: z.string(),
   technicianId: z.string(),
-  customer: z.object({ id: z.string(), name: z.string(), phone: z.optional(z.string()), email: z.optional(z.string()) }),
+  customer: z.object({
+    id: z.string(),
+    name: z.string(),
+    phone: z.optional(z.string()),
+    email: z.optional(z.string()),
+  }),
   ratings,
   /** The customer's own words, plain text (escape when rendering). */
   text: z.string(),

@@ -39,8 +39,11 @@ export type SurveyPageEnv = z.infer<typeof surveyPageEnvSchema>;
 /** The survey jobs (morning run, inbound replies): they sign links and send or read mail. */
 export const surveyJobEnvSchema = z.object({
   ...surveyPageEnvSchema.shape,
-  /** Base URL of the public survey page, e.g. `https://api.aftercare.example`. */
-  PUBLIC_BASE_URL: z.url(),
+  /**
+   * Base URL of the public survey page, e.g. `https://api.aftercare.example` (a deploy-time token in
+   * CDK, so not checked as a URL here; the card renderer refuses anything but http(s) links).
+   */
+  PUBLIC_BASE_URL: nonEmpty(),
   /** Verified SES sender, e.g. `Aftercare <service@aftercare.example>`. */
   MAIL_FROM: nonEmpty(),
   /** Receiving domain of the reply address `survey+<token>@<domain>`. */

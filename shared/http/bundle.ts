@@ -13,7 +13,7 @@ import type {
 } from 'aws-lambda';
 import { type Actor, actorFromClaims } from '../auth/actor.ts';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.ts';
-import { type Problem, PROBLEM_CONTENT_TYPE, problemFor } from './problem.ts';
+import { PROBLEM_CONTENT_TYPE, type Problem, problemFor } from './problem.ts';
 
 export const logger = new Logger();
 
@@ -147,7 +147,9 @@ function parseForm(event: APIGatewayProxyEventV2): string {
   }
   const type = (event.headers?.['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type !== 'application/x-www-form-urlencoded') {
-    throw new UnsupportedMediaTypeError(`send application/x-www-form-urlencoded, not ${type || 'no content type'}`);
+    throw new UnsupportedMediaTypeError(
+      `send application/x-www-form-urlencoded, not ${type || 'no content type'}`,
+    );
   }
   return raw;
 }
@@ -166,7 +168,11 @@ const htmlProblems = (
     const problem = problemFor(request.error);
     if (problem.status >= 500) logger.error('request failed', { error: request.error as Error });
     else logger.info('request refused', { status: problem.status, detail: problem.detail });
-    request.response = { statusCode: problem.status, headers: { ...HTML_PAGE_HEADERS }, body: render(problem) };
+    request.response = {
+      statusCode: problem.status,
+      headers: { ...HTML_PAGE_HEADERS },
+      body: render(problem),
+    };
   },
 });
 
@@ -188,6 +194,10 @@ export function publicHtmlHandler(
         headers: (event.headers ?? {}) as Record<string, string>,
         routeKey: event.routeKey,
       });
-      return { statusCode: result.status, headers: { ...HTML_PAGE_HEADERS, ...result.headers }, body: result.html };
+      return {
+        statusCode: result.status,
+        headers: { ...HTML_PAGE_HEADERS, ...result.headers },
+        body: result.html,
+      };
     });
 }

@@ -3,7 +3,7 @@
  * `AWS_ENDPOINT_URL_SESV2` points the same client at the local outbox when running on one machine,
  * where every message is written as a MIME file instead of being sent.
  */
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 
 export interface EmailMessage {
   to: string;

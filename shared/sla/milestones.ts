@@ -13,11 +13,7 @@
  * - workshop repair: from the first check-in (`in_workshop`) until the repair is finished (`repaired`).
  * Every clock stops while the case is awaiting parts or the customer; the due time moves by the pause.
  */
-import {
-  addWorkingMinutes,
-  type WorkingCalendar,
-  workingMinutesBetween,
-} from './calendar.ts';
+import { addWorkingMinutes, type WorkingCalendar, workingMinutesBetween } from './calendar.ts';
 import type { EscalationLevel, EscalationRole, MilestoneKind, SlaPolicy } from './policy.ts';
 
 const MS_PER_MINUTE = 60_000;
@@ -62,7 +58,7 @@ export interface Milestone {
   status: MilestoneStatus;
   metAt?: string;
   cancelledAt?: string;
-  /** Due time passed before the milestone was met (or before `now`). */
+  /** Met after its due time, or still unmet when the due time came (by `now`). */
   breached: boolean;
   /** Minutes of `clock` spent on hold since the start. */
   pausedMinutes: number;
@@ -117,7 +113,12 @@ export function pausesOf(timeline: readonly TimelineFact[]): Pause[] {
  * The instant `amount` clock minutes have run after `start`, the clock stopping during `pauses`;
  * undefined when an open pause stops it first.
  */
-export function runClock(ops: ClockOps, start: number, amount: number, pauses: readonly Pause[]): number | undefined {
+export function runClock(
+  ops: ClockOps,
+  start: number,
+  amount: number,
+  pauses: readonly Pause[],
+): number | undefined {
   let cursor = start;
   let remaining = amount;
   for (const p of pauses) {
@@ -149,7 +150,11 @@ interface Span {
 }
 
 /** The first entry at or after `fromSeq` satisfying `test`. */
-function first(timeline: readonly TimelineFact[], test: (e: TimelineFact) => boolean, fromSeq = 0): TimelineFact | undefined {
+function first(
+  timeline: readonly TimelineFact[],
+  test: (e: TimelineFact) => boolean,
+  fromSeq = 0,
+): TimelineFact | undefined {
   return timeline.find((e) => e.seq >= fromSeq && test(e));
 }
 
@@ -165,7 +170,13 @@ function spanOf(kind: MilestoneKind, c: CaseFacts, timeline: readonly TimelineFa
   const cancelled = (e: TimelineFact) => e.to === 'cancelled';
   switch (kind) {
     case 'first_response':
-      return { startedAt, ...endOf(first(timeline, (e) => e.from === 'received' && e.to !== 'cancelled'), first(timeline, cancelled)) };
+      return {
+        startedAt,
+        ...endOf(
+          first(timeline, (e) => e.from === 'received' && e.to !== 'cancelled'),
+          first(timeline, cancelled),
+        ),
+      };
     case 'arrival':
       return {
         startedAt,
@@ -179,7 +190,10 @@ function spanOf(kind: MilestoneKind, c: CaseFacts, timeline: readonly TimelineFa
       if (!start) return undefined;
       return {
         startedAt: Date.parse(start.at),
-        ...endOf(first(timeline, (e) => e.to === 'completed', start.seq), first(timeline, cancelled, start.seq)),
+        ...endOf(
+          first(timeline, (e) => e.to === 'completed', start.seq),
+          first(timeline, cancelled, start.seq),
+        ),
       };
     }
     case 'workshop_repair': {
@@ -187,14 +201,21 @@ function spanOf(kind: MilestoneKind, c: CaseFacts, timeline: readonly TimelineFa
       if (!start) return undefined;
       return {
         startedAt: Date.parse(start.at),
-        ...endOf(first(timeline, (e) => e.to === 'repaired', start.seq), first(timeline, cancelled, start.seq)),
+        ...endOf(
+          first(timeline, (e) => e.to === 'repaired', start.seq),
+          first(timeline, cancelled, start.seq),
+        ),
       };
     }
   }
 }
 
 /** The time limit of a milestone for the case's current zone and emergency flag. */
-export function targetOf(kind: MilestoneKind, c: CaseFacts, policy: SlaPolicy): { clock: Clock; budgetMinutes: number } {
+export function targetOf(
+  kind: MilestoneKind,
+  c: CaseFacts,
+  policy: SlaPolicy,
+): { clock: Clock; budgetMinutes: number } {
   switch (kind) {
     case 'first_response':
       return { clock: 'working', budgetMinutes: policy.firstResponseMinutes };
@@ -231,12 +252,28 @@ export function computeMilestone(
   const until = end ?? Math.max(now.getTime(), span.startedAt);
   const pausedMinutes = pausedWithin(ops, pauses, span.startedAt, until);
   const onHold = end === undefined && pauses.some((p) => p.to === undefined);
-  const status: MilestoneStatus = span.metAt !== undefined ? 'met' : span.cancelledAt !== undefined ? 'cancelled' : onHold ? 'paused' : 'running';
+  const status: MilestoneStatus =
+    span.metAt !== undefined
+      ? 'met'
+      : span.cancelledAt !== undefined
+        ? 'cancelled'
+        : onHold
+          ? 'paused'
+          : 'running';
   const ladder = kind === 'workshop_repair' ? policy.workshopLadder : policy.ladder;
   const steps = ladder.map((s): StepState => {
     const point = runClock(ops, span.startedAt, (budgetMinutes * s.percent) / 100, pauses);
-    const fireAt = point === undefined || s.afterWorkingMinutes === 0 ? point : addWorkingMinutes(cal, new Date(point), s.afterWorkingMinutes).getTime();
-    return { id: s.id, percent: s.percent, notify: s.notify, level: s.level, ...(fireAt === undefined ? {} : { fireAt: new Date(fireAt).toISOString() }) };
+    const fireAt =
+      point === undefined || s.afterWorkingMinutes === 0
+        ? point
+        : addWorkingMinutes(cal, new Date(point), s.afterWorkingMinutes).getTime();
+    return {
+      id: s.id,
+      percent: s.percent,
+      notify: s.notify,
+      level: s.level,
+      ...(fireAt === undefined ? {} : { fireAt: new Date(fireAt).toISOString() }),
+    };
   });
   const metAt = iso(span.metAt);
   const cancelledAt = iso(span.cancelledAt);
@@ -250,7 +287,11 @@ export function computeMilestone(
     status,
     ...(metAt ? { metAt } : {}),
     ...(cancelledAt ? { cancelledAt } : {}),
-    breached: status !== 'cancelled' && due !== undefined && (span.metAt ?? now.getTime()) > due,
+    // Met exactly at the due time is on time; unmet when the due time comes is a breach.
+    breached:
+      status !== 'cancelled' &&
+      due !== undefined &&
+      (span.metAt !== undefined ? span.metAt > due : now.getTime() >= due),
     pausedMinutes: round(pausedMinutes),
     activeMinutes: round(Math.max(0, ops.between(span.startedAt, until) - pausedMinutes)),
     steps,
@@ -269,5 +310,7 @@ export function computeMilestones(
 ): Milestone[] {
   const kinds: MilestoneKind[] = ['first_response', 'arrival', 'repair_completion', 'workshop_repair'];
   const sorted = [...timeline].sort((a, b) => a.seq - b.seq);
-  return kinds.map((k) => computeMilestone(k, c, sorted, policy, cal, now)).filter((m): m is Milestone => m !== undefined);
+  return kinds
+    .map((k) => computeMilestone(k, c, sorted, policy, cal, now))
+    .filter((m): m is Milestone => m !== undefined);
 }

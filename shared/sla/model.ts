@@ -24,9 +24,18 @@ export const SLA_SCHEMA_VERSION = 1;
 export const slaKeys = {
   milestone: (caseId: string, kind: MilestoneKind) => ({ pk: `CASE#${caseId}`, sk: `SLA#M#${kind}` }),
   milestonePrefix: 'SLA#M#',
-  escalation: (caseId: string, kind: MilestoneKind, step: string) => ({ pk: `CASE#${caseId}`, sk: `SLA#E#${kind}#${step}` }),
+  escalation: (caseId: string, kind: MilestoneKind, step: string) => ({
+    pk: `CASE#${caseId}`,
+    sk: `SLA#E#${kind}#${step}`,
+  }),
   escalationPrefix: 'SLA#E#',
-  escalationTimeline: (caseId: string, caseVersion: number, fireAt: string, kind: MilestoneKind, step: string) => ({
+  escalationTimeline: (
+    caseId: string,
+    caseVersion: number,
+    fireAt: string,
+    kind: MilestoneKind,
+    step: string,
+  ) => ({
     pk: `CASE#${caseId}`,
     sk: `TL#${String(caseVersion).padStart(8, '0')}#SLA#${fireAt}#${kind}#${step}`,
   }),

@@ -43,7 +43,10 @@ export const SlaPolicySchema = z.strictObject({
   /** First response to a request, working minutes (001 四(一)). */
   firstResponseMinutes: z._default(minutes(), 30),
   /** Arrival on site counted from the call, working minutes per zone (000 (十九)). */
-  arrivalMinutes: z._default(z.strictObject({ urban: minutes(), suburban: minutes() }), () => ({ urban: 360, suburban: 420 })),
+  arrivalMinutes: z._default(z.strictObject({ urban: minutes(), suburban: minutes() }), () => ({
+    urban: 360,
+    suburban: 420,
+  })),
   /** Equipment down: on site within this many calendar hours (001 四(一)). */
   emergencyArrivalHours: z._default(minutes(), 24),
   /** Repair completion promised at diagnosis, working minutes from the diagnosis (000 五.12). */
@@ -52,14 +55,44 @@ export const SlaPolicySchema = z.strictObject({
   workshopRepairMinutes: z._default(minutes(), 5 * 600),
   /** Ladder of first response, arrival and repair completion. */
   ladder: z._default(ladderSchema, () => [
-    { id: 'p50', percent: 50, afterWorkingMinutes: 0, notify: 'dispatcher' as const, level: 'warning' as const },
-    { id: 'p75', percent: 75, afterWorkingMinutes: 0, notify: 'dispatcher' as const, level: 'urgent' as const },
-    { id: 'breach', percent: 100, afterWorkingMinutes: 0, notify: 'supervisor' as const, level: 'breach' as const },
-    { id: 'mgr', percent: 100, afterWorkingMinutes: 120, notify: 'manager' as const, level: 'escalation' as const },
+    {
+      id: 'p50',
+      percent: 50,
+      afterWorkingMinutes: 0,
+      notify: 'dispatcher' as const,
+      level: 'warning' as const,
+    },
+    {
+      id: 'p75',
+      percent: 75,
+      afterWorkingMinutes: 0,
+      notify: 'dispatcher' as const,
+      level: 'urgent' as const,
+    },
+    {
+      id: 'breach',
+      percent: 100,
+      afterWorkingMinutes: 0,
+      notify: 'supervisor' as const,
+      level: 'breach' as const,
+    },
+    {
+      id: 'mgr',
+      percent: 100,
+      afterWorkingMinutes: 120,
+      notify: 'manager' as const,
+      level: 'escalation' as const,
+    },
   ]),
   /** Overdue workshop repairs are reported to the supervisor (000 (十四)). */
   workshopLadder: z._default(ladderSchema, () => [
-    { id: 'breach', percent: 100, afterWorkingMinutes: 0, notify: 'supervisor' as const, level: 'breach' as const },
+    {
+      id: 'breach',
+      percent: 100,
+      afterWorkingMinutes: 0,
+      notify: 'supervisor' as const,
+      level: 'breach' as const,
+    },
   ]),
   /** E-mail addresses told at each step, per role of the branch. */
   escalationContacts: z._default(

@@ -4,7 +4,7 @@
  * Stores, scheduler, publisher, mailer and clock are passed in, so tests and the local system run the
  * same code as Lambda.
  */
-import { domainEvent, type DetailType } from '../../events/registry.ts';
+import { type DetailType, domainEvent } from '../../events/registry.ts';
 import { type Actor, hasRole, type Role, staffRoles } from '../auth/actor.ts';
 import type { TimelineEntry } from '../cases/model.ts';
 import { ForbiddenError, NotFoundError } from '../errors.ts';
@@ -57,7 +57,14 @@ async function evaluate(deps: SlaApiDeps, caseId: string): Promise<Evaluation | 
   ]);
   const now = deps.now();
   const milestones = computeMilestones(snapshot.case, snapshot.timeline, policy.value, calendar.value, now);
-  return { snapshot, calendar: calendar.value, policy: policy.value, milestones, escalated: new Set(snapshot.escalations.keys()), now };
+  return {
+    snapshot,
+    calendar: calendar.value,
+    policy: policy.value,
+    milestones,
+    escalated: new Set(snapshot.escalations.keys()),
+    now,
+  };
 }
 
 const stepKey = (m: Pick<Milestone, 'kind'>, step: Pick<StepState, 'id'>) => `${m.kind}#${step.id}`;
@@ -65,7 +72,9 @@ const stepKey = (m: Pick<Milestone, 'kind'>, step: Pick<StepState, 'id'>) => `${
 /** Steps of a running milestone still to fire: computed, and not escalated yet. */
 function pendingSteps(e: Evaluation, m: Milestone): Array<StepState & { fireAt: string }> {
   if (m.status !== 'running') return [];
-  return m.steps.filter((s): s is StepState & { fireAt: string } => s.fireAt !== undefined && !e.escalated.has(stepKey(m, s)));
+  return m.steps.filter(
+    (s): s is StepState & { fireAt: string } => s.fireAt !== undefined && !e.escalated.has(stepKey(m, s)),
+  );
 }
 
 /**
@@ -79,17 +88,37 @@ async function apply(deps: SlaDeps, e: Evaluation, createTimers: boolean): Promi
     const stored = e.snapshot.milestones.get(m.kind);
     const pending = pendingSteps(e, m);
     const names = pending.map((s) => stepTimerName(c.id, m.kind, s.id, s.fireAt));
-    const record: StoredMilestone = { ...m, caseId: c.id, branchId: c.branchId, caseVersion: c.version, timers: names };
+    const record: StoredMilestone = {
+      ...m,
+      caseId: c.id,
+      branchId: c.branchId,
+      caseVersion: c.version,
+      timers: names,
+    };
     const measure =
       m.status === 'met' && m.metAt && !stored?.metAt
-        ? { month: localDateOf(e.calendar, new Date(m.metAt)).slice(0, 7), onTime: !m.breached, minutes: m.activeMinutes }
+        ? {
+            month: localDateOf(e.calendar, new Date(m.metAt)).slice(0, 7),
+            onTime: !m.breached,
+            minutes: m.activeMinutes,
+          }
         : undefined;
     // A newer computation of this milestone won the race: its schedules are its own business.
     if (!(await deps.store.saveMilestone(record, measure))) continue;
     if (createTimers) {
       for (const s of pending) {
-        const payload: TimerPayload = { kind: 'sla-step', caseId: c.id, milestone: m.kind, step: s.id, fireAt: s.fireAt };
-        await deps.timers.scheduleOnce({ name: stepTimerName(c.id, m.kind, s.id, s.fireAt), at: new Date(s.fireAt), payload });
+        const payload: TimerPayload = {
+          kind: 'sla-step',
+          caseId: c.id,
+          milestone: m.kind,
+          step: s.id,
+          fireAt: s.fireAt,
+        };
+        await deps.timers.scheduleOnce({
+          name: stepTimerName(c.id, m.kind, s.id, s.fireAt),
+          at: new Date(s.fireAt),
+          payload,
+        });
       }
     }
     for (const name of stored?.timers ?? []) if (!names.includes(name)) await deps.timers.cancel(name);
@@ -114,11 +143,21 @@ async function applyQueue(deps: SlaDeps, e: Evaluation): Promise<void> {
     priority: current?.priority ?? false,
     ...(current?.priorityAt ? { priorityAt: current.priorityAt } : {}),
   };
-  const saved = await deps.store.saveQueueEntry(entry, c.version, queued, current ? current.priority : undefined);
+  const saved = await deps.store.saveQueueEntry(
+    entry,
+    c.version,
+    queued,
+    current ? current.priority : undefined,
+  );
   // Marked priority (or written by a newer computation) since we read it: read again and redo.
   if (!saved) {
     const again = await evaluate(deps, c.id);
-    if (again && again.snapshot.case.version >= c.version && again.snapshot.queue?.priority !== current?.priority) await applyQueue(deps, again);
+    if (
+      again &&
+      again.snapshot.case.version >= c.version &&
+      again.snapshot.queue?.priority !== current?.priority
+    )
+      await applyQueue(deps, again);
   }
 }
 
@@ -210,7 +249,15 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
     at,
     actor: SLA_ACTOR,
     action: 'sla-escalation',
-    details: { milestone: m.kind, step: step.id, level: step.level, percent: step.percent, notify: step.notify, dueAt, recipients },
+    details: {
+      milestone: m.kind,
+      step: step.id,
+      level: step.level,
+      percent: step.percent,
+      notify: step.notify,
+      dueAt,
+      recipients,
+    },
     outbox: [event],
   };
   if (!(await deps.store.recordEscalation(record, entry, c.version))) {
@@ -219,7 +266,11 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
     // (the event went out with the record, through the outbox).
     if (existing?.notifiedAt) return 'duplicate';
   }
-  const due = new Date(dueAt).toLocaleString('en-GB', { timeZone: e.calendar.timezone, dateStyle: 'medium', timeStyle: 'short' });
+  const due = new Date(dueAt).toLocaleString('en-GB', {
+    timeZone: e.calendar.timezone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
   const label = milestoneLabels[m.kind];
   const headline =
     step.level === 'escalation'
@@ -235,7 +286,9 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
         `Case ${c.number} (${c.zone}${c.emergency ? ', equipment down' : ''}) has ${headline}.`,
         `Due: ${due} (${e.calendar.timezone}).`,
         `Customer: ${c.customer.name}, ${c.customer.address}. Status: ${c.status}.`,
-        step.notify === 'dispatcher' ? 'Please dispatch a technician or follow up with the assigned one.' : `Escalated to the ${step.notify}.`,
+        step.notify === 'dispatcher'
+          ? 'Please dispatch a technician or follow up with the assigned one.'
+          : `Escalated to the ${step.notify}.`,
       ].join('\n'),
     });
   }
@@ -285,7 +338,11 @@ function requireRole(actor: Actor, allowed: readonly Role[], what: string): void
 export async function getBranchCalendar(deps: SlaApiDeps, actor: Actor, branchId: string) {
   requireRole(actor, settingsReaders, 'read branch calendars');
   const s = await deps.store.getCalendar(branchId);
-  return { branchId, calendar: s.value, ...(s.updatedAt ? { updatedAt: s.updatedAt, updatedBy: s.updatedBy } : {}) };
+  return {
+    branchId,
+    calendar: s.value,
+    ...(s.updatedAt ? { updatedAt: s.updatedAt, updatedBy: s.updatedBy } : {}),
+  };
 }
 
 /** Managers set a branch's working-time calendar; its morning schedule follows (via `SLA Calendar Changed`). */
@@ -302,7 +359,11 @@ export async function putBranchCalendar(deps: SlaApiDeps, actor: Actor, branchId
 export async function getBranchPolicy(deps: SlaApiDeps, actor: Actor, branchId: string) {
   requireRole(actor, settingsReaders, 'read SLA policies');
   const s = await deps.store.getPolicy(branchId);
-  return { branchId, policy: s.value, ...(s.updatedAt ? { updatedAt: s.updatedAt, updatedBy: s.updatedBy } : {}) };
+  return {
+    branchId,
+    policy: s.value,
+    ...(s.updatedAt ? { updatedAt: s.updatedAt, updatedBy: s.updatedBy } : {}),
+  };
 }
 
 /** Managers set a branch's SLA policy; open cases follow it from their next event or timer. */
@@ -319,18 +380,32 @@ export async function getCaseSla(deps: SlaApiDeps, actor: Actor, caseId: string)
   requireRole(actor, settingsReaders, 'read SLA milestones');
   const snapshot = await deps.store.loadCase(caseId);
   if (!snapshot) throw new NotFoundError(`no case ${caseId}`);
-  const milestones = [...snapshot.milestones.values()].map(({ caseVersion: _v, timers, ...m }) => ({ ...m, pendingTimers: timers.length }));
+  const milestones = [...snapshot.milestones.values()].map(({ caseVersion: _v, timers, ...m }) => ({
+    ...m,
+    pendingTimers: timers.length,
+  }));
   return { caseId, milestones, escalations: [...snapshot.escalations.values()] };
 }
 
 /** Undispatched requests of a branch: priority first, then by arrival due time. */
-export async function dispatchQueue(deps: SlaApiDeps, actor: Actor, branchId: string, limit: number, cursor?: string): Promise<Page<QueueEntry>> {
+export async function dispatchQueue(
+  deps: SlaApiDeps,
+  actor: Actor,
+  branchId: string,
+  limit: number,
+  cursor?: string,
+): Promise<Page<QueueEntry>> {
   requireRole(actor, dispatchers, 'read the dispatch queue');
   return deps.store.listQueue(branchId, limit, cursor);
 }
 
 /** On-time rate and average time per milestone type for a branch and month (SPEC §10). */
-export async function slaMeasures(deps: SlaApiDeps, actor: Actor, branchId: string, month: string): Promise<{ branchId: string; month: string; milestones: MilestoneMeasure[] }> {
+export async function slaMeasures(
+  deps: SlaApiDeps,
+  actor: Actor,
+  branchId: string,
+  month: string,
+): Promise<{ branchId: string; month: string; milestones: MilestoneMeasure[] }> {
   requireRole(actor, reportReaders, 'read SLA measures');
   return { branchId, month, milestones: await deps.store.measures(branchId, month) };
 }

@@ -19,7 +19,13 @@ import { decodeCursor, encodeCursor, type Page } from '../store/pagination.ts';
 import { Index } from '../store/table.ts';
 import { parseCalendar, type WorkingCalendar } from './calendar.ts';
 import type { Milestone } from './milestones.ts';
-import { type EscalationRecord, type MilestoneMeasure, type QueueEntry, SLA_SCHEMA_VERSION, slaKeys } from './model.ts';
+import {
+  type EscalationRecord,
+  type MilestoneMeasure,
+  type QueueEntry,
+  SLA_SCHEMA_VERSION,
+  slaKeys,
+} from './model.ts';
 import { type MilestoneKind, milestoneKinds, parsePolicy, type SlaPolicy } from './policy.ts';
 
 /** A stored milestone: the computed state plus what the SLA service keeps with it. */
@@ -56,7 +62,13 @@ export interface BranchSetting<T> {
 export interface SlaStore {
   getCalendar(branchId: string): Promise<BranchSetting<WorkingCalendar>>;
   /** Replaces the calendar and appends it to the branch's settings history with its events (outbox). */
-  putCalendar(branchId: string, calendar: WorkingCalendar, by: string, at: string, events: DomainEvent[]): Promise<void>;
+  putCalendar(
+    branchId: string,
+    calendar: WorkingCalendar,
+    by: string,
+    at: string,
+    events: DomainEvent[],
+  ): Promise<void>;
   getPolicy(branchId: string): Promise<BranchSetting<SlaPolicy>>;
   /** Replaces the policy and appends it to the branch's settings history. */
   putPolicy(branchId: string, policy: SlaPolicy, by: string, at: string): Promise<void>;
@@ -67,7 +79,12 @@ export interface SlaStore {
    */
   saveMilestone(m: StoredMilestone, measure?: MeasureIncrement): Promise<boolean>;
   /** Puts the queue entry (`queued` false keeps a tombstone out of the index), unless newer or re-prioritised. */
-  saveQueueEntry(entry: QueueEntry, caseVersion: number, queued: boolean, expectedPriority: boolean | undefined): Promise<boolean>;
+  saveQueueEntry(
+    entry: QueueEntry,
+    caseVersion: number,
+    queued: boolean,
+    expectedPriority: boolean | undefined,
+  ): Promise<boolean>;
   /**
    * Records an escalation step with its timeline entry, whose outbox carries the step's event (relayed
    * from the table stream): exactly one record, entry and event per step. False when recorded before.
@@ -81,7 +98,20 @@ export interface SlaStore {
   measures(branchId: string, month: string): Promise<MilestoneMeasure[]>;
 }
 
-const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'gsi5pk', 'gsi5sk'];
+const KEY_ATTRS = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'gsi4pk',
+  'gsi4sk',
+  'gsi5pk',
+  'gsi5sk',
+];
 
 function stripKeys<T>(item: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};
@@ -91,7 +121,10 @@ function stripKeys<T>(item: Record<string, unknown>): T {
 
 function isConditionFailure(err: unknown): boolean {
   if (err instanceof ConditionalCheckFailedException) return true;
-  return err instanceof TransactionCanceledException && (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+  return (
+    err instanceof TransactionCanceledException &&
+    (err.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')
+  );
 }
 
 export class DynamoSlaStore implements SlaStore {
@@ -104,7 +137,13 @@ export class DynamoSlaStore implements SlaStore {
     return this.getSetting(slaKeys.calendar(branchId), parseCalendar);
   }
 
-  async putCalendar(branchId: string, calendar: WorkingCalendar, by: string, at: string, events: DomainEvent[]): Promise<void> {
+  async putCalendar(
+    branchId: string,
+    calendar: WorkingCalendar,
+    by: string,
+    at: string,
+    events: DomainEvent[],
+  ): Promise<void> {
     await this.putSetting(slaKeys.calendar(branchId), 'BranchCalendar', branchId, calendar, by, at, events);
   }
 
@@ -142,7 +181,8 @@ export class DynamoSlaStore implements SlaStore {
     };
     for (const item of items) {
       const sk = String(item.sk);
-      if (sk.startsWith('TL#') && !sk.includes('#SLA#')) snapshot.timeline.push(stripKeys<TimelineEntry>(item));
+      if (sk.startsWith('TL#') && !sk.includes('#SLA#'))
+        snapshot.timeline.push(stripKeys<TimelineEntry>(item));
       else if (sk.startsWith(slaKeys.milestonePrefix)) {
         const m = stripKeys<StoredMilestone>(item);
         snapshot.milestones.set(m.kind, m);
@@ -159,7 +199,12 @@ export class DynamoSlaStore implements SlaStore {
   async saveMilestone(m: StoredMilestone, measure?: MeasureIncrement): Promise<boolean> {
     const put = {
       TableName: this.tableName,
-      Item: { ...slaKeys.milestone(m.caseId, m.kind), entity: 'SlaMilestone', schemaVersion: SLA_SCHEMA_VERSION, ...m },
+      Item: {
+        ...slaKeys.milestone(m.caseId, m.kind),
+        entity: 'SlaMilestone',
+        schemaVersion: SLA_SCHEMA_VERSION,
+        ...m,
+      },
       ConditionExpression: measure
         ? 'attribute_not_exists(metAt) AND (attribute_not_exists(caseVersion) OR caseVersion <= :v)'
         : 'attribute_not_exists(caseVersion) OR caseVersion <= :v',
@@ -197,19 +242,39 @@ export class DynamoSlaStore implements SlaStore {
     }
   }
 
-  async saveQueueEntry(entry: QueueEntry, caseVersion: number, queued: boolean, expectedPriority: boolean | undefined): Promise<boolean> {
+  async saveQueueEntry(
+    entry: QueueEntry,
+    caseVersion: number,
+    queued: boolean,
+    expectedPriority: boolean | undefined,
+  ): Promise<boolean> {
     const index = queued
-      ? { gsi2pk: slaKeys.queueIndex(entry.branchId), gsi2sk: slaKeys.queueOrder(entry.priority, entry.arrivalDueAt, entry.caseId) }
+      ? {
+          gsi2pk: slaKeys.queueIndex(entry.branchId),
+          gsi2sk: slaKeys.queueOrder(entry.priority, entry.arrivalDueAt, entry.caseId),
+        }
       : {};
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...slaKeys.queue(entry.caseId), ...index, entity: 'DispatchQueueEntry', schemaVersion: SLA_SCHEMA_VERSION, ...entry, caseVersion, queued },
+          Item: {
+            ...slaKeys.queue(entry.caseId),
+            ...index,
+            entity: 'DispatchQueueEntry',
+            schemaVersion: SLA_SCHEMA_VERSION,
+            ...entry,
+            caseVersion,
+            queued,
+          },
           // Not over a newer computation, and not over a priority mark made since we read the entry.
           ConditionExpression:
-            expectedPriority === undefined ? 'attribute_not_exists(pk)' : 'caseVersion <= :v AND priority = :p',
-          ...(expectedPriority === undefined ? {} : { ExpressionAttributeValues: { ':v': caseVersion, ':p': expectedPriority } }),
+            expectedPriority === undefined
+              ? 'attribute_not_exists(pk)'
+              : 'caseVersion <= :v AND priority = :p',
+          ...(expectedPriority === undefined
+            ? {}
+            : { ExpressionAttributeValues: { ':v': caseVersion, ':p': expectedPriority } }),
         }),
       );
       return true;
@@ -219,7 +284,11 @@ export class DynamoSlaStore implements SlaStore {
     }
   }
 
-  async recordEscalation(record: EscalationRecord, entry: TimelineEntry, caseVersion: number): Promise<boolean> {
+  async recordEscalation(
+    record: EscalationRecord,
+    entry: TimelineEntry,
+    caseVersion: number,
+  ): Promise<boolean> {
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -227,14 +296,28 @@ export class DynamoSlaStore implements SlaStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...slaKeys.escalation(record.caseId, record.milestone, record.step), entity: 'SlaEscalation', schemaVersion: SLA_SCHEMA_VERSION, ...record },
+                Item: {
+                  ...slaKeys.escalation(record.caseId, record.milestone, record.step),
+                  entity: 'SlaEscalation',
+                  schemaVersion: SLA_SCHEMA_VERSION,
+                  ...record,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...slaKeys.escalationTimeline(record.caseId, caseVersion, record.fireAt, record.milestone, record.step), ...entry },
+                Item: {
+                  ...slaKeys.escalationTimeline(
+                    record.caseId,
+                    caseVersion,
+                    record.fireAt,
+                    record.milestone,
+                    record.step,
+                  ),
+                  ...entry,
+                },
               },
             },
           ],
@@ -247,8 +330,18 @@ export class DynamoSlaStore implements SlaStore {
     }
   }
 
-  async getEscalation(caseId: string, kind: MilestoneKind, step: string): Promise<EscalationRecord | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: slaKeys.escalation(caseId, kind, step), ConsistentRead: true }));
+  async getEscalation(
+    caseId: string,
+    kind: MilestoneKind,
+    step: string,
+  ): Promise<EscalationRecord | undefined> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: slaKeys.escalation(caseId, kind, step),
+        ConsistentRead: true,
+      }),
+    );
     return out.Item ? stripKeys<EscalationRecord>(out.Item) : undefined;
   }
 
@@ -277,7 +370,13 @@ export class DynamoSlaStore implements SlaStore {
     );
     const nextCursor = encodeCursor(out.LastEvaluatedKey);
     const items = (out.Items ?? []).map((i) => {
-      const { caseVersion: _v, queued: _q, entity: _e, schemaVersion: _s, ...entry } = stripKeys<QueueEntry & Record<string, unknown>>(i);
+      const {
+        caseVersion: _v,
+        queued: _q,
+        entity: _e,
+        schemaVersion: _s,
+        ...entry
+      } = stripKeys<QueueEntry & Record<string, unknown>>(i);
       return entry as QueueEntry;
     });
     return { items, ...(nextCursor ? { nextCursor } : {}) };
@@ -330,7 +429,10 @@ export class DynamoSlaStore implements SlaStore {
     });
   }
 
-  private async getSetting<T>(key: { pk: string; sk: string }, parse: (input: unknown) => T): Promise<BranchSetting<T>> {
+  private async getSetting<T>(
+    key: { pk: string; sk: string },
+    parse: (input: unknown) => T,
+  ): Promise<BranchSetting<T>> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key }));
     if (!out.Item) return { value: parse({}) };
     return {
@@ -358,7 +460,12 @@ export class DynamoSlaStore implements SlaStore {
           {
             Put: {
               TableName: this.tableName,
-              Item: { pk: key.pk, sk: `${key.sk}#${at}#${randomUUID().slice(0, 8)}`, ...item, ...(events.length ? { outbox: events } : {}) },
+              Item: {
+                pk: key.pk,
+                sk: `${key.sk}#${at}#${randomUUID().slice(0, 8)}`,
+                ...item,
+                ...(events.length ? { outbox: events } : {}),
+              },
             },
           },
         ],

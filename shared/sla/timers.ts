@@ -71,7 +71,12 @@ const milestoneCodes: Record<MilestoneKind, string> = {
 const compact = (isoInstant: string) => isoInstant.replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
 /** Deterministic name of a step's schedule: case, milestone, step and the instant it fires (≤ 64 chars). */
-export function stepTimerName(caseId: string, milestone: MilestoneKind, step: string, fireAt: string): string {
+export function stepTimerName(
+  caseId: string,
+  milestone: MilestoneKind,
+  step: string,
+  fireAt: string,
+): string {
   return `${caseId}.${milestoneCodes[milestone]}.${step}.${compact(fireAt)}`;
 }
 
@@ -119,7 +124,13 @@ export class EventBridgeSchedulerTimers implements TimerPort {
     }
   }
 
-  private async create(name: string, expression: string, timezone: string, payload: TimerPayload, after: 'DELETE' | 'NONE') {
+  private async create(
+    name: string,
+    expression: string,
+    timezone: string,
+    payload: TimerPayload,
+    after: 'DELETE' | 'NONE',
+  ) {
     const delivery = this.target.delivery;
     if (!delivery) throw new Error('this function only removes SLA timers: no schedule target is configured');
     try {

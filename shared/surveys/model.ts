@@ -6,6 +6,7 @@
  *
  * | item          | pk                     | sk     | index (access pattern)                                           |
  * |---------------|------------------------|--------|------------------------------------------------------------------|
+ * | answer event  | `SURVEY#<cardId>`      | `ANSWER`| — (inserted once with the answer; its `outbox` is relayed)     |
  * | card          | `SURVEY#<cardId>`      | `CARD` | gsi5 `SURVEYMONTH#<yyyy-mm>` / `<tech>#<day>#<card>` (scorecards) |
  * |               |                        |        | gsi2 `SURVEYREMIND#<sentDay>` while a reminder may be due (sparse)|
  * |               |                        |        | gsi2 `SURVEYPHONE#pending` while a phone card is unanswered       |
@@ -17,7 +18,12 @@ import * as z from 'zod/mini';
 export const SURVEY_CARD_SCHEMA_VERSION = 1;
 export const SURVEY_REPLY_SCHEMA_VERSION = 1;
 
-const ratings = z.object({ attitude: z.number(), skill: z.number(), arrival: z.number(), promise: z.number() });
+const ratings = z.object({
+  attitude: z.number(),
+  skill: z.number(),
+  arrival: z.number(),
+  promise: z.number(),
+});
 const partialRatings = z.partial(ratings);
 
 /** How an answer reached us. */
@@ -86,11 +92,14 @@ export type SurveyReplyRecord = z.infer<typeof surveyReplySchema>;
 
 export const surveyKeys = {
   card: (cardId: string) => ({ pk: `SURVEY#${cardId}`, sk: 'CARD' }),
+  /** The answer's record, beside its card; it carries the answer's domain events (outbox). */
+  answer: (cardId: string) => ({ pk: `SURVEY#${cardId}`, sk: 'ANSWER' }),
   caseGuard: (caseId: string) => ({ pk: `SURVEYCASE#${caseId}`, sk: 'GUARD' }),
   reply: (id: string) => ({ pk: `SURVEYREPLY#${id}`, sk: 'REPLY' }),
   /** gsi5: every card of a service month, by technician. */
   byMonth: (month: string) => `SURVEYMONTH#${month}`,
-  byMonthSort: (c: Pick<SurveyCardRecord, 'technicianId' | 'serviceDay' | 'id'>) => `${c.technicianId}#${c.serviceDay}#${c.id}`,
+  byMonthSort: (c: Pick<SurveyCardRecord, 'technicianId' | 'serviceDay' | 'id'>) =>
+    `${c.technicianId}#${c.serviceDay}#${c.id}`,
   /** gsi2 (sparse): mailed cards of a day that are neither answered nor reminded yet. */
   reminderDue: (sentDay: string) => `SURVEYREMIND#${sentDay}`,
   /** gsi2 (sparse): phone cards nobody has answered yet. */
@@ -115,7 +124,9 @@ export function cardItem(c: SurveyCardRecord): Record<string, unknown> {
 export function replyItem(r: SurveyReplyRecord): Record<string, unknown> {
   return {
     ...surveyKeys.reply(r.id),
-    ...(r.outcome === 'flagged' ? { gsi2pk: surveyKeys.flaggedReplies, gsi2sk: `${r.receivedAt}#${r.id}` } : {}),
+    ...(r.outcome === 'flagged'
+      ? { gsi2pk: surveyKeys.flaggedReplies, gsi2sk: `${r.receivedAt}#${r.id}` }
+      : {}),
     ...r,
   };
 }

@@ -4,13 +4,19 @@
  * exactly one of these; stores, mailer, publisher and clock are passed in.
  */
 import { createHash } from 'node:crypto';
-import type { EventPublisher } from '../../events/publisher.ts';
+import { OUTBOX_ATTRIBUTE } from '../../events/outbox.ts';
 import { type DomainEvent, domainEvent } from '../../events/registry.ts';
 import { type Actor, hasRole, type Role } from '../auth/actor.ts';
 import type { Case } from '../cases/model.ts';
 import { localDay } from '../cases/numbering.ts';
 import type { CaseStore } from '../cases/store.ts';
-import { type Complaint, complaintItem, formatComplaintNumber, type Task, taskItem } from '../complaints/model.ts';
+import {
+  type Complaint,
+  complaintItem,
+  formatComplaintNumber,
+  type Task,
+  taskItem,
+} from '../complaints/model.ts';
 import type { ComplaintStore } from '../complaints/store.ts';
 import { ForbiddenError, NotFoundError, StateConflictError } from '../errors.ts';
 import type { Mailer } from '../notify/mailer.ts';
@@ -23,6 +29,7 @@ import {
   SURVEY_REPLY_SCHEMA_VERSION,
   type SurveyCardRecord,
   type SurveyReplyRecord,
+  surveyKeys,
 } from './model.ts';
 import { resolveSurveyLang, type SurveyLang } from './page.ts';
 import { parseSurveyReply } from './reply-parser.ts';
@@ -36,7 +43,6 @@ export const REMINDER_AFTER_DAYS = 3;
 export interface SurveyDeps {
   surveys: SurveyStore;
   complaints: ComplaintStore;
-  events: EventPublisher;
   now: () => Date;
   /** Branch time zone: service days, months and complaint numbers are local. */
   timeZone: string;
@@ -106,12 +112,19 @@ export async function runMorningDispatch(
 
   let cursor: string | undefined;
   do {
-    const page = await deps.cases.listByCompletedDay(report.serviceDay, { limit: 100, ...(cursor ? { cursor } : {}) });
+    const page = await deps.cases.listByCompletedDay(report.serviceDay, {
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
     for (const c of page.items) {
       try {
         await cardForCase(deps, c, report);
       } catch (err) {
-        report.failures.push({ caseNumber: c.number, step: 'card', error: String((err as Error).message ?? err) });
+        report.failures.push({
+          caseNumber: c.number,
+          step: 'card',
+          error: String((err as Error).message ?? err),
+        });
       }
     }
     cursor = page.nextCursor;
@@ -122,7 +135,10 @@ export async function runMorningDispatch(
     const sentDay = addDays(today, -back);
     let next: string | undefined;
     do {
-      const page = await deps.surveys.listReminderDue(sentDay, { limit: 100, ...(next ? { cursor: next } : {}) });
+      const page = await deps.surveys.listReminderDue(sentDay, {
+        limit: 100,
+        ...(next ? { cursor: next } : {}),
+      });
       for (const card of page.items) await remind(deps, card, sentDay, report);
       next = page.nextCursor;
     } while (next);
@@ -206,14 +222,21 @@ async function remind(
     report.reminders.push(card.caseNumber);
   } catch (err) {
     await deps.surveys.releaseReminder(card, sentDay);
-    report.failures.push({ caseNumber: card.caseNumber, step: 'reminder', error: String((err as Error).message ?? err) });
+    report.failures.push({
+      caseNumber: card.caseNumber,
+      step: 'reminder',
+      error: String((err as Error).message ?? err),
+    });
   }
 }
 
 const REMINDER_PREFIX: Record<SurveyLang, string> = { 'zh-CN': '提醒：', en: 'Reminder: ' };
 
 /** The link to a card's survey page, with its signed token. */
-export function surveyLink(deps: Pick<SurveyDispatchDeps, 'secret' | 'publicBaseUrl'>, card: SurveyCardRecord): {
+export function surveyLink(
+  deps: Pick<SurveyDispatchDeps, 'secret' | 'publicBaseUrl'>,
+  card: SurveyCardRecord,
+): {
   token: string;
   url: string;
 } {
@@ -283,7 +306,7 @@ export type AnswerResult =
 /**
  * Records a card's answer once, whichever way it came. A complaint (ticked, or any item at the
  * lowest level) is numbered and stored with a supervisor visit task in the same transaction as the
- * answer; `Survey Answered` and `Complaint Raised` are published after it.
+ * answer, and `Survey Answered` / `Complaint Raised` are written with it (transactional outbox).
  *
  * @param extra Further items for the same transaction (the e-mail reply that carried the answer).
  */
@@ -299,23 +322,6 @@ export async function recordSurveyAnswer(
   const complaint = isComplaint(input.answers, input.comment, input.complaint)
     ? await newComplaint(deps, card, input, via, now)
     : undefined;
-  const outcome = await deps.surveys.recordAnswer(
-    card.id,
-    {
-      answers: input.answers,
-      comment: input.comment,
-      complaintTicked: input.complaint,
-      via,
-      at,
-      ...(complaint ? { complaintId: complaint.complaint.id } : {}),
-    },
-    [
-      ...(complaint ? [complaintItem(complaint.complaint), taskItem(complaint.task)] : []),
-      ...extra,
-    ].map((item) => ({ item, onExists: 'duplicate' as const })),
-  );
-  if (outcome !== 'recorded') return { outcome };
-
   const events: DomainEvent[] = [
     domainEvent('Survey Answered', {
       cardId: card.id,
@@ -347,7 +353,34 @@ export async function recordSurveyAnswer(
       }),
     );
   }
-  await deps.events.publish(events);
+  // The events travel on an item inserted by the same transaction (transactional outbox): they are
+  // published from the table stream exactly when the answer committed.
+  const answerRecord = {
+    ...surveyKeys.answer(card.id),
+    entity: 'SurveyAnswerEvent',
+    cardId: card.id,
+    caseId: card.caseId,
+    via,
+    at,
+    [OUTBOX_ATTRIBUTE]: events,
+  };
+  const outcome = await deps.surveys.recordAnswer(
+    card.id,
+    {
+      answers: input.answers,
+      comment: input.comment,
+      complaintTicked: input.complaint,
+      via,
+      at,
+      ...(complaint ? { complaintId: complaint.complaint.id } : {}),
+    },
+    [
+      answerRecord,
+      ...(complaint ? [complaintItem(complaint.complaint), taskItem(complaint.task)] : []),
+      ...extra,
+    ].map((item) => ({ item, onExists: 'duplicate' as const })),
+  );
+  if (outcome !== 'recorded') return { outcome };
   return complaint ? { outcome, complaint: complaint.complaint } : { outcome };
 }
 
@@ -443,7 +476,9 @@ export async function handleSurveyReply(
       if (!card) reasons.push('the survey card of the reply address does not exist');
     } else {
       reasons.push(
-        verified.reason === 'expired' ? 'the survey link had expired' : 'the reply address carries an invalid token',
+        verified.reason === 'expired'
+          ? 'the survey link had expired'
+          : 'the reply address carries an invalid token',
       );
     }
   }
@@ -473,7 +508,12 @@ export async function handleSurveyReply(
       [replyItem({ ...base, outcome: 'recorded' })],
     );
     if (result.outcome === 'recorded') {
-      return { outcome: 'recorded', replyId, cardId: card.id, ...(result.complaint ? { complaint: result.complaint } : {}) };
+      return {
+        outcome: 'recorded',
+        replyId,
+        cardId: card.id,
+        ...(result.complaint ? { complaint: result.complaint } : {}),
+      };
     }
     if (result.outcome === 'duplicate') return { outcome: 'duplicate', replyId };
     reasons.push('the card was answered meanwhile');
@@ -524,7 +564,9 @@ export async function surveyScorecard(
     .filter((c) => c.channel === 'phone' || c.sentAt !== undefined)
     .map((c) => ({ technicianId: c.technicianId, month: c.month }));
   const answered = cards.flatMap((c) =>
-    c.answers && c.answeredAt ? [{ technicianId: c.technicianId, month: c.month, answers: c.answers as SurveyAnswers }] : [],
+    c.answers && c.answeredAt
+      ? [{ technicianId: c.technicianId, month: c.month, answers: c.answers as SurveyAnswers }]
+      : [],
   );
   const result = scorecard(answered, sent);
   return {
@@ -535,19 +577,31 @@ export async function surveyScorecard(
 }
 
 /** Customers without an e-mail address whose card staff must take by phone, oldest service day first. */
-export async function listPhoneFollowUps(deps: SurveyDeps, actor: Actor, q: PageQuery): Promise<Page<SurveyCardRecord>> {
+export async function listPhoneFollowUps(
+  deps: SurveyDeps,
+  actor: Actor,
+  q: PageQuery,
+): Promise<Page<SurveyCardRecord>> {
   requireRole(actor, followUpRoles);
   return deps.surveys.listPhonePending(q);
 }
 
 /** E-mail replies that need a person: unreadable, partial, late, or for an unknown card. */
-export async function listFlaggedReplies(deps: SurveyDeps, actor: Actor, q: PageQuery): Promise<Page<SurveyReplyRecord>> {
+export async function listFlaggedReplies(
+  deps: SurveyDeps,
+  actor: Actor,
+  q: PageQuery,
+): Promise<Page<SurveyReplyRecord>> {
   requireRole(actor, followUpRoles);
   return deps.surveys.listFlaggedReplies(q);
 }
 
 /** Open complaints and supervisor visits, oldest first. */
-export async function listOpenComplaints(deps: SurveyDeps, actor: Actor, q: PageQuery): Promise<Page<Complaint>> {
+export async function listOpenComplaints(
+  deps: SurveyDeps,
+  actor: Actor,
+  q: PageQuery,
+): Promise<Page<Complaint>> {
   requireRole(actor, followUpRoles);
   return deps.complaints.listOpen(q);
 }
@@ -567,9 +621,11 @@ export async function answerByPhone(
   requireRole(actor, followUpRoles);
   const card = await deps.surveys.getCard(cardId);
   if (!card) throw new NotFoundError(`no survey card ${cardId}`);
-  if (card.answeredAt) throw new StateConflictError(`survey card ${cardId} was already answered at ${card.answeredAt}`);
+  if (card.answeredAt)
+    throw new StateConflictError(`survey card ${cardId} was already answered at ${card.answeredAt}`);
   const result = await recordSurveyAnswer(deps, card, input, 'phone');
-  if (result.outcome !== 'recorded') throw new StateConflictError(`survey card ${cardId} was already answered`);
+  if (result.outcome !== 'recorded')
+    throw new StateConflictError(`survey card ${cardId} was already answered`);
   return { ...result, card: cardId };
 }
 

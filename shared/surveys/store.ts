@@ -71,7 +71,20 @@ export interface SurveyStore {
   listFlaggedReplies(q: PageQuery): Promise<Page<SurveyReplyRecord>>;
 }
 
-const KEY_ATTRS = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'gsi5pk', 'gsi5sk']);
+const KEY_ATTRS = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'gsi3pk',
+  'gsi3sk',
+  'gsi4pk',
+  'gsi4sk',
+  'gsi5pk',
+  'gsi5sk',
+]);
 
 function strip<T>(item: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};
@@ -114,7 +127,11 @@ export class DynamoSurveyStore implements SurveyStore {
               },
             },
             {
-              Put: { TableName: this.tableName, Item: cardItem(card), ConditionExpression: 'attribute_not_exists(pk)' },
+              Put: {
+                TableName: this.tableName,
+                Item: cardItem(card),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
           ],
         }),
@@ -129,7 +146,8 @@ export class DynamoSurveyStore implements SurveyStore {
   async markSent(cardId: string, sent: { at: string; day: string; messageId: string }): Promise<boolean> {
     return this.conditionalUpdate({
       Key: surveyKeys.card(cardId),
-      UpdateExpression: 'SET sentAt = :at, messageId = :mid, gsi2pk = :due, gsi2sk = :order, version = version + :one',
+      UpdateExpression:
+        'SET sentAt = :at, messageId = :mid, gsi2pk = :due, gsi2sk = :order, version = version + :one',
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sentAt)',
       ExpressionAttributeValues: {
         ':at': sent.at,
@@ -149,7 +167,8 @@ export class DynamoSurveyStore implements SurveyStore {
     return this.conditionalUpdate({
       Key: surveyKeys.card(cardId),
       UpdateExpression: 'SET remindedAt = :at, version = version + :one REMOVE gsi2pk, gsi2sk',
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(answeredAt) AND attribute_not_exists(remindedAt)',
+      ConditionExpression:
+        'attribute_exists(pk) AND attribute_not_exists(answeredAt) AND attribute_not_exists(remindedAt)',
       ExpressionAttributeValues: { ':at': at, ':one': 1 },
     });
   }
@@ -198,9 +217,8 @@ export class DynamoSurveyStore implements SurveyStore {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
       return 'recorded';
     } catch (err) {
-      // A redelivered reply is reported as such even when its answer is also already there.
-      if (extra.some((_, i) => cancelledAt(err, i + 1))) return 'duplicate';
       if (cancelledAt(err, 0)) return 'already-answered';
+      if (extra.some((_, i) => cancelledAt(err, i + 1))) return 'duplicate';
       throw err;
     }
   }
@@ -215,7 +233,10 @@ export class DynamoSurveyStore implements SurveyStore {
           TableName: this.tableName,
           IndexName: Index.byDoneDay,
           KeyConditionExpression: technicianId ? '#pk = :pk AND begins_with(#sk, :tech)' : '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': ix.partitionKey, ...(technicianId ? { '#sk': ix.sortKey } : {}) },
+          ExpressionAttributeNames: {
+            '#pk': ix.partitionKey,
+            ...(technicianId ? { '#sk': ix.sortKey } : {}),
+          },
           ExpressionAttributeValues: {
             ':pk': surveyKeys.byMonth(month),
             ...(technicianId ? { ':tech': `${technicianId}#` } : {}),
@@ -294,6 +315,7 @@ export class DynamoSurveyStore implements SurveyStore {
 /** True when a transaction was cancelled because the condition of item `index` failed. */
 function cancelledAt(err: unknown, index: number): boolean {
   return (
-    err instanceof TransactionCanceledException && err.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed'
+    err instanceof TransactionCanceledException &&
+    err.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed'
   );
 }

@@ -13,8 +13,16 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { outboxStreamFilter } from '../../events/outbox.ts';
 import { eventRules } from '../../events/rules.ts';
-import { consumerFunctions, httpFunctions, routeKey, routes, THROTTLE } from '../../functions/catalog.ts';
+import {
+  consumerFunctions,
+  httpFunctions,
+  routeKey,
+  routes,
+  streamFunctions,
+  THROTTLE,
+} from '../../functions/catalog.ts';
 import { bundleFunctions, repoRoot } from '../../infra/bundle.ts';
 import { TABLE_WRITE_ACTIONS } from '../../infra/constructs/table-access.ts';
 import {
@@ -126,6 +134,17 @@ describe('data stack', () => {
     });
   });
 
+  it('streams the item images the table definition asks for, and nothing when it asks for none', () => {
+    // Prepare
+    const stream = (tableDefinition as { stream?: string }).stream;
+
+    // Act
+    const [, table] = only(data.findResources('AWS::DynamoDB::GlobalTable') as Record<string, Resource>);
+
+    // Assess
+    expect(table.Properties.StreamSpecification).toEqual(stream ? { StreamViewType: stream } : undefined);
+  });
+
   it('keeps the table: point-in-time recovery, deletion protection, retained on stack deletion', () => {
     // Act
     const [, table] = only(data.findResources('AWS::DynamoDB::GlobalTable') as Record<string, Resource>);
@@ -147,6 +166,7 @@ describe('functions', () => {
   const catalogue = [
     ...Object.entries(httpFunctions).map(([id, spec]) => ({ id, spec, stack: () => api })),
     ...Object.entries(consumerFunctions).map(([id, spec]) => ({ id, spec, stack: () => eventsTemplate })),
+    ...Object.entries(streamFunctions).map(([id, spec]) => ({ id, spec, stack: () => eventsTemplate })),
   ];
 
   it('deploys exactly one Lambda function per catalogue entry', () => {
@@ -156,7 +176,12 @@ describe('functions', () => {
     );
 
     // Assess: and no helper functions (custom resources, log retention) anywhere
-    expect(counts).toEqual([Object.keys(httpFunctions).length, Object.keys(consumerFunctions).length, 0, 0]);
+    expect(counts).toEqual([
+      Object.keys(httpFunctions).length,
+      Object.keys(consumerFunctions).length + Object.keys(streamFunctions).length,
+      0,
+      0,
+    ]);
   });
 
   it.each(catalogue)(
@@ -357,6 +382,49 @@ describe('events stack', () => {
       DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
     });
   });
+});
+
+describe('outbox relay', () => {
+  it.each(Object.entries(streamFunctions))(
+    'feeds %s only the new items with an outbox from the table stream, in order, with a DLQ',
+    (_id, spec) => {
+      // Prepare
+      const [fnId] = functionOf(eventsTemplate, spec.description);
+
+      // Act
+      const [, mapping] = only(
+        eventsTemplate.findResources('AWS::Lambda::EventSourceMapping', {
+          Properties: { FunctionName: { Ref: fnId } },
+        }) as Record<string, Resource>,
+      );
+
+      // Assess
+      expect(mapping.Properties).toMatchObject({
+        EventSourceArn: expect.anything(),
+        StartingPosition: 'TRIM_HORIZON',
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+      });
+      expect(JSON.stringify(mapping.Properties.EventSourceArn)).toMatch(/StreamArn/);
+      expect(
+        mapping.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern)),
+      ).toEqual([outboxStreamFilter]);
+    },
+  );
+
+  it.each(Object.entries(streamFunctions))(
+    'lets %s put events on the bus and nothing on the table',
+    (_id, spec) => {
+      // Act
+      const actions = actionsOf(eventsTemplate, functionOf(eventsTemplate, spec.description)[1]);
+
+      // Assess
+      expect(actions).toContain('events:PutEvents');
+      expect(
+        actions.filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a)),
+      ).toEqual([]);
+    },
+  );
 });
 
 describe('ops stack', () => {

@@ -72,6 +72,11 @@ describe('role × route matrix', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       return;
     }
+    if (route.path === '/survey/{token}') {
+      // The public survey page: a made-up token gets the "invalid link" page, whoever calls.
+      expect(res.status).toBe(404);
+      return;
+    }
     const touchesCase = route.path.startsWith('/cases/{id}');
     const ownsNothing = role === 'customer' || role === 'technician';
     if (touchesCase && ownsNothing) expect(res.status).toBe(404);

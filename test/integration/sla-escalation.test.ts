@@ -64,13 +64,20 @@ async function open(branchId: string, overrides: Record<string, unknown> = {}): 
 }
 
 async function setPolicy(branchId: string, policy: Record<string, unknown> = {}) {
-  const res = await manager.post(`/sla/branches/${branchId}/policy`, { escalationContacts: contacts, ...policy });
+  const res = await manager.post(`/sla/branches/${branchId}/policy`, {
+    escalationContacts: contacts,
+    ...policy,
+  });
   expect(res.status).toBe(200);
 }
 
-const pendingFor = async (caseId: string) => (await sys.timers.pending()).filter((t) => t.name.startsWith(`${caseId}.`)).map((t) => t.name);
+const pendingFor = async (caseId: string) =>
+  (await sys.timers.pending()).filter((t) => t.name.startsWith(`${caseId}.`)).map((t) => t.name);
 
-type Escalation = { action: string; details: { milestone: string; step: string; notify: string; level: string } };
+type Escalation = {
+  action: string;
+  details: { milestone: string; step: string; notify: string; level: string };
+};
 async function escalationsOf(caseId: string): Promise<string[]> {
   const timeline = await dispatcher.get(`/cases/${caseId}/timeline`);
   return (timeline.body.items as Escalation[])
@@ -128,7 +135,9 @@ describe('escalation ladder of a case nobody touches', () => {
     ]);
     expect(arrivalMails[2]?.text).toContain(`Case ${id} (urban) has missed its arrival on site deadline.`);
     // domain events
-    const types = sys.bus.history.filter((e) => e.detail.caseId === id && e.detail.milestone === 'arrival').map((e) => e['detail-type']);
+    const types = sys.bus.history
+      .filter((e) => e.detail.caseId === id && e.detail.milestone === 'arrival')
+      .map((e) => e['detail-type']);
     expect(types).toEqual(['SLA Warning', 'SLA Warning', 'SLA Breached', 'Case Escalated']);
     // the milestone as stored, and no schedule left
     const sla = await dispatcher.get(`/cases/${id}/sla`);
@@ -157,7 +166,9 @@ describe('a case handled in time', () => {
     expect((await dispatcher.post(`/cases/${id}/assign`, { technicianId: tech.sub })).status).toBe(200);
     await sys.bus.idle();
     clockControl.freeze(sh('2026-11-24T11:00'));
-    expect((await tech.post(`/cases/${id}/arrive`, { idShown: true, faultConfirmed: true })).status).toBe(200);
+    expect((await tech.post(`/cases/${id}/arrive`, { idShown: true, faultConfirmed: true })).status).toBe(
+      200,
+    );
     await sys.bus.idle();
     const after = await pendingFor(id);
     await at('2026-11-24T18:00');
@@ -168,10 +179,22 @@ describe('a case handled in time', () => {
     expect(await escalationsOf(id)).toEqual([]);
     const sla = await dispatcher.get(`/cases/${id}/sla`);
     const byKind = Object.fromEntries(sla.body.milestones.map((m: { kind: string }) => [m.kind, m]));
-    expect(byKind.first_response).toMatchObject({ status: 'met', metAt: iso('2026-11-24T09:10'), breached: false, activeMinutes: 10 });
-    expect(byKind.arrival).toMatchObject({ status: 'met', metAt: iso('2026-11-24T11:00'), dueAt: iso('2026-11-24T16:00'), breached: false });
+    expect(byKind.first_response).toMatchObject({
+      status: 'met',
+      metAt: iso('2026-11-24T09:10'),
+      breached: false,
+      activeMinutes: 10,
+    });
+    expect(byKind.arrival).toMatchObject({
+      status: 'met',
+      metAt: iso('2026-11-24T11:00'),
+      dueAt: iso('2026-11-24T16:00'),
+      breached: false,
+    });
     const measures = await manager.get('/sla/measures?branchId=ontime&month=2026-11');
-    expect(measures.body.milestones.find((m: { milestone: string }) => m.milestone === 'first_response')).toEqual({
+    expect(
+      measures.body.milestones.find((m: { milestone: string }) => m.milestone === 'first_response'),
+    ).toEqual({
       milestone: 'first_response',
       met: 1,
       onTime: 1,
@@ -188,13 +211,18 @@ describe('a case handled in time', () => {
 
     // Act
     clockControl.freeze(sh('2026-11-25T10:00'));
-    const res = await agent.post(`/cases/${id}/update-details`, { zone: 'suburban', reason: 'Customer moved the unit to the plant' });
+    const res = await agent.post(`/cases/${id}/update-details`, {
+      zone: 'suburban',
+      reason: 'Customer moved the unit to the plant',
+    });
     await sys.bus.idle();
 
     // Assess
     expect(res.status).toBe(200);
     const sla = await dispatcher.get(`/cases/${id}/sla`);
-    expect(sla.body.milestones.find((m: { kind: string }) => m.kind === 'arrival')).toMatchObject({ dueAt: iso('2026-11-25T16:00') });
+    expect(sla.body.milestones.find((m: { kind: string }) => m.kind === 'arrival')).toMatchObject({
+      dueAt: iso('2026-11-25T16:00'),
+    });
     const pending = await pendingFor(id);
     expect(pending).toContain(`${id}.arr.breach.20261125T080000Z`);
     expect(pending).not.toContain(`${id}.arr.breach.20261125T070000Z`);
@@ -221,7 +249,9 @@ describe('redelivery', () => {
     expect(again).toEqual({ outcome: 'duplicate' });
     expect(await escalationsOf(id)).toEqual(['first_response:p50→dispatcher']);
     expect(mails.length).toBe(mailsBefore);
-    const warnings = sys.bus.history.filter((e) => e.detail.caseId === id && e['detail-type'] === 'SLA Warning');
+    const warnings = sys.bus.history.filter(
+      (e) => e.detail.caseId === id && e['detail-type'] === 'SLA Warning',
+    );
     expect(warnings).toHaveLength(1);
   });
 
@@ -233,7 +263,13 @@ describe('redelivery', () => {
     const { handler } = await import('../../functions/sla/timer.ts');
 
     // Act
-    const outcome = await handler({ kind: 'sla-step', caseId: id, milestone: 'arrival', step: 'p50', fireAt: iso('2026-11-26T11:00') });
+    const outcome = await handler({
+      kind: 'sla-step',
+      caseId: id,
+      milestone: 'arrival',
+      step: 'p50',
+      fireAt: iso('2026-11-26T11:00'),
+    });
 
     // Assess
     expect(outcome).toEqual({ outcome: 'stale' });
@@ -244,7 +280,13 @@ describe('redelivery', () => {
 describe('next-morning priority', () => {
   it('puts a request left undispatched overnight first in the next morning queue', async () => {
     // Prepare: the branch's calendar and a 2-hour emergency limit, so a later emergency is due earlier
-    expect((await manager.post('/sla/branches/queue/calendar', { workingHours: [{ start: '08:00', end: '18:00' }] })).status).toBe(200);
+    expect(
+      (
+        await manager.post('/sla/branches/queue/calendar', {
+          workingHours: [{ start: '08:00', end: '18:00' }],
+        })
+      ).status,
+    ).toBe(200);
     await setPolicy('queue', { emergencyArrivalHours: 2 });
     await at('2026-11-30T17:30');
     await sys.bus.idle();
@@ -258,9 +300,19 @@ describe('next-morning priority', () => {
     const queue = await dispatcher.get('/dispatch/queue?branchId=queue');
 
     // Assess
-    expect(morning).toMatchObject({ ScheduleExpression: 'cron(0 8 * * ? *)', ScheduleExpressionTimezone: 'Asia/Shanghai', dueAt: iso('2026-12-01T08:00') });
+    expect(morning).toMatchObject({
+      ScheduleExpression: 'cron(0 8 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+      dueAt: iso('2026-12-01T08:00'),
+    });
     expect(queue.status).toBe(200);
-    expect(queue.body.items.map((e: { caseId: string; priority: boolean; arrivalDueAt: string }) => [e.caseId, e.priority, e.arrivalDueAt])).toEqual([
+    expect(
+      queue.body.items.map((e: { caseId: string; priority: boolean; arrivalDueAt: string }) => [
+        e.caseId,
+        e.priority,
+        e.arrivalDueAt,
+      ]),
+    ).toEqual([
       [evening, true, iso('2026-12-01T13:30')],
       [early, false, iso('2026-12-01T10:05')],
     ]);
@@ -283,6 +335,42 @@ describe('next-morning priority', () => {
   });
 });
 
+describe('workshop repairs', () => {
+  it('reports an overdue workshop repair to the supervisor, and only that', async () => {
+    // Prepare: carried in at 09:05 on Wednesday; the workshop allows 5 working days
+    await setPolicy('workshop');
+    await at('2026-12-02T09:00');
+    const id = await open('workshop');
+    clockControl.freeze(sh('2026-12-02T09:05'));
+    const checkIn = await agent.post(`/cases/${id}/workshop-check-in`, {
+      itemDescription: 'AC-3200 indoor unit',
+      condition: 'Scratched casing',
+    });
+    await sys.bus.idle();
+    mails.length = 0;
+
+    // Act
+    const early = await at('2026-12-09T09:04');
+    await at('2026-12-09T09:05');
+
+    // Assess
+    expect(checkIn.status).toBe(200);
+    expect(early.filter((n) => n.startsWith(`${id}.ws.`))).toEqual([]);
+    expect(await escalationsOf(id)).toEqual(['workshop_repair:breach→supervisor']);
+    expect(mails.map((m) => [m.to, m.subject])).toEqual([
+      ['supervisor@branch.example', `[SLA breach] ${id} missed its workshop repair deadline`],
+    ]);
+    const sla = await dispatcher.get(`/cases/${id}/sla`);
+    const byKind = Object.fromEntries(sla.body.milestones.map((m: { kind: string }) => [m.kind, m]));
+    expect(byKind.arrival).toMatchObject({ status: 'cancelled' });
+    expect(byKind.workshop_repair).toMatchObject({
+      status: 'running',
+      dueAt: iso('2026-12-09T09:05'),
+      breached: true,
+    });
+  });
+});
+
 describe('SLA settings', () => {
   it('lets managers set a calendar with a lunch break and make-up day, and refuses others', async () => {
     // Prepare
@@ -298,7 +386,9 @@ describe('SLA settings', () => {
     // Act
     const byDispatcher = await dispatcher.post('/sla/branches/hz/calendar', body);
     const byManager = await manager.post('/sla/branches/hz/calendar', body);
-    const bad = await manager.post('/sla/branches/hz/calendar', { workingHours: [{ start: '18:00', end: '08:00' }] });
+    const bad = await manager.post('/sla/branches/hz/calendar', {
+      workingHours: [{ start: '18:00', end: '08:00' }],
+    });
     const read = await agent.get('/sla/branches/hz/calendar');
     await sys.bus.idle();
 
@@ -308,6 +398,8 @@ describe('SLA settings', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.issues[0].field).toBe('workingHours.0');
     expect(read.body.calendar).toMatchObject({ timezone: 'Asia/Shanghai', ...body });
-    expect((await sys.timers.pending()).find((t) => t.name === 'morning.hz')).toMatchObject({ ScheduleExpression: 'cron(30 8 * * ? *)' });
+    expect((await sys.timers.pending()).find((t) => t.name === 'morning.hz')).toMatchObject({
+      ScheduleExpression: 'cron(30 8 * * ? *)',
+    });
   });
 });

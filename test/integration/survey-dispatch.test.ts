@@ -64,7 +64,7 @@ afterAll(async () => {
 const numbers = (...keys: string[]) => keys.map((k) => seeded[k]?.number).sort();
 
 describe('morning survey run', () => {
-  it("mails exactly one card per case completed on the previous local day and lists customers without e-mail for a call", async () => {
+  it('mails exactly one card per case completed on the previous local day and lists customers without e-mail for a call', async () => {
     // Prepare
     clockControl.freeze(shanghai('2026-11-25T08:00:00'));
 
@@ -73,13 +73,24 @@ describe('morning survey run', () => {
     const outbox = await readOutbox(sys);
 
     // Assess
-    expect(report).toMatchObject({ today: '2026-11-25', serviceDay: '2026-11-24', failures: [], reminders: [] });
+    expect(report).toMatchObject({
+      today: '2026-11-25',
+      serviceDay: '2026-11-24',
+      failures: [],
+      reminders: [],
+    });
     expect([...report.cardsSent].sort()).toEqual(numbers('wang', 'smith', 'late'));
     expect(report.phoneFollowUps).toEqual(numbers('phone'));
-    expect(outbox.map((m) => m.to[0]).sort()).toEqual(['john.smith@example.com', 'liu.yang@example.com', 'wang@example.com']);
+    expect(outbox.map((m) => m.to[0]).sort()).toEqual([
+      'john.smith@example.com',
+      'liu.yang@example.com',
+      'wang@example.com',
+    ]);
     for (const message of outbox) {
       expect(message.replyTo).toHaveLength(1);
-      expect(message.replyTo[0]).toMatch(/^survey\+[a-z2-7]{10}\.[0-9a-z]+\.[a-z2-7]{26}@reply\.aftercare\.local$/);
+      expect(message.replyTo[0]).toMatch(
+        /^survey\+[a-z2-7]{10}\.[0-9a-z]+\.[a-z2-7]{26}@reply\.aftercare\.local$/,
+      );
       const token = message.replyTo[0]?.slice('survey+'.length).split('@')[0];
       expect(message.links).toContain(`${sys.url}/survey/${token}`);
       expect(message.html).toContain('id="survey-link"');
@@ -159,7 +170,9 @@ describe('morning survey run', () => {
     const outbox = await readOutbox(sys);
     const reminders = outbox.filter((m) => /^(Reminder: |提醒：)/.test(m.subject));
     expect(reminders.map((m) => m.to[0]).sort()).toEqual(['john.smith@example.com', 'liu.yang@example.com']);
-    expect(reminders.find((m) => m.to[0] === 'john.smith@example.com')?.subject).toMatch(/^Reminder: How was our service\?/);
+    expect(reminders.find((m) => m.to[0] === 'john.smith@example.com')?.subject).toMatch(
+      /^Reminder: How was our service\?/,
+    );
     // The reminder carries the same link, which still works.
     const { url: smithUrl } = await surveyLinkFor(sys, 'john.smith@example.com');
     expect(reminders.flatMap((m) => m.links)).toContain(smithUrl);

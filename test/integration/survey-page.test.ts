@@ -11,20 +11,36 @@ import {
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
 let sys: TestSystem;
-const customers = ['answer', 'replay', 'script', 'complaint', 'lowest', 'expiry', 'quick', 'english'] as const;
+const customers = [
+  'answer',
+  'replay',
+  'script',
+  'complaint',
+  'lowest',
+  'expiry',
+  'quick',
+  'english',
+] as const;
 const cases: Record<string, { id: string; number: string }> = {};
 const email = (who: string) => `${who}@example.com`;
 const all = (level: string) => ({ attitude: level, skill: level, arrival: level, promise: level });
 
 beforeAll(async () => {
   sys = await startTestSystem();
-  for (const who of customers) {
-    cases[who] = await completedCase(sys, {
-      at: shanghai('2026-11-24T10:00:00'),
-      customer: { id: `cust-${who}`, name: `Customer ${who}`, email: email(who), ...(who === 'english' ? { language: 'en' as const } : {}) },
-      technicianId: 'tech-page',
-    });
-  }
+  await Promise.all(
+    customers.map(async (who) => {
+      cases[who] = await completedCase(sys, {
+        at: shanghai('2026-11-24T10:00:00'),
+        customer: {
+          id: `cust-${who}`,
+          name: `Customer ${who}`,
+          email: email(who),
+          ...(who === 'english' ? { language: 'en' as const } : {}),
+        },
+        technicianId: 'tech-page',
+      });
+    }),
+  );
   clockControl.freeze(shanghai('2026-11-25T08:00:00'));
   await runMorningRun(sys);
 });
@@ -77,7 +93,9 @@ describe('survey page', () => {
     expect(replayed.status).toBe(409);
     expect(replayed.html).toContain('id="already-answered"');
     const complaints = await (await sys.as('manager')).get('/complaints');
-    expect(complaints.body.items.filter((c: { caseNumber: string }) => c.caseNumber === cases.replay?.number)).toEqual([]);
+    expect(
+      complaints.body.items.filter((c: { caseNumber: string }) => c.caseNumber === cases.replay?.number),
+    ).toEqual([]);
   });
 
   it('rejects a tampered token and a malformed one with the "invalid link" page (404), recording nothing', async () => {
@@ -110,7 +128,9 @@ describe('survey page', () => {
     // Assess
     expect(page.status).toBe(400);
     expect(page.html).toContain('id="skill-error"');
-    expect(page.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;');
+    expect(page.html).toContain(
+      '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;',
+    );
     expect(page.html).not.toContain('<script>');
     expect(page.html).not.toContain('<img src=x');
   });
@@ -121,14 +141,20 @@ describe('survey page', () => {
     const manager = await sys.as('manager');
 
     // Act
-    const page = await postForm(url, { ...all('3'), comment: 'Left a mess <b>everywhere</b>.', complaint: 'yes' });
+    const page = await postForm(url, {
+      ...all('3'),
+      comment: 'Left a mess <b>everywhere</b>.',
+      complaint: 'yes',
+    });
     await sys.bus.idle();
     const complaints = await manager.get('/complaints');
     const visits = await manager.get('/tasks/supervisor-visits');
 
     // Assess
     expect(page.status).toBe(200);
-    const complaint = complaints.body.items.find((c: { caseNumber: string }) => c.caseNumber === cases.complaint?.number);
+    const complaint = complaints.body.items.find(
+      (c: { caseNumber: string }) => c.caseNumber === cases.complaint?.number,
+    );
     expect(complaint).toMatchObject({
       number: expect.stringMatching(/^CP-20261125-\d{4}$/),
       status: 'open',
@@ -139,11 +165,21 @@ describe('survey page', () => {
       text: 'Left a mess <b>everywhere</b>.',
     });
     expect(visits.body.items).toContainEqual(
-      expect.objectContaining({ id: complaint.visitTaskId, kind: 'supervisor_visit', role: 'dispatcher', complaintId: complaint.id }),
+      expect.objectContaining({
+        id: complaint.visitTaskId,
+        kind: 'supervisor_visit',
+        role: 'dispatcher',
+        complaintId: complaint.id,
+      }),
     );
-    const raised = sys.bus.history.filter((e) => e['detail-type'] === 'Complaint Raised' && e.detail.complaintId === complaint.id);
+    const raised = sys.bus.history.filter(
+      (e) => e['detail-type'] === 'Complaint Raised' && e.detail.complaintId === complaint.id,
+    );
     expect(raised).toHaveLength(1);
-    expect(raised[0]?.detail).toMatchObject({ caseNumber: cases.complaint?.number, visitTaskId: complaint.visitTaskId });
+    expect(raised[0]?.detail).toMatchObject({
+      caseNumber: cases.complaint?.number,
+      visitTaskId: complaint.visitTaskId,
+    });
   });
 
   it('raises a complaint when any item is rated at the lowest level, even without a tick', async () => {
@@ -155,8 +191,13 @@ describe('survey page', () => {
     const complaints = await (await sys.as('dispatcher')).get('/complaints');
 
     // Assess
-    const complaint = complaints.body.items.find((c: { caseNumber: string }) => c.caseNumber === cases.lowest?.number);
-    expect(complaint).toMatchObject({ reasons: ['lowest_level'], ratings: { attitude: 4, skill: 4, arrival: 1, promise: 4 } });
+    const complaint = complaints.body.items.find(
+      (c: { caseNumber: string }) => c.caseNumber === cases.lowest?.number,
+    );
+    expect(complaint).toMatchObject({
+      reasons: ['lowest_level'],
+      ratings: { attitude: 4, skill: 4, arrival: 1, promise: 4 },
+    });
   });
 
   it('only preselects answers for a one-click link: the GET records nothing', async () => {

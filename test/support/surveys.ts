@@ -14,7 +14,10 @@ export interface CompletedCaseOptions {
 }
 
 /** Agent registers, dispatcher assigns, technician repairs on site; the case completes at `at`. */
-export async function completedCase(sys: TestSystem, o: CompletedCaseOptions): Promise<{ id: string; number: string }> {
+export async function completedCase(
+  sys: TestSystem,
+  o: CompletedCaseOptions,
+): Promise<{ id: string; number: string }> {
   clockControl.freeze(o.at);
   const agent = await sys.as('agent');
   const dispatcher = await sys.as('dispatcher');
@@ -24,9 +27,14 @@ export async function completedCase(sys: TestSystem, o: CompletedCaseOptions): P
   const customer = { ...withoutEmail, ...o.customer };
   const opened = await agent.post(
     '/cases',
-    intake({ customer, ...(o.branchId ? { branchId: o.branchId } : {}), ...(o.internal ? { internal: true } : {}) }),
+    intake({
+      customer,
+      ...(o.branchId ? { branchId: o.branchId } : {}),
+      ...(o.internal ? { internal: true } : {}),
+    }),
   );
-  if (opened.status !== 201) throw new Error(`intake failed: ${opened.status} ${JSON.stringify(opened.body)}`);
+  if (opened.status !== 201)
+    throw new Error(`intake failed: ${opened.status} ${JSON.stringify(opened.body)}`);
   const id: string = opened.body.id;
   const steps: Array<[typeof dispatcher, string, unknown]> = [
     [dispatcher, 'assign', { technicianId: o.technicianId }],
@@ -107,8 +115,15 @@ export async function postForm(url: string, fields: Record<string, string>): Pro
 }
 
 /** Delivers a raw reply to the local inbox; answers with the inbound handler's outcome. */
-export async function deliverReply(sys: TestSystem, raw: string | Buffer): Promise<{ outcome: string; reason?: string }> {
-  const res = await fetch(`${sys.url}/_local/inbox`, { method: 'POST', body: raw, headers: { 'content-type': 'message/rfc822' } });
+export async function deliverReply(
+  sys: TestSystem,
+  raw: string | Buffer,
+): Promise<{ outcome: string; reason?: string }> {
+  const res = await fetch(`${sys.url}/_local/inbox`, {
+    method: 'POST',
+    body: raw,
+    headers: { 'content-type': 'message/rfc822' },
+  });
   const body = (await res.json()) as { result: Array<{ outcome: string; reason?: string }> };
   const outcome = body.result?.[0];
   if (!outcome) throw new Error(`inbox failed: ${JSON.stringify(body)}`);

@@ -1,15 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CALENDAR } from '../../shared/sla/calendar.ts';
-import { type CaseFacts, computeMilestones, type Milestone, type TimelineFact } from '../../shared/sla/milestones.ts';
+import {
+  type CaseFacts,
+  computeMilestones,
+  type Milestone,
+  type TimelineFact,
+} from '../../shared/sla/milestones.ts';
 import { DEFAULT_POLICY, parsePolicy } from '../../shared/sla/policy.ts';
 
 /** Asia/Shanghai wall-clock time → ISO instant (UTC+8, no DST). 2026-11-23 is a Monday. */
 const sh = (local: string) => new Date(`${local}:00+08:00`).toISOString();
 
-const opened = (at: string, overrides: Partial<CaseFacts> = {}): CaseFacts => ({ createdAt: sh(at), zone: 'urban', emergency: false, ...overrides });
+const opened = (at: string, overrides: Partial<CaseFacts> = {}): CaseFacts => ({
+  createdAt: sh(at),
+  zone: 'urban',
+  emergency: false,
+  ...overrides,
+});
 
 function timeline(...entries: Array<[string, string, string?, string?]>): TimelineFact[] {
-  return entries.map(([at, action, from, to], i) => ({ seq: i + 1, at: sh(at), action, ...(from ? { from } : {}), ...(to ? { to } : {}) }));
+  return entries.map(([at, action, from, to], i) => ({
+    seq: i + 1,
+    at: sh(at),
+    action,
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+  }));
 }
 
 const justOpened = (at: string) => timeline([at, 'opened', undefined, 'received']);
@@ -25,18 +41,41 @@ const fireTimes = (m: Milestone) => Object.fromEntries(m.steps.map((s) => [s.id,
 describe('arrival due time by zone and emergency', () => {
   it.each([
     { name: 'urban: 6 working hours', at: '2026-11-23T09:00', facts: {}, due: '2026-11-23T15:00' },
-    { name: 'suburban: 7 working hours', at: '2026-11-23T09:00', facts: { zone: 'suburban' as const }, due: '2026-11-23T16:00' },
-    { name: 'emergency: 24 calendar hours, whatever the zone', at: '2026-11-23T09:00', facts: { emergency: true, zone: 'suburban' as const }, due: '2026-11-24T09:00' },
+    {
+      name: 'suburban: 7 working hours',
+      at: '2026-11-23T09:00',
+      facts: { zone: 'suburban' as const },
+      due: '2026-11-23T16:00',
+    },
+    {
+      name: 'emergency: 24 calendar hours, whatever the zone',
+      at: '2026-11-23T09:00',
+      facts: { emergency: true, zone: 'suburban' as const },
+      due: '2026-11-24T09:00',
+    },
     { name: 'urban across the night', at: '2026-11-23T16:00', facts: {}, due: '2026-11-24T12:00' },
     { name: 'urban across the weekend', at: '2026-11-27T17:00', facts: {}, due: '2026-11-30T13:00' },
-    { name: 'urban, called in at night: counted from the next morning', at: '2026-11-23T22:00', facts: {}, due: '2026-11-24T14:00' },
-    { name: 'emergency over the weekend keeps counting calendar hours', at: '2026-11-28T10:00', facts: { emergency: true }, due: '2026-11-29T10:00' },
+    {
+      name: 'urban, called in at night: counted from the next morning',
+      at: '2026-11-23T22:00',
+      facts: {},
+      due: '2026-11-24T14:00',
+    },
+    {
+      name: 'emergency over the weekend keeps counting calendar hours',
+      at: '2026-11-28T10:00',
+      facts: { emergency: true },
+      due: '2026-11-29T10:00',
+    },
   ])('$name', ({ at, facts, due }) => {
     // Prepare
     const c = opened(at, facts);
 
     // Act
-    const arrival = milestone(computeMilestones(c, justOpened(at), DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(c.createdAt)), 'arrival');
+    const arrival = milestone(
+      computeMilestones(c, justOpened(at), DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(c.createdAt)),
+      'arrival',
+    );
 
     // Assess
     expect(arrival.dueAt).toBe(sh(due));
@@ -48,7 +87,16 @@ describe('arrival due time by zone and emergency', () => {
     const c = opened('2026-11-23T09:00');
 
     // Act
-    const arrival = milestone(computeMilestones(c, justOpened('2026-11-23T09:00'), DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(c.createdAt)), 'arrival');
+    const arrival = milestone(
+      computeMilestones(
+        c,
+        justOpened('2026-11-23T09:00'),
+        DEFAULT_POLICY,
+        DEFAULT_CALENDAR,
+        new Date(c.createdAt),
+      ),
+      'arrival',
+    );
 
     // Assess
     expect(fireTimes(arrival)).toEqual({
@@ -64,7 +112,16 @@ describe('arrival due time by zone and emergency', () => {
     const c = opened('2026-11-23T17:50');
 
     // Act
-    const first = milestone(computeMilestones(c, justOpened('2026-11-23T17:50'), DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(c.createdAt)), 'first_response');
+    const first = milestone(
+      computeMilestones(
+        c,
+        justOpened('2026-11-23T17:50'),
+        DEFAULT_POLICY,
+        DEFAULT_CALENDAR,
+        new Date(c.createdAt),
+      ),
+      'first_response',
+    );
 
     // Assess
     expect(first.dueAt).toBe(sh('2026-11-24T08:20'));
@@ -75,22 +132,39 @@ describe('meeting milestones', () => {
   it('meets the first response with the assignment, on time, counting the working minutes it took', () => {
     // Prepare
     const c = opened('2026-11-23T09:00');
-    const tl = timeline(['2026-11-23T09:00', 'opened', undefined, 'received'], ['2026-11-23T09:20', 'assign', 'received', 'assigned']);
+    const tl = timeline(
+      ['2026-11-23T09:00', 'opened', undefined, 'received'],
+      ['2026-11-23T09:20', 'assign', 'received', 'assigned'],
+    );
 
     // Act
-    const first = milestone(computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T12:00'))), 'first_response');
+    const first = milestone(
+      computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T12:00'))),
+      'first_response',
+    );
 
     // Assess
-    expect(first).toMatchObject({ status: 'met', metAt: sh('2026-11-23T09:20'), breached: false, activeMinutes: 20 });
+    expect(first).toMatchObject({
+      status: 'met',
+      metAt: sh('2026-11-23T09:20'),
+      breached: false,
+      activeMinutes: 20,
+    });
   });
 
   it('flags a late first response as breached', () => {
     // Prepare
     const c = opened('2026-11-23T09:00');
-    const tl = timeline(['2026-11-23T09:00', 'opened', undefined, 'received'], ['2026-11-23T09:45', 'assign', 'received', 'assigned']);
+    const tl = timeline(
+      ['2026-11-23T09:00', 'opened', undefined, 'received'],
+      ['2026-11-23T09:45', 'assign', 'received', 'assigned'],
+    );
 
     // Act
-    const first = milestone(computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T12:00'))), 'first_response');
+    const first = milestone(
+      computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T12:00'))),
+      'first_response',
+    );
 
     // Assess
     expect(first).toMatchObject({ status: 'met', breached: true, activeMinutes: 45 });
@@ -111,15 +185,26 @@ describe('meeting milestones', () => {
     const all = computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T12:00')));
 
     // Assess
-    expect(milestone(all, 'arrival')).toMatchObject({ status: 'met', metAt: sh('2026-11-23T11:00'), breached: false });
-    expect(milestone(all, 'repair_completion')).toMatchObject({ status: 'running', startedAt: sh('2026-11-23T11:30'), dueAt: sh('2026-11-26T11:30') });
+    expect(milestone(all, 'arrival')).toMatchObject({
+      status: 'met',
+      metAt: sh('2026-11-23T11:00'),
+      breached: false,
+    });
+    expect(milestone(all, 'repair_completion')).toMatchObject({
+      status: 'running',
+      startedAt: sh('2026-11-23T11:30'),
+      dueAt: sh('2026-11-26T11:30'),
+    });
     expect(all.map((m) => m.kind)).not.toContain('workshop_repair');
   });
 
   it('drops arrival when the item is carried into the workshop, and runs the workshop clock with a supervisor-only ladder', () => {
     // Prepare
     const c = opened('2026-11-23T09:00');
-    const tl = timeline(['2026-11-23T09:00', 'opened', undefined, 'received'], ['2026-11-23T09:30', 'workshop-check-in', 'received', 'in_workshop']);
+    const tl = timeline(
+      ['2026-11-23T09:00', 'opened', undefined, 'received'],
+      ['2026-11-23T09:30', 'workshop-check-in', 'received', 'in_workshop'],
+    );
 
     // Act
     const all = computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T10:00')));
@@ -137,7 +222,13 @@ describe('meeting milestones', () => {
     const c = opened('2026-11-23T09:00');
 
     // Act
-    const all = computeMilestones(c, justOpened('2026-11-23T09:00'), DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T15:01')));
+    const all = computeMilestones(
+      c,
+      justOpened('2026-11-23T09:00'),
+      DEFAULT_POLICY,
+      DEFAULT_CALENDAR,
+      new Date(sh('2026-11-23T15:01')),
+    );
 
     // Assess
     expect(milestone(all, 'arrival')).toMatchObject({ status: 'running', breached: true });
@@ -153,13 +244,25 @@ describe('pause and resume', () => {
   it('stops the clock while awaiting the customer and moves the due time by the paused working time', () => {
     // Prepare: on hold from Monday 10:00 to Tuesday 10:00 (600 working minutes)
     const c = opened('2026-11-23T09:00');
-    const tl = timeline(...base, ['2026-11-23T10:00', 'hold', 'assigned', 'awaiting_customer'], ['2026-11-24T10:00', 'resume', 'awaiting_customer', 'assigned']);
+    const tl = timeline(
+      ...base,
+      ['2026-11-23T10:00', 'hold', 'assigned', 'awaiting_customer'],
+      ['2026-11-24T10:00', 'resume', 'awaiting_customer', 'assigned'],
+    );
 
     // Act
-    const arrival = milestone(computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-24T11:00'))), 'arrival');
+    const arrival = milestone(
+      computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-24T11:00'))),
+      'arrival',
+    );
 
     // Assess: 60 minutes ran before the hold, the other 300 from Tuesday 10:00
-    expect(arrival).toMatchObject({ status: 'running', dueAt: sh('2026-11-24T15:00'), pausedMinutes: 600, activeMinutes: 120 });
+    expect(arrival).toMatchObject({
+      status: 'running',
+      dueAt: sh('2026-11-24T15:00'),
+      pausedMinutes: 600,
+      activeMinutes: 120,
+    });
     expect(fireTimes(arrival)).toMatchObject({ p50: sh('2026-11-24T12:00'), breach: sh('2026-11-24T15:00') });
   });
 
@@ -169,22 +272,37 @@ describe('pause and resume', () => {
     const tl = timeline(...base, ['2026-11-23T12:30', 'hold', 'assigned', 'awaiting_customer']);
 
     // Act
-    const arrival = milestone(computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-25T09:00'))), 'arrival');
+    const arrival = milestone(
+      computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-25T09:00'))),
+      'arrival',
+    );
 
     // Assess
     expect(arrival.status).toBe('paused');
     expect(arrival.dueAt).toBeUndefined();
     expect(arrival.breached).toBe(false);
-    expect(fireTimes(arrival)).toEqual({ p50: sh('2026-11-23T12:00'), p75: undefined, breach: undefined, mgr: undefined });
+    expect(fireTimes(arrival)).toEqual({
+      p50: sh('2026-11-23T12:00'),
+      p75: undefined,
+      breach: undefined,
+      mgr: undefined,
+    });
   });
 
   it('pauses an emergency clock in calendar time', () => {
     // Prepare
     const c = opened('2026-11-23T09:00', { emergency: true });
-    const tl = timeline(...base, ['2026-11-23T10:00', 'hold', 'assigned', 'awaiting_customer'], ['2026-11-23T13:00', 'resume', 'awaiting_customer', 'assigned']);
+    const tl = timeline(
+      ...base,
+      ['2026-11-23T10:00', 'hold', 'assigned', 'awaiting_customer'],
+      ['2026-11-23T13:00', 'resume', 'awaiting_customer', 'assigned'],
+    );
 
     // Act
-    const arrival = milestone(computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T14:00'))), 'arrival');
+    const arrival = milestone(
+      computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T14:00'))),
+      'arrival',
+    );
 
     // Assess
     expect(arrival).toMatchObject({ clock: 'calendar', dueAt: sh('2026-11-24T12:00'), pausedMinutes: 180 });
@@ -204,8 +322,18 @@ describe('recompute on a zone or emergency change', () => {
 
   it.each([
     { name: 'urban as opened', facts: {}, due: '2026-11-23T16:00', clock: 'working' },
-    { name: 'changed to suburban: 7 hours, same start, same pause', facts: { zone: 'suburban' as const }, due: '2026-11-23T17:00', clock: 'working' },
-    { name: 'changed to emergency: 24 calendar hours plus the paused hour', facts: { emergency: true }, due: '2026-11-24T10:00', clock: 'calendar' },
+    {
+      name: 'changed to suburban: 7 hours, same start, same pause',
+      facts: { zone: 'suburban' as const },
+      due: '2026-11-23T17:00',
+      clock: 'working',
+    },
+    {
+      name: 'changed to emergency: 24 calendar hours plus the paused hour',
+      facts: { emergency: true },
+      due: '2026-11-24T10:00',
+      clock: 'calendar',
+    },
   ])('$name', ({ facts, due, clock }) => {
     // Prepare
     const c = opened('2026-11-23T09:00', facts);
@@ -232,7 +360,10 @@ describe('policies as data', () => {
     const c = opened('2026-11-23T09:00');
 
     // Act
-    const arrival = milestone(computeMilestones(c, justOpened('2026-11-23T09:00'), policy, DEFAULT_CALENDAR, new Date(c.createdAt)), 'arrival');
+    const arrival = milestone(
+      computeMilestones(c, justOpened('2026-11-23T09:00'), policy, DEFAULT_CALENDAR, new Date(c.createdAt)),
+      'arrival',
+    );
 
     // Assess
     expect(arrival.dueAt).toBe(sh('2026-11-23T10:00'));
@@ -241,7 +372,13 @@ describe('policies as data', () => {
 
   it('refuses a ladder with repeated step ids, naming the field', () => {
     // Act
-    const attempt = () => parsePolicy({ ladder: [{ id: 'a', percent: 50, notify: 'dispatcher', level: 'warning' }, { id: 'a', percent: 75, notify: 'dispatcher', level: 'urgent' }] });
+    const attempt = () =>
+      parsePolicy({
+        ladder: [
+          { id: 'a', percent: 50, notify: 'dispatcher', level: 'warning' },
+          { id: 'a', percent: 75, notify: 'dispatcher', level: 'urgent' },
+        ],
+      });
 
     // Assess
     expect(attempt).toThrow(/step ids must not repeat/);
@@ -249,7 +386,11 @@ describe('policies as data', () => {
 
   it('defaults to the SPEC numbers', () => {
     // Assess
-    expect(DEFAULT_POLICY).toMatchObject({ firstResponseMinutes: 30, arrivalMinutes: { urban: 360, suburban: 420 }, emergencyArrivalHours: 24 });
+    expect(DEFAULT_POLICY).toMatchObject({
+      firstResponseMinutes: 30,
+      arrivalMinutes: { urban: 360, suburban: 420 },
+      emergencyArrivalHours: 24,
+    });
     expect(DEFAULT_POLICY.ladder.map((s) => `${s.percent}%+${s.afterWorkingMinutes}→${s.notify}`)).toEqual([
       '50%+0→dispatcher',
       '75%+0→dispatcher',

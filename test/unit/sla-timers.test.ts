@@ -43,7 +43,13 @@ describe('EventBridge Scheduler adapter', () => {
     const timers = new EventBridgeSchedulerTimers(client, target, () => NOW);
     const fireAt = '2026-11-23T04:00:00.000Z';
     const name = stepTimerName('SR-20261123-0001', 'arrival', 'p50', fireAt);
-    const payload = { kind: 'sla-step' as const, caseId: 'SR-20261123-0001', milestone: 'arrival' as const, step: 'p50', fireAt };
+    const payload = {
+      kind: 'sla-step' as const,
+      caseId: 'SR-20261123-0001',
+      milestone: 'arrival' as const,
+      step: 'p50',
+      fireAt,
+    };
 
     // Act
     await timers.scheduleOnce({ name, at: new Date(fireAt), payload });
@@ -72,7 +78,9 @@ describe('EventBridge Scheduler adapter', () => {
 
   it('treats an existing schedule of the same name as created (idempotent create)', async () => {
     // Prepare
-    const { client, sent } = fakeClient(() => new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
+    const { client, sent } = fakeClient(
+      () => new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }),
+    );
     const timers = new EventBridgeSchedulerTimers(client, target, () => NOW);
     const payload = { kind: 'morning' as const, branchId: 'main' };
 
@@ -86,7 +94,9 @@ describe('EventBridge Scheduler adapter', () => {
 
   it('cancels by name in the group, and a schedule already gone counts as cancelled', async () => {
     // Prepare
-    const { client, sent } = fakeClient(() => new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
+    const { client, sent } = fakeClient(
+      () => new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }),
+    );
     const timers = new EventBridgeSchedulerTimers(client, target, () => NOW);
 
     // Act
@@ -94,16 +104,28 @@ describe('EventBridge Scheduler adapter', () => {
 
     // Assess
     expect(sent[0]).toBeInstanceOf(DeleteScheduleCommand);
-    expect((sent[0] as DeleteScheduleCommand).input).toEqual({ Name: 'SR-20261123-0001.arr.p50.20261123T040000Z', GroupName: 'aftercare-sla' });
+    expect((sent[0] as DeleteScheduleCommand).input).toEqual({
+      Name: 'SR-20261123-0001.arr.p50.20261123T040000Z',
+      GroupName: 'aftercare-sla',
+    });
   });
 
   it('replaces the daily morning schedule with a cron in the branch timezone, kept after each run', async () => {
     // Prepare
-    const { client, sent } = fakeClient((c) => (c instanceof DeleteScheduleCommand ? new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} }) : {}));
+    const { client, sent } = fakeClient((c) =>
+      c instanceof DeleteScheduleCommand
+        ? new ResourceNotFoundException({ message: 'none', Message: 'none', $metadata: {} })
+        : {},
+    );
     const timers = new EventBridgeSchedulerTimers(client, target, () => NOW);
 
     // Act
-    await timers.scheduleDaily({ name: 'morning.hz', time: '08:30', timezone: 'Asia/Shanghai', payload: { kind: 'morning', branchId: 'hz' } });
+    await timers.scheduleDaily({
+      name: 'morning.hz',
+      time: '08:30',
+      timezone: 'Asia/Shanghai',
+      payload: { kind: 'morning', branchId: 'hz' },
+    });
 
     // Assess
     expect(sent.map((c) => c?.constructor.name)).toEqual(['DeleteScheduleCommand', 'CreateScheduleCommand']);
@@ -112,7 +134,10 @@ describe('EventBridge Scheduler adapter', () => {
       ScheduleExpression: 'cron(30 8 * * ? *)',
       ScheduleExpressionTimezone: 'Asia/Shanghai',
       ActionAfterCompletion: 'NONE',
-      Target: { Input: '{"kind":"morning","branchId":"hz"}', DeadLetterConfig: { Arn: target.delivery.deadLetterArn } },
+      Target: {
+        Input: '{"kind":"morning","branchId":"hz"}',
+        DeadLetterConfig: { Arn: target.delivery.deadLetterArn },
+      },
     });
   });
 
@@ -122,7 +147,11 @@ describe('EventBridge Scheduler adapter', () => {
     const timers = new EventBridgeSchedulerTimers(client, { group: 'aftercare-sla' }, () => NOW);
 
     // Act
-    const result = timers.scheduleOnce({ name: 'x', at: NOW, payload: { kind: 'morning', branchId: 'main' } });
+    const result = timers.scheduleOnce({
+      name: 'x',
+      at: NOW,
+      payload: { kind: 'morning', branchId: 'main' },
+    });
 
     // Assess
     await expect(result).rejects.toThrow(/no schedule target/);
@@ -133,8 +162,16 @@ describe('EventBridge Scheduler adapter', () => {
 describe('at() expressions', () => {
   it.each([
     { name: 'a whole second as is', at: '2026-11-23T04:00:00.000Z', expression: 'at(2026-11-23T04:00:00)' },
-    { name: 'a fraction rounded up, never early', at: '2026-11-23T04:00:00.001Z', expression: 'at(2026-11-23T04:00:01)' },
-    { name: 'an instant already past: a second from now', at: '2026-11-22T04:00:00.000Z', expression: 'at(2026-11-23T01:00:01)' },
+    {
+      name: 'a fraction rounded up, never early',
+      at: '2026-11-23T04:00:00.001Z',
+      expression: 'at(2026-11-23T04:00:01)',
+    },
+    {
+      name: 'an instant already past: a second from now',
+      at: '2026-11-22T04:00:00.000Z',
+      expression: 'at(2026-11-23T01:00:01)',
+    },
   ])('$name', ({ at, expression }) => {
     // Act
     const result = atExpression(new Date(at), NOW);
