@@ -6,7 +6,16 @@
  * dropping an `.eml` file into the folder (the watcher started by `npm start`).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, type FSWatcher, watch, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  type FSWatcher,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve, sep } from 'node:path';
 import type { S3Event } from 'aws-lambda';
@@ -46,7 +55,9 @@ export function s3PutEvent(bucket: string, key: string, size: number, at: Date =
 
 function xmlError(res: ServerResponse, status: number, code: string, message: string): void {
   res.writeHead(status, { 'content-type': 'application/xml' });
-  res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+  res.end(
+    `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+  );
 }
 
 /** S3 `GetObject` (path style: `GET /_aws/s3/<bucket>/<key>`) from the inbox folder. */
@@ -61,7 +72,11 @@ export function s3Edge(dir: string): SideRoute {
       return true;
     }
     const file = resolve(dir, key);
-    if (decodeURIComponent(bucket) !== LOCAL_INBOUND_BUCKET || !file.startsWith(resolve(dir) + sep) || !existsSync(file)) {
+    if (
+      decodeURIComponent(bucket) !== LOCAL_INBOUND_BUCKET ||
+      !file.startsWith(resolve(dir) + sep) ||
+      !existsSync(file)
+    ) {
       xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
       return true;
     }
@@ -105,7 +120,11 @@ export function inboxEndpoint(dir: string, handler: () => Promise<InboundHandler
  * Watches the inbox folder: every `.eml` file found at start or dropped in later is handed to the
  * inbound handler once (a message handled before is recognised by the handler itself and skipped).
  */
-export function watchInbox(dir: string, handler: () => Promise<InboundHandler>, log = console): { close(): void } {
+export function watchInbox(
+  dir: string,
+  handler: () => Promise<InboundHandler>,
+  log = console,
+): { close(): void } {
   mkdirSync(dir, { recursive: true });
   const seen = new Set<string>();
   const pending = new Map<string, NodeJS.Timeout>();

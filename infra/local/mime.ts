@@ -48,7 +48,9 @@ export function encodeAddress(value: string): string {
   const [, name = '', address = ''] = match;
   if (name === '') return `<${address}>`;
   const unquoted = name.replace(/^"(.*)"$/, '$1');
-  const display = PRINTABLE_ASCII.test(unquoted) ? `"${unquoted.replace(/["\\]/g, '\\$&')}"` : encodeHeaderText(unquoted);
+  const display = PRINTABLE_ASCII.test(unquoted)
+    ? `"${unquoted.replace(/["\\]/g, '\\$&')}"`
+    : encodeHeaderText(unquoted);
   return `${display} <${address}>`;
 }
 
@@ -62,7 +64,11 @@ export function mailDate(date: Date): string {
 
 function base64Body(value: string): string {
   const normalised = value.replace(/\r?\n/g, '\r\n');
-  return (Buffer.from(normalised, 'utf8').toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+  return (
+    Buffer.from(normalised, 'utf8')
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []
+  ).join('\r\n');
 }
 
 function part(type: 'plain' | 'html', body: string): string {

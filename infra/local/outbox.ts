@@ -109,7 +109,9 @@ export function sesEdge(dir: string, now: () => Date = () => new Date()): SideRo
     const to = input.Destination?.ToAddresses ?? [];
     if (!input.FromEmailAddress || to.length === 0 || !simple?.Subject?.Data || !simple.Body?.Text?.Data) {
       // What SES answers for a request it cannot send.
-      restJson(res, 400, { message: 'FromEmailAddress, a destination, a subject and a text body are required locally' });
+      restJson(res, 400, {
+        message: 'FromEmailAddress, a destination, a subject and a text body are required locally',
+      });
       return true;
     }
     const at = now();
@@ -160,14 +162,24 @@ export function outboxPages(dir: string): SideRoute {
     const match = /^\/_local\/outbox\/([0-9a-f-]+)(\.html|\.eml)?$/.exec(path);
     const id = match?.[1] ?? '';
     if (!ID.test(id)) {
-      page(res, 404, 'Not found', '<h1>No such message</h1><p><a href="/_local/outbox">Back to the outbox</a></p>');
+      page(
+        res,
+        404,
+        'Not found',
+        '<h1>No such message</h1><p><a href="/_local/outbox">Back to the outbox</a></p>',
+      );
       return true;
     }
     let message: OutboxMessage;
     try {
       message = await readMessage(dir, `${id}.eml`);
     } catch {
-      page(res, 404, 'Not found', '<h1>No such message</h1><p><a href="/_local/outbox">Back to the outbox</a></p>');
+      page(
+        res,
+        404,
+        'Not found',
+        '<h1>No such message</h1><p><a href="/_local/outbox">Back to the outbox</a></p>',
+      );
       return true;
     }
     if (match?.[2] === '.eml') {

@@ -49,13 +49,18 @@ export function localSurveys(opts: LocalSurveyOptions): LocalSurveys {
   const inboxDir = join(mailDir, 'inbox');
   mkdirSync(outboxDir, { recursive: true });
   mkdirSync(inboxDir, { recursive: true });
-  const secret = opts.ephemeralKeys ? randomBytes(32).toString('hex') : persistentSecret(join(opts.dataDir, 'keys', 'survey-secret'));
+  const secret = opts.ephemeralKeys
+    ? randomBytes(32).toString('hex')
+    : persistentSecret(join(opts.dataDir, 'keys', 'survey-secret'));
 
   const jobs = new Map<JobId, Promise<Job>>();
   const job = (id: JobId): Promise<Job> => {
     if (!jobs.has(id)) {
       const entry = pathToFileURL(join(root, jobFunctions[id].entry)).href;
-      jobs.set(id, import(entry).then((m: { handler: Job }) => m.handler));
+      jobs.set(
+        id,
+        import(entry).then((m: { handler: Job }) => m.handler),
+      );
     }
     return jobs.get(id) as Promise<Job>;
   };
@@ -90,7 +95,13 @@ export function localSurveys(opts: LocalSurveyOptions): LocalSurveys {
   return {
     outboxDir,
     inboxDir,
-    sideRoutes: [sesEdge(outboxDir), s3Edge(inboxDir), outboxPages(outboxDir), inboxEndpoint(inboxDir, inbound), runDispatch],
+    sideRoutes: [
+      sesEdge(outboxDir),
+      s3Edge(inboxDir),
+      outboxPages(outboxDir),
+      inboxEndpoint(inboxDir, inbound),
+      runDispatch,
+    ],
     env: (url) => ({
       AWS_ENDPOINT_URL_SESV2: `${url}${SES_EDGE_PATH}`,
       AWS_ENDPOINT_URL_S3: `${url}${S3_EDGE_PATH}`,

@@ -99,6 +99,8 @@ export class SurveyStack extends Stack {
   readonly identity: ses.EmailIdentity;
   readonly receiptRuleSet: ses.ReceiptRuleSet;
   readonly morningRun: scheduler.Schedule;
+  /** Morning runs and replies that failed after retries (for the ops dashboard and alarms). */
+  readonly deadLetterQueues: DeadLetterQueue[];
 
   constructor(scope: Construct, id: string, props: SurveyStackProps) {
     super(scope, id, props);
@@ -243,6 +245,7 @@ export class SurveyStack extends Stack {
       maxEventAge: Duration.hours(6),
       onFailure: new destinations.SqsDestination(failedReplies.queue),
     });
+    this.deadLetterQueues = [failedRuns, failedReplies];
     this.inboundBucket.addEventNotification(
       s3.EventType.OBJECT_CREATED,
       new s3n.LambdaDestination(this.inbound.function),
