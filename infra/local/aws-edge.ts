@@ -19,7 +19,10 @@ export function eventBridgeEdge(bus: LocalBus): SideRoute {
     const target = String(req.headers['x-amz-target'] ?? '');
     if (!req.url?.startsWith(AWS_EDGE_PREFIX) || !target.startsWith('AWSEvents.')) return false;
     if (target !== 'AWSEvents.PutEvents') {
-      awsJson(res, 400, { __type: 'UnknownOperationException', message: `${target} is not emulated locally` });
+      awsJson(res, 400, {
+        __type: 'UnknownOperationException',
+        message: `${target} is not emulated locally`,
+      });
       return true;
     }
     const input = JSON.parse(body.toString('utf8')) as { Entries?: PutEventsEntry[] };

@@ -40,6 +40,9 @@ function matchObject(pattern: Record<string, unknown>, event: Record<string, unk
   });
 }
 
-export function matchesPattern(pattern: EventPattern | Readonly<Record<string, unknown>>, event: Record<string, unknown>): boolean {
+export function matchesPattern(
+  pattern: EventPattern | Readonly<Record<string, unknown>>,
+  event: Record<string, unknown>,
+): boolean {
   return matchObject(pattern as Record<string, unknown>, event);
 }

@@ -3,18 +3,25 @@
  * gateway in front of the same handlers, the local bus with the deployed rules. Used by `npm start`
  * and by the integration tests (which share one engine per run and give each file its own table).
  */
+
+import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { AddressInfo } from 'node:net';
 import { eventRules } from '../../events/rules.ts';
-import { consumerFunctions, httpFunctions, routes, streamFunctions, THROTTLE } from '../../functions/catalog.ts';
-import { localAuth, type LocalAuth } from './auth.ts';
-import { eventBridgeEdge, AWS_EDGE_PREFIX } from './aws-edge.ts';
+import {
+  consumerFunctions,
+  httpFunctions,
+  routes,
+  streamFunctions,
+  THROTTLE,
+} from '../../functions/catalog.ts';
+import { type LocalAuth, localAuth } from './auth.ts';
+import { AWS_EDGE_PREFIX, eventBridgeEdge } from './aws-edge.ts';
 import { type ConsumerHandler, LocalBus } from './bus.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamo.ts';
 import { LocalTimers, ScheduleError, schedulerEdge, type TimerTargetHandler } from './scheduler.ts';
-import { StreamRelay } from './stream-relay.ts';
 import { createLocalServer, type HttpHandlerFn, type SideRoute } from './server.ts';
+import { StreamRelay } from './stream-relay.ts';
 import { localSurveys } from './surveys.ts';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -67,7 +74,11 @@ async function scheduleDefaultMorning(timers: LocalTimers): Promise<void> {
       ScheduleExpressionTimezone: 'Asia/Shanghai',
       ActionAfterCompletion: 'NONE',
       FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: { Arn: LOCAL_SLA.timerArn, RoleArn: LOCAL_SLA.roleArn, Input: JSON.stringify({ kind: 'morning', branchId: 'main' }) },
+      Target: {
+        Arn: LOCAL_SLA.timerArn,
+        RoleArn: LOCAL_SLA.roleArn,
+        Input: JSON.stringify({ kind: 'morning', branchId: 'main' }),
+      },
     });
   } catch (err) {
     if (!(err instanceof ScheduleError && err.type === 'ConflictException')) throw err;
@@ -81,14 +92,20 @@ async function loadExport<T>(entry: string): Promise<T> {
 
 export async function startSystem(opts: SystemOptions = {}): Promise<LocalSystem> {
   const dataDir = resolve(opts.dataDir ?? join(repoRoot, '.data'));
-  let engine: DynamoLocal | undefined;
-  const dynamoEndpoint =
-    opts.dynamoEndpoint ?? (engine = await startDynamoLocal(opts.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') })).endpoint;
+  // Tests share one engine per run; `npm start` owns its own.
+  const engine: DynamoLocal | undefined = opts.dynamoEndpoint
+    ? undefined
+    : await startDynamoLocal(opts.inMemory ? {} : { dataDir: join(dataDir, 'dynamodb') });
+  const dynamoEndpoint = opts.dynamoEndpoint ?? (engine as DynamoLocal).endpoint;
   const tableName = opts.tableName ?? 'aftercare';
   await ensureTable(dynamoEndpoint, tableName);
   const auth = await localAuth(opts.ephemeralKeys ? undefined : join(dataDir, 'keys', 'jwt.json'));
   // Survey mail: SES outbox, S3 inbox, their pages and the morning-run trigger (infra/local/surveys.ts).
-  const surveys = localSurveys({ dataDir, inMemory: opts.inMemory ?? false, ephemeralKeys: opts.ephemeralKeys ?? false });
+  const surveys = localSurveys({
+    dataDir,
+    inMemory: opts.inMemory ?? false,
+    ephemeralKeys: opts.ephemeralKeys ?? false,
+  });
 
   const consumers = new Map<string, Promise<ConsumerHandler>>();
   const loadConsumer = (id: string) => {
@@ -97,7 +114,11 @@ export async function startSystem(opts: SystemOptions = {}): Promise<LocalSystem
     if (!consumers.has(id)) consumers.set(id, loadExport<ConsumerHandler>(spec.entry));
     return consumers.get(id) as Promise<ConsumerHandler>;
   };
-  const bus = new LocalBus(eventRules, loadConsumer, opts.inMemory ? {} : { deadLetterFile: join(dataDir, 'dead-letters.jsonl') });
+  const bus = new LocalBus(
+    eventRules,
+    loadConsumer,
+    opts.inMemory ? {} : { deadLetterFile: join(dataDir, 'dead-letters.jsonl') },
+  );
   const timers = new LocalTimers({
     endpoint: dynamoEndpoint,
     tableName,
@@ -111,9 +132,15 @@ export async function startSystem(opts: SystemOptions = {}): Promise<LocalSystem
     routes,
     auth,
     throttle: opts.throttle ?? THROTTLE,
-    sideRoutes: [eventBridgeEdge(bus), schedulerEdge(timers), ...surveys.sideRoutes, ...(opts.sideRoutes ?? [])],
+    sideRoutes: [
+      eventBridgeEdge(bus),
+      schedulerEdge(timers),
+      ...surveys.sideRoutes,
+      ...(opts.sideRoutes ?? []),
+    ],
     loadHandler: (fn) => {
-      if (!handlers.has(fn)) handlers.set(fn, loadExport<HttpHandlerFn>(httpFunctions[fn as keyof typeof httpFunctions].entry));
+      if (!handlers.has(fn))
+        handlers.set(fn, loadExport<HttpHandlerFn>(httpFunctions[fn as keyof typeof httpFunctions].entry));
       return handlers.get(fn) as Promise<HttpHandlerFn>;
     },
   });

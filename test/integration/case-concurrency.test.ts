@@ -56,7 +56,9 @@ describe('concurrency and retries', () => {
     expect(after.body.version).toBe(2);
     // Events come from committed writes only (the outbox): one change, one event.
     await sys.bus.idle();
-    const published = sys.bus.history.filter((e) => e.detail.caseId === id && e.detail.action === 'categorize');
+    const published = sys.bus.history.filter(
+      (e) => e.detail.caseId === id && e.detail.action === 'categorize',
+    );
     expect(published).toHaveLength(1);
   });
 
