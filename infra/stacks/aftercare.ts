@@ -8,6 +8,8 @@ import { ApiStack } from './api-stack.ts';
 import { DataStack } from './data-stack.ts';
 import { EventsStack } from './events-stack.ts';
 import { OpsStack } from './ops-stack.ts';
+import { SlaTimers } from './sla-stack.ts';
+import { SurveyKeysStack, SurveyStack } from './survey-stack.ts';
 
 export interface AftercareConfig {
   /** Deployment stage (`dev`, `prod`, …); part of every stack name. */
@@ -16,6 +18,8 @@ export interface AftercareConfig {
   readonly timeZone: string;
   /** Origins allowed by the API's CORS. */
   readonly corsOrigins: string[];
+  /** Domain mail is sent from (SES identity); survey replies go to reply.<mailDomain>. */
+  readonly mailDomain: string;
 }
 
 export interface AftercareStacks {
@@ -23,6 +27,7 @@ export interface AftercareStacks {
   readonly events: EventsStack;
   readonly api: ApiStack;
   readonly ops: OpsStack;
+  readonly surveys: SurveyStack;
 }
 
 const SERVICE_NAME = 'aftercare';
@@ -36,6 +41,7 @@ export function configFromContext(app: App): AftercareConfig {
   return {
     stage,
     timeZone: String(app.node.tryGetContext('timeZone') ?? 'Asia/Shanghai'),
+    mailDomain: String(app.node.tryGetContext('mailDomain') ?? 'aftercare.example'),
     corsOrigins: Array.isArray(origins)
       ? origins.map(String)
       : String(origins)
@@ -67,6 +73,17 @@ export function createAftercare(app: App, config: AftercareConfig): AftercareSta
     table: data.table,
     serviceName: SERVICE_NAME,
   });
+  // SLA timers live inside the events stack (its consumers are their clock and target).
+  const sla = new SlaTimers(events, 'Sla', {
+    table: data.table,
+    clock: events.consumers['sla-clock'],
+    timer: events.consumers['sla-timer'],
+    scheduleGroupName: `aftercare-${config.stage}-sla`,
+    timeZone: config.timeZone,
+    mailFrom: `Aftercare Customer Service <service@${config.mailDomain}>`,
+    emailIdentity: config.mailDomain,
+    serviceName: SERVICE_NAME,
+  });
   const api = new ApiStack(app, `${prefix}-Api`, {
     description: `Aftercare ${config.stage}: HTTP API, users and API functions`,
     tags,
@@ -76,8 +93,25 @@ export function createAftercare(app: App, config: AftercareConfig): AftercareSta
     serviceName: SERVICE_NAME,
     corsOrigins: config.corsOrigins,
   });
+  const surveyKeys = new SurveyKeysStack(app, `${prefix}-SurveyKeys`, {
+    description: `Aftercare ${config.stage}: survey link key (retained)`,
+    tags,
+  });
+  const surveys = new SurveyStack(app, `${prefix}-Surveys`, {
+    description: `Aftercare ${config.stage}: survey cards, replies and the morning run`,
+    tags,
+    table: data.table,
+    bus: events.bus,
+    api,
+    tokenSecret: surveyKeys.tokenSecret,
+    timeZone: config.timeZone,
+    serviceName: SERVICE_NAME,
+    mailDomain: config.mailDomain,
+  });
   const functions = {
     ...api.functions,
+    'survey-dispatch': surveys.dispatch,
+    'survey-inbound': surveys.inbound,
     ...events.consumers,
     ...Object.fromEntries(events.relays.map((r) => [r.node.id, r.relay])),
   };
@@ -85,6 +119,8 @@ export function createAftercare(app: App, config: AftercareConfig): AftercareSta
     ...events.relays.map((r) => r.deadLetters),
     ...events.subscriptions.map((s) => s.deadLetters),
     ...Object.values(events.failedInvocations),
+    sla.deadLetters,
+    ...surveys.deadLetterQueues,
   ];
   const ops = new OpsStack(app, `${prefix}-Ops`, {
     description: `Aftercare ${config.stage}: ops dashboard`,
@@ -99,5 +135,5 @@ export function createAftercare(app: App, config: AftercareConfig): AftercareSta
     ],
   });
   addComplianceChecks(app);
-  return { data, events, api, ops };
+  return { data, events, api, ops, surveys };
 }

@@ -18,6 +18,7 @@ import { eventRules } from '../../events/rules.ts';
 import {
   consumerFunctions,
   httpFunctions,
+  jobFunctions,
   routeKey,
   routes,
   streamFunctions,
@@ -32,6 +33,12 @@ import {
   createAftercare,
 } from '../../infra/stacks/aftercare.ts';
 import { roles } from '../../shared/auth/actor.ts';
+import {
+  slaClockEnvSchema,
+  slaTimerEnvSchema,
+  surveyJobEnvSchema,
+  surveyPageEnvSchema,
+} from '../../shared/config/env.ts';
 import { tableDefinition } from '../../shared/store/table.ts';
 
 type Resource = {
@@ -95,6 +102,7 @@ let data: Template;
 let eventsTemplate: Template;
 let api: Template;
 let ops: Template;
+let surveysTemplate: Template;
 
 beforeAll(async () => {
   await bundleFunctions();
@@ -105,6 +113,7 @@ beforeAll(async () => {
   eventsTemplate = Template.fromStack(stacks.events);
   api = Template.fromStack(stacks.api);
   ops = Template.fromStack(stacks.ops);
+  surveysTemplate = Template.fromStack(stacks.surveys);
 }, 120_000);
 
 describe('data stack', () => {
@@ -427,10 +436,53 @@ describe('outbox relay', () => {
   );
 });
 
+describe('SLA timers and surveys are wired with what their functions need', () => {
+  const envKeys = (fn: Resource) => Object.keys(fn.Properties.Environment?.Variables ?? {});
+  const schemaKeys = (schema: { shape: Record<string, unknown> }) => Object.keys(schema.shape);
+
+  it.each([
+    ['sla-clock', () => eventsTemplate, consumerFunctions['sla-clock'].description, slaClockEnvSchema],
+    ['sla-timer', () => eventsTemplate, consumerFunctions['sla-timer'].description, slaTimerEnvSchema],
+    ['survey-page', () => api, httpFunctions['survey-page'].description, surveyPageEnvSchema],
+  ] as const)('gives %s every variable of its environment schema', (_id, template, description, schema) => {
+    // Act
+    const [, fn] = functionOf(template(), description);
+
+    // Assess
+    expect(envKeys(fn)).toEqual(expect.arrayContaining(schemaKeys(schema)));
+  });
+
+  it('gives the morning run and the reply reader every variable of the survey job schema', () => {
+    // Act
+    const fns = Object.values(jobFunctions).map((spec) => functionOf(surveysTemplate, spec.description)[1]);
+
+    // Assess
+    for (const fn of fns) expect(envKeys(fn)).toEqual(expect.arrayContaining(schemaKeys(surveyJobEnvSchema)));
+  });
+
+  it('keeps SLA timers in their own schedule group', () => {
+    eventsTemplate.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+  });
+
+  it('stores inbound survey replies in an encrypted, private bucket fed by an SES receipt rule', () => {
+    // Assess
+    surveysTemplate.resourceCountIs('AWS::SES::ReceiptRule', 1);
+    surveysTemplate.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: Match.objectLike({}),
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+    });
+  });
+});
+
 describe('ops stack', () => {
   it('puts every alarm on one dashboard', () => {
     // Prepare
-    const alarmCount = [api, eventsTemplate].reduce(
+    const alarmCount = [api, eventsTemplate, surveysTemplate].reduce(
       (n, t) => n + Object.keys(t.findResources('AWS::CloudWatch::Alarm')).length,
       0,
     );
