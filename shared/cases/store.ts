@@ -11,6 +11,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { withOutbox } from '../../events/outbox.ts';
 import { VersionConflictError } from '../errors.ts';
 import { decodeCursor, encodeCursor, type Page } from '../store/pagination.ts';
 import { Index, tableDefinition } from '../store/table.ts';
@@ -178,7 +179,12 @@ export class DynamoCaseStore implements CaseStore {
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      { Put: { TableName: this.tableName, Item: { ...caseKeys.timeline(c.id, first.seq), ...first } } },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: withOutbox({ ...caseKeys.timeline(c.id, first.seq), ...first }),
+        },
+      },
     ];
     if (idempotency) {
       items.push({
@@ -223,7 +229,7 @@ export class DynamoCaseStore implements CaseStore {
       {
         Put: {
           TableName: this.tableName,
-          Item: { ...caseKeys.timeline(next.id, entry.seq), ...entry },
+          Item: withOutbox({ ...caseKeys.timeline(next.id, entry.seq), ...entry }),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },

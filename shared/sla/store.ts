@@ -3,6 +3,7 @@
  * (the case partition, the dispatch-queue index, a measures partition); writes are conditional so that
  * older computations, redeliveries and races cannot overwrite newer state or count a measure twice.
  */
+
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
@@ -13,6 +14,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { outboxAttributes, withOutbox } from '../../events/outbox.ts';
 import type { DomainEvent } from '../../events/registry.ts';
 import type { Case, TimelineEntry } from '../cases/model.ts';
 import { decodeCursor, encodeCursor, type Page } from '../store/pagination.ts';
@@ -308,7 +310,7 @@ export class DynamoSlaStore implements SlaStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: {
+                Item: withOutbox({
                   ...slaKeys.escalationTimeline(
                     record.caseId,
                     caseVersion,
@@ -317,7 +319,7 @@ export class DynamoSlaStore implements SlaStore {
                     record.step,
                   ),
                   ...entry,
-                },
+                }),
               },
             },
           ],
@@ -464,7 +466,7 @@ export class DynamoSlaStore implements SlaStore {
                 pk: key.pk,
                 sk: `${key.sk}#${at}#${randomUUID().slice(0, 8)}`,
                 ...item,
-                ...(events.length ? { outbox: events } : {}),
+                ...outboxAttributes(events),
               },
             },
           },

@@ -4,7 +4,7 @@
  * exactly one of these; stores, mailer, publisher and clock are passed in.
  */
 import { createHash } from 'node:crypto';
-import { OUTBOX_ATTRIBUTE } from '../../events/outbox.ts';
+import { outboxAttributes } from '../../events/outbox.ts';
 import { type DomainEvent, domainEvent } from '../../events/registry.ts';
 import { type Actor, hasRole, type Role } from '../auth/actor.ts';
 import type { Case } from '../cases/model.ts';
@@ -362,7 +362,7 @@ export async function recordSurveyAnswer(
     caseId: card.caseId,
     via,
     at,
-    [OUTBOX_ATTRIBUTE]: events,
+    ...outboxAttributes(events),
   };
   const outcome = await deps.surveys.recordAnswer(
     card.id,

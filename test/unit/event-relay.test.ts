@@ -2,7 +2,7 @@ import { EventBridgeClient, type PutEventsCommand } from '@aws-sdk/client-eventb
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { outboxStreamFilter } from '../../events/outbox.ts';
+import { outboxStreamFilter, withOutbox } from '../../events/outbox.ts';
 import { matchesPattern } from '../../infra/local/pattern.ts';
 
 beforeAll(() => {
@@ -78,12 +78,17 @@ describe('outbox relay (table stream → EventBridge)', () => {
 
   it.each([
     [
-      'a new timeline entry with events',
-      record('1', { pk: 'p', sk: 's', outbox: [{ detailType: 'x', detail: {} }] }),
+      'a new entry with events',
+      record('1', withOutbox({ pk: 'p', sk: 's', outbox: [{ detailType: 'x' }] })),
       true,
     ],
     ['a new item without an outbox', record('1', { pk: 'p', sk: 's' }), false],
-    ['a modified item with an outbox', record('1', { pk: 'p', sk: 's', outbox: [] }, 'MODIFY'), false],
+    ['a new item with an empty outbox', record('1', withOutbox({ pk: 'p', sk: 's', outbox: [] })), false],
+    [
+      'a modified item with an outbox',
+      record('1', withOutbox({ pk: 'p', sk: 's', outbox: [{ detailType: 'x' }] }), 'MODIFY'),
+      false,
+    ],
   ])('the stream filter selects %s: %s', (_name, rec, expected) => {
     expect(matchesPattern(outboxStreamFilter, rec as unknown as Record<string, unknown>)).toBe(expected);
   });
