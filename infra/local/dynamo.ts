@@ -62,6 +62,9 @@ export async function startDynamoLocal(opts: { port?: number; dataDir?: string }
     mkdirSync(path, { recursive: true });
   }
   const child: ChildProcess = spawn({ port, path, sharedDb: true, stdio: 'pipe' });
+  // If this process ends without stopping the engine (a killed test run), take java down with it.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -87,6 +90,7 @@ export async function startDynamoLocal(opts: { port?: number; dataDir?: string }
     endpoint,
     stop: () =>
       new Promise<void>((done) => {
+        process.off('exit', reap);
         if (child.exitCode !== null) return done();
         child.once('exit', () => done());
         child.kill('SIGTERM');

@@ -27,10 +27,14 @@ const system = await startSystem({
   ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
 });
 
+const dataDir = values['data-dir'] ?? '.data';
 console.log(`
 Aftercare is running.
   API            ${system.url}            (try ${system.url}/openapi.json)
-  DynamoDB Local ${system.dynamoEndpoint}    table "${system.tableName}"${values['in-memory'] ? ' (in memory)' : ' (data in .data/)'}
+  DynamoDB Local ${system.dynamoEndpoint}    table "${system.tableName}"${values['in-memory'] ? ' (in memory)' : ` (data in ${dataDir}/)`}
+  E-mail outbox  ${system.url}/_local/outbox     (every message sent, as .eml under ${dataDir}/outbox/)
+  E-mail replies drop .eml files into ${dataDir}/inbox/, or POST raw MIME to ${system.url}/_local/inbox
+  Survey run     POST ${system.url}/_local/run/survey-dispatch   (or: npm run surveys:dispatch)
   Get a token    npm run token -- --role dispatcher --sub d-1
 Ctrl-C stops everything.
 `);
