@@ -7,7 +7,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { jobHandler } from '../../shared/runtime/job-bundle.ts';
-import { handleSurveyReply, type ReplyOutcome } from '../../shared/surveys/service.ts';
+import { handleSurveyReply, type ReplyOutcome } from '../../shared/surveys/replies.ts';
 import { surveyJobDeps } from './deps.ts';
 
 let s3: S3Client | undefined;

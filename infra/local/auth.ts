@@ -39,6 +39,10 @@ export async function localAuth(keyFile?: string): Promise<LocalAuth> {
   }
   const privateKey = await importJWK(privateJwk, 'ES256');
   const publicKey = await importJWK(publicJwk, 'ES256');
+  // A token that verified once stays valid until it expires: keep its claims instead of re-checking
+  // the signature on every request (bounded, and re-checked for expiry on each use).
+  const verified = new Map<string, JWTPayload>();
+  const MAX_CACHED = 10_000;
   return {
     sign: ({ sub, roles, name, email }, ttlSeconds = 12 * 3600) =>
       new SignJWT({ 'cognito:groups': roles, ...(name ? { name } : {}), ...(email ? { email } : {}) })

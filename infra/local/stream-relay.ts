@@ -25,7 +25,9 @@ type StreamHandler = (
   context: ReturnType<typeof lambdaContext>,
 ) => Promise<DynamoDBBatchResponse | undefined>;
 
+/** Poll fast while events flow, back off while the stream is quiet (`drain()` polls on demand anyway). */
 const POLL_MS = 50;
+const IDLE_POLL_MS = 500;
 /** Like the deployed mapping's retry attempts: then the record is parked and the shard moves on. */
 const MAX_ATTEMPTS = 3;
 
@@ -73,14 +75,15 @@ export class StreamRelay {
   }
 
   start(): void {
+    let wait = POLL_MS;
     const tick = async () => {
       if (this.stopped) return;
       try {
-        await this.poll();
+        wait = (await this.poll()) > 0 ? POLL_MS : Math.min(IDLE_POLL_MS, wait * 2);
       } catch (err) {
         console.error('[stream relay] poll failed', err);
       }
-      if (!this.stopped) this.timer = setTimeout(tick, POLL_MS);
+      if (!this.stopped) this.timer = setTimeout(tick, wait);
     };
     this.timer = setTimeout(tick, 0);
   }

@@ -1,9 +1,3 @@
-/**
- * Survey operations (SPEC §7): the morning run (cards, phone follow-ups, reminders), answering by
- * link, by e-mail reply or by phone, and the staff reads (scorecard, follow-up lists). Handlers call
- * exactly one of these; stores, mailer, publisher and clock are passed in.
- */
-import { createHash } from 'node:crypto';
 import { outboxAttributes } from '../../events/outbox.ts';
 import { type DomainEvent, domainEvent } from '../../events/registry.ts';
 import { type Actor, hasRole, type Role } from '../auth/actor.ts';
@@ -24,15 +18,12 @@ import type { Page } from '../store/pagination.ts';
 import { renderSurveyCard } from './card.ts';
 import {
   type AnswerChannel,
-  replyItem,
   SURVEY_CARD_SCHEMA_VERSION,
-  SURVEY_REPLY_SCHEMA_VERSION,
   type SurveyCardRecord,
   type SurveyReplyRecord,
   surveyKeys,
 } from './model.ts';
 import { resolveSurveyLang, type SurveyLang } from './page.ts';
-import { parseSurveyReply } from './reply-parser.ts';
 import { answerScore, isComplaint, type Scorecard, type SurveyAnswers, scorecard } from './score.ts';
 import type { PageQuery, SurveyStore } from './store.ts';
 import { newCardId, signSurveyToken, surveyTokenExpiry, verifySurveyToken } from './token.ts';
@@ -446,91 +437,6 @@ async function newComplaint(
     version: 1,
   };
   return { complaint, task };
-}
-
-export type ReplyOutcome =
-  | { outcome: 'recorded'; replyId: string; cardId: string; complaint?: Complaint }
-  | { outcome: 'flagged'; replyId: string; reason: string }
-  | { outcome: 'duplicate'; replyId: string };
-
-/**
- * Handles one inbound e-mail reply: answers read with confidence are recorded on the card (the same
- * code as the survey page); anything else — unreadable, partial, unknown or expired card, already
- * answered — is stored as a flagged reply for staff, with the customer's text. Never dropped.
- * The reply's id comes from where the message is stored, so a redelivered message is handled once.
- */
-export async function handleSurveyReply(
-  deps: SurveyTokenDeps,
-  message: { bucket: string; key: string; raw: Buffer },
-): Promise<ReplyOutcome> {
-  const replyId = createHash('sha256').update(`${message.bucket}/${message.key}`).digest('hex').slice(0, 32);
-  if (await deps.surveys.getReply(replyId)) return { outcome: 'duplicate', replyId };
-
-  const parsed = await parseSurveyReply(message.raw);
-  const reasons: string[] = [];
-  let card: SurveyCardRecord | undefined;
-  if (parsed.token) {
-    const verified = verifySurveyToken(parsed.token, deps.secret, deps.now());
-    if (verified.ok) {
-      card = await deps.surveys.getCard(verified.cardId);
-      if (!card) reasons.push('the survey card of the reply address does not exist');
-    } else {
-      reasons.push(
-        verified.reason === 'expired'
-          ? 'the survey link had expired'
-          : 'the reply address carries an invalid token',
-      );
-    }
-  }
-  if (parsed.flagged && parsed.flagReason) reasons.push(parsed.flagReason);
-  if (card?.answeredAt) reasons.push(`the card was already answered (${card.answeredAt})`);
-
-  const base: Omit<SurveyReplyRecord, 'outcome'> = {
-    entity: 'SurveyReply',
-    schemaVersion: SURVEY_REPLY_SCHEMA_VERSION,
-    id: replyId,
-    source: { bucket: message.bucket, key: message.key },
-    ...(parsed.messageId ? { messageId: parsed.messageId } : {}),
-    ...(parsed.from ? { from: parsed.from } : {}),
-    ...(card ? { cardId: card.id, caseNumber: card.caseNumber } : {}),
-    answers: parsed.answers,
-    comment: parsed.comment,
-    receivedAt: deps.now().toISOString(),
-    version: 1,
-  };
-
-  if (card && reasons.length === 0 && parsed.complete && isCompleteAnswers(parsed.answers)) {
-    const result = await recordSurveyAnswer(
-      deps,
-      card,
-      { answers: parsed.answers, comment: parsed.comment, complaint: false },
-      'email',
-      [replyItem({ ...base, outcome: 'recorded' })],
-    );
-    if (result.outcome === 'recorded') {
-      return {
-        outcome: 'recorded',
-        replyId,
-        cardId: card.id,
-        ...(result.complaint ? { complaint: result.complaint } : {}),
-      };
-    }
-    if (result.outcome === 'duplicate') return { outcome: 'duplicate', replyId };
-    reasons.push('the card was answered meanwhile');
-  }
-
-  const reason = reasons.join('; ') || 'needs a person to read it';
-  const stored = await deps.surveys.putReply({ ...base, outcome: 'flagged', flagReason: reason });
-  return stored ? { outcome: 'flagged', replyId, reason } : { outcome: 'duplicate', replyId };
-}
-
-function isCompleteAnswers(answers: Partial<SurveyAnswers>): answers is SurveyAnswers {
-  return (
-    answers.attitude !== undefined &&
-    answers.skill !== undefined &&
-    answers.arrival !== undefined &&
-    answers.promise !== undefined
-  );
 }
 
 /* ------------------------------------------------------------------------------------------------
