@@ -53,8 +53,18 @@ export async function localAuth(keyFile?: string): Promise<LocalAuth> {
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(privateKey),
-    verify: async (token) =>
-      (await jwtVerify(token, publicKey, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE })).payload,
+    verify: async (token) => {
+      const cached = verified.get(token);
+      if (cached && (cached.exp ?? 0) * 1000 > Date.now()) return cached;
+      verified.delete(token);
+      const { payload } = await jwtVerify(token, publicKey, {
+        issuer: LOCAL_ISSUER,
+        audience: LOCAL_AUDIENCE,
+      });
+      if (verified.size >= MAX_CACHED) verified.clear();
+      verified.set(token, payload);
+      return payload;
+    },
   };
 }
 

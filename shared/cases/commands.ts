@@ -188,12 +188,27 @@ export const caseCommands = {
   /** Triage and diagnosis (001 三(二)): remote guidance, on-site repair, or the workshop. */
   diagnose: command({
     roles: field,
-    input: z.strictObject({ plan: z.enum(['remote', 'on_site', 'workshop']), findings: text(4000) }),
+    input: z.strictObject({
+      plan: z.enum(['remote', 'on_site', 'workshop']),
+      findings: text(4000),
+      /** Working minutes to completion promised to the customer (000 五.12); drives the repair SLA. */
+      promisedWorkingMinutes: z.optional(z.int().check(z.minimum(15), z.maximum(30 * 24 * 60))),
+    }),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['assigned', 'en_route', 'on_site', 'in_workshop', 'awaiting_customer'], 'diagnose');
+      const promise = input.promisedWorkingMinutes;
       return {
-        next: { ...c, diagnosis: { plan: input.plan, findings: input.findings, by: actor.sub, at: now } },
-        details: { plan: input.plan },
+        next: {
+          ...c,
+          diagnosis: {
+            plan: input.plan,
+            findings: input.findings,
+            by: actor.sub,
+            at: now,
+            ...(promise ? { promisedWorkingMinutes: promise } : {}),
+          },
+        },
+        details: { plan: input.plan, ...(promise ? { promisedWorkingMinutes: promise } : {}) },
       };
     },
   }),

@@ -10,7 +10,8 @@ import { serviceCategories } from './category.ts';
 import { feedbackSubjects } from './routing.ts';
 import { caseStatuses } from './status.ts';
 
-export const CASE_SCHEMA_VERSION = 1;
+/** v2: diagnosis.promisedWorkingMinutes (optional, so v1 items read as v2 unchanged). */
+export const CASE_SCHEMA_VERSION = 2;
 
 export const channels = ['hotline', 'email', 'letter', 'walk_in', 'portal', 'app'] as const;
 export type Channel = (typeof channels)[number];
@@ -77,7 +78,7 @@ const moneyLine = z.object({ description: z.string(), amount: z.number() });
 /** The stored case item (without key attributes). */
 export const caseItemSchema = z.object({
   entity: z.literal('Case'),
-  schemaVersion: z.literal(CASE_SCHEMA_VERSION),
+  schemaVersion: z.union([z.literal(1), z.literal(CASE_SCHEMA_VERSION)]),
   id: z.string(),
   number: z.string(),
   branchId: z.string(),
@@ -118,6 +119,7 @@ export const caseItemSchema = z.object({
       findings: z.string(),
       by: z.string(),
       at: z.string(),
+      promisedWorkingMinutes: z.optional(z.number()),
     }),
   ),
   remoteGuidance: z.optional(z.object({ guidance: z.string(), by: z.string(), at: z.string() })),

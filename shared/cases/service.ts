@@ -20,6 +20,7 @@ import { decideCategory } from './category.ts';
 import { type CaseCommandName, caseCommands } from './commands.ts';
 import {
   type ActorRef,
+  CASE_SCHEMA_VERSION,
   type Case,
   type IntakeInput,
   intakeSchema,
@@ -145,7 +146,7 @@ export async function openCase(
   const customerId = asCustomer ? actor.sub : (input.customer.id as string);
   const c: Case = {
     entity: 'Case',
-    schemaVersion: 1,
+    schemaVersion: CASE_SCHEMA_VERSION,
     id: number,
     number,
     branchId: input.branchId ?? 'main',

@@ -9,7 +9,8 @@
  *   `received`: assigned, or checked into the workshop);
  * - arrival on site: from intake until the first `on_site`; not applicable once the case goes to the
  *   workshop or is completed without a visit (remote guidance), or is cancelled;
- * - repair completion: from the first diagnosis until `completed`;
+ * - repair completion: from the first diagnosis until `completed`, within the working time promised
+ *   at diagnosis (`promisedWorkingMinutes`), or the policy default;
  * - workshop repair: from the first check-in (`in_workshop`) until the repair is finished (`repaired`).
  * Every clock stops while the case is awaiting parts or the customer; the due time moves by the pause.
  */
@@ -24,6 +25,8 @@ export interface CaseFacts {
   createdAt: string;
   zone: 'urban' | 'suburban';
   emergency: boolean;
+  /** The repair time promised to the customer at diagnosis (000 五.12), if any. */
+  diagnosis?: { promisedWorkingMinutes?: number };
 }
 
 /** What the computation needs of a timeline entry (status changes carry `from`/`to`). */
@@ -224,7 +227,11 @@ export function targetOf(
         ? { clock: 'calendar', budgetMinutes: policy.emergencyArrivalHours * 60 }
         : { clock: 'working', budgetMinutes: policy.arrivalMinutes[c.zone] };
     case 'repair_completion':
-      return { clock: 'working', budgetMinutes: policy.repairCompletionMinutes };
+      // The promise made at diagnosis is the limit; the policy default stands in when none was made.
+      return {
+        clock: 'working',
+        budgetMinutes: c.diagnosis?.promisedWorkingMinutes ?? policy.repairCompletionMinutes,
+      };
     case 'workshop_repair':
       return { clock: 'working', budgetMinutes: policy.workshopRepairMinutes };
   }

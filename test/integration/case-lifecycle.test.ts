@@ -34,14 +34,11 @@ describe('on-site repair lifecycle over HTTP', () => {
     expect((await tech.post(`/cases/${id}/arrive`, { idShown: true, faultConfirmed: true })).status).toBe(
       200,
     );
-    expect(
-      (
-        await tech.post(`/cases/${id}/diagnose`, {
-          plan: 'on_site',
-          findings: 'Blown fuse on the control board',
-        })
-      ).status,
-    ).toBe(200);
+    const diagnosed = await tech.post(`/cases/${id}/diagnose`, {
+      plan: 'on_site',
+      findings: 'Blown fuse on the control board',
+      promisedWorkingMinutes: 120,
+    });
     await look();
     expect(
       (await tech.post(`/cases/${id}/record-work`, { description: 'Replaced fuse F2', minutes: 40 })).status,
@@ -53,6 +50,7 @@ describe('on-site repair lifecycle over HTTP', () => {
 
     // Assess
     expect(seen).toEqual(['received', 'diagnosing', 'repairing', 'completed']);
+    expect(diagnosed.body.diagnosis).toMatchObject({ plan: 'on_site', promisedWorkingMinutes: 120 });
     expect(signed.body.status).toBe('completed');
     expect(signed.body.visits[0]).toMatchObject({
       idShown: true,

@@ -198,6 +198,26 @@ describe('meeting milestones', () => {
     expect(all.map((m) => m.kind)).not.toContain('workshop_repair');
   });
 
+  it('holds the repair to the working time promised at diagnosis instead of the policy default', () => {
+    // Prepare: 240 working minutes promised at 11:30 Monday → 15:30 Monday (no lunch break by default)
+    const c = opened('2026-11-23T09:00', { diagnosis: { promisedWorkingMinutes: 240 } });
+    const tl = timeline(
+      ['2026-11-23T09:00', 'opened', undefined, 'received'],
+      ['2026-11-23T09:10', 'assign', 'received', 'assigned'],
+      ['2026-11-23T11:30', 'diagnose'],
+    );
+
+    // Act
+    const all = computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T16:00')));
+
+    // Assess
+    expect(milestone(all, 'repair_completion')).toMatchObject({
+      budgetMinutes: 240,
+      dueAt: sh('2026-11-23T15:30'),
+      breached: true,
+    });
+  });
+
   it('drops arrival when the item is carried into the workshop, and runs the workshop clock with a supervisor-only ladder', () => {
     // Prepare
     const c = opened('2026-11-23T09:00');
