@@ -9,7 +9,7 @@ import { StateConflictError } from '../errors.ts';
 import { text } from '../validation.ts';
 import { serviceCategories } from './category.ts';
 import type { ActorRef, Case } from './model.ts';
-import type { CaseStatus } from './status.ts';
+import { type CaseStatus, caseStatuses, isOpen } from './status.ts';
 
 /** Charges up to this total are collected on site; larger ones are invoiced (000 五.11, 000 (十三)). */
 export const ON_SITE_COLLECTION_LIMIT = 500;
@@ -55,6 +55,9 @@ const field: Role[] = ['technician', 'dispatcher', 'manager'];
 function command<S extends z.ZodMiniType>(c: CaseCommand<S>): CaseCommand<S> {
   return c;
 }
+
+/** Every status in which the case is still being worked on. */
+const openStatuses = caseStatuses.filter(isOpen);
 
 function requireStatus(c: Case, allowed: readonly CaseStatus[], action: string): void {
   if (!allowed.includes(c.status)) {
@@ -436,21 +439,7 @@ export const caseCommands = {
     roles: staff,
     input: z.strictObject({ category: z.enum(serviceCategories), reason: text(500) }),
     apply(c, input) {
-      requireStatus(
-        c,
-        [
-          'received',
-          'assigned',
-          'en_route',
-          'on_site',
-          'in_workshop',
-          'awaiting_parts',
-          'awaiting_customer',
-          'repaired',
-          'inspected',
-        ],
-        'change the category of',
-      );
+      requireStatus(c, openStatuses, 'change the category of');
       return {
         next: { ...c, category: input.category, categorySource: 'override', categoryReason: input.reason },
         details: { from: c.category, category: input.category, reason: input.reason },
@@ -557,21 +546,7 @@ export const caseCommands = {
         ),
       ),
     apply(c, input) {
-      requireStatus(
-        c,
-        [
-          'received',
-          'assigned',
-          'en_route',
-          'on_site',
-          'in_workshop',
-          'awaiting_parts',
-          'awaiting_customer',
-          'repaired',
-          'inspected',
-        ],
-        'update the details of',
-      );
+      requireStatus(c, openStatuses, 'update the details of');
       const zone = input.zone ?? c.zone;
       const emergency = input.emergency ?? c.emergency;
       if (zone === c.zone && emergency === c.emergency)

@@ -14,7 +14,7 @@ import {
 import { withOutbox } from '../../events/outbox.ts';
 import { VersionConflictError } from '../errors.ts';
 import { decodeCursor, encodeCursor, type Page } from '../store/pagination.ts';
-import { Index, tableDefinition } from '../store/table.ts';
+import { Index, tableDefinition, withoutKeys } from '../store/table.ts';
 import type { RegisterEntry } from './commands.ts';
 import { type Case, caseKeys, type TimelineEntry } from './model.ts';
 import { localDay } from './numbering.ts';
@@ -84,25 +84,6 @@ type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteComma
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
-function stripKeys<T>(item: Record<string, unknown>): T {
-  const {
-    pk: _pk,
-    sk: _sk,
-    gsi1pk: _a,
-    gsi1sk: _b,
-    gsi2pk: _c,
-    gsi2sk: _d,
-    gsi3pk: _e,
-    gsi3sk: _f,
-    gsi4pk: _g,
-    gsi4sk: _h,
-    gsi5pk: _i,
-    gsi5sk: _j,
-    ...rest
-  } = item;
-  return rest as T;
-}
-
 export class DynamoCaseStore implements CaseStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -112,7 +93,7 @@ export class DynamoCaseStore implements CaseStore {
 
   async get(caseId: string): Promise<Case | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: caseKeys.item(caseId) }));
-    return out.Item ? stripKeys<Case>(out.Item) : undefined;
+    return out.Item ? withoutKeys<Case>(out.Item) : undefined;
   }
 
   async getWithTimeline(caseId: string): Promise<{ case?: Case; timeline: TimelineEntry[] }> {
@@ -132,10 +113,10 @@ export class DynamoCaseStore implements CaseStore {
     } while (start);
     const caseItem = items.find((i) => i.sk === 'CASE');
     return {
-      ...(caseItem ? { case: stripKeys<Case>(caseItem) } : {}),
+      ...(caseItem ? { case: withoutKeys<Case>(caseItem) } : {}),
       timeline: items
         .filter((i) => String(i.sk).startsWith(caseKeys.timelinePrefix))
-        .map((i) => stripKeys<TimelineEntry>(i)),
+        .map((i) => withoutKeys<TimelineEntry>(i)),
     };
   }
 
@@ -293,7 +274,7 @@ export class DynamoCaseStore implements CaseStore {
     );
     const nextCursor = encodeCursor(out.LastEvaluatedKey);
     return {
-      items: (out.Items ?? []).map((i) => stripKeys<RegisterEntry>(i)),
+      items: (out.Items ?? []).map((i) => withoutKeys<RegisterEntry>(i)),
       ...(nextCursor ? { nextCursor } : {}),
     };
   }
@@ -321,6 +302,9 @@ export class DynamoCaseStore implements CaseStore {
       }),
     );
     const nextCursor = encodeCursor(out.LastEvaluatedKey);
-    return { items: (out.Items ?? []).map((i) => stripKeys<Case>(i)), ...(nextCursor ? { nextCursor } : {}) };
+    return {
+      items: (out.Items ?? []).map((i) => withoutKeys<Case>(i)),
+      ...(nextCursor ? { nextCursor } : {}),
+    };
   }
 }

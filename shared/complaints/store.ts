@@ -5,7 +5,7 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor, type Page } from '../store/pagination.ts';
-import { Index, tableDefinition } from '../store/table.ts';
+import { Index, tableDefinition, withoutKeys } from '../store/table.ts';
 import { type Complaint, complaintKeys, type Task } from './model.ts';
 
 export interface ComplaintStore {
@@ -13,14 +13,6 @@ export interface ComplaintStore {
   nextSequence(day: string): Promise<number>;
   listOpen(q: { limit: number; cursor?: string }): Promise<Page<Complaint>>;
   listOpenVisits(q: { limit: number; cursor?: string }): Promise<Page<Task>>;
-}
-
-const KEY_ATTRS = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'];
-
-function strip<T>(item: Record<string, unknown>): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) if (!KEY_ATTRS.includes(k)) out[k] = v;
-  return out as T;
 }
 
 export class DynamoComplaintStore implements ComplaintStore {
@@ -65,6 +57,6 @@ export class DynamoComplaintStore implements ComplaintStore {
       }),
     );
     const nextCursor = encodeCursor(out.LastEvaluatedKey);
-    return { items: (out.Items ?? []).map((i) => strip<T>(i)), ...(nextCursor ? { nextCursor } : {}) };
+    return { items: (out.Items ?? []).map((i) => withoutKeys<T>(i)), ...(nextCursor ? { nextCursor } : {}) };
   }
 }

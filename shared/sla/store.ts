@@ -18,7 +18,7 @@ import { outboxAttributes, withOutbox } from '../../events/outbox.ts';
 import type { DomainEvent } from '../../events/registry.ts';
 import type { Case, TimelineEntry } from '../cases/model.ts';
 import { decodeCursor, encodeCursor, type Page } from '../store/pagination.ts';
-import { Index } from '../store/table.ts';
+import { Index, withoutKeys } from '../store/table.ts';
 import { parseCalendar, type WorkingCalendar } from './calendar.ts';
 import type { Milestone } from './milestones.ts';
 import {
@@ -100,27 +100,6 @@ export interface SlaStore {
   measures(branchId: string, month: string): Promise<MilestoneMeasure[]>;
 }
 
-const KEY_ATTRS = [
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'gsi3pk',
-  'gsi3sk',
-  'gsi4pk',
-  'gsi4sk',
-  'gsi5pk',
-  'gsi5sk',
-];
-
-function stripKeys<T>(item: Record<string, unknown>): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) if (!KEY_ATTRS.includes(k)) out[k] = v;
-  return out as T;
-}
-
 function isConditionFailure(err: unknown): boolean {
   if (err instanceof ConditionalCheckFailedException) return true;
   return (
@@ -176,7 +155,7 @@ export class DynamoSlaStore implements SlaStore {
     const caseItem = items.find((i) => i.sk === 'CASE');
     if (!caseItem) return undefined;
     const snapshot: CaseSlaSnapshot = {
-      case: stripKeys<Case>(caseItem),
+      case: withoutKeys<Case>(caseItem),
       timeline: [],
       milestones: new Map(),
       escalations: new Map(),
@@ -184,15 +163,15 @@ export class DynamoSlaStore implements SlaStore {
     for (const item of items) {
       const sk = String(item.sk);
       if (sk.startsWith('TL#') && !sk.includes('#SLA#'))
-        snapshot.timeline.push(stripKeys<TimelineEntry>(item));
+        snapshot.timeline.push(withoutKeys<TimelineEntry>(item));
       else if (sk.startsWith(slaKeys.milestonePrefix)) {
-        const m = stripKeys<StoredMilestone>(item);
+        const m = withoutKeys<StoredMilestone>(item);
         snapshot.milestones.set(m.kind, m);
       } else if (sk.startsWith(slaKeys.escalationPrefix)) {
-        const e = stripKeys<EscalationRecord>(item);
+        const e = withoutKeys<EscalationRecord>(item);
         snapshot.escalations.set(`${e.milestone}#${e.step}`, e);
       } else if (sk === slaKeys.queue(caseId).sk) {
-        snapshot.queue = stripKeys<CaseSlaSnapshot['queue'] & object>(item);
+        snapshot.queue = withoutKeys<CaseSlaSnapshot['queue'] & object>(item);
       }
     }
     return snapshot;
@@ -344,7 +323,7 @@ export class DynamoSlaStore implements SlaStore {
         ConsistentRead: true,
       }),
     );
-    return out.Item ? stripKeys<EscalationRecord>(out.Item) : undefined;
+    return out.Item ? withoutKeys<EscalationRecord>(out.Item) : undefined;
   }
 
   async markNotified(caseId: string, kind: MilestoneKind, step: string, at: string): Promise<void> {
@@ -378,7 +357,7 @@ export class DynamoSlaStore implements SlaStore {
         entity: _e,
         schemaVersion: _s,
         ...entry
-      } = stripKeys<QueueEntry & Record<string, unknown>>(i);
+      } = withoutKeys<QueueEntry & Record<string, unknown>>(i);
       return entry as QueueEntry;
     });
     return { items, ...(nextCursor ? { nextCursor } : {}) };

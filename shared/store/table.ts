@@ -67,3 +67,17 @@ export function createTableInput(tableName: string) {
     StreamSpecification: { StreamEnabled: true, StreamViewType: tableDefinition.stream },
   };
 }
+
+/** Every key attribute of the table and its indexes: storage detail, never part of a domain record. */
+const keyAttributes = new Set<string>([
+  tableDefinition.partitionKey,
+  tableDefinition.sortKey,
+  ...Object.values(tableDefinition.indexes).flatMap((ix) => [ix.partitionKey, ix.sortKey]),
+]);
+
+/** A stored item as its domain record: the item without the table's key attributes. */
+export function withoutKeys<T>(item: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) if (!keyAttributes.has(k)) out[k] = v;
+  return out as T;
+}

@@ -14,7 +14,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { decodeCursor, encodeCursor, type Page } from '../store/pagination.ts';
-import { Index, type IndexName, tableDefinition } from '../store/table.ts';
+import { Index, type IndexName, tableDefinition, withoutKeys } from '../store/table.ts';
 import {
   type AnswerChannel,
   cardItem,
@@ -71,27 +71,6 @@ export interface SurveyStore {
   listFlaggedReplies(q: PageQuery): Promise<Page<SurveyReplyRecord>>;
 }
 
-const KEY_ATTRS = new Set([
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'gsi3pk',
-  'gsi3sk',
-  'gsi4pk',
-  'gsi4sk',
-  'gsi5pk',
-  'gsi5sk',
-]);
-
-function strip<T>(item: Record<string, unknown>): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(item)) if (!KEY_ATTRS.has(k)) out[k] = v;
-  return out as T;
-}
-
 type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 export class DynamoSurveyStore implements SurveyStore {
@@ -104,7 +83,7 @@ export class DynamoSurveyStore implements SurveyStore {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: surveyKeys.card(cardId), ConsistentRead: true }),
     );
-    return out.Item ? strip<SurveyCardRecord>(out.Item) : undefined;
+    return out.Item ? withoutKeys<SurveyCardRecord>(out.Item) : undefined;
   }
 
   async getCardByCase(caseId: string): Promise<SurveyCardRecord | undefined> {
@@ -244,7 +223,7 @@ export class DynamoSurveyStore implements SurveyStore {
           ExclusiveStartKey: start,
         }),
       );
-      cards.push(...(out.Items ?? []).map((i) => strip<SurveyCardRecord>(i)));
+      cards.push(...(out.Items ?? []).map((i) => withoutKeys<SurveyCardRecord>(i)));
       start = out.LastEvaluatedKey;
     } while (start);
     return cards;
@@ -258,7 +237,7 @@ export class DynamoSurveyStore implements SurveyStore {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: surveyKeys.reply(id), ConsistentRead: true }),
     );
-    return out.Item ? strip<SurveyReplyRecord>(out.Item) : undefined;
+    return out.Item ? withoutKeys<SurveyReplyRecord>(out.Item) : undefined;
   }
 
   async putReply(reply: SurveyReplyRecord): Promise<boolean> {
@@ -308,7 +287,7 @@ export class DynamoSurveyStore implements SurveyStore {
       }),
     );
     const nextCursor = encodeCursor(out.LastEvaluatedKey);
-    return { items: (out.Items ?? []).map((i) => strip<T>(i)), ...(nextCursor ? { nextCursor } : {}) };
+    return { items: (out.Items ?? []).map((i) => withoutKeys<T>(i)), ...(nextCursor ? { nextCursor } : {}) };
   }
 }
 
