@@ -1,14 +1,22 @@
 /** Case numbers: `SR-YYYYMMDD-NNNN`, the day in the branch's timezone, NNNN from an atomic daily counter. */
 
+/** Building an Intl formatter costs far more than using one: keep one per timezone. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The local calendar day `YYYY-MM-DD` of `at` in `timeZone` (Intl, no library needed for a date). */
 export function localDay(at: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(at);
 }
 
 /** Formats the n-th case of `day`; more than 9999 a day simply widens the number. */
