@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type DomainEvent, domainEvent } from '../../events/registry.ts';
-import { type Actor, hasRole, primaryRole, type Role, staffRoles } from '../auth/actor.ts';
+import { type Actor, hasRole, primaryRole, type Role, requireRole, staffRoles } from '../auth/actor.ts';
 import {
   ForbiddenError,
   IdempotencyMismatchError,
@@ -110,8 +110,7 @@ export async function openCase(
   rawInput: unknown,
   idempotencyKey?: string,
 ): Promise<{ case: CaseView; created: boolean }> {
-  if (!hasRole(actor, ['customer', 'agent', 'dispatcher', 'manager']))
-    throw new ForbiddenError('your role cannot register service requests');
+  requireRole(actor, ['customer', 'agent', 'dispatcher', 'manager'], 'register service requests');
   const input: IntakeInput = parseInput(intakeSchema, rawInput);
   const asCustomer = !hasRole(actor, ['agent', 'dispatcher', 'manager']);
   if (asCustomer) {
@@ -239,7 +238,7 @@ async function visibleCase(deps: CaseDeps, actor: Actor, caseId: string): Promis
 }
 
 export async function getCase(deps: CaseDeps, actor: Actor, caseId: string): Promise<CaseView> {
-  if (!hasRole(actor, readerRoles)) throw new ForbiddenError('your role cannot read cases');
+  requireRole(actor, readerRoles, 'read cases');
   return viewFor(actor, await visibleCase(deps, actor, caseId));
 }
 
@@ -266,7 +265,7 @@ export interface CaseFilter {
  * open assignments, whatever they ask for.
  */
 export async function listCases(deps: CaseDeps, actor: Actor, f: CaseFilter): Promise<Page<CaseView>> {
-  if (!hasRole(actor, readerRoles)) throw new ForbiddenError('your role cannot read cases');
+  requireRole(actor, readerRoles, 'read cases');
   const q = { limit: f.limit, ...(f.cursor ? { cursor: f.cursor } : {}) };
   let page: Page<Case>;
   if (!isStaff(actor) && actor.roles.includes('technician'))
@@ -292,7 +291,7 @@ export async function runCaseCommand(
   ifMatchVersion?: number,
 ): Promise<CaseView> {
   const cmd = caseCommands[name];
-  if (!hasRole(actor, cmd.roles)) throw new ForbiddenError(`your role cannot ${name} cases`);
+  requireRole(actor, cmd.roles, `${name} cases`);
   const input = parseInput(cmd.input, rawInput ?? {});
   const current = await visibleCase(deps, actor, caseId);
   // A technician acts only on their own assignments, even if they hold another role that can see the case.

@@ -5,9 +5,9 @@
  * same code as Lambda.
  */
 import { type DetailType, domainEvent } from '../../events/registry.ts';
-import { type Actor, hasRole, type Role, staffRoles } from '../auth/actor.ts';
+import { type Actor, type Role, requireRole, staffRoles } from '../auth/actor.ts';
 import type { TimelineEntry } from '../cases/model.ts';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { Page } from '../store/pagination.ts';
 import { parseInput } from '../validation.ts';
@@ -330,10 +330,6 @@ export async function scheduleMorning(deps: SlaDeps, branchId: string): Promise<
 }
 
 // ---- API operations ----
-
-function requireRole(actor: Actor, allowed: readonly Role[], what: string): void {
-  if (!hasRole(actor, allowed)) throw new ForbiddenError(`your role cannot ${what}`);
-}
 
 export async function getBranchCalendar(deps: SlaApiDeps, actor: Actor, branchId: string) {
   requireRole(actor, settingsReaders, 'read branch calendars');

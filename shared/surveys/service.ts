@@ -1,6 +1,6 @@
 import { outboxAttributes } from '../../events/outbox.ts';
 import { type DomainEvent, domainEvent } from '../../events/registry.ts';
-import { type Actor, hasRole, type Role } from '../auth/actor.ts';
+import { type Actor, type Role, requireRole } from '../auth/actor.ts';
 import type { Case } from '../cases/model.ts';
 import { localDay } from '../cases/numbering.ts';
 import type { CaseStore } from '../cases/store.ts';
@@ -12,7 +12,7 @@ import {
   taskItem,
 } from '../complaints/model.ts';
 import type { ComplaintStore } from '../complaints/store.ts';
-import { ForbiddenError, NotFoundError, StateConflictError } from '../errors.ts';
+import { NotFoundError, StateConflictError } from '../errors.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { Page } from '../store/pagination.ts';
 import { renderSurveyCard } from './card.ts';
@@ -445,10 +445,6 @@ async function newComplaint(
 
 const followUpRoles: readonly Role[] = ['agent', 'dispatcher', 'manager'];
 const scorecardRoles: readonly Role[] = ['manager', 'ops'];
-
-function requireRole(actor: Actor, roles: readonly Role[]): void {
-  if (!hasRole(actor, roles)) throw new ForbiddenError(`requires one of the roles ${roles.join(', ')}`);
-}
 
 export interface SurveyScorecard extends Scorecard {
   month: string;
