@@ -150,7 +150,6 @@ export class ApiStack extends Stack {
 
     const environment = {
       TABLE_NAME: props.table.tableName,
-      EVENT_BUS_NAME: props.bus.eventBusName,
       TIME_ZONE: props.timeZone,
       POWERTOOLS_SERVICE_NAME: props.serviceName,
     };

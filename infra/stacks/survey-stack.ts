@@ -146,7 +146,6 @@ export class SurveyStack extends Stack {
 
     const environment: SurveyJobEnv = {
       TABLE_NAME: props.table.tableName,
-      EVENT_BUS_NAME: props.bus.eventBusName,
       TIME_ZONE: props.timeZone,
       POWERTOOLS_SERVICE_NAME: props.serviceName,
       // A dynamic reference resolved by CloudFormation at deploy time; never in the template as text.

@@ -8,7 +8,6 @@ const nonEmpty = () => z.string().check(z.minLength(1));
 
 export const apiEnvSchema = z.object({
   TABLE_NAME: nonEmpty(),
-  EVENT_BUS_NAME: nonEmpty(),
   /** Branch timezone used for case numbers and day indexes. */
   TIME_ZONE: nonEmpty(),
   POWERTOOLS_SERVICE_NAME: nonEmpty(),
