@@ -7,31 +7,14 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import * as catalog from '../functions/catalog.ts';
+import { allFunctions, type FunctionId } from '../functions/catalog.ts';
+
+export type { FunctionId };
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * The catalogue's function maps, by how the function is started. Maps a catalogue does not (yet) export
- * are skipped, so adding one there is enough to have it bundled.
- */
-const FUNCTION_MAPS = ['httpFunctions', 'consumerFunctions', 'jobFunctions', 'streamFunctions'] as const;
-type Catalog = typeof catalog;
-type FunctionMaps = Pick<Catalog, Extract<keyof Catalog, (typeof FUNCTION_MAPS)[number]>>;
-
-/** Catalogue id of any deployed function. */
-export type FunctionId = { [M in keyof FunctionMaps]: keyof FunctionMaps[M] }[keyof FunctionMaps] & string;
-
 /** Every deployed function — HTTP, event consumer, job, stream — by its catalogue id. */
-export const lambdaFunctions = {} as Record<FunctionId, catalog.FunctionSpec>;
-for (const [name, map] of Object.entries(catalog)) {
-  if (!(FUNCTION_MAPS as readonly string[]).includes(name)) continue;
-  for (const [id, spec] of Object.entries(map as Record<string, catalog.FunctionSpec>)) {
-    // One id space (asset folders, construct ids): a clash would deploy the wrong code.
-    if (id in lambdaFunctions) throw new Error(`function id ${id} is used twice in functions/catalog.ts`);
-    lambdaFunctions[id as FunctionId] = spec;
-  }
-}
+export const lambdaFunctions = allFunctions;
 
 export const LAMBDA_BUILD_DIR = join(repoRoot, '.build', 'lambda');
 /** Kept beside, not inside, the asset folders so it is never uploaded. */

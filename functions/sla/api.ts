@@ -3,8 +3,10 @@
  * (dispatchers) and SLA measures (managers, ops). The rules are in shared/sla/service.ts.
  */
 import * as z from 'zod/mini';
+import { DEFAULT_BRANCH_ID } from '../../shared/branches/defaults.ts';
 import { localDay } from '../../shared/cases/numbering.ts';
-import { httpHandler } from '../../shared/http/bundle.ts';
+import { httpRoutes } from '../../shared/http/bundle.ts';
+import { cursorParam, DEFAULT_LIMIT, limitParam, monthSchema } from '../../shared/http/query.ts';
 import {
   dispatchQueue,
   getBranchCalendar,
@@ -15,62 +17,67 @@ import {
   slaMeasures,
 } from '../../shared/sla/service.ts';
 import { parseInput } from '../../shared/validation.ts';
+import { sla } from './catalog.ts';
 import { slaApiDeps } from './deps.ts';
 
-const DEFAULT_BRANCH = 'main';
 const branchId = z
   .string()
   .check(z.regex(/^[A-Za-z0-9_.:@-]{1,64}$/, 'expected a branch id of letters, digits and _.:@-'));
 
-const queueQuery = z.strictObject({
-  branchId: z.optional(branchId),
-  limit: z.optional(
-    z
-      .pipe(
-        z.string().check(z.regex(/^\d{1,3}$/, 'expected a whole number 1–100')),
-        z.transform((s) => Number(s)),
-      )
-      .check(z.refine((n) => n >= 1 && n <= 100, 'expected a whole number 1–100')),
-  ),
-  cursor: z.optional(z.string().check(z.maxLength(2048))),
-});
+const queueQuery = z.strictObject({ branchId: z.optional(branchId), limit: limitParam, cursor: cursorParam });
+const measuresQuery = z.strictObject({ branchId: z.optional(branchId), month: z.optional(monthSchema) });
 
-const measuresQuery = z.strictObject({
-  branchId: z.optional(branchId),
-  month: z.optional(z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM'))),
-});
-
-export const handler = httpHandler(async (req) => {
-  const deps = slaApiDeps();
-  const id = req.params.id ?? '';
-  switch (req.routeKey) {
-    case 'GET /cases/{id}/sla':
-      return { status: 200, body: await getCaseSla(deps, req.actor, id) };
-    case 'GET /dispatch/queue': {
-      const q = parseInput(queueQuery, req.query);
-      return {
-        status: 200,
-        body: await dispatchQueue(deps, req.actor, q.branchId ?? DEFAULT_BRANCH, q.limit ?? 25, q.cursor),
-      };
-    }
-    case 'GET /sla/branches/{id}/calendar':
-      return { status: 200, body: await getBranchCalendar(deps, req.actor, parseInput(branchId, id)) };
-    case 'POST /sla/branches/{id}/calendar':
-      return {
-        status: 200,
-        body: await putBranchCalendar(deps, req.actor, parseInput(branchId, id), req.body ?? {}),
-      };
-    case 'GET /sla/branches/{id}/policy':
-      return { status: 200, body: await getBranchPolicy(deps, req.actor, parseInput(branchId, id)) };
-    case 'POST /sla/branches/{id}/policy':
-      return {
-        status: 200,
-        body: await putBranchPolicy(deps, req.actor, parseInput(branchId, id), req.body ?? {}),
-      };
-    default: {
-      const q = parseInput(measuresQuery, req.query);
-      const month = q.month ?? localDay(deps.now(), process.env.TIME_ZONE ?? 'Asia/Shanghai').slice(0, 7);
-      return { status: 200, body: await slaMeasures(deps, req.actor, q.branchId ?? DEFAULT_BRANCH, month) };
-    }
-  }
+export const handler = httpRoutes(sla, 'sla-api', {
+  'GET /cases/{id}/sla': async (req) => ({
+    status: 200,
+    body: await getCaseSla(slaApiDeps(req.env), req.actor, req.params.id ?? ''),
+  }),
+  'GET /dispatch/queue': async (req) => {
+    const q = parseInput(queueQuery, req.query);
+    return {
+      status: 200,
+      body: await dispatchQueue(
+        slaApiDeps(req.env),
+        req.actor,
+        q.branchId ?? DEFAULT_BRANCH_ID,
+        q.limit ?? DEFAULT_LIMIT,
+        q.cursor,
+      ),
+    };
+  },
+  'GET /sla/branches/{id}/calendar': async (req) => ({
+    status: 200,
+    body: await getBranchCalendar(slaApiDeps(req.env), req.actor, parseInput(branchId, req.params.id)),
+  }),
+  'POST /sla/branches/{id}/calendar': async (req) => ({
+    status: 200,
+    body: await putBranchCalendar(
+      slaApiDeps(req.env),
+      req.actor,
+      parseInput(branchId, req.params.id),
+      req.body ?? {},
+    ),
+  }),
+  'GET /sla/branches/{id}/policy': async (req) => ({
+    status: 200,
+    body: await getBranchPolicy(slaApiDeps(req.env), req.actor, parseInput(branchId, req.params.id)),
+  }),
+  'POST /sla/branches/{id}/policy': async (req) => ({
+    status: 200,
+    body: await putBranchPolicy(
+      slaApiDeps(req.env),
+      req.actor,
+      parseInput(branchId, req.params.id),
+      req.body ?? {},
+    ),
+  }),
+  'GET /sla/measures': async (req) => {
+    const deps = slaApiDeps(req.env);
+    const q = parseInput(measuresQuery, req.query);
+    const month = q.month ?? localDay(deps.now(), req.env.TIME_ZONE).slice(0, 7);
+    return {
+      status: 200,
+      body: await slaMeasures(deps, req.actor, q.branchId ?? DEFAULT_BRANCH_ID, month),
+    };
+  },
 });

@@ -1,17 +1,21 @@
 /**
- * Wiring of the survey functions: the environment validated once, stores and mailer built once per
- * execution environment. Domain events go out through the table's outbox, not from here.
+ * Wiring of the survey functions: stores and mailer built once per execution environment from the
+ * validated environment. Domain events go out through the table's outbox, not from here.
  */
 import { DynamoCaseStore } from '../../shared/cases/store.ts';
 import { DynamoComplaintStore } from '../../shared/complaints/store.ts';
-import { apiEnvSchema, loadEnv, surveyJobEnvSchema, surveyPageEnvSchema } from '../../shared/config/env.ts';
 import { SesMailer, sesClient } from '../../shared/notify/mailer.ts';
 import { now } from '../../shared/runtime/clock.ts';
 import { documentClient } from '../../shared/store/client.ts';
 import type { SurveyDeps, SurveyDispatchDeps, SurveyTokenDeps } from '../../shared/surveys/service.ts';
 import { DynamoSurveyStore } from '../../shared/surveys/store.ts';
 
-function base(env: { TABLE_NAME: string; TIME_ZONE: string }): SurveyDeps {
+interface BaseEnv {
+  TABLE_NAME: string;
+  TIME_ZONE: string;
+}
+
+function base(env: BaseEnv): SurveyDeps {
   const db = documentClient();
   return {
     surveys: new DynamoSurveyStore(db, env.TABLE_NAME),
@@ -22,38 +26,37 @@ function base(env: { TABLE_NAME: string; TIME_ZONE: string }): SurveyDeps {
 }
 
 let staff: SurveyDeps | undefined;
-/** Staff reads (scorecards, follow-up lists): the API's environment. */
-export function surveyStaffDeps(): SurveyDeps {
-  staff ??= base(loadEnv(apiEnvSchema));
+/** Staff reads (scorecards, follow-up lists). */
+export function surveyStaffDeps(env: BaseEnv): SurveyDeps {
+  staff ??= base(env);
   return staff;
 }
 
 let page: SurveyTokenDeps | undefined;
 /** The public page: verifies links, records answers. */
-export function surveyPageDeps(): SurveyTokenDeps {
-  if (!page) {
-    const env = loadEnv(surveyPageEnvSchema);
-    page = { ...base(env), secret: env.SURVEY_TOKEN_SECRET };
-  }
+export function surveyPageDeps(env: BaseEnv & { SURVEY_TOKEN_SECRET: string }): SurveyTokenDeps {
+  page ??= { ...base(env), secret: env.SURVEY_TOKEN_SECRET };
   return page;
 }
 
 let job: SurveyDispatchDeps | undefined;
 /** The morning run and the inbound replies. */
-export function surveyJobDeps(): SurveyDispatchDeps {
-  if (!job) {
-    const env = loadEnv(surveyJobEnvSchema);
-    job = {
-      ...base(env),
-      secret: env.SURVEY_TOKEN_SECRET,
-      cases: new DynamoCaseStore(documentClient(), env.TABLE_NAME, env.TIME_ZONE),
-      mailer: new SesMailer(sesClient(), {
-        from: env.MAIL_FROM,
-        configurationSet: env.SES_CONFIGURATION_SET,
-      }),
-      publicBaseUrl: env.PUBLIC_BASE_URL,
-      replyDomain: env.SURVEY_REPLY_DOMAIN,
-    };
-  }
+export function surveyJobDeps(
+  env: BaseEnv & {
+    SURVEY_TOKEN_SECRET: string;
+    PUBLIC_BASE_URL: string;
+    MAIL_FROM: string;
+    SURVEY_REPLY_DOMAIN: string;
+    SES_CONFIGURATION_SET: string;
+  },
+): SurveyDispatchDeps {
+  job ??= {
+    ...base(env),
+    secret: env.SURVEY_TOKEN_SECRET,
+    cases: new DynamoCaseStore(documentClient(), env.TABLE_NAME, env.TIME_ZONE),
+    mailer: new SesMailer(sesClient(), { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
+    publicBaseUrl: env.PUBLIC_BASE_URL,
+    replyDomain: env.SURVEY_REPLY_DOMAIN,
+  };
   return job;
 }

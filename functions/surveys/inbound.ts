@@ -5,23 +5,31 @@
  * `.data/inbox/` and invokes this handler with the same event shape.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { S3Event } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { jobHandler } from '../../shared/runtime/job-bundle.ts';
 import { handleSurveyReply, type ReplyOutcome } from '../../shared/surveys/replies.ts';
+import { surveys } from './catalog.ts';
 import { surveyJobDeps } from './deps.ts';
+
+/** The part of an S3 notification the function reads. */
+const s3EventSchema = z.object({
+  Records: z.array(
+    z.object({ s3: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }) }),
+  ),
+});
 
 let s3: S3Client | undefined;
 
-export const handler = jobHandler('survey-inbound', async (event: S3Event): Promise<ReplyOutcome[]> => {
+export const handler = jobHandler(surveys, 'survey-inbound', s3EventSchema, async (event, env) => {
   s3 ??= new S3Client({});
   const outcomes: ReplyOutcome[] = [];
-  for (const record of event.Records ?? []) {
+  for (const record of event.Records) {
     const bucket = record.s3.bucket.name;
     // S3 event keys are URL-encoded with '+' for spaces.
     const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const raw = Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array());
-    outcomes.push(await handleSurveyReply(surveyJobDeps(), { bucket, key, raw }));
+    outcomes.push(await handleSurveyReply(surveyJobDeps(env), { bucket, key, raw }));
   }
   return outcomes;
 });

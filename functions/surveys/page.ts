@@ -4,7 +4,7 @@
  * mail scanners open every link, so nothing is ever recorded on a GET); POST records the answer once.
  * Invalid or forged links 404, expired ones 410, answered cards 409.
  */
-import { publicHtmlHandler } from '../../shared/http/bundle.ts';
+import { type HtmlResult, type HttpRequest, htmlRoutes } from '../../shared/http/bundle.ts';
 import {
   parseSurveyForm,
   renderAlreadyAnswered,
@@ -16,30 +16,33 @@ import {
   type SurveyFormValues,
 } from '../../shared/surveys/page.ts';
 import { SURVEY_ITEMS } from '../../shared/surveys/score.ts';
+import type { SurveyCardRecord } from '../../shared/surveys/model.ts';
 import { openSurveyLink, recordSurveyAnswer } from '../../shared/surveys/service.ts';
+import { surveys } from './catalog.ts';
 import { surveyPageDeps } from './deps.ts';
 
-export const handler = publicHtmlHandler(async (req) => {
-  const deps = surveyPageDeps();
-  const token = req.params.token ?? '';
-  const state = await openSurveyLink(deps, token);
-  if (state.kind === 'invalid')
-    return { status: 404, html: renderInvalid({ lang: resolveSurveyLang(req.query.lang) }) };
-  if (state.kind === 'expired') return { status: 410, html: renderExpired({ lang: state.lang }) };
+type PageEnv = { TABLE_NAME: string; TIME_ZONE: string; SURVEY_TOKEN_SECRET: string };
 
-  const { card } = state;
-  const already = () => ({
+function alreadyAnswered(card: SurveyCardRecord, timeZone: string): HtmlResult {
+  return {
     status: 409,
     html: renderAlreadyAnswered({
       lang: card.lang,
       caseNumber: card.caseNumber,
       ...(card.answeredAt ? { answeredAt: new Date(card.answeredAt) } : {}),
-      timeZone: deps.timeZone,
+      timeZone,
     }),
-  });
-  if (state.kind === 'answered') return already();
+  };
+}
 
-  const form = (status: number, values: SurveyFormValues, errors?: Record<string, string | undefined>) => ({
+function form(
+  card: SurveyCardRecord,
+  token: string,
+  status: number,
+  values: SurveyFormValues,
+  errors?: Record<string, string | undefined>,
+): HtmlResult {
+  return {
     status,
     html: renderSurveyForm({
       lang: card.lang,
@@ -50,21 +53,47 @@ export const handler = publicHtmlHandler(async (req) => {
       values,
       ...(errors ? { errors } : {}),
     }),
-  });
+  };
+}
 
-  if (req.method !== 'POST') {
+/** Opens the link: the open card, or the page that says why there is none. */
+async function openCard(
+  req: HttpRequest<PageEnv>,
+): Promise<{ card: SurveyCardRecord; token: string } | { page: HtmlResult }> {
+  const token = req.params.token ?? '';
+  const state = await openSurveyLink(surveyPageDeps(req.env), token);
+  if (state.kind === 'invalid')
+    return { page: { status: 404, html: renderInvalid({ lang: resolveSurveyLang(req.query.lang) }) } };
+  if (state.kind === 'expired') return { page: { status: 410, html: renderExpired({ lang: state.lang }) } };
+  if (state.kind === 'answered') return { page: alreadyAnswered(state.card, req.env.TIME_ZONE) };
+  return { card: state.card, token };
+}
+
+export const handler = htmlRoutes(surveys, 'survey-page', {
+  'GET /survey/{token}': async (req) => {
+    const opened = await openCard(req);
+    if ('page' in opened) return opened.page;
     const level = /^[1-4]$/.test(req.query.level ?? '') ? req.query.level : undefined;
-    return form(200, level ? Object.fromEntries(SURVEY_ITEMS.map((item) => [item, level])) : {});
-  }
-
-  const parsed = parseSurveyForm(req.readForm(), card.lang);
-  if (!parsed.ok) return form(400, parsed.values, parsed.errors);
-  const result = await recordSurveyAnswer(
-    deps,
-    card,
-    { answers: parsed.answers, comment: parsed.comment, complaint: parsed.complaint },
-    'link',
-  );
-  if (result.outcome !== 'recorded') return already();
-  return { status: 200, html: renderThanks({ lang: card.lang, caseNumber: card.caseNumber }) };
+    return form(
+      opened.card,
+      opened.token,
+      200,
+      level ? Object.fromEntries(SURVEY_ITEMS.map((item) => [item, level])) : {},
+    );
+  },
+  'POST /survey/{token}': async (req) => {
+    const opened = await openCard(req);
+    if ('page' in opened) return opened.page;
+    const { card, token } = opened;
+    const parsed = parseSurveyForm(req.readForm(), card.lang);
+    if (!parsed.ok) return form(card, token, 400, parsed.values, parsed.errors);
+    const result = await recordSurveyAnswer(
+      surveyPageDeps(req.env),
+      card,
+      { answers: parsed.answers, comment: parsed.comment, complaint: parsed.complaint },
+      'link',
+    );
+    if (result.outcome !== 'recorded') return alreadyAnswered(card, req.env.TIME_ZONE);
+    return { status: 200, html: renderThanks({ lang: card.lang, caseNumber: card.caseNumber }) };
+  },
 });

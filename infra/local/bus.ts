@@ -1,14 +1,14 @@
 /**
  * The local event bus: accepts PutEvents from the unchanged SDK client, matches every event against the
- * rules of `events/rules.ts` (the same objects the CDK events stack deploys) and invokes the target
- * consumer handlers with EventBridge's event shape. Like EventBridge, a failing target is retried and
- * then parked in a dead-letter file; nothing is dropped silently.
+ * rules the catalogue declares (the same objects the CDK stacks deploy) and delivers each match to its
+ * consumer the way the deployed rule → SQS queue → Lambda path does: an SQS batch of one record whose body
+ * is the EventBridge event. A record the consumer reports as failed is retried and then parked in a
+ * dead-letter file; nothing is dropped silently.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { EventRule } from '../../events/rules.ts';
-import { lambdaContext } from './lambda-context.ts';
+import type { EventPattern } from '../../events/rules.ts';
 import { matchesPattern } from './pattern.ts';
 
 export interface BusEvent {
@@ -23,10 +23,39 @@ export interface BusEvent {
   detail: Record<string, unknown>;
 }
 
-export type ConsumerHandler = (
-  event: BusEvent,
-  context: ReturnType<typeof lambdaContext>,
-) => Promise<unknown>;
+/** A rule as the bus needs it: its name, pattern and target function. */
+export interface BusRule {
+  name: string;
+  pattern: EventPattern;
+  target: string;
+}
+
+/** Invokes a consumer function with an event (the local runtime's `LocalFunctions.invoke`). */
+export type Invoke = (functionId: string, event: unknown) => Promise<unknown>;
+
+/** The SQS event a queue subscribed to a rule hands its consumer: one record carrying the bus event. */
+export function sqsEventOf(event: BusEvent, rule: string) {
+  return {
+    Records: [
+      {
+        messageId: event.id,
+        receiptHandle: event.id,
+        body: JSON.stringify(event),
+        attributes: {
+          ApproximateReceiveCount: '1',
+          SentTimestamp: String(Date.parse(event.time)),
+          SenderId: 'events.amazonaws.com',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:local:000000000000:${rule}`,
+        awsRegion: 'local',
+      },
+    ],
+  };
+}
 
 export interface PutEventsEntry {
   Source?: string;
@@ -44,8 +73,8 @@ export class LocalBus {
   private readonly drainers: Array<() => Promise<void>> = [];
 
   constructor(
-    private readonly rules: EventRule[],
-    private readonly targets: (id: string) => Promise<ConsumerHandler>,
+    private readonly rules: readonly BusRule[],
+    private readonly invoke: Invoke,
     private readonly opts: { deadLetterFile?: string; retries?: number; now?: () => Date } = {},
   ) {}
 
@@ -110,13 +139,15 @@ export class LocalBus {
     }
   }
 
-  private async deliver(rule: EventRule, event: BusEvent): Promise<void> {
+  private async deliver(rule: BusRule, event: BusEvent): Promise<void> {
     const attempts = (this.opts.retries ?? 2) + 1;
     let lastError: unknown;
     for (let i = 0; i < attempts; i++) {
       try {
-        const handler = await this.targets(rule.target);
-        await handler(event, lambdaContext(rule.target));
+        const result = (await this.invoke(rule.target, sqsEventOf(event, rule.name))) as
+          | { batchItemFailures?: unknown[] }
+          | undefined;
+        if (result?.batchItemFailures?.length) throw new Error(`${rule.target} reported the record as failed`);
         return;
       } catch (err) {
         lastError = err;

@@ -26,7 +26,6 @@ import { DateTime, IANAZone } from 'luxon';
 import { now } from '../../shared/runtime/clock.ts';
 import { AWS_EDGE_PREFIX } from './aws-edge.ts';
 import { localClientConfig } from './dynamo.ts';
-import { lambdaContext } from './lambda-context.ts';
 import type { SideRoute } from './server.ts';
 
 const TIMERS_INDEX = 'gsi5';
@@ -34,10 +33,6 @@ const TIMERS_PARTITION = 'TIMERS';
 /** setTimeout's limit; a later schedule simply re-arms when this one wakes. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
-export type TimerTargetHandler = (
-  payload: unknown,
-  context: ReturnType<typeof lambdaContext>,
-) => Promise<unknown>;
 
 /** The part of a `CreateSchedule` request the emulation keeps. */
 export interface ScheduleRequest {
@@ -102,8 +97,8 @@ const timerKey = (group: string, name: string) => ({ pk: `TIMER#${group}#${name}
 export interface LocalTimersOptions {
   endpoint: string;
   tableName: string;
-  /** The consumer handler a target ARN's function name designates. */
-  target: (functionId: string) => Promise<TimerTargetHandler>;
+  /** Invokes the function a target ARN's function name designates, with the schedule's input. */
+  invoke: (functionId: string, input: unknown) => Promise<unknown>;
   mode: 'auto' | 'manual';
   deadLetterFile?: string;
   /** Local retries of a failing target (Scheduler's own policy may ask for more; locally we stop early). */
@@ -255,8 +250,7 @@ export class LocalTimers {
     let ok = false;
     for (let i = 0; i < attempts && !ok; i++) {
       try {
-        const handler = await this.opts.target(functionId);
-        await handler(s.Target.Input ? JSON.parse(s.Target.Input) : {}, lambdaContext(functionId));
+        await this.opts.invoke(functionId, s.Target.Input ? JSON.parse(s.Target.Input) : {});
         ok = true;
       } catch (err) {
         lastError = err;

@@ -7,25 +7,20 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { type RouteSpec, routeKey } from '../../functions/catalog.ts';
+import type { CatalogRoute } from '../../functions/catalog.ts';
 import { PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
 import { flattenClaims, type LocalAuth } from './auth.ts';
-import { lambdaContext } from './lambda-context.ts';
 
 /** API Gateway's own payload limit. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
-
-export type HttpHandlerFn = (
-  event: unknown,
-  context: ReturnType<typeof lambdaContext>,
-) => Promise<APIGatewayProxyResultV2>;
 
 /** Extra local endpoints (`/_aws/...`, `/_local/...`); return false when the path is not theirs. */
 export type SideRoute = (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<boolean>;
 
 export interface ServerOptions {
-  routes: RouteSpec[];
-  loadHandler: (fn: string) => Promise<HttpHandlerFn>;
+  routes: readonly CatalogRoute[];
+  /** Invokes the route's function with the API Gateway event. */
+  invoke: (fn: string, event: unknown) => Promise<unknown>;
   auth: LocalAuth;
   /** Stage throttling, as configured on the API Gateway stage. */
   throttle: { rateLimit: number; burstLimit: number };
@@ -33,19 +28,19 @@ export interface ServerOptions {
 }
 
 interface CompiledRoute {
-  spec: RouteSpec;
+  spec: CatalogRoute;
   key: string;
   regex: RegExp;
   names: string[];
 }
 
-function compile(spec: RouteSpec): CompiledRoute {
+function compile(spec: CatalogRoute): CompiledRoute {
   const names: string[] = [];
-  const source = spec.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => {
+  const source = spec.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m: string, name: string) => {
     names.push(name);
     return '([^/]+)';
   });
-  return { spec, key: routeKey(spec), regex: new RegExp(`^${source}$`), names };
+  return { spec, key: spec.key, regex: new RegExp(`^${source}$`), names };
 }
 
 export function sendProblem(
@@ -179,8 +174,7 @@ export function createLocalServer(opts: ServerOptions): Server {
       ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
       isBase64Encoded: !isText,
     };
-    const handler = await opts.loadHandler(match.route.spec.fn);
-    const result = await handler(event, lambdaContext(match.route.spec.fn));
+    const result = (await opts.invoke(match.route.spec.fn, event)) as APIGatewayProxyResultV2;
     if (
       typeof result === 'string' ||
       result === undefined ||

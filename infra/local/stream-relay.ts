@@ -17,13 +17,7 @@ import {
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { outboxStreamFilter } from '../../events/outbox.ts';
 import { localClientConfig } from './dynamo.ts';
-import { lambdaContext } from './lambda-context.ts';
 import { matchesPattern } from './pattern.ts';
-
-type StreamHandler = (
-  event: DynamoDBStreamEvent,
-  context: ReturnType<typeof lambdaContext>,
-) => Promise<DynamoDBBatchResponse | undefined>;
 
 /** Poll fast while events flow, back off while the stream is quiet (`drain()` polls on demand anyway). */
 const POLL_MS = 50;
@@ -65,7 +59,8 @@ export class StreamRelay {
   constructor(
     endpoint: string,
     private readonly tableName: string,
-    private readonly handler: () => Promise<StreamHandler>,
+    /** Invokes the relay function with a stream batch. */
+    private readonly invoke: (event: DynamoDBStreamEvent) => Promise<unknown>,
     private readonly checkpointFile?: string,
   ) {
     this.ddb = new DynamoDBClient(localClientConfig(endpoint));
@@ -178,7 +173,7 @@ export class StreamRelay {
         dynamodb: { ...r.dynamodb, NewImage: restoreEmptyMaps(r.dynamodb?.NewImage) },
       })),
     } as unknown as DynamoDBStreamEvent;
-    const result = await (await this.handler())(event, lambdaContext('event-relay'));
+    const result = (await this.invoke(event)) as DynamoDBBatchResponse | undefined;
     return result?.batchItemFailures?.[0]?.itemIdentifier;
   }
 

@@ -11,18 +11,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { jobFunctions } from '../../functions/catalog.ts';
+import { dirname, join } from 'node:path';
+import type { EnvBindings } from '../../shared/config/env.ts';
 import { type InboundHandler, inboxEndpoint, S3_EDGE_PATH, s3Edge, watchInbox } from './inbox.ts';
-import { lambdaContext } from './lambda-context.ts';
 import { outboxPages, SES_EDGE_PATH, sesEdge } from './outbox.ts';
 import type { SideRoute } from './server.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-type JobId = keyof typeof jobFunctions;
-type Job = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+type Invoke = (functionId: string, event: unknown) => Promise<unknown>;
 
 export interface LocalSurveyOptions {
   dataDir: string;
@@ -30,14 +25,21 @@ export interface LocalSurveyOptions {
   inMemory: boolean;
   /** A link-signing key kept only in memory (tests); otherwise the key under the data folder. */
   ephemeralKeys: boolean;
+  /** Invokes a catalogue function (the survey run, the inbound replies). */
+  invoke: Invoke;
 }
 
 export interface LocalSurveys {
   outboxDir: string;
   inboxDir: string;
   sideRoutes: SideRoute[];
-  /** The survey functions' environment, as the survey stack sets it on AWS, for a server at `url`. */
-  env(url: string): Record<string, string>;
+  /** SDK endpoint overrides for SES and S3, for a server at `url`. */
+  endpoints(url: string): Record<string, string>;
+  /** The survey and mail variables of the functions' environment, for a server at `url`. */
+  bindings(url: string): Pick<
+    EnvBindings,
+    'SURVEY_TOKEN_SECRET' | 'PUBLIC_BASE_URL' | 'MAIL_FROM' | 'SURVEY_REPLY_DOMAIN' | 'SES_CONFIGURATION_SET'
+  >;
   /** Starts handing `.eml` files dropped into the inbox folder to the inbound function. */
   watch(): void;
   stop(): Promise<void>;
@@ -53,21 +55,7 @@ export function localSurveys(opts: LocalSurveyOptions): LocalSurveys {
     ? randomBytes(32).toString('hex')
     : persistentSecret(join(opts.dataDir, 'keys', 'survey-secret'));
 
-  const jobs = new Map<JobId, Promise<Job>>();
-  const job = (id: JobId): Promise<Job> => {
-    if (!jobs.has(id)) {
-      const entry = pathToFileURL(join(root, jobFunctions[id].entry)).href;
-      jobs.set(
-        id,
-        import(entry).then((m: { handler: Job }) => m.handler),
-      );
-    }
-    return jobs.get(id) as Promise<Job>;
-  };
-  const inbound = async (): Promise<InboundHandler> => {
-    const handler = await job('survey-inbound');
-    return (event) => handler(event, lambdaContext('survey-inbound'));
-  };
+  const inbound = async (): Promise<InboundHandler> => (event) => opts.invoke('survey-inbound', event);
 
   const runDispatch: SideRoute = async (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
     const path = (req.url ?? '').split('?')[0];
@@ -81,7 +69,7 @@ export function localSurveys(opts: LocalSurveyOptions): LocalSurveys {
       return true;
     }
     try {
-      const report = await (await job('survey-dispatch'))(input, lambdaContext('survey-dispatch'));
+      const report = await opts.invoke('survey-dispatch', input);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(report));
     } catch (err) {
@@ -102,9 +90,11 @@ export function localSurveys(opts: LocalSurveyOptions): LocalSurveys {
       inboxEndpoint(inboxDir, inbound),
       runDispatch,
     ],
-    env: (url) => ({
+    endpoints: (url) => ({
       AWS_ENDPOINT_URL_SESV2: `${url}${SES_EDGE_PATH}`,
       AWS_ENDPOINT_URL_S3: `${url}${S3_EDGE_PATH}`,
+    }),
+    bindings: (url) => ({
       SURVEY_TOKEN_SECRET: secret,
       PUBLIC_BASE_URL: url,
       MAIL_FROM: 'Aftercare Customer Service <service@aftercare.local>',

@@ -5,26 +5,23 @@
  */
 
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { eventRules } from '../../events/rules.ts';
-import {
-  consumerFunctions,
-  httpFunctions,
-  routes,
-  streamFunctions,
-  THROTTLE,
-} from '../../functions/catalog.ts';
+import { join, resolve } from 'node:path';
+import { allEventRules, allFunctions, allRoutes, THROTTLE } from '../../functions/catalog.ts';
+import { DEFAULT_TIME_ZONE } from '../../shared/branches/defaults.ts';
+import { type EnvBindings, loadEnv } from '../../shared/config/env.ts';
+import { repoRoot } from '../bundle.ts';
+import { namedSchedules, scheduleGroupName } from '../naming.ts';
 import { type LocalAuth, localAuth } from './auth.ts';
 import { AWS_EDGE_PREFIX, eventBridgeEdge } from './aws-edge.ts';
-import { type ConsumerHandler, LocalBus } from './bus.ts';
+import { LocalBus } from './bus.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamo.ts';
-import { LocalTimers, ScheduleError, schedulerEdge, type TimerTargetHandler } from './scheduler.ts';
-import { createLocalServer, type HttpHandlerFn, type SideRoute } from './server.ts';
+import { LocalFunctions } from './functions.ts';
+import { LocalTimers, ScheduleError, schedulerEdge } from './scheduler.ts';
+import { createLocalServer, type SideRoute } from './server.ts';
 import { StreamRelay } from './stream-relay.ts';
 import { localSurveys } from './surveys.ts';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export { repoRoot };
 
 export interface SystemOptions {
   /** 0 picks a free port. */
@@ -58,36 +55,40 @@ export interface LocalSystem {
   stop(): Promise<void>;
 }
 
-/** The SLA schedules' group, target, role and DLQ as the CDK SLA construct names them, locally. */
-const LOCAL_SLA = {
-  group: 'aftercare-sla',
-  timerArn: 'arn:aws:lambda:local:000000000000:function:sla-timer',
-  roleArn: 'arn:aws:iam::000000000000:role/aftercare-sla-scheduler',
-  deadLetterArn: 'arn:aws:sqs:local:000000000000:aftercare-sla-timer-dlq',
-};
+/** Names of local resources, as the CDK stacks would name them in a stage called `local`. */
+const LOCAL_PREFIX = 'aftercare';
+const functionArn = (id: string) => `arn:aws:lambda:local:000000000000:function:${id}`;
+const SCHEDULER_ROLE_ARN = 'arn:aws:iam::000000000000:role/aftercare-scheduler';
+const TIMER_DLQ_ARN = 'arn:aws:sqs:local:000000000000:aftercare-sla-timer-dlq';
 
-/** What the CDK SLA construct deploys for the default branch: its morning run at 08:00 Asia/Shanghai. */
-async function scheduleDefaultMorning(timers: LocalTimers): Promise<void> {
-  try {
-    await timers.create(LOCAL_SLA.group, 'morning.main', {
-      ScheduleExpression: 'cron(0 8 * * ? *)',
-      ScheduleExpressionTimezone: 'Asia/Shanghai',
-      ActionAfterCompletion: 'NONE',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      Target: {
-        Arn: LOCAL_SLA.timerArn,
-        RoleArn: LOCAL_SLA.roleArn,
-        Input: JSON.stringify({ kind: 'morning', branchId: 'main' }),
-      },
-    });
-  } catch (err) {
-    if (!(err instanceof ScheduleError && err.type === 'ConflictException')) throw err;
+/** Creates the catalogue's named recurring schedules that do not exist yet (as the deployment does). */
+async function createNamedSchedules(timers: LocalTimers, timeZone: string): Promise<void> {
+  for (const [id, spec] of Object.entries(allFunctions)) {
+    for (const s of namedSchedules(LOCAL_PREFIX, spec)) {
+      try {
+        await timers.create(s.group, s.name, {
+          ScheduleExpression: s.expression,
+          ScheduleExpressionTimezone: timeZone,
+          ActionAfterCompletion: 'NONE',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: { Arn: functionArn(id), RoleArn: SCHEDULER_ROLE_ARN, Input: JSON.stringify(s.input) },
+        });
+      } catch (err) {
+        if (!(err instanceof ScheduleError && err.type === 'ConflictException')) throw err;
+      }
+    }
   }
 }
 
-async function loadExport<T>(entry: string): Promise<T> {
-  const mod = (await import(pathToFileURL(join(repoRoot, entry)).href)) as { handler: T };
-  return mod.handler;
+/** Every function's environment must be satisfied by the local bindings: fail at start, not on first call. */
+function checkEnvironments(env: Record<string, string>): void {
+  for (const [id, spec] of Object.entries(allFunctions)) {
+    try {
+      loadEnv(spec.env, env);
+    } catch (err) {
+      throw new Error(`${id} cannot run locally: ${(err as Error).message}`);
+    }
+  }
 }
 
 export async function startSystem(opts: SystemOptions = {}): Promise<LocalSystem> {
@@ -101,35 +102,31 @@ export async function startSystem(opts: SystemOptions = {}): Promise<LocalSystem
   await ensureTable(dynamoEndpoint, tableName);
   const auth = await localAuth(opts.ephemeralKeys ? undefined : join(dataDir, 'keys', 'jwt.json'));
   // Survey mail: SES outbox, S3 inbox, their pages and the morning-run trigger (infra/local/surveys.ts).
+  const functions = new LocalFunctions();
+  const invoke = (id: string, event: unknown) => functions.invoke(id, event);
   const surveys = localSurveys({
     dataDir,
     inMemory: opts.inMemory ?? false,
     ephemeralKeys: opts.ephemeralKeys ?? false,
+    invoke,
   });
 
-  const consumers = new Map<string, Promise<ConsumerHandler>>();
-  const loadConsumer = (id: string) => {
-    const spec = consumerFunctions[id as keyof typeof consumerFunctions];
-    if (!spec) return Promise.reject(new Error(`no consumer function ${id}`));
-    if (!consumers.has(id)) consumers.set(id, loadExport<ConsumerHandler>(spec.entry));
-    return consumers.get(id) as Promise<ConsumerHandler>;
-  };
   const bus = new LocalBus(
-    eventRules,
-    loadConsumer,
+    allEventRules,
+    invoke,
     opts.inMemory ? {} : { deadLetterFile: join(dataDir, 'dead-letters.jsonl') },
   );
   const timers = new LocalTimers({
     endpoint: dynamoEndpoint,
     tableName,
-    target: (id) => loadConsumer(id) as unknown as Promise<TimerTargetHandler>,
+    invoke,
     mode: opts.timers ?? 'auto',
     ...(opts.inMemory ? {} : { deadLetterFile: join(dataDir, 'dead-letters.jsonl') }),
   });
 
-  const handlers = new Map<string, Promise<HttpHandlerFn>>();
   const server = createLocalServer({
-    routes,
+    routes: allRoutes,
+    invoke,
     auth,
     throttle: opts.throttle ?? THROTTLE,
     sideRoutes: [
@@ -138,44 +135,47 @@ export async function startSystem(opts: SystemOptions = {}): Promise<LocalSystem
       ...surveys.sideRoutes,
       ...(opts.sideRoutes ?? []),
     ],
-    loadHandler: (fn) => {
-      if (!handlers.has(fn))
-        handlers.set(fn, loadExport<HttpHandlerFn>(httpFunctions[fn as keyof typeof httpFunctions].entry));
-      return handlers.get(fn) as Promise<HttpHandlerFn>;
-    },
   });
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((ok) => server.listen(opts.port ?? 3000, host, ok));
   const url = `http://${host}:${(server.address() as AddressInfo).port}`;
 
-  // The functions' environment, as the CDK stacks set it on AWS, plus the SDK's endpoint overrides.
+  // One value per environment variable, as the CDK stacks bind them on AWS; every function gets the ones
+  // its schema names (one process, so the union is set, and each schema is checked against it).
+  const timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
+  const bindings: EnvBindings = {
+    ...surveys.bindings(url),
+    TABLE_NAME: tableName,
+    TIME_ZONE: timeZone,
+    POWERTOOLS_SERVICE_NAME: 'aftercare',
+    EVENT_BUS_NAME: 'aftercare-local',
+    SLA_SCHEDULE_GROUP: scheduleGroupName(LOCAL_PREFIX, 'timers'),
+    SLA_TIMER_ARN: functionArn('sla-timer'),
+    SLA_SCHEDULER_ROLE_ARN: SCHEDULER_ROLE_ARN,
+    SLA_TIMER_DLQ_ARN: TIMER_DLQ_ARN,
+  };
+  checkEnvironments(bindings);
   Object.assign(process.env, {
-    ...surveys.env(url),
+    ...bindings,
+    ...surveys.endpoints(url),
     AWS_REGION: 'local',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: `${url}${AWS_EDGE_PREFIX}`,
-    TABLE_NAME: tableName,
-    EVENT_BUS_NAME: 'aftercare-local',
-    TIME_ZONE: opts.timeZone ?? 'Asia/Shanghai',
-    POWERTOOLS_SERVICE_NAME: 'aftercare',
-    POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'INFO',
     AWS_ENDPOINT_URL_SCHEDULER: `${url}${AWS_EDGE_PREFIX}`,
-    SLA_SCHEDULE_GROUP: LOCAL_SLA.group,
-    SLA_TIMER_ARN: LOCAL_SLA.timerArn,
-    SLA_SCHEDULER_ROLE_ARN: LOCAL_SLA.roleArn,
-    SLA_TIMER_DLQ_ARN: LOCAL_SLA.deadLetterArn,
-    MAIL_FROM: process.env.MAIL_FROM ?? 'Aftercare <service@aftercare.local>',
+    POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'INFO',
+    // EMF lines would only clutter the console: there is no CloudWatch here.
+    POWERTOOLS_METRICS_DISABLED: 'true',
   });
-  await scheduleDefaultMorning(timers);
+  await createNamedSchedules(timers, timeZone);
   if (!opts.inMemory) surveys.watch();
 
   // The outbox: domain events written with each change reach the bus through the table stream.
   const relay = new StreamRelay(
     dynamoEndpoint,
     tableName,
-    () => loadExport(streamFunctions['event-relay'].entry),
+    (event) => invoke('event-relay', event),
     opts.inMemory ? undefined : join(dataDir, 'stream-checkpoints.json'),
   );
   relay.start();

@@ -1,83 +1,78 @@
 /**
- * Environment of each kind of function, one zod schema each. The CDK construct takes the same schema's
- * input type for its `environment`, so a missing variable fails the type check, not production.
+ * Every environment variable a function may read, each validated once here. A function's environment
+ * schema picks the variables it needs ({@link envSchema}); the CDK stacks and the local runtime each
+ * provide one value per variable ({@link EnvBindings}) and give every function exactly its own subset.
  */
 import * as z from 'zod/mini';
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 
-export const apiEnvSchema = z.object({
+export const envVariables = {
+  /** The single table. */
   TABLE_NAME: nonEmpty(),
-  /** Branch timezone used for case numbers and day indexes. */
+  /** Default timezone for case numbers and day indexes where no branch setting applies. */
   TIME_ZONE: nonEmpty(),
   POWERTOOLS_SERVICE_NAME: nonEmpty(),
-});
-export type ApiEnv = z.infer<typeof apiEnvSchema>;
-
-export const consumerEnvSchema = z.object({
-  POWERTOOLS_SERVICE_NAME: nonEmpty(),
-});
-export type ConsumerEnv = z.infer<typeof consumerEnvSchema>;
-
-/** The outbox relay (table stream → bus). */
-export const relayEnvSchema = z.object({
+  /** The domain event bus (only the outbox relay publishes). */
   EVENT_BUS_NAME: nonEmpty(),
-  POWERTOOLS_SERVICE_NAME: nonEmpty(),
-});
-
-/** At least 16 bytes, like `shared/surveys/token.ts` demands of the HMAC key. */
-const surveySecret = () => z.string().check(z.minLength(16));
-
-/** The public survey page: the API's variables plus the key that signs and verifies survey links. */
-export const surveyPageEnvSchema = z.object({
-  ...apiEnvSchema.shape,
-  SURVEY_TOKEN_SECRET: surveySecret(),
-});
-export type SurveyPageEnv = z.infer<typeof surveyPageEnvSchema>;
-
-/** The survey jobs (morning run, inbound replies): they sign links and send or read mail. */
-export const surveyJobEnvSchema = z.object({
-  ...surveyPageEnvSchema.shape,
+  /** EventBridge Scheduler group holding every SLA timer. */
+  SLA_SCHEDULE_GROUP: nonEmpty(),
+  /** The function the SLA schedules invoke. */
+  SLA_TIMER_ARN: nonEmpty(),
+  /** The role EventBridge Scheduler assumes to invoke it. */
+  SLA_SCHEDULER_ROLE_ARN: nonEmpty(),
+  /** Dead-letter queue of SLA firings that failed after the retries. */
+  SLA_TIMER_DLQ_ARN: nonEmpty(),
+  /** Verified SES sender, e.g. `Aftercare <service@aftercare.example>`. */
+  MAIL_FROM: nonEmpty(),
+  /** SES configuration set every message is sent with. */
+  SES_CONFIGURATION_SET: nonEmpty(),
+  /** HMAC key of survey links and reply addresses: at least 16 bytes (`shared/surveys/token.ts`). */
+  SURVEY_TOKEN_SECRET: z.string().check(z.minLength(16)),
   /**
    * Base URL of the public survey page, e.g. `https://api.aftercare.example` (a deploy-time token in
    * CDK, so not checked as a URL here; the card renderer refuses anything but http(s) links).
    */
   PUBLIC_BASE_URL: nonEmpty(),
-  /** Verified SES sender, e.g. `Aftercare <service@aftercare.example>`. */
-  MAIL_FROM: nonEmpty(),
   /** Receiving domain of the reply address `survey+<token>@<domain>`. */
   SURVEY_REPLY_DOMAIN: nonEmpty(),
-  SES_CONFIGURATION_SET: nonEmpty(),
-});
-export type SurveyJobEnv = z.infer<typeof surveyJobEnvSchema>;
+} as const;
 
-/** The SLA workers: the table (their events leave through its outbox) and the SLA timers' schedule group. */
-const slaWorkerEnv = {
-  TABLE_NAME: nonEmpty(),
-  POWERTOOLS_SERVICE_NAME: nonEmpty(),
-  /** EventBridge Scheduler group holding every SLA timer. */
-  SLA_SCHEDULE_GROUP: nonEmpty(),
-};
+export type EnvName = keyof typeof envVariables;
 
-/** The SLA clock (case-event consumer): creates timers, so it names their target, role and DLQ. */
-export const slaClockEnvSchema = z.object({
-  ...slaWorkerEnv,
-  /** The timer function the schedules invoke. */
-  SLA_TIMER_ARN: nonEmpty(),
-  /** The role EventBridge Scheduler assumes to invoke it. */
-  SLA_SCHEDULER_ROLE_ARN: nonEmpty(),
-  /** Dead-letter queue of firings that failed after the retries. */
-  SLA_TIMER_DLQ_ARN: nonEmpty(),
-});
-export type SlaClockEnv = z.infer<typeof slaClockEnvSchema>;
+/** One value for every variable: what a deployment (CDK) or the local runtime provides. */
+export type EnvBindings = Record<EnvName, string>;
 
-/** The SLA timer target: escalates (mail) and removes timers; never creates any. */
-export const slaTimerEnvSchema = z.object({
-  ...slaWorkerEnv,
-  /** Verified SES sender of escalation e-mails. */
-  MAIL_FROM: nonEmpty(),
-});
-export type SlaTimerEnv = z.infer<typeof slaTimerEnvSchema>;
+/** Every function logs with Powertools under the service name and knows the default timezone. */
+const always = ['POWERTOOLS_SERVICE_NAME', 'TIME_ZONE'] as const satisfies readonly EnvName[];
+type Always = (typeof always)[number];
+
+/** A function's environment schema: some of {@link envVariables}, built by {@link envSchema}. */
+export type EnvSchema = z.ZodMiniObject<Record<string, z.ZodMiniType<string, string>>>;
+
+type EnvSchemaOf<K extends EnvName> = z.ZodMiniObject<{ [P in K]: (typeof envVariables)[P] }>;
+
+/** The environment schema of a function reading `names` (plus the variables every function has). */
+export function envSchema<K extends EnvName = never>(...names: K[]): EnvSchemaOf<K | Always> {
+  const keys = [...new Set<EnvName>([...always, ...names])];
+  return z.object(Object.fromEntries(keys.map((k) => [k, envVariables[k]]))) as unknown as EnvSchemaOf<
+    K | Always
+  >;
+}
+
+/** The variable names a schema reads. */
+export const envNames = (schema: EnvSchema): EnvName[] => Object.keys(schema.shape) as EnvName[];
+
+/** Exactly the variables of `schema`, taken from `bindings`. */
+export function environmentFor(schema: EnvSchema, bindings: Partial<EnvBindings>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of envNames(schema)) {
+    const value = bindings[name];
+    if (value === undefined) throw new Error(`no value bound for ${name}`);
+    env[name] = value;
+  }
+  return env;
+}
 
 /** Reads and validates the environment once; a bad environment fails the first invocation loudly. */
 export function loadEnv<S extends z.ZodMiniType>(

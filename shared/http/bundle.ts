@@ -1,35 +1,47 @@
 /**
- * The middleware bundle of every HTTP function (API Gateway HTTP API, payload v2): structured logs,
- * body limits and parsing, the caller from the JWT authorizer's claims, and errors as problem+json.
- * Functions declare only their own logic: `httpHandler(async (req) => ({ status: 200, body }))`.
+ * The middleware bundle of every HTTP function (API Gateway HTTP API, payload v2): the function's
+ * environment validated, one operation per route key (typed: a route without an operation, or an
+ * operation without a route, fails the type check), the route's roles enforced, body limits and parsing,
+ * the caller from the JWT authorizer's claims, structured logs and EMF metrics, and every error as
+ * problem+json (or as a page, for public HTML routes).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type {
-  APIGatewayProxyEventV2,
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import { type Actor, actorFromClaims } from '../auth/actor.ts';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.ts';
+import type * as z from 'zod/mini';
+import type { DomainModule, RouteKey, RoutesOf } from '../../functions/spec.ts';
+import { type Actor, actorFromClaims, hasRole } from '../auth/actor.ts';
+import { loadEnv } from '../config/env.ts';
+import { ForbiddenError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.ts';
+import { beginInvocation, endInvocation, log } from '../runtime/observability.ts';
 import { PROBLEM_CONTENT_TYPE, type Problem, problemFor } from './problem.ts';
-
-export const logger = new Logger();
 
 /** Requests larger than this are refused before parsing (API Gateway allows 10 MB; we need far less). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 
-export interface HttpRequest {
-  actor: Actor;
+export interface HttpRequest<Env = Record<string, string>> {
+  /** The caller; reading it on a request without a verified token is a 401. */
+  readonly actor: Actor;
   /** Parsed JSON body, or undefined when the request had none. */
-  body: unknown;
-  params: Record<string, string>;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  routeKey: string;
+  readonly body: unknown;
+  readonly params: Record<string, string>;
+  readonly query: Record<string, string>;
+  readonly headers: Record<string, string>;
+  readonly routeKey: RouteKey;
+  readonly method: string;
+  /** The function's validated environment. */
+  readonly env: Env;
+  /**
+   * The raw `application/x-www-form-urlencoded` body (empty when there is none). Read on demand, so a
+   * handler can refuse a bad link before it looks at what was posted to it.
+   * @throws UnsupportedMediaTypeError, PayloadTooLargeError
+   */
+  readForm(): string;
 }
 
 export interface HttpResult {
@@ -38,16 +50,45 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
-function parseBody(event: HttpEvent): unknown {
+export interface HtmlResult {
+  status: number;
+  html: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Headers of every HTML page: no caching (the URL is a credential), no referrer (it would leak the URL to
+ * any site linked from the page), and a policy that allows nothing but the page's own inline styles and
+ * forms posting back to the same origin — the pages have no scripts at all.
+ */
+export const HTML_PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+};
+
+function rawBody(event: HttpEvent): string | undefined {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
     throw new PayloadTooLargeError(`request body exceeds ${MAX_BODY_BYTES} bytes`);
   }
+  return raw;
+}
+
+/** The request's media type, refused unless `accepts` it. */
+function requireMediaType(event: HttpEvent, accepts: (type: string) => boolean, expected: string): void {
   const type = (event.headers?.['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type !== 'application/json' && !type.endsWith('+json')) {
-    throw new UnsupportedMediaTypeError(`send application/json, not ${type || 'no content type'}`);
-  }
+  if (!accepts(type)) throw new UnsupportedMediaTypeError(`send ${expected}, not ${type || 'no content type'}`);
+}
+
+function parseJsonBody(event: HttpEvent): unknown {
+  const raw = rawBody(event);
+  if (raw === undefined) return undefined;
+  requireMediaType(event, (t) => t === 'application/json' || t.endsWith('+json'), 'application/json');
   try {
     return JSON.parse(raw);
   } catch {
@@ -55,7 +96,18 @@ function parseBody(event: HttpEvent): unknown {
   }
 }
 
-function json(
+function readForm(event: HttpEvent): string {
+  const raw = rawBody(event);
+  if (raw === undefined) return '';
+  requireMediaType(
+    event,
+    (t) => t === 'application/x-www-form-urlencoded',
+    'application/x-www-form-urlencoded',
+  );
+  return raw;
+}
+
+function jsonResult(
   status: number,
   body: unknown,
   contentType: string,
@@ -68,136 +120,115 @@ function json(
   };
 }
 
-const problemDetails = (): middy.MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> => ({
-  onError: (request) => {
-    const problem = problemFor(request.error);
-    if (problem.status >= 500) logger.error('request failed', { error: request.error as Error });
-    else logger.info('request refused', { status: problem.status, detail: problem.detail });
-    request.response = json(
-      problem.status,
-      { ...problem, instance: request.event.rawPath },
-      PROBLEM_CONTENT_TYPE,
-    );
-  },
-});
-
-/** Wraps one route's logic in the HTTP bundle. */
-export function httpHandler(fn: (req: HttpRequest) => Promise<HttpResult>) {
-  return middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .use(problemDetails())
-    .handler(async (event) => {
-      logger.appendKeys({ route: event.routeKey });
-      const body = parseBody(event);
-      const actor = actorFromClaims(event.requestContext?.authorizer?.jwt?.claims);
-      const result = await fn({
-        actor,
-        body,
-        params: (event.pathParameters ?? {}) as Record<string, string>,
-        query: (event.queryStringParameters ?? {}) as Record<string, string>,
-        headers: (event.headers ?? {}) as Record<string, string>,
-        routeKey: event.routeKey,
-      });
-      return json(result.status, result.body, 'application/json', result.headers);
-    });
+function logProblem(problem: Problem, error: unknown): void {
+  if (problem.status >= 500) log().error('request failed', { error: error as Error });
+  else log().info('request refused', { status: problem.status, detail: problem.detail });
 }
 
-/* ------------------------------------------------------------------------------------------------
- * Public HTML pages (routes with `roles: 'public'`): no caller identity, form posts, HTML answers.
- * ---------------------------------------------------------------------------------------------- */
+type Renderer = (problem: Problem, event: HttpEvent) => APIGatewayProxyStructuredResultV2;
 
-export interface PublicHtmlRequest {
-  method: string;
-  /**
-   * The raw `application/x-www-form-urlencoded` body (empty when there is none). Read on demand, so a
-   * handler can refuse a bad link before it looks at what was posted to it.
-   * @throws UnsupportedMediaTypeError, PayloadTooLargeError
-   */
-  readForm(): string;
-  params: Record<string, string>;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  routeKey: string;
-}
-
-export interface HtmlResult {
-  status: number;
-  html: string;
-  headers?: Record<string, string>;
-}
-
-/**
- * Headers of every public page: no caching (the URL is a credential), no referrer (it would leak the
- * URL to any site linked from the page), and a policy that allows nothing but the page's own inline
- * styles and forms posting back to the same origin — the pages have no scripts at all.
- */
-export const HTML_PAGE_HEADERS: Readonly<Record<string, string>> = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-};
-
-function parseForm(event: APIGatewayProxyEventV2): string {
-  if (event.body === undefined || event.body === null || event.body === '') return '';
-  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(raw, 'utf8') > MAX_BODY_BYTES) {
-    throw new PayloadTooLargeError(`request body exceeds ${MAX_BODY_BYTES} bytes`);
-  }
-  const type = (event.headers?.['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type !== 'application/x-www-form-urlencoded') {
-    throw new UnsupportedMediaTypeError(
-      `send application/x-www-form-urlencoded, not ${type || 'no content type'}`,
-    );
-  }
-  return raw;
-}
+const problemJson: Renderer = (problem, event) =>
+  jsonResult(problem.status, { ...problem, instance: event.rawPath }, PROBLEM_CONTENT_TYPE);
 
 /** A plain error page: the problem's title and detail, escaped. */
-function defaultErrorPage(problem: Problem): string {
+export function errorPage(problem: Problem): string {
   const esc = (v: string) => v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(problem.title)}</title></head><body><main><h1>${esc(problem.title)}</h1><p>${esc(problem.detail)}</p></main></body></html>`;
 }
 
-const htmlProblems = (
-  render: (problem: Problem) => string,
-): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
-  onError: (request) => {
-    // The same error table as the JSON API; only the body is a page instead of problem+json.
-    const problem = problemFor(request.error);
-    if (problem.status >= 500) logger.error('request failed', { error: request.error as Error });
-    else logger.info('request refused', { status: problem.status, detail: problem.detail });
-    request.response = {
-      statusCode: problem.status,
-      headers: { ...HTML_PAGE_HEADERS },
-      body: render(problem),
-    };
-  },
-});
-
-/** Wraps a public HTML route's logic in the bundle; `renderError` draws the page for a domain error. */
-export function publicHtmlHandler(
-  fn: (req: PublicHtmlRequest) => Promise<HtmlResult>,
-  renderError: (problem: Problem) => string = defaultErrorPage,
+/** The bundle around one function's operations; `render` shapes every answer and every error. */
+function bundle<M extends DomainModule, F extends keyof M['functions'] & string, R>(
+  module: M,
+  fn: F,
+  ops: Record<string, (req: HttpRequest<never>) => Promise<R>>,
+  render: (result: R) => APIGatewayProxyStructuredResultV2,
+  renderProblem: Renderer,
 ) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
-    .use(htmlProblems(renderError))
+  const spec = module.functions[fn];
+  if (!spec) throw new Error(`${module.name} declares no function ${fn}`);
+  let env: Record<string, string> | undefined;
+  return middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use({
+      onError: (request) => {
+        const problem = problemFor(request.error);
+        logProblem(problem, request.error);
+        request.response = renderProblem(problem, request.event);
+        endInvocation();
+      },
+    })
     .handler(async (event) => {
-      logger.appendKeys({ route: event.routeKey });
-      const method = (event.requestContext?.http?.method ?? 'GET').toUpperCase();
-      const result = await fn({
-        method,
-        readForm: () => parseForm(event),
+      beginInvocation({ function: fn, route: event.routeKey });
+      env ??= loadEnv(spec.env) as Record<string, string>;
+      const routeKey = event.routeKey as RouteKey;
+      const route = module.routes[routeKey];
+      const op = ops[routeKey];
+      // API Gateway routes only the declared keys to this function; anything else is a wiring bug.
+      if (!route || !op) throw new Error(`${fn} serves no route ${routeKey}`);
+      let actor: Actor | undefined;
+      const claims = event.requestContext?.authorizer?.jwt?.claims;
+      if (route.roles !== 'public') {
+        actor = actorFromClaims(claims);
+        if (!hasRole(actor, route.roles))
+          throw new ForbiddenError(`${routeKey} is for ${route.roles.join(', ')}`);
+      }
+      const request: HttpRequest<Record<string, string>> = {
+        get actor() {
+          actor ??= actorFromClaims(claims);
+          return actor;
+        },
+        body: route.roles === 'public' && !route.body ? undefined : parseJsonBody(event),
         params: (event.pathParameters ?? {}) as Record<string, string>,
         query: (event.queryStringParameters ?? {}) as Record<string, string>,
         headers: (event.headers ?? {}) as Record<string, string>,
-        routeKey: event.routeKey,
-      });
-      return {
-        statusCode: result.status,
-        headers: { ...HTML_PAGE_HEADERS, ...result.headers },
-        body: result.html,
+        routeKey,
+        method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
+        env,
+        readForm: () => readForm(event),
       };
+      const result = render(await op(request as HttpRequest<never>));
+      endInvocation();
+      return result;
     });
+}
+
+type EnvOf<M extends DomainModule, F extends keyof M['functions']> = z.infer<M['functions'][F]['env']>;
+
+/** The operations of one HTTP function: exactly one per route key the catalogue gives it. */
+export type Operations<M extends DomainModule, F extends keyof M['functions'] & string, R> = {
+  [K in RoutesOf<M, F>]: (req: HttpRequest<EnvOf<M, F>>) => Promise<R>;
+};
+
+/** Wraps a JSON API function: its operations answer `{ status, body, headers }`. */
+export function httpRoutes<M extends DomainModule, F extends keyof M['functions'] & string>(
+  module: M,
+  fn: F,
+  ops: Operations<M, F, HttpResult>,
+) {
+  return bundle(
+    module,
+    fn,
+    ops as Record<string, (req: HttpRequest<never>) => Promise<HttpResult>>,
+    (r) => jsonResult(r.status, r.body, 'application/json', r.headers),
+    problemJson,
+  );
+}
+
+/** Wraps a function serving HTML pages (public links): answers and errors are pages. */
+export function htmlRoutes<M extends DomainModule, F extends keyof M['functions'] & string>(
+  module: M,
+  fn: F,
+  ops: Operations<M, F, HtmlResult>,
+  renderError: (problem: Problem) => string = errorPage,
+) {
+  return bundle(
+    module,
+    fn,
+    ops as Record<string, (req: HttpRequest<never>) => Promise<HtmlResult>>,
+    (r) => ({ statusCode: r.status, headers: { ...HTML_PAGE_HEADERS, ...r.headers }, body: r.html }),
+    (problem) => ({
+      statusCode: problem.status,
+      headers: { ...HTML_PAGE_HEADERS },
+      body: renderError(problem),
+    }),
+  );
 }

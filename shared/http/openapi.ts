@@ -1,8 +1,8 @@
 /** Builds the OpenAPI 3.1 document from the route catalogue and the zod schemas the handlers validate with. */
 import * as z from 'zod/mini';
-import type { RouteSpec } from '../../functions/catalog.ts';
+import type { CatalogRoute } from '../../functions/catalog.ts';
 
-export function openApiDocument(routes: RouteSpec[], serverUrl?: string): Record<string, unknown> {
+export function openApiDocument(routes: readonly CatalogRoute[], serverUrl?: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
@@ -12,7 +12,8 @@ export function openApiDocument(routes: RouteSpec[], serverUrl?: string): Record
       schema: { type: 'string' },
     }));
     const op: Record<string, unknown> = {
-      operationId: `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, '').replace(/[/.-](\w)/g, (_, c: string) => c.toUpperCase())}`,
+      operationId: `${r.method.toLowerCase()}${r.path.replace(/[{}]/g, '').replace(/[/.-](\w)/g, (_: string, c: string) => c.toUpperCase())}`,
+      tags: [r.domain],
       summary: r.summary,
       ...(r.roles === 'public' ? { security: [] } : { description: `Roles: ${r.roles.join(', ')}` }),
       ...(params.length ? { parameters: params } : {}),

@@ -1,26 +1,41 @@
 /**
- * The middleware bundle of background jobs (a schedule, an S3 notification): structured logs with the
- * function's keys, the outcome logged, and failures logged then rethrown, so the invoker retries and
- * finally parks the event in its dead-letter queue. Nothing is swallowed.
+ * The middleware bundle of functions invoked directly with an input: scheduled jobs, Scheduler timer
+ * targets, S3 notifications, Step Functions tasks. It validates the function's environment and its input,
+ * logs the outcome, and lets every failure through (logged, then rethrown) so the invoker retries and
+ * finally parks the input in its dead-letter queue or failure destination. Nothing is swallowed.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import * as z from 'zod/mini';
+import type { DomainModule } from '../../functions/spec.ts';
+import { loadEnv } from '../config/env.ts';
+import { beginInvocation, endInvocation, log } from './observability.ts';
 
-export const jobLogger = new Logger();
+type EnvOf<M extends DomainModule, F extends keyof M['functions']> = z.infer<M['functions'][F]['env']>;
 
-/** Wraps a job's logic; `name` tags every log line of the invocation. */
-export function jobHandler<E, R>(name: string, fn: (event: E) => Promise<R>) {
-  return middy<E, R, Error, Context>()
+/** Wraps one invoked function's logic; `input` is the schema of what its invoker sends. */
+export function jobHandler<
+  M extends DomainModule,
+  F extends keyof M['functions'] & string,
+  S extends z.ZodMiniType,
+  R,
+>(module: M, fn: F, input: S, run: (input: z.infer<S>, env: EnvOf<M, F>) => Promise<R>) {
+  const spec = module.functions[fn];
+  if (!spec) throw new Error(`${module.name} declares no function ${fn}`);
+  let env: EnvOf<M, F> | undefined;
+  return middy<unknown, R, Error, Context>()
     .use({
       onError: (request) => {
-        jobLogger.error('job failed', { job: name, error: request.error as Error });
+        log().error('invocation failed', { error: request.error as Error });
+        endInvocation();
       },
     })
     .handler(async (event) => {
-      jobLogger.appendKeys({ job: name });
-      const result = await fn(event);
-      jobLogger.info('job done', { job: name, result: result as unknown as Record<string, unknown> });
+      beginInvocation({ function: fn });
+      env ??= loadEnv(spec.env) as EnvOf<M, F>;
+      const result = await run(z.parse(input, event ?? {}), env);
+      log().info('invocation done', { result: result as unknown as Record<string, unknown> });
+      endInvocation();
       return result;
     });
 }

@@ -11,19 +11,22 @@ import {
   ResourceNotFoundException,
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
-import type { MilestoneKind } from './policy.ts';
+import * as z from 'zod/mini';
+import { type MilestoneKind, milestoneKinds } from './policy.ts';
 
-/** What the timer function receives (the schedule's `Input`). */
-export type TimerPayload =
-  | {
-      kind: 'sla-step';
-      caseId: string;
-      milestone: MilestoneKind;
-      step: string;
-      /** The instant the step was computed for: a timer whose step moved since is stale. */
-      fireAt: string;
-    }
-  | { kind: 'morning'; branchId: string };
+/** What the timer function receives (the schedule's `Input`), declared once for the scheduler, the timer and tests. */
+export const timerPayloadSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('sla-step'),
+    caseId: z.string(),
+    milestone: z.enum(milestoneKinds),
+    step: z.string(),
+    /** The instant the step was computed for: a timer whose step moved since is stale. */
+    fireAt: z.string(),
+  }),
+  z.object({ kind: z.literal('morning'), branchId: z.string() }),
+]);
+export type TimerPayload = z.infer<typeof timerPayloadSchema>;
 
 export interface OneTimeTimer {
   name: string;

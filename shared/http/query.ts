@@ -1,10 +1,11 @@
-/** Query-string and header schemas shared by the case routes. */
+/** Query-string and header schemas every domain's routes share: pages, months, versions, idempotency. */
 import * as z from 'zod/mini';
-import { caseStatuses } from '../../shared/cases/status.ts';
-import { ValidationError } from '../../shared/errors.ts';
-import { isoDate } from '../../shared/validation.ts';
+import { ValidationError } from '../errors.ts';
 
-const limit = z.optional(
+export const DEFAULT_LIMIT = 25;
+
+/** `?limit=` as a whole number 1–100. */
+export const limitParam = z.optional(
   z
     .pipe(
       z.string().check(z.regex(/^\d{1,3}$/, 'expected a whole number 1–100')),
@@ -13,19 +14,18 @@ const limit = z.optional(
     .check(z.refine((n) => n >= 1 && n <= 100, 'expected a whole number 1–100')),
 );
 
-export const listQuerySchema = z.strictObject({
-  status: z.optional(z.enum(caseStatuses)),
-  customerId: z.optional(z.string().check(z.maxLength(128))),
-  technicianId: z.optional(z.string().check(z.maxLength(128))),
-  day: z.optional(isoDate()),
-  limit,
-  cursor: z.optional(z.string().check(z.maxLength(2048))),
-});
+export const cursorParam = z.optional(z.string().check(z.maxLength(2048)));
 
-export const registerQuerySchema = z.strictObject({
-  limit,
-  cursor: z.optional(z.string().check(z.maxLength(2048))),
-});
+/** A page of a list: `?limit=&cursor=`. */
+export const pageQuerySchema = z.strictObject({ limit: limitParam, cursor: cursorParam });
+
+/** The page a list operation takes, defaults applied. */
+export function pageOf(query: { limit?: number | undefined; cursor?: string | undefined }): {
+  limit: number;
+  cursor?: string;
+} {
+  return { limit: query.limit ?? DEFAULT_LIMIT, ...(query.cursor ? { cursor: query.cursor } : {}) };
+}
 
 export const monthSchema = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM'));
 
@@ -36,7 +36,7 @@ export function ifMatchVersion(headers: Record<string, string>): number | undefi
   const m = /^(?:W\/)?"?(\d{1,12})"?$/.exec(raw.trim());
   if (!m)
     throw new ValidationError([
-      { field: 'If-Match', message: 'expected the case version as an ETag, e.g. "3"' },
+      { field: 'If-Match', message: 'expected the record version as an ETag, e.g. "3"' },
     ]);
   return Number(m[1]);
 }

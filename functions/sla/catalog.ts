@@ -1,0 +1,111 @@
+/** The SLA domain (SPEC §4): branch calendars and policies, milestones, timers, escalation, dispatch queue. */
+import { EVENT_SOURCE } from '../../events/registry.ts';
+import { DEFAULT_BRANCH_ID } from '../../shared/branches/defaults.ts';
+import { envSchema } from '../../shared/config/env.ts';
+import { WorkingCalendarSchema } from '../../shared/sla/calendar.ts';
+import { SlaPolicySchema } from '../../shared/sla/policy.ts';
+import { morningTimerName, type TimerPayload } from '../../shared/sla/timers.ts';
+import { domainModule } from '../spec.ts';
+
+const settingsReaders = ['agent', 'dispatcher', 'parts_clerk', 'manager', 'ops'] as const;
+const defaultMorning: TimerPayload = { kind: 'morning', branchId: DEFAULT_BRANCH_ID };
+
+export const sla = domainModule(
+  'sla',
+  {
+    'sla-api': {
+      entry: 'functions/sla/api.ts',
+      description: 'SLA calendars and policies, case milestones, the dispatch queue and SLA measures',
+      env: envSchema('TABLE_NAME'),
+      trigger: { kind: 'http' },
+      // Its events leave through the table's outbox.
+      access: { table: 'write' },
+    },
+    'sla-clock': {
+      entry: 'functions/sla/clock.ts',
+      description: 'Keeps SLA milestones, their timers and the dispatch queue in line with each case',
+      env: envSchema(
+        'TABLE_NAME',
+        'SLA_SCHEDULE_GROUP',
+        'SLA_TIMER_ARN',
+        'SLA_SCHEDULER_ROLE_ARN',
+        'SLA_TIMER_DLQ_ARN',
+      ),
+      trigger: {
+        kind: 'events',
+        rules: [
+          {
+            name: 'sla-clock',
+            description: 'Keeps SLA milestones, timers and the dispatch queue in line with cases and calendars',
+            pattern: {
+              source: [EVENT_SOURCE],
+              'detail-type': ['Case Opened', 'Case Updated', 'SLA Calendar Changed'],
+            },
+          },
+        ],
+      },
+      access: { table: 'write', timers: 'manage' },
+      timeoutSeconds: 30,
+    },
+    'sla-timer': {
+      entry: 'functions/sla/timer.ts',
+      description: 'Target of the SLA schedules: escalation ladder and next-morning priority',
+      env: envSchema('TABLE_NAME', 'SLA_SCHEDULE_GROUP', 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
+      trigger: {
+        kind: 'timers',
+        schedules: [
+          {
+            // Branches with their own calendar get theirs from the clock (on `SLA Calendar Changed`).
+            name: morningTimerName(DEFAULT_BRANCH_ID),
+            description: `Next-morning priority for requests not dispatched on their day (branch ${DEFAULT_BRANCH_ID})`,
+            expression: 'cron(0 8 * * ? *)',
+            input: defaultMorning,
+          },
+        ],
+      },
+      // Its events leave through the table's outbox; escalations are e-mailed.
+      access: { table: 'write', timers: 'delete', mail: 'send' },
+      timeoutSeconds: 30,
+    },
+  },
+  {
+    'GET /cases/{id}/sla': {
+      fn: 'sla-api',
+      summary: 'SLA milestones of a case: due, met, breached, paused minutes, escalations',
+      roles: settingsReaders,
+    },
+    'GET /dispatch/queue': {
+      fn: 'sla-api',
+      summary: 'Requests waiting for dispatch: next-morning priority first, then by arrival due time',
+      roles: ['dispatcher', 'manager'],
+    },
+    'GET /sla/branches/{id}/calendar': {
+      fn: 'sla-api',
+      summary: "A branch's working-time calendar",
+      roles: settingsReaders,
+    },
+    'POST /sla/branches/{id}/calendar': {
+      fn: 'sla-api',
+      summary:
+        "Replace a branch's working-time calendar (hours, weekdays, holidays, make-up days); omitted fields take their defaults",
+      roles: ['manager'],
+      body: WorkingCalendarSchema,
+    },
+    'GET /sla/branches/{id}/policy': {
+      fn: 'sla-api',
+      summary: "A branch's SLA policy: time limits, escalation ladder, contacts",
+      roles: settingsReaders,
+    },
+    'POST /sla/branches/{id}/policy': {
+      fn: 'sla-api',
+      summary: "Replace a branch's SLA policy; omitted fields take the SPEC defaults",
+      roles: ['manager'],
+      body: SlaPolicySchema,
+    },
+    'GET /sla/measures': {
+      fn: 'sla-api',
+      summary: 'On-time rate and average time per milestone type, per branch and month',
+      roles: ['manager', 'ops'],
+    },
+  },
+);

@@ -1,0 +1,121 @@
+/**
+ * How a domain declares its functions and routes. Each domain's `catalog.ts` lists its functions — entry
+ * file, environment schema, trigger, what it may touch — and its routes; `functions/catalog.ts` gathers
+ * the domains. The CDK stacks and the local runtime derive everything from these declarations: bundles,
+ * environment, grants, event rules, schedules, API routes and the OpenAPI document.
+ */
+import type * as z from 'zod/mini';
+import type { EventPattern } from '../events/rules.ts';
+import type { Role } from '../shared/auth/actor.ts';
+import type { EnvSchema } from '../shared/config/env.ts';
+
+/** A rule on the domain bus delivering to the function (through an SQS queue with a DLQ). */
+export interface EventRuleSpec {
+  /** Stable name, unique across the catalogue; also the construct id. */
+  name: string;
+  description: string;
+  pattern: EventPattern;
+}
+
+/** A named recurring schedule (EventBridge Scheduler), the same name in the cloud and locally. */
+export interface ScheduleSpec {
+  /** Unique within its group. */
+  name: string;
+  description: string;
+  /** Scheduler expression, e.g. `cron(0 8 * * ? *)`, evaluated in the deployment's default timezone. */
+  expression: string;
+  /** The function's input. */
+  input: Record<string, unknown>;
+}
+
+/** What starts a function. */
+export type Trigger =
+  /** API Gateway routes (declared in the domain's `routes`). */
+  | { kind: 'http' }
+  /** Domain events matching the rules. */
+  | { kind: 'events'; rules: readonly EventRuleSpec[] }
+  /** Recurring schedules in the job schedule group. */
+  | { kind: 'schedule'; schedules: readonly ScheduleSpec[] }
+  /**
+   * The target of the one-time schedules other functions create at run time in the timer group, and of
+   * the named recurring ones listed here (same group).
+   */
+  | { kind: 'timers'; schedules: readonly ScheduleSpec[] }
+  /** New table items carrying an outbox (the table stream). */
+  | { kind: 'stream' }
+  /** Raw e-mail stored by SES receiving in the inbound bucket under `prefix`. */
+  | { kind: 'inbound-mail'; prefix: string };
+
+/** The resources a function may touch; grants (CDK) follow from this and nothing else. */
+export interface Access {
+  table?: 'read' | 'write';
+  /** PutEvents on the domain bus. */
+  bus?: 'publish';
+  /** SLA timers: `manage` creates and deletes one-time schedules, `delete` only removes them. */
+  timers?: 'manage' | 'delete';
+  /** Sends e-mail through the SES identity and configuration set. */
+  mail?: 'send';
+  /** Reads (S3 GetObject) raw inbound e-mail under its trigger's prefix. */
+  inboundMail?: 'read';
+  /** Uses the survey link key. */
+  surveyKey?: 'use';
+}
+
+export interface FunctionSpec<S extends EnvSchema = EnvSchema> {
+  /** Source file, relative to the repo root; exports `handler`. */
+  entry: string;
+  description: string;
+  /** The schema the function validates its environment with at cold start. */
+  env: S;
+  trigger: Trigger;
+  access: Access;
+  /** @default 10 seconds (API Gateway gives up after 30) */
+  timeoutSeconds?: number;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+/** `METHOD /path/{param}`, as API Gateway names routes. */
+export type RouteKey = `${HttpMethod} /${string}`;
+
+export interface RouteSpec<F extends string = string> {
+  /** The function serving the route. */
+  fn: F;
+  summary: string;
+  /** Roles that may call it at all (others get 403, enforced by the HTTP bundle); ownership rules may still answer 404. */
+  roles: readonly Role[] | 'public';
+  body?: z.ZodMiniType;
+}
+
+/** A domain: its functions and its routes (route key → spec). */
+export interface DomainModule<
+  Fns extends Record<string, FunctionSpec> = Record<string, FunctionSpec>,
+  Routes extends Record<RouteKey, RouteSpec<keyof Fns & string>> = Record<RouteKey, RouteSpec<keyof Fns & string>>,
+> {
+  name: string;
+  functions: Fns;
+  routes: Routes;
+}
+
+/** Declares a domain module, checking that every route names one of the domain's HTTP functions. */
+export function domainModule<
+  const Fns extends Record<string, FunctionSpec>,
+  const Routes extends Record<RouteKey, RouteSpec<keyof Fns & string>>,
+>(name: string, functions: Fns, routes: Routes): DomainModule<Fns, Routes> {
+  for (const [key, route] of Object.entries(routes) as [string, RouteSpec][]) {
+    const fn = functions[route.fn];
+    if (!fn || fn.trigger.kind !== 'http')
+      throw new Error(`${name}: route ${key} names ${route.fn}, which is not an HTTP function of ${name}`);
+  }
+  return { name, functions, routes };
+}
+
+/** The route keys a function serves. */
+export type RoutesOf<M extends DomainModule, F extends keyof M['functions']> = {
+  [K in keyof M['routes']]: M['routes'][K] extends RouteSpec<infer G> ? (G extends F ? K : never) : never;
+}[keyof M['routes']] &
+  RouteKey;
+
+export const splitRouteKey = (key: string): { method: HttpMethod; path: string } => {
+  const [method, path] = key.split(' ') as [HttpMethod, string];
+  return { method, path };
+};
