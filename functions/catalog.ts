@@ -45,7 +45,10 @@ export const allRoutes: CatalogRoute[] = modules.flatMap((m) =>
 export function functionsTriggeredBy<K extends FunctionSpec['trigger']['kind']>(kind: K) {
   return (Object.entries(allFunctions) as [FunctionId, FunctionSpec & { domain: string }][]).filter(
     ([, spec]) => spec.trigger.kind === kind,
-  ) as [FunctionId, FunctionSpec & { domain: string; trigger: Extract<FunctionSpec['trigger'], { kind: K }> }][];
+  ) as [
+    FunctionId,
+    FunctionSpec & { domain: string; trigger: Extract<FunctionSpec['trigger'], { kind: K }> },
+  ][];
 }
 
 /** Every event rule, with the function it delivers to. */

@@ -89,7 +89,10 @@ export interface RouteSpec<F extends string = string> {
 /** A domain: its functions and its routes (route key → spec). */
 export interface DomainModule<
   Fns extends Record<string, FunctionSpec> = Record<string, FunctionSpec>,
-  Routes extends Record<RouteKey, RouteSpec<keyof Fns & string>> = Record<RouteKey, RouteSpec<keyof Fns & string>>,
+  Routes extends Record<RouteKey, RouteSpec<keyof Fns & string>> = Record<
+    RouteKey,
+    RouteSpec<keyof Fns & string>
+  >,
 > {
   name: string;
   functions: Fns;
@@ -103,7 +106,7 @@ export function domainModule<
 >(name: string, functions: Fns, routes: Routes): DomainModule<Fns, Routes> {
   for (const [key, route] of Object.entries(routes) as [string, RouteSpec][]) {
     const fn = functions[route.fn];
-    if (!fn || fn.trigger.kind !== 'http')
+    if (fn?.trigger.kind !== 'http')
       throw new Error(`${name}: route ${key} names ${route.fn}, which is not an HTTP function of ${name}`);
   }
   return { name, functions, routes };

@@ -1,7 +1,8 @@
 /** The cases domain (SPEC §3–4): intake, reads, and every action on a case. */
-import { caseCommandNames, caseCommands, type CaseCommandName } from '../../shared/cases/commands.ts';
-import { intakeSchema } from '../../shared/cases/model.ts';
+
 import type { Role } from '../../shared/auth/actor.ts';
+import { type CaseCommandName, caseCommandNames, caseCommands } from '../../shared/cases/commands.ts';
+import { intakeSchema } from '../../shared/cases/model.ts';
 import { envSchema } from '../../shared/config/env.ts';
 import { domainModule, type RouteSpec } from '../spec.ts';
 

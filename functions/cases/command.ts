@@ -2,9 +2,9 @@
 import { type CaseCommandName, caseCommandNames } from '../../shared/cases/commands.ts';
 import { runCaseCommand } from '../../shared/cases/service.ts';
 import { type HttpRequest, type HttpResult, httpRoutes, type Operations } from '../../shared/http/bundle.ts';
+import { etag, ifMatchVersion } from '../../shared/http/query.ts';
 import { cases, commandRouteKey } from './catalog.ts';
 import { caseDeps } from './deps.ts';
-import { etag, ifMatchVersion } from '../../shared/http/query.ts';
 
 /** The operation of one action: the route key fixes the command. */
 const action =

@@ -1,9 +1,9 @@
 /** POST /cases — register a service request on any channel (SPEC §3). */
 import { openCase } from '../../shared/cases/service.ts';
 import { httpRoutes } from '../../shared/http/bundle.ts';
+import { etag, idempotencyKeyOf } from '../../shared/http/query.ts';
 import { cases } from './catalog.ts';
 import { caseDeps } from './deps.ts';
-import { etag, idempotencyKeyOf } from '../../shared/http/query.ts';
 
 export const handler = httpRoutes(cases, 'case-intake', {
   'POST /cases': async (req) => {

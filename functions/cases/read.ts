@@ -1,10 +1,10 @@
 /** The case reads: lists, one case, its timeline, the workshop goods register. */
 import { getCase, getTimeline, listCases, listRegister } from '../../shared/cases/service.ts';
 import { httpRoutes } from '../../shared/http/bundle.ts';
+import { DEFAULT_LIMIT, etag, monthSchema, pageQuerySchema } from '../../shared/http/query.ts';
 import { parseInput } from '../../shared/validation.ts';
 import { cases } from './catalog.ts';
 import { caseDeps } from './deps.ts';
-import { DEFAULT_LIMIT, etag, monthSchema, pageQuerySchema } from '../../shared/http/query.ts';
 import { listQuerySchema } from './query.ts';
 
 export const handler = httpRoutes(cases, 'case-read', {

@@ -18,5 +18,8 @@ const record = async (detail: unknown, _env: unknown, event: { id: string; 'deta
 export const handler = eventConsumer(
   platform,
   'audit',
-  Object.fromEntries(audited.map((t) => [t, record])) as unknown as ConsumerOperations<typeof platform, 'audit'>,
+  Object.fromEntries(audited.map((t) => [t, record])) as unknown as ConsumerOperations<
+    typeof platform,
+    'audit'
+  >,
 );

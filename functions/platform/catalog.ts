@@ -33,7 +33,8 @@ export const platform = domainModule(
           },
           {
             name: 'survey-activity-audit',
-            description: 'Survey answers and the complaints they raise are kept in the audit log group for ops',
+            description:
+              'Survey answers and the complaints they raise are kept in the audit log group for ops',
             pattern: { source: [EVENT_SOURCE], 'detail-type': ['Survey Answered', 'Complaint Raised'] },
           },
           {

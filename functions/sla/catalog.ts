@@ -36,7 +36,8 @@ export const sla = domainModule(
         rules: [
           {
             name: 'sla-clock',
-            description: 'Keeps SLA milestones, timers and the dispatch queue in line with cases and calendars',
+            description:
+              'Keeps SLA milestones, timers and the dispatch queue in line with cases and calendars',
             pattern: {
               source: [EVENT_SOURCE],
               'detail-type': ['Case Opened', 'Case Updated', 'SLA Calendar Changed'],

@@ -14,7 +14,9 @@ import { surveyJobDeps } from './deps.ts';
 /** The part of an S3 notification the function reads. */
 const s3EventSchema = z.object({
   Records: z.array(
-    z.object({ s3: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }) }),
+    z.object({
+      s3: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }),
+    }),
   ),
 });
 

@@ -5,6 +5,7 @@
  * Invalid or forged links 404, expired ones 410, answered cards 409.
  */
 import { type HtmlResult, type HttpRequest, htmlRoutes } from '../../shared/http/bundle.ts';
+import type { SurveyCardRecord } from '../../shared/surveys/model.ts';
 import {
   parseSurveyForm,
   renderAlreadyAnswered,
@@ -16,7 +17,6 @@ import {
   type SurveyFormValues,
 } from '../../shared/surveys/page.ts';
 import { SURVEY_ITEMS } from '../../shared/surveys/score.ts';
-import type { SurveyCardRecord } from '../../shared/surveys/model.ts';
 import { openSurveyLink, recordSurveyAnswer } from '../../shared/surveys/service.ts';
 import { surveys } from './catalog.ts';
 import { surveyPageDeps } from './deps.ts';

@@ -147,7 +147,8 @@ export class LocalBus {
         const result = (await this.invoke(rule.target, sqsEventOf(event, rule.name))) as
           | { batchItemFailures?: unknown[] }
           | undefined;
-        if (result?.batchItemFailures?.length) throw new Error(`${rule.target} reported the record as failed`);
+        if (result?.batchItemFailures?.length)
+          throw new Error(`${rule.target} reported the record as failed`);
         return;
       } catch (err) {
         lastError = err;

@@ -33,7 +33,6 @@ const TIMERS_PARTITION = 'TIMERS';
 /** setTimeout's limit; a later schedule simply re-arms when this one wakes. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
-
 /** The part of a `CreateSchedule` request the emulation keeps. */
 export interface ScheduleRequest {
   ScheduleExpression: string;

@@ -36,10 +36,12 @@ interface CompiledRoute {
 
 function compile(spec: CatalogRoute): CompiledRoute {
   const names: string[] = [];
-  const source = spec.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m: string, name: string) => {
-    names.push(name);
-    return '([^/]+)';
-  });
+  const source = spec.path
+    .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+    .replace(/\{(\w+)\}/g, (_m: string, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
   return { spec, key: spec.key, regex: new RegExp(`^${source}$`), names };
 }
 

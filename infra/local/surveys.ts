@@ -36,7 +36,9 @@ export interface LocalSurveys {
   /** SDK endpoint overrides for SES and S3, for a server at `url`. */
   endpoints(url: string): Record<string, string>;
   /** The survey and mail variables of the functions' environment, for a server at `url`. */
-  bindings(url: string): Pick<
+  bindings(
+    url: string,
+  ): Pick<
     EnvBindings,
     'SURVEY_TOKEN_SECRET' | 'PUBLIC_BASE_URL' | 'MAIL_FROM' | 'SURVEY_REPLY_DOMAIN' | 'SES_CONFIGURATION_SET'
   >;

@@ -15,7 +15,12 @@ import type * as z from 'zod/mini';
 import type { DomainModule, RouteKey, RoutesOf } from '../../functions/spec.ts';
 import { type Actor, actorFromClaims, hasRole } from '../auth/actor.ts';
 import { loadEnv } from '../config/env.ts';
-import { ForbiddenError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../errors.ts';
+import {
+  ForbiddenError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../errors.ts';
 import { beginInvocation, endInvocation, log } from '../runtime/observability.ts';
 import { PROBLEM_CONTENT_TYPE, type Problem, problemFor } from './problem.ts';
 
@@ -82,7 +87,8 @@ function rawBody(event: HttpEvent): string | undefined {
 /** The request's media type, refused unless `accepts` it. */
 function requireMediaType(event: HttpEvent, accepts: (type: string) => boolean, expected: string): void {
   const type = (event.headers?.['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (!accepts(type)) throw new UnsupportedMediaTypeError(`send ${expected}, not ${type || 'no content type'}`);
+  if (!accepts(type))
+    throw new UnsupportedMediaTypeError(`send ${expected}, not ${type || 'no content type'}`);
 }
 
 function parseJsonBody(event: HttpEvent): unknown {

@@ -2,7 +2,10 @@
 import * as z from 'zod/mini';
 import type { CatalogRoute } from '../../functions/catalog.ts';
 
-export function openApiDocument(routes: readonly CatalogRoute[], serverUrl?: string): Record<string, unknown> {
+export function openApiDocument(
+  routes: readonly CatalogRoute[],
+  serverUrl?: string,
+): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({

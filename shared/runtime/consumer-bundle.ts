@@ -39,7 +39,11 @@ export type DetailTypesOf<M extends DomainModule, F extends keyof M['functions']
   DetailType;
 
 export type ConsumerOperations<M extends DomainModule, F extends keyof M['functions'] & string> = {
-  [T in DetailTypesOf<M, F>]: (detail: EventDetail<T>, env: EnvOf<M, F>, event: BusEnvelope<T>) => Promise<void>;
+  [T in DetailTypesOf<M, F>]: (
+    detail: EventDetail<T>,
+    env: EnvOf<M, F>,
+    event: BusEnvelope<T>,
+  ) => Promise<void>;
 };
 
 /** Parses one record into its event, validated against the registry. */

@@ -29,5 +29,6 @@ export function beginInvocation(keys: Record<string, string>): void {
 
 /** Ends an invocation: metrics recorded during it are flushed as one EMF line. */
 export function endInvocation(): void {
-  metricsOf().publishStoredMetrics();
+  const m = metricsOf();
+  if (m.hasStoredMetrics()) m.publishStoredMetrics();
 }

@@ -110,7 +110,7 @@ describe('/openapi.json', () => {
   it('describes the intake body from the same schema the handler validates with', async () => {
     // Prepare
     const { openApiDocument } = await import('../../shared/http/openapi.ts');
-    const { routes } = await import('../../functions/catalog.ts');
+    const { allRoutes: routes } = await import('../../functions/catalog.ts');
 
     // Act
     const doc = openApiDocument(routes) as { paths: Record<string, Record<string, any>> };

@@ -4,7 +4,7 @@
  * case's state does not allow the action).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routes } from '../../functions/catalog.ts';
+import { allRoutes as routes } from '../../functions/catalog.ts';
 import { type Role, roles } from '../../shared/auth/actor.ts';
 import type { CaseCommandName } from '../../shared/cases/commands.ts';
 import { intake, startTestSystem, type TestSystem } from '../support/system.ts';

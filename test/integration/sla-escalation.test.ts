@@ -5,6 +5,7 @@
  */
 import { SESv2Client, type SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { clockControl } from '../../shared/runtime/clock.ts';
 import { type Caller, intake, startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -242,7 +243,7 @@ describe('redelivery', () => {
     const mailsBefore = mails.length;
 
     // Act: Scheduler delivers the same input again (at-least-once)
-    const again = await handler(JSON.parse(firstHalf.Target.Input));
+    const again = await handler(JSON.parse(firstHalf.Target.Input), lambdaContext('sla-timer'));
     await sys.bus.idle();
 
     // Assess
@@ -263,13 +264,16 @@ describe('redelivery', () => {
     const { handler } = await import('../../functions/sla/timer.ts');
 
     // Act
-    const outcome = await handler({
-      kind: 'sla-step',
-      caseId: id,
-      milestone: 'arrival',
-      step: 'p50',
-      fireAt: iso('2026-11-26T11:00'),
-    });
+    const outcome = await handler(
+      {
+        kind: 'sla-step',
+        caseId: id,
+        milestone: 'arrival',
+        step: 'p50',
+        fireAt: iso('2026-11-26T11:00'),
+      },
+      lambdaContext('sla-timer'),
+    );
 
     // Assess
     expect(outcome).toEqual({ outcome: 'stale' });

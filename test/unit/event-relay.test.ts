@@ -3,11 +3,14 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { outboxStreamFilter, withOutbox } from '../../events/outbox.ts';
+import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { matchesPattern } from '../../infra/local/pattern.ts';
 
 beforeAll(() => {
   process.env.EVENT_BUS_NAME = 'bus-under-test';
   process.env.POWERTOOLS_SERVICE_NAME = 'aftercare';
+  process.env.TIME_ZONE = 'Asia/Shanghai';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.AWS_REGION = 'eu-west-1';
 });
@@ -34,7 +37,7 @@ describe('outbox relay (table stream → EventBridge)', () => {
     const send = vi
       .spyOn(EventBridgeClient.prototype, 'send')
       .mockResolvedValue({ FailedEntryCount: 0, Entries: [{ EventId: '1' }] } as never);
-    const { handler } = await import('../../functions/consumers/event-relay.ts');
+    const { handler } = await import('../../functions/platform/event-relay.ts');
     const event = {
       Records: [
         record('1', { pk: 'CASE#SR-1', sk: 'TL#1', outbox: [{ detailType: 'Case Updated', detail }] }),
@@ -47,7 +50,7 @@ describe('outbox relay (table stream → EventBridge)', () => {
     } as unknown as DynamoDBStreamEvent;
 
     // Act
-    const result = await handler(event);
+    const result = await handler(event, lambdaContext('event-relay'));
 
     // Assess
     expect(result.batchItemFailures).toEqual([]);
@@ -62,7 +65,7 @@ describe('outbox relay (table stream → EventBridge)', () => {
     vi.spyOn(EventBridgeClient.prototype, 'send')
       .mockResolvedValueOnce({ FailedEntryCount: 0, Entries: [{}] } as never)
       .mockRejectedValueOnce(new Error('throttled'));
-    const { handler } = await import('../../functions/consumers/event-relay.ts');
+    const { handler } = await import('../../functions/platform/event-relay.ts');
     const event = {
       Records: ['7', '8', '9'].map((seq) =>
         record(seq, { pk: 'CASE#SR-1', sk: `TL#${seq}`, outbox: [{ detailType: 'Case Updated', detail }] }),
@@ -70,7 +73,7 @@ describe('outbox relay (table stream → EventBridge)', () => {
     } as unknown as DynamoDBStreamEvent;
 
     // Act
-    const result = await handler(event);
+    const result = await handler(event, lambdaContext('event-relay'));
 
     // Assess
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '8' }]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventRules } from '../../events/rules.ts';
+import { allEventRules as eventRules } from '../../functions/catalog.ts';
 import { matchesPattern } from '../../infra/local/pattern.ts';
 import { actorFromClaims } from '../../shared/auth/actor.ts';
 import {
