@@ -82,7 +82,7 @@ async function coldStart(): Promise<void> {
     bundle: true,
     format: 'esm',
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     mainFields: ['module', 'main'],
     minify: true,
     banner: {
