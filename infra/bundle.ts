@@ -53,7 +53,7 @@ export async function bundleFunctions(): Promise<BundleResult> {
     packages: 'bundle',
     format: 'esm',
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     mainFields: ['module', 'main'],
     minify: true,
     sourcemap: 'linked',

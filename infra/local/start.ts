@@ -7,10 +7,6 @@ import { parseArgs } from 'node:util';
 import { checkJava } from './dynamo.ts';
 import { startSystem } from './system.ts';
 
-// This machine runs Node 20 while Lambda runs the newest runtime: the SDK's upgrade notice is noise here
-// (set before any client exists; the notice is checked when a client is created).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '3000' },

@@ -50,11 +50,7 @@ const record = (what: string, measured: number, baseline: number) =>
 function importOnce(file: string): number {
   const script = `const t=performance.now();await import(${JSON.stringify(pathToFileURL(file).href)});process.stdout.write(String(performance.now()-t))`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: {
-      ...process.env,
-      AWS_REGION: 'eu-west-1',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
+    env: { ...process.env, AWS_REGION: 'eu-west-1' },
     encoding: 'utf8',
   });
   return Number(out);
@@ -82,7 +78,7 @@ async function coldStart(): Promise<void> {
     bundle: true,
     format: 'esm',
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     mainFields: ['module', 'main'],
     minify: true,
     banner: {
