@@ -6,28 +6,24 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as z from 'zod/mini';
-import { type FunctionId, functionAssetDir, lambdaFunctions } from '../bundle.ts';
+import type { FunctionSpec } from '../../functions/spec.ts';
+import { type EnvBindings, environmentFor } from '../../shared/config/env.ts';
+import { type FunctionId, functionAssetDir } from '../bundle.ts';
 
 /** The newest Node.js runtime this aws-cdk-lib knows (cdk-nag AwsSolutions-L1 checks the same). */
 export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
-/** A function environment schema: an object of string variables (see `shared/config/env.ts`). */
-export type EnvSchema = z.ZodMiniType<Record<string, unknown>, Record<string, string | undefined>>;
-
-/** Lambda takes strings only; an optional variable left out is simply not set. */
-const definedOnly = (env: Record<string, string | undefined>): Record<string, string> =>
-  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+/** Timeout of a spec that states none (API Gateway gives up after 30 seconds). */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
 
 /** Properties of {@link AftercareFunction}. */
-export interface AftercareFunctionProps<S extends EnvSchema> {
-  /** Catalogue id (`functions/catalog.ts`); selects the bundle `.build/lambda/<id>` and the description. */
+export interface AftercareFunctionProps {
+  /** Catalogue id (`functions/catalog.ts`); selects the bundle `.build/lambda/<id>`. */
   readonly functionId: FunctionId;
-  /** The schema the function validates its environment with at cold start. */
-  readonly envSchema: S;
-  /** Exactly the schema's input: a missing or unknown variable fails the type check. */
-  readonly environment: z.input<S>;
-  /** @default 10 seconds (API Gateway gives up after 30) */
-  readonly timeout?: Duration;
+  /** The function as its domain declares it: description, environment schema, timeout. */
+  readonly spec: FunctionSpec;
+  /** The stage's value of every variable; the function gets exactly those its schema names. */
+  readonly bindings: EnvBindings;
   /** @default 1024 MB (also buys CPU: cold starts of the bundled SDK are CPU-bound) */
   readonly memorySize?: number;
   /** @default INFO */
@@ -41,21 +37,29 @@ export interface AftercareFunctionProps<S extends EnvSchema> {
 /**
  * One Lambda function with Aftercare's defaults: the esbuild bundle of a catalogue entry on the newest
  * Node.js runtime, ARM64, JSON logs into its own retained log group, X-Ray active tracing, source maps,
- * an environment typed and validated by the function's own zod schema, a role that may only write its
- * logs and traces (grant the rest explicitly), and an alarm on errors.
+ * exactly the variables of the function's environment schema (validated by that schema at synth), the
+ * timeout its spec states, a role that may only write its logs and traces (grants follow the spec's
+ * `access`, see `function-access.ts`), and an alarm on errors.
  */
-export class AftercareFunction<S extends EnvSchema = EnvSchema> extends Construct {
+export class AftercareFunction extends Construct {
+  readonly functionId: FunctionId;
+  readonly spec: FunctionSpec;
+  readonly timeout: Duration;
   readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly errorsAlarm: cloudwatch.Alarm;
 
-  constructor(scope: Construct, id: string, props: AftercareFunctionProps<S>) {
+  constructor(scope: Construct, id: string, props: AftercareFunctionProps) {
     super(scope, id);
-    const spec = lambdaFunctions[props.functionId];
+    const { spec } = props;
+    this.functionId = props.functionId;
+    this.spec = spec;
+    this.timeout = Duration.seconds(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
 
     // Same schema as the function's cold-start check, so a bad value fails `cdk synth`, not the first call.
-    const env = z.safeParse(props.envSchema, props.environment);
+    const environment = environmentFor(spec.env, props.bindings);
+    const env = z.safeParse(spec.env, environment);
     if (!env.success) {
       const fields = env.error.issues.map((i) => i.path.join('.')).join(', ');
       throw new Error(`${this.node.path}: invalid environment for ${props.functionId}: ${fields}`);
@@ -100,13 +104,13 @@ export class AftercareFunction<S extends EnvSchema = EnvSchema> extends Construc
       handler: 'index.handler',
       description: spec.description,
       memorySize: props.memorySize ?? 1024,
-      timeout: props.timeout ?? Duration.seconds(10),
+      timeout: this.timeout,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       applicationLogLevelV2: props.applicationLogLevel ?? lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
-      environment: { ...definedOnly(props.environment), NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
     });
     // Active tracing set on the resource rather than via `tracing`, which would add the X-Ray wildcard
     // statement to the role's default policy, next to the grants.

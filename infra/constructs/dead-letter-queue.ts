@@ -27,7 +27,7 @@ export class DeadLetterQueue extends Construct {
     Validations.of(this.queue.node.defaultChild as sqs.CfnQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        'This queue is itself a dead-letter queue (of a rule target, a Lambda destination or a stream mapping)',
+        'This queue is itself a dead-letter queue (of a queue, a rule target, a schedule, a Lambda destination or a stream mapping)',
     });
 
     this.alarm = this.queue

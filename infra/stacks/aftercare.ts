@@ -4,12 +4,11 @@
  */
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ApiStack } from './api-stack.ts';
 import { DataStack } from './data-stack.ts';
-import { EventsStack } from './events-stack.ts';
+import { IdentityStack } from './identity-stack.ts';
+import { SurveyKeysStack } from './keys-stack.ts';
 import { OpsStack } from './ops-stack.ts';
-import { SlaTimers } from './sla-stack.ts';
-import { SurveyKeysStack, SurveyStack } from './survey-stack.ts';
+import { ServiceStack } from './service-stack.ts';
 
 export interface AftercareConfig {
   /** Deployment stage (`dev`, `prod`, …); part of every stack name. */
@@ -24,10 +23,10 @@ export interface AftercareConfig {
 
 export interface AftercareStacks {
   readonly data: DataStack;
-  readonly events: EventsStack;
-  readonly api: ApiStack;
+  readonly identity: IdentityStack;
+  readonly keys: SurveyKeysStack;
+  readonly service: ServiceStack;
   readonly ops: OpsStack;
-  readonly surveys: SurveyStack;
 }
 
 const SERVICE_NAME = 'aftercare';
@@ -58,7 +57,10 @@ export function addComplianceChecks(app: App): void {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 }
 
-/** Creates the stacks of one stage, split by lifecycle: data (retained) apart from events and compute. */
+/**
+ * Creates the stacks of one stage, split by lifecycle: what outlives deployments (table, users, survey
+ * key; retained) apart from the compute derived from the catalogue, and the ops dashboard apart from both.
+ */
 export function createAftercare(app: App, config: AftercareConfig): AftercareStacks {
   const prefix = `Aftercare-${config.stage}`;
   const tags = { app: SERVICE_NAME, stage: config.stage };
@@ -67,73 +69,37 @@ export function createAftercare(app: App, config: AftercareConfig): AftercareSta
     tags,
     terminationProtection: true,
   });
-  const events = new EventsStack(app, `${prefix}-Events`, {
-    description: `Aftercare ${config.stage}: event bus, rules and consumers`,
+  const identity = new IdentityStack(app, `${prefix}-Identity`, {
+    description: `Aftercare ${config.stage}: users and roles (retained)`,
     tags,
-    table: data.table,
-    serviceName: SERVICE_NAME,
+    terminationProtection: true,
   });
-  // SLA timers live inside the events stack (its consumers are their clock and target).
-  const sla = new SlaTimers(events, 'Sla', {
-    table: data.table,
-    clock: events.consumers['sla-clock'],
-    timer: events.consumers['sla-timer'],
-    scheduleGroupName: `aftercare-${config.stage}-sla`,
-    timeZone: config.timeZone,
-    mailFrom: `Aftercare Customer Service <service@${config.mailDomain}>`,
-    emailIdentity: config.mailDomain,
-    serviceName: SERVICE_NAME,
-  });
-  const api = new ApiStack(app, `${prefix}-Api`, {
-    description: `Aftercare ${config.stage}: HTTP API, users and API functions`,
-    tags,
-    table: data.table,
-    bus: events.bus,
-    timeZone: config.timeZone,
-    serviceName: SERVICE_NAME,
-    corsOrigins: config.corsOrigins,
-  });
-  const surveyKeys = new SurveyKeysStack(app, `${prefix}-SurveyKeys`, {
+  const keys = new SurveyKeysStack(app, `${prefix}-SurveyKeys`, {
     description: `Aftercare ${config.stage}: survey link key (retained)`,
     tags,
   });
-  const surveys = new SurveyStack(app, `${prefix}-Surveys`, {
-    description: `Aftercare ${config.stage}: survey cards, replies and the morning run`,
+  const service = new ServiceStack(app, `${prefix}-Service`, {
+    description: `Aftercare ${config.stage}: API, event bus, functions and their triggers, mail`,
     tags,
-    table: data.table,
-    bus: events.bus,
-    api,
-    tokenSecret: surveyKeys.tokenSecret,
-    timeZone: config.timeZone,
+    resourcePrefix: `${SERVICE_NAME}-${config.stage}`,
     serviceName: SERVICE_NAME,
+    timeZone: config.timeZone,
+    corsOrigins: config.corsOrigins,
     mailDomain: config.mailDomain,
+    table: data.table,
+    userPool: identity.userPool,
+    userPoolClient: identity.userPoolClient,
+    surveyKey: keys.tokenSecret,
   });
-  const functions = {
-    ...api.functions,
-    'survey-dispatch': surveys.dispatch,
-    'survey-inbound': surveys.inbound,
-    ...events.consumers,
-    ...Object.fromEntries(events.relays.map((r) => [r.node.id, r.relay])),
-  };
-  const deadLetterQueues = [
-    ...events.relays.map((r) => r.deadLetters),
-    ...events.subscriptions.map((s) => s.deadLetters),
-    ...Object.values(events.failedInvocations),
-    sla.deadLetters,
-    ...surveys.deadLetterQueues,
-  ];
   const ops = new OpsStack(app, `${prefix}-Ops`, {
     description: `Aftercare ${config.stage}: ops dashboard`,
     tags,
-    api: api.api,
-    functions,
-    deadLetterQueues,
-    alarms: [
-      api.serverErrorsAlarm,
-      ...Object.values(functions).map((f) => f.errorsAlarm),
-      ...deadLetterQueues.map((d) => d.alarm),
-    ],
+    api: service.api.api,
+    functions: service.functions,
+    deadLetterQueues: service.deadLetterQueues,
+    eventQueues: service.eventQueues,
+    alarms: service.alarms,
   });
   addComplianceChecks(app);
-  return { data, events, api, ops, surveys };
+  return { data, identity, keys, service, ops };
 }

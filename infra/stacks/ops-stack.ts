@@ -1,6 +1,7 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AftercareFunction } from '../constructs/aftercare-function.ts';
 import type { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
@@ -11,6 +12,8 @@ export interface OpsStackProps extends StackProps {
   /** Every deployed function, by catalogue id. */
   readonly functions: Record<string, AftercareFunction>;
   readonly deadLetterQueues: DeadLetterQueue[];
+  /** Queues events wait in for their consumers. */
+  readonly eventQueues: sqs.IQueue[];
   /** Alarms shown at the top of the dashboard. */
   readonly alarms: cloudwatch.IAlarm[];
 }
@@ -19,7 +22,8 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * What ops watch (SPEC §1): one dashboard with the alarms, API traffic and errors, every function's
- * errors and duration, and the dead letters waiting. Separate so it can change without touching compute.
+ * errors and duration, how long events wait for their consumers, and the dead letters waiting.
+ * Separate so it can change without touching compute.
  */
 export class OpsStack extends Stack {
   readonly dashboard: cloudwatch.Dashboard;
@@ -61,11 +65,18 @@ export class OpsStack extends Stack {
         width: 12,
       }),
       new cloudwatch.GraphWidget({
+        title: 'Oldest event waiting for its consumer (s)',
+        left: props.eventQueues.map((q) =>
+          q.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+        ),
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
         title: 'Dead letters waiting',
         left: props.deadLetterQueues.map((d) =>
           d.queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
         ),
-        width: 24,
+        width: 12,
       }),
     );
   }

@@ -1,7 +1,7 @@
 /**
- * The synthesized CDK app against the data it is built from: the table definition, the function and
- * route catalogue, the event rules — and cdk-nag's AWS Solutions checks. The app is bundled and
- * synthesized once, with the feature flags of `cdk.json`, as `npm run synth` does.
+ * The synthesized CDK app against the data it is built from: the table definition, the domain
+ * catalogues (functions, environments, access, triggers, routes) — and cdk-nag's AWS Solutions checks.
+ * The app is bundled and synthesized once, with the feature flags of `cdk.json`, as `npm run synth` does.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,16 +14,15 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { outboxStreamFilter } from '../../events/outbox.ts';
-import { eventRules } from '../../events/rules.ts';
 import {
-  consumerFunctions,
-  httpFunctions,
-  jobFunctions,
-  routeKey,
-  routes,
-  streamFunctions,
+  allEventRules,
+  allFunctions,
+  allRoutes,
+  type FunctionId,
+  functionsTriggeredBy,
   THROTTLE,
 } from '../../functions/catalog.ts';
+import type { FunctionSpec } from '../../functions/spec.ts';
 import { bundleFunctions, repoRoot } from '../../infra/bundle.ts';
 import { TABLE_WRITE_ACTIONS } from '../../infra/constructs/table-access.ts';
 import {
@@ -33,12 +32,7 @@ import {
   createAftercare,
 } from '../../infra/stacks/aftercare.ts';
 import { roles } from '../../shared/auth/actor.ts';
-import {
-  slaClockEnvSchema,
-  slaTimerEnvSchema,
-  surveyJobEnvSchema,
-  surveyPageEnvSchema,
-} from '../../shared/config/env.ts';
+import { envNames } from '../../shared/config/env.ts';
 import { tableDefinition } from '../../shared/store/table.ts';
 
 type Resource = {
@@ -46,7 +40,9 @@ type Resource = {
   Properties: Record<string, any>;
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
+  DependsOn?: string[];
 };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 /** The context `cdk synth` passes in from `cdk.json` (feature flags); an in-memory App does not read it. */
 const cdkJsonContext = (
@@ -65,29 +61,7 @@ const only = (resources: Record<string, Resource>): [string, Resource] => {
   expect(entries).toHaveLength(1);
   return entries[0] as [string, Resource];
 };
-
-/** The Lambda function of a catalogue entry, found by the description the construct copies from it. */
-function functionOf(template: Template, description: string): [string, Resource] {
-  return only(
-    template.findResources('AWS::Lambda::Function', { Properties: { Description: description } }) as Record<
-      string,
-      Resource
-    >,
-  );
-}
-
-/** Every action any policy attached to the function's role allows. */
-function actionsOf(template: Template, fn: Resource): string[] {
-  const role = fn.Properties.Role['Fn::GetAtt'][0] as string;
-  const policies = template.findResources('AWS::IAM::Policy', {
-    Properties: { Roles: Match.arrayWith([{ Ref: role }]) },
-  });
-  return Object.values(policies).flatMap((p) =>
-    (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((s) =>
-      [s.Action].flat(),
-    ),
-  );
-}
+const getAtt = (id: string, attribute: string) => ({ 'Fn::GetAtt': [id, attribute] });
 
 /** The newest `nodejsNN.x` runtime this aws-cdk-lib knows. */
 const newestNodeRuntime = lambda.Runtime.ALL.filter((r) => /^nodejs\d+\.x$/.test(r.name))
@@ -95,14 +69,15 @@ const newestNodeRuntime = lambda.Runtime.ALL.filter((r) => /^nodejs\d+\.x$/.test
   .sort((a, b) => Number.parseInt(a.slice(6), 10) - Number.parseInt(b.slice(6), 10))
   .at(-1);
 
+const catalogue = Object.entries(allFunctions).map(([id, spec]) => ({ id: id as FunctionId, spec }));
+
 let stacks: AftercareStacks;
 let assembly: CloudAssembly;
 let app: App;
 let data: Template;
-let eventsTemplate: Template;
-let api: Template;
+let identity: Template;
+let service: Template;
 let ops: Template;
-let surveysTemplate: Template;
 
 beforeAll(async () => {
   await bundleFunctions();
@@ -110,11 +85,32 @@ beforeAll(async () => {
   stacks = createAftercare(app, configFromContext(app));
   assembly = app.synth();
   data = Template.fromStack(stacks.data);
-  eventsTemplate = Template.fromStack(stacks.events);
-  api = Template.fromStack(stacks.api);
+  identity = Template.fromStack(stacks.identity);
+  service = Template.fromStack(stacks.service);
   ops = Template.fromStack(stacks.ops);
-  surveysTemplate = Template.fromStack(stacks.surveys);
 }, 120_000);
+
+const resources = (type: string, props?: Record<string, unknown>) =>
+  service.findResources(type, props ? { Properties: props } : undefined) as Record<string, Resource>;
+
+/** The Lambda function of a catalogue entry, found by the description the construct copies from it. */
+const functionOf = (id: FunctionId): [string, Resource] =>
+  only(resources('AWS::Lambda::Function', { Description: allFunctions[id].description }));
+
+/** Every statement of every policy attached to a role. */
+function statementsOfRole(roleId: string): Statement[] {
+  return Object.values(
+    service.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) } }),
+  ).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+const roleOf = (id: FunctionId) => functionOf(id)[1].Properties.Role['Fn::GetAtt'][0] as string;
+const statementsOf = (id: FunctionId) => statementsOfRole(roleOf(id));
+const actionsOf = (id: FunctionId) => statementsOf(id).flatMap((s) => [s.Action].flat());
+const statementWith = (id: FunctionId, action: string) =>
+  statementsOf(id).filter((s) => [s.Action].flat().includes(action));
+
+const environmentOf = (id: FunctionId) =>
+  functionOf(id)[1].Properties.Environment.Variables as Record<string, unknown>;
 
 describe('data stack', () => {
   it('builds the table with the key schema, indexes and TTL of the table definition', () => {
@@ -172,32 +168,28 @@ describe('data stack', () => {
 });
 
 describe('functions', () => {
-  const catalogue = [
-    ...Object.entries(httpFunctions).map(([id, spec]) => ({ id, spec, stack: () => api })),
-    ...Object.entries(consumerFunctions).map(([id, spec]) => ({ id, spec, stack: () => eventsTemplate })),
-    ...Object.entries(streamFunctions).map(([id, spec]) => ({ id, spec, stack: () => eventsTemplate })),
-  ];
-
-  it('deploys exactly one Lambda function per catalogue entry', () => {
+  it('deploys exactly one Lambda function per catalogue entry, all in the service stack', () => {
     // Act
-    const counts = [api, eventsTemplate, data, ops].map(
+    const deployed = Object.values(resources('AWS::Lambda::Function')).map((f) => f.Properties.Description);
+    const elsewhere = [data, identity, ops, Template.fromStack(stacks.keys)].map(
       (t) => Object.keys(t.findResources('AWS::Lambda::Function')).length,
     );
 
-    // Assess: and no helper functions (custom resources, log retention) anywhere
-    expect(counts).toEqual([
-      Object.keys(httpFunctions).length,
-      Object.keys(consumerFunctions).length + Object.keys(streamFunctions).length,
-      0,
-      0,
-    ]);
+    // Assess: besides them only CDK's deploy-time handler of S3 notifications
+    expect(deployed.sort()).toEqual(
+      [
+        ...catalogue.map((f) => f.spec.description),
+        'AWS CloudFormation handler for "Custom::S3BucketNotifications" resources (@aws-cdk/aws-s3)',
+      ].sort(),
+    );
+    expect(elsewhere).toEqual([0, 0, 0, 0]);
   });
 
   it.each(catalogue)(
-    'runs $id on ARM64 with the newest Node.js runtime, active tracing and JSON logs',
-    ({ spec, stack }) => {
+    'runs $id on ARM64 with the newest Node.js runtime, its timeout, active tracing and JSON logs',
+    ({ id, spec }) => {
       // Act
-      const [, fn] = functionOf(stack(), spec.description);
+      const [, fn] = functionOf(id);
 
       // Assess
       expect(fn.Properties).toMatchObject({
@@ -205,54 +197,222 @@ describe('functions', () => {
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: 1024,
+        Timeout: spec.timeoutSeconds ?? 10,
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
-        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
       });
     },
   );
 
-  it('gives each function its own log group with a retention period', () => {
+  it.each(catalogue)('gives $id exactly the variables of its environment schema', ({ id, spec }) => {
     // Act
-    const groups = [api, eventsTemplate].flatMap(
-      (t) => Object.values(t.findResources('AWS::Logs::LogGroup')) as Resource[],
-    );
-    const functionCount = catalogue.length;
+    const names = Object.keys(environmentOf(id));
+
+    // Assess: plus the runtime's source-map switch
+    expect(names.sort()).toEqual([...envNames(spec.env), 'NODE_OPTIONS'].sort());
+    expect(environmentOf(id).NODE_OPTIONS).toBe('--enable-source-maps');
+  });
+
+  it('binds the variables to the stage: its timezone, names, mail settings and resources', () => {
+    // Prepare: every value any function gets, by variable
+    const bound: Record<string, unknown> = {};
+    for (const { id } of catalogue) Object.assign(bound, environmentOf(id));
+    const [busId] = only(resources('AWS::Events::EventBus'));
+    const [configurationSetId] = only(resources('AWS::SES::ConfigurationSet'));
+    const [, morning] = only(resources('AWS::Scheduler::Schedule', { Name: 'morning.main' }));
+
+    // Assess
+    expect(bound).toMatchObject({
+      TIME_ZONE: 'Asia/Shanghai',
+      POWERTOOLS_SERVICE_NAME: 'aftercare',
+      SLA_SCHEDULE_GROUP: 'aftercare-test-sla',
+      MAIL_FROM: 'Aftercare Customer Service <service@aftercare.example>',
+      SURVEY_REPLY_DOMAIN: 'reply.aftercare.example',
+      EVENT_BUS_NAME: { Ref: busId },
+      SES_CONFIGURATION_SET: { Ref: configurationSetId },
+      SLA_TIMER_ARN: getAtt(functionOf('sla-timer')[0], 'Arn'),
+      // The one-time SLA schedules get the role and DLQ the named ones have.
+      SLA_SCHEDULER_ROLE_ARN: morning.Properties.Target.RoleArn,
+      SLA_TIMER_DLQ_ARN: morning.Properties.Target.DeadLetterConfig.Arn,
+    });
+    expect(JSON.stringify(bound.TABLE_NAME)).toContain('Aftercare-test-Data');
+    // A dynamic reference resolved at deploy time, never the key itself.
+    expect(JSON.stringify(bound.SURVEY_TOKEN_SECRET)).toContain('{{resolve:secretsmanager:');
+    expect(JSON.stringify(bound.PUBLIC_BASE_URL)).toContain('execute-api');
+  });
+
+  it('gives each function its own retained log group with a retention period', () => {
+    // Act
+    const groups = Object.values(resources('AWS::Logs::LogGroup'));
 
     // Assess: one per function, plus the API access logs
-    expect(groups).toHaveLength(functionCount + 1);
-    for (const g of groups) expect(g.Properties.RetentionInDays).toBe(30);
+    expect(groups).toHaveLength(catalogue.length + 1);
+    for (const g of groups) {
+      expect(g.Properties.RetentionInDays).toBe(30);
+      expect(g.DeletionPolicy).toBe('Retain');
+    }
   });
 });
 
-describe('api stack', () => {
-  it('creates one route per catalogue route', () => {
+describe('grants follow each function’s declared access', () => {
+  const itemActions = ['GetItem', 'Query', 'Scan', 'BatchGetItem', ...TABLE_WRITE_ACTIONS, 'DeleteItem'].map(
+    (a) => (a.startsWith('dynamodb:') ? a : `dynamodb:${a}`),
+  );
+  const withAccess = (pick: (a: FunctionSpec['access']) => unknown) =>
+    catalogue.filter(({ spec }) => pick(spec.access) !== undefined).map(({ id }) => id);
+  const without = (pick: (a: FunctionSpec['access']) => unknown) =>
+    catalogue.filter(({ spec }) => pick(spec.access) === undefined).map(({ id }) => id);
+  const readers = catalogue.filter(({ spec }) => spec.access.table === 'read').map(({ id }) => id);
+  const writers = catalogue.filter(({ spec }) => spec.access.table === 'write').map(({ id }) => id);
+
+  it('covers the access kinds the catalogue uses today', () => {
+    expect(readers).toEqual(expect.arrayContaining(['case-read', 'complaints-api', 'survey-staff']));
+    expect(withAccess((a) => a.mail)).toEqual(['sla-timer', 'survey-dispatch']);
+    expect(withAccess((a) => a.timers)).toEqual(['sla-clock', 'sla-timer']);
+    expect(withAccess((a) => a.bus)).toEqual(['event-relay']);
+    expect(withAccess((a) => a.inboundMail)).toEqual(['survey-inbound']);
+  });
+
+  it.each(readers)(
+    'lets the read-only %s get and query the table and its indexes, and write nothing',
+    (id) => {
+      // Act
+      const read = statementWith(id, 'dynamodb:Query');
+      const actions = actionsOf(id);
+
+      // Assess
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+      expect(JSON.stringify(read)).toContain('/index/gsi1');
+      expect(actions.filter((a) => (TABLE_WRITE_ACTIONS as readonly string[]).includes(a))).toEqual([]);
+    },
+  );
+
+  it.each(writers)('lets %s put, update and condition-check items', (id) => {
+    expect(actionsOf(id)).toEqual(expect.arrayContaining([...TABLE_WRITE_ACTIONS, 'dynamodb:Query']));
+  });
+
+  it.each(without((a) => a.table))('gives %s, which declares no table access, no item access', (id) => {
+    expect(actionsOf(id).filter((a) => itemActions.includes(a))).toEqual([]);
+  });
+
+  it.each(withAccess((a) => a.mail))(
+    'lets %s send mail through the SES identity and the configuration set, from the service address',
+    (id) => {
+      // Prepare
+      const [identityId] = only(resources('AWS::SES::EmailIdentity'));
+      const [configurationSetId] = only(resources('AWS::SES::ConfigurationSet'));
+
+      // Act
+      const [send] = statementWith(id, 'ses:SendEmail');
+      const resourceText = JSON.stringify(send?.Resource);
+
+      // Assess: both resources, since SES authorizes against each
+      expect([send?.Resource].flat()).toHaveLength(2);
+      expect(resourceText).toContain(`:identity/`);
+      expect(resourceText).toContain(identityId);
+      expect(resourceText).toContain(':configuration-set/');
+      expect(resourceText).toContain(configurationSetId);
+      expect(send?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'service@aftercare.example' } });
+    },
+  );
+
+  it.each(without((a) => a.mail))('does not let %s send mail', (id) => {
+    expect(actionsOf(id).filter((a) => a.startsWith('ses:'))).toEqual([]);
+  });
+
+  it('lets the SLA clock create and delete schedules in the SLA group and pass only the Scheduler role', () => {
+    // Prepare
+    const [, morning] = only(resources('AWS::Scheduler::Schedule', { Name: 'morning.main' }));
+
     // Act
-    const keys = Object.values(api.findResources('AWS::ApiGatewayV2::Route')).map(
-      (r) => r.Properties.RouteKey,
+    const [manage] = statementWith('sla-clock', 'scheduler:CreateSchedule');
+    const [passRole] = statementWith('sla-clock', 'iam:PassRole');
+
+    // Assess
+    expect([manage?.Action].flat().sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
+    expect(JSON.stringify(manage?.Resource)).toContain(':schedule/aftercare-test-sla/*');
+    expect(passRole?.Resource).toEqual(morning.Properties.Target.RoleArn);
+    expect(passRole?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+    });
+  });
+
+  it('lets the SLA timer only delete schedules of the SLA group, never create or pass a role', () => {
+    // Act
+    const actions = actionsOf('sla-timer');
+    const [remove] = statementWith('sla-timer', 'scheduler:DeleteSchedule');
+
+    // Assess
+    expect(actions.filter((a) => a.startsWith('scheduler:'))).toEqual(['scheduler:DeleteSchedule']);
+    expect(JSON.stringify(remove?.Resource)).toContain(':schedule/aftercare-test-sla/*');
+    expect(actions).not.toContain('iam:PassRole');
+  });
+
+  it.each(without((a) => a.timers))('does not let %s touch schedules or pass roles', (id) => {
+    expect(actionsOf(id).filter((a) => a.startsWith('scheduler:') || a === 'iam:PassRole')).toEqual([]);
+  });
+
+  it.each(catalogue.map(({ id, spec }) => ({ id, publishes: spec.access.bus === 'publish' })))(
+    'lets $id put events on the bus only if it declares so ($publishes)',
+    ({ id, publishes }) => {
+      // Prepare
+      const [busId] = only(resources('AWS::Events::EventBus'));
+
+      // Act
+      const put = statementWith(id, 'events:PutEvents');
+
+      // Assess
+      expect(put).toEqual(publishes ? [expect.objectContaining({ Resource: getAtt(busId, 'Arn') })] : []);
+    },
+  );
+
+  it('lets the survey reply reader get objects under its prefix of the inbound bucket, and nobody else', () => {
+    // Prepare
+    const [bucketId] = only(resources('AWS::S3::Bucket'));
+
+    // Act
+    const readers = catalogue.filter(({ id }) => actionsOf(id).some((a) => a.startsWith('s3:')));
+    const [get] = statementWith('survey-inbound', 's3:GetObject');
+
+    // Assess
+    expect(readers.map((r) => r.id)).toEqual(['survey-inbound']);
+    expect(get?.Resource).toEqual({ 'Fn::Join': ['', [getAtt(bucketId, 'Arn'), '/survey-replies/*']] });
+  });
+
+  it('never grants Scan nor a whole service', () => {
+    // Act
+    const all = Object.values(resources('AWS::IAM::Policy')).flatMap((p) =>
+      (p.Properties.PolicyDocument.Statement as Statement[]).flatMap((s) => [s.Action].flat()),
     );
 
     // Assess
-    expect(keys.sort()).toEqual(routes.map(routeKey).sort());
+    expect(all).not.toContain('dynamodb:Scan');
+    expect(all.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+  });
+});
+
+describe('HTTP API', () => {
+  it('creates one route per catalogue route', () => {
+    // Act
+    const keys = Object.values(resources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey);
+
+    // Assess
+    expect(keys.sort()).toEqual(allRoutes.map((r) => r.key).sort());
   });
 
-  it.each(routes.map((r) => ({ key: routeKey(r), isPublic: r.roles === 'public' })))(
-    'guards $key with the JWT authorizer unless the catalogue marks it public',
-    ({ key, isPublic }) => {
+  it.each(allRoutes.map((r) => ({ key: r.key, fn: r.fn, isPublic: r.roles === 'public' })))(
+    'sends $key to $fn, guarded by the JWT authorizer unless the catalogue marks it public',
+    ({ key, fn, isPublic }) => {
       // Prepare
-      const [authorizerId] = Object.keys(
-        api.findResources('AWS::ApiGatewayV2::Authorizer', { Properties: { AuthorizerType: 'JWT' } }),
-      );
+      const [authorizerId] = only(resources('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' }));
 
       // Act
-      const [, route] = only(
-        api.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: key } }) as Record<
-          string,
-          Resource
-        >,
-      );
+      const [, route] = only(resources('AWS::ApiGatewayV2::Route', { RouteKey: key }));
+      const integrationId = (route.Properties.Target['Fn::Join'][1] as unknown[])[1] as { Ref: string };
+      const integration = resources('AWS::ApiGatewayV2::Integration')[integrationId.Ref];
 
       // Assess
+      expect(integration?.Properties.IntegrationUri).toEqual(getAtt(functionOf(fn)[0], 'Arn'));
       if (isPublic) {
         expect(route.Properties.AuthorizationType).toBe('NONE');
         expect(route.Properties.AuthorizerId).toBeUndefined();
@@ -265,8 +425,22 @@ describe('api stack', () => {
     },
   );
 
+  it('integrates each HTTP function once, however many routes it serves', () => {
+    // Act
+    const targets = Object.values(resources('AWS::ApiGatewayV2::Integration')).map(
+      (i) => i.Properties.IntegrationUri['Fn::GetAtt'][0],
+    );
+
+    // Assess
+    expect(targets.sort()).toEqual(
+      functionsTriggeredBy('http')
+        .map(([id]) => functionOf(id)[0])
+        .sort(),
+    );
+  });
+
   it('throttles the stage with the catalogue limits and writes access logs', () => {
-    api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: {
         ThrottlingRateLimit: THROTTLE.rateLimit,
         ThrottlingBurstLimit: THROTTLE.burstLimit,
@@ -275,105 +449,97 @@ describe('api stack', () => {
     });
   });
 
-  it('has a user pool without self sign-up, with one group per role', () => {
+  it('keeps users in a retained pool without self sign-up, with one group per role', () => {
     // Act
-    const groups = Object.values(api.findResources('AWS::Cognito::UserPoolGroup')).map(
+    const groups = Object.values(identity.findResources('AWS::Cognito::UserPoolGroup')).map(
       (g) => g.Properties.GroupName,
     );
+    const [, pool] = only(identity.findResources('AWS::Cognito::UserPool') as Record<string, Resource>);
 
     // Assess
-    api.hasResourceProperties('AWS::Cognito::UserPool', {
+    expect(pool.DeletionPolicy).toBe('Retain');
+    expect(pool.Properties).toMatchObject({
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
-      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true }) },
+      DeletionProtection: 'ACTIVE',
+      Policies: { PasswordPolicy: expect.objectContaining({ MinimumLength: 12, RequireSymbols: true }) },
     });
     expect(groups.sort()).toEqual([...roles].sort());
   });
 });
 
-describe('least privilege', () => {
-  const readOnly = Object.entries(httpFunctions).filter(([, s]) => !s.writesTable && !s.publishesEvents);
-  const writers = Object.entries(httpFunctions).filter(([, s]) => s.writesTable);
-  const publishers = Object.entries(httpFunctions).filter(([, s]) => s.publishesEvents);
+describe('event consumers', () => {
+  const consumers = functionsTriggeredBy('events').map(([id, spec]) => ({ id, spec }));
 
-  it.each(readOnly)(
-    'lets the read-only function %s read the table but neither write it nor publish events',
-    (_id, spec) => {
+  /** The queue a rule delivers to, and the DLQ of what it cannot deliver. */
+  function ruleNamed(description: string) {
+    const [, rule] = only(resources('AWS::Events::Rule', { Description: description }));
+    const [target, ...more] = rule.Properties.Targets as {
+      Arn: { 'Fn::GetAtt': [string, string] };
+      DeadLetterConfig?: { Arn: { 'Fn::GetAtt': [string, string] } };
+      RetryPolicy?: unknown;
+    }[];
+    expect(more).toEqual([]);
+    return { rule, target };
+  }
+
+  it.each(allEventRules)(
+    'delivers rule $name with exactly its declared pattern into the queue of $target',
+    (declared) => {
       // Act
-      const actions = actionsOf(api, functionOf(api, spec.description)[1]);
+      const { rule, target } = ruleNamed(declared.description);
+      const queueId = target?.Arn['Fn::GetAtt'][0] ?? '';
+      const [, mapping] = only(
+        resources('AWS::Lambda::EventSourceMapping', {
+          FunctionName: { Ref: functionOf(declared.target)[0] },
+        }),
+      );
 
       // Assess
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
-      expect(
-        actions.filter((a) => (TABLE_WRITE_ACTIONS as readonly string[]).includes(a) || a.endsWith(':*')),
-      ).toEqual([]);
-      expect(actions).not.toContain('events:PutEvents');
+      expect(rule.Properties.EventPattern).toEqual(declared.pattern);
+      expect(mapping.Properties.EventSourceArn).toEqual(getAtt(queueId, 'Arn'));
+      expect(target?.RetryPolicy).toMatchObject({ MaximumRetryAttempts: expect.any(Number) });
+      const undeliverable = target?.DeadLetterConfig?.Arn['Fn::GetAtt'][0] ?? '';
+      expect(resources('AWS::SQS::Queue')[undeliverable]).toBeDefined();
+      expect(undeliverable).not.toBe(queueId);
     },
   );
 
-  it.each(writers)('lets %s write the table', (_id, spec) => {
-    expect(actionsOf(api, functionOf(api, spec.description)[1])).toEqual(
-      expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem']),
-    );
-  });
-
-  it.each(publishers)('lets %s put events on the bus', (_id, spec) => {
-    expect(actionsOf(api, functionOf(api, spec.description)[1])).toContain('events:PutEvents');
-  });
-
-  it('never grants Scan', () => {
-    const all = [api, eventsTemplate].flatMap((t) =>
-      Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p) =>
-        (p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap((s) =>
-          [s.Action].flat(),
-        ),
-      ),
-    );
-    expect(all).not.toContain('dynamodb:Scan');
-  });
-});
-
-describe('events stack', () => {
-  it.each(eventRules)(
-    'routes rule $name with exactly its declared pattern to its consumer, with a DLQ',
-    (rule) => {
-      // Prepare
-      const [consumerId] = functionOf(
-        eventsTemplate,
-        consumerFunctions[rule.target as keyof typeof consumerFunctions].description,
-      );
-
+  it.each(consumers)(
+    'feeds $id from one encrypted queue with a DLQ, reporting partial batch failures',
+    ({ id, spec }) => {
       // Act
-      const [, cfnRule] = only(
-        eventsTemplate.findResources('AWS::Events::Rule', {
-          Properties: { Description: rule.description },
-        }) as Record<string, Resource>,
+      const [, mapping] = only(
+        resources('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: functionOf(id)[0] } }),
       );
-      const targets = cfnRule.Properties.Targets as {
-        Arn: unknown;
-        DeadLetterConfig?: { Arn: { 'Fn::GetAtt': [string, string] } };
-        RetryPolicy?: unknown;
-      }[];
+      const queueId = mapping.Properties.EventSourceArn['Fn::GetAtt'][0] as string;
+      const queue = resources('AWS::SQS::Queue')[queueId];
+      const targetedBy = spec.trigger.rules.map((r) => ruleNamed(r.description).target?.Arn['Fn::GetAtt'][0]);
 
       // Assess
-      expect(cfnRule.Properties.EventPattern).toEqual(rule.pattern);
-      expect(targets).toHaveLength(1);
-      expect(targets[0]?.Arn).toEqual({ 'Fn::GetAtt': [consumerId, 'Arn'] });
-      expect(targets[0]?.RetryPolicy).toMatchObject({ MaximumRetryAttempts: expect.any(Number) });
-      const dlq = targets[0]?.DeadLetterConfig?.Arn['Fn::GetAtt'][0] ?? '';
-      eventsTemplate.hasResource('AWS::SQS::Queue', {
-        Properties: Match.objectLike({ SqsManagedSseEnabled: true }),
+      expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(new Set(targetedBy)).toEqual(new Set([queueId]));
+      expect(queue?.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: expect.anything(), maxReceiveCount: 5 },
       });
-      expect(eventsTemplate.findResources('AWS::SQS::Queue')[dlq]).toBeDefined();
+      expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (spec.timeoutSeconds ?? 10));
+      service.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
     },
   );
 
   it('alarms on every dead-letter queue as soon as a message waits', () => {
-    // Act
-    const queues = Object.keys(eventsTemplate.findResources('AWS::SQS::Queue'));
+    // Act: every queue but the consumers' own is a dead-letter queue
+    const queues = Object.entries(resources('AWS::SQS::Queue'));
+    const deadLetterQueues = queues.filter(([, q]) => !q.Properties.RedrivePolicy).map(([id]) => id);
     const alarmed = Object.values(
-      eventsTemplate.findResources('AWS::CloudWatch::Alarm', {
-        Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' },
-      }),
+      resources('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible' }),
     ).map(
       (a) =>
         (a.Properties.Dimensions as { Value: { 'Fn::GetAtt': [string, string] } }[])[0]?.Value[
@@ -382,93 +548,160 @@ describe('events stack', () => {
     );
 
     // Assess
-    expect(alarmed.sort()).toEqual(queues.sort());
+    expect(deadLetterQueues.length).toBeGreaterThan(consumers.length);
+    expect(alarmed.sort()).toEqual(deadLetterQueues.sort());
   });
+});
 
-  it('parks consumer failures after Lambda retries instead of dropping them', () => {
-    eventsTemplate.resourceCountIs('AWS::Lambda::EventInvokeConfig', Object.keys(consumerFunctions).length);
-    eventsTemplate.allResourcesProperties('AWS::Lambda::EventInvokeConfig', {
-      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+describe('schedules', () => {
+  function scheduleNamed(name: string) {
+    return only(resources('AWS::Scheduler::Schedule', { Name: name }))[1].Properties;
+  }
+
+  it('runs the survey morning run at 09:00 stage time in the jobs group', () => {
+    expect(scheduleNamed('survey-morning-run')).toMatchObject({
+      GroupName: 'aftercare-test-jobs',
+      ScheduleExpression: 'cron(0 9 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: getAtt(functionOf('survey-dispatch')[0], 'Arn'),
+        Input: '{}',
+        RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 7200 },
+        DeadLetterConfig: { Arn: expect.anything() },
+      },
     });
   });
-});
 
-describe('outbox relay', () => {
-  it.each(Object.entries(streamFunctions))(
-    'feeds %s only the new items with an outbox from the table stream, in order, with a DLQ',
-    (_id, spec) => {
-      // Prepare
-      const [fnId] = functionOf(eventsTemplate, spec.description);
+  it("runs the default branch's next-morning priority at 08:00 stage time in the SLA group", () => {
+    expect(scheduleNamed('morning.main')).toMatchObject({
+      GroupName: 'aftercare-test-sla',
+      ScheduleExpression: 'cron(0 8 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+      Target: {
+        Arn: getAtt(functionOf('sla-timer')[0], 'Arn'),
+        Input: '{"kind":"morning","branchId":"main"}',
+        DeadLetterConfig: { Arn: expect.anything() },
+      },
+    });
+  });
 
+  it('creates exactly the named schedules the catalogue declares, after their groups', () => {
+    // Prepare
+    const declared = catalogue.flatMap(({ spec }) =>
+      spec.trigger.kind === 'schedule' || spec.trigger.kind === 'timers'
+        ? spec.trigger.schedules.map((s) => s.name)
+        : [],
+    );
+
+    // Act
+    const schedules = Object.values(resources('AWS::Scheduler::Schedule'));
+    const groups = Object.entries(resources('AWS::Scheduler::ScheduleGroup'));
+
+    // Assess
+    expect(schedules.map((s) => s.Properties.Name).sort()).toEqual(declared.sort());
+    expect(groups.map(([, g]) => g.Properties.Name).sort()).toEqual([
+      'aftercare-test-jobs',
+      'aftercare-test-sla',
+    ]);
+    for (const s of schedules) {
+      const [groupId] = groups.find(([, g]) => g.Properties.Name === s.Properties.GroupName) ?? [];
+      expect(s.DependsOn).toContain(groupId);
+    }
+  });
+
+  it.each(['survey-morning-run', 'morning.main'])(
+    'lets Scheduler, for %s, only invoke its function and write to its DLQ, from its group',
+    (name) => {
       // Act
-      const [, mapping] = only(
-        eventsTemplate.findResources('AWS::Lambda::EventSourceMapping', {
-          Properties: { FunctionName: { Ref: fnId } },
-        }) as Record<string, Resource>,
-      );
+      const target = scheduleNamed(name).Target;
+      const roleId = target.RoleArn['Fn::GetAtt'][0] as string;
+      const role = resources('AWS::IAM::Role')[roleId];
+      const statements = statementsOfRole(roleId);
 
       // Assess
-      expect(mapping.Properties).toMatchObject({
-        EventSourceArn: expect.anything(),
-        StartingPosition: 'TRIM_HORIZON',
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
-        DestinationConfig: { OnFailure: { Destination: expect.anything() } },
-      });
-      expect(JSON.stringify(mapping.Properties.EventSourceArn)).toMatch(/StreamArn/);
-      expect(
-        mapping.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern)),
-      ).toEqual([outboxStreamFilter]);
-    },
-  );
-
-  it.each(Object.entries(streamFunctions))(
-    'lets %s put events on the bus and nothing on the table',
-    (_id, spec) => {
-      // Act
-      const actions = actionsOf(eventsTemplate, functionOf(eventsTemplate, spec.description)[1]);
-
-      // Assess
-      expect(actions).toContain('events:PutEvents');
-      expect(
-        actions.filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a)),
-      ).toEqual([]);
+      expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        expect.objectContaining({
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: {
+            StringEquals: {
+              'aws:SourceAccount': { Ref: 'AWS::AccountId' },
+              'aws:SourceArn': expect.anything(),
+            },
+          },
+        }),
+      ]);
+      expect(statements.map((s) => [[s.Action].flat().sort(), s.Resource])).toEqual([
+        [['lambda:InvokeFunction'], target.Arn],
+        [['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], target.DeadLetterConfig.Arn],
+      ]);
     },
   );
 });
 
-describe('SLA timers and surveys are wired with what their functions need', () => {
-  const envKeys = (fn: Resource) => Object.keys(fn.Properties.Environment?.Variables ?? {});
-  const schemaKeys = (schema: { shape: Record<string, unknown> }) => Object.keys(schema.shape);
+describe('asynchronous invocations', () => {
+  const asyncKinds = ['schedule', 'timers', 'inbound-mail'];
+  const invokedAsync = catalogue
+    .filter(({ spec }) => asyncKinds.includes(spec.trigger.kind))
+    .map(({ id }) => id);
 
-  it.each([
-    ['sla-clock', () => eventsTemplate, consumerFunctions['sla-clock'].description, slaClockEnvSchema],
-    ['sla-timer', () => eventsTemplate, consumerFunctions['sla-timer'].description, slaTimerEnvSchema],
-    ['survey-page', () => api, httpFunctions['survey-page'].description, surveyPageEnvSchema],
-  ] as const)('gives %s every variable of its environment schema', (_id, template, description, schema) => {
+  it('knows which functions are invoked asynchronously', () => {
+    expect(invokedAsync.sort()).toEqual(['sla-timer', 'survey-dispatch', 'survey-inbound']);
+  });
+
+  it.each(invokedAsync)('parks what %s still fails after Lambda retries in an alarmed queue', (id) => {
     // Act
-    const [, fn] = functionOf(template(), description);
+    const [, config] = only(
+      resources('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: functionOf(id)[0] } }),
+    );
+    const queueId = config.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
 
     // Assess
-    expect(envKeys(fn)).toEqual(expect.arrayContaining(schemaKeys(schema)));
+    expect(resources('AWS::SQS::Queue')[queueId]).toBeDefined();
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(queueId, 'QueueName') }],
+    });
   });
 
-  it('gives the morning run and the reply reader every variable of the survey job schema', () => {
+  it('configures no failure destination for functions invoked synchronously or by pollers', () => {
+    expect(Object.keys(resources('AWS::Lambda::EventInvokeConfig'))).toHaveLength(invokedAsync.length);
+  });
+});
+
+describe('inbound mail', () => {
+  it('stores replies to the reply domain under survey-replies/ and notifies survey-inbound of them', () => {
+    // Prepare
+    const [bucketId] = only(resources('AWS::S3::Bucket'));
+
     // Act
-    const fns = Object.values(jobFunctions).map((spec) => functionOf(surveysTemplate, spec.description)[1]);
+    const [, rule] = only(resources('AWS::SES::ReceiptRule'));
+    const [, notifications] = only(resources('Custom::S3BucketNotifications'));
 
     // Assess
-    for (const fn of fns) expect(envKeys(fn)).toEqual(expect.arrayContaining(schemaKeys(surveyJobEnvSchema)));
+    expect(rule.Properties.Rule).toMatchObject({
+      Recipients: ['reply.aftercare.example'],
+      ScanEnabled: true,
+      TlsPolicy: 'Require',
+      Actions: [{ S3Action: { BucketName: { Ref: bucketId }, ObjectKeyPrefix: 'survey-replies/' } }],
+    });
+    expect(notifications.Properties.NotificationConfiguration.LambdaFunctionConfigurations).toEqual([
+      {
+        Events: ['s3:ObjectCreated:*'],
+        Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'survey-replies/' }] } },
+        LambdaFunctionArn: getAtt(functionOf('survey-inbound')[0], 'Arn'),
+      },
+    ]);
   });
 
-  it('keeps SLA timers in their own schedule group', () => {
-    eventsTemplate.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
-  });
+  it('keeps the raw mail in a retained, encrypted, private bucket', () => {
+    // Act
+    const [, bucket] = only(resources('AWS::S3::Bucket'));
 
-  it('stores inbound survey replies in an encrypted, private bucket fed by an SES receipt rule', () => {
     // Assess
-    surveysTemplate.resourceCountIs('AWS::SES::ReceiptRule', 1);
-    surveysTemplate.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: Match.objectLike({}),
+    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket.Properties).toMatchObject({
+      BucketEncryption: expect.anything(),
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
         BlockPublicPolicy: true,
@@ -479,24 +712,47 @@ describe('SLA timers and surveys are wired with what their functions need', () =
   });
 });
 
+describe('outbox relay', () => {
+  const relays = functionsTriggeredBy('stream').map(([id]) => id);
+
+  it.each(relays)(
+    'feeds %s only the new items with an outbox from the table stream, in order, with a DLQ',
+    (id) => {
+      // Act
+      const [, mapping] = only(
+        resources('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: functionOf(id)[0] } }),
+      );
+
+      // Assess
+      expect(mapping.Properties).toMatchObject({
+        StartingPosition: 'TRIM_HORIZON',
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: expect.anything() } },
+      });
+      expect(JSON.stringify(mapping.Properties.EventSourceArn)).toMatch(/StreamArn/);
+      expect(
+        mapping.Properties.FilterCriteria.Filters.map((f: { Pattern: string }) => JSON.parse(f.Pattern)),
+      ).toEqual([outboxStreamFilter]);
+    },
+  );
+});
+
 describe('ops stack', () => {
-  it('puts every alarm on one dashboard', () => {
+  it('puts every alarm and every dead-letter queue of the service on one dashboard', () => {
     // Prepare
-    const alarmCount = [api, eventsTemplate, surveysTemplate].reduce(
-      (n, t) => n + Object.keys(t.findResources('AWS::CloudWatch::Alarm')).length,
-      0,
-    );
+    const alarmIds = Object.keys(resources('AWS::CloudWatch::Alarm'));
+    const deadLetterIds = Object.entries(resources('AWS::SQS::Queue'))
+      .filter(([, q]) => !q.Properties.RedrivePolicy)
+      .map(([id]) => id);
 
     // Act
     const [, dashboard] = only(ops.findResources('AWS::CloudWatch::Dashboard') as Record<string, Resource>);
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
 
-    // Assess: each alarm's ARN arrives as a cross-stack reference (an output of the API or events stack)
-    const alarmRefs = new Set(
-      [...body.matchAll(/"OutputName":"(PublishOutputFnGetAtt\w*Alarm\w*Arn\w*)"/g)].map((m) => m[1]),
-    );
-    expect(alarmCount).toBeGreaterThan(0);
-    expect(alarmRefs.size).toBe(alarmCount);
+    // Assess: each arrives as a reference to an output of the service stack
+    expect(alarmIds.length).toBeGreaterThan(catalogue.length);
+    for (const id of alarmIds) expect(body).toContain(`FnGetAtt${id}Arn`);
+    for (const id of deadLetterIds) expect(body).toContain(`FnGetAtt${id}QueueName`);
   });
 });
 

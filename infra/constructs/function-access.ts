@@ -1,0 +1,123 @@
+/**
+ * A function's permissions, from its spec's `access` and nothing else: every kind of access maps to
+ * exactly one set of grants here, so a function declared with `mail: 'send'` can send mail and one
+ * declared without cannot. A new kind of access in `functions/spec.ts` fails the type check until it is
+ * mapped below.
+ */
+import { Stack, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { Access } from '../../functions/spec.ts';
+import type { AftercareFunction } from './aftercare-function.ts';
+import { grantTableRead, grantTableReadWrite } from './table-access.ts';
+
+/** The resources access is granted on. */
+export interface AccessTargets {
+  readonly table: dynamodb.ITableV2;
+  readonly bus: events.IEventBus;
+  /** The SLA timers: their schedule group and the role their schedules hand to Scheduler. */
+  readonly timers: { readonly scheduleGroupName: string; readonly schedulerRole: iam.IRole };
+  readonly mail: {
+    readonly identityArn: string;
+    readonly configurationSetArn: string;
+    /** Sending is only allowed from this address. */
+    readonly fromAddress: string;
+    readonly inboundBucket: s3.IBucket;
+  };
+}
+
+/** Scheduler actions per `timers` access level. */
+export const TIMER_ACTIONS = {
+  manage: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
+  delete: ['scheduler:DeleteSchedule'],
+} as const satisfies Record<NonNullable<Access['timers']>, readonly string[]>;
+
+type Grants = { [K in keyof Access]-?: (level: NonNullable<Access[K]>) => void };
+
+/** The grants of one function, as its spec's `access` declares them (created under the function). */
+export class FunctionAccess extends Construct {
+  constructor(fn: AftercareFunction, id: string, targets: AccessTargets) {
+    super(fn, id);
+    const stack = Stack.of(this);
+    const grantee = fn.function;
+
+    const grants: Grants = {
+      table: (level) => ({ read: grantTableRead, write: grantTableReadWrite })[level](targets.table, grantee),
+
+      bus: () => targets.bus.grantPutEventsTo(grantee),
+
+      timers: (level) => {
+        const group = targets.timers.scheduleGroupName;
+        // Its own policy, so the acknowledgement of the schedule-name wildcard covers nothing else.
+        const policy = new iam.Policy(this, 'Timers', {
+          statements: [
+            new iam.PolicyStatement({
+              actions: [...TIMER_ACTIONS[level]],
+              resources: [
+                stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${group}/*` }),
+              ],
+            }),
+          ],
+        });
+        if (level === 'manage') {
+          // Creating a schedule hands it the Scheduler role, and only to Scheduler.
+          policy.addStatements(
+            new iam.PolicyStatement({
+              actions: ['iam:PassRole'],
+              resources: [targets.timers.schedulerRole.roleArn],
+              conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+            }),
+          );
+        }
+        policy.attachToRole(fn.role);
+        Validations.of(policy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${group}/*]`,
+          reason:
+            'SLA schedule names are per case and step, made at run time: access is limited to their group',
+        });
+      },
+
+      mail: () =>
+        fn.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['ses:SendEmail'],
+            // SES authorizes a send against the identity and the configuration set it names.
+            resources: [targets.mail.identityArn, targets.mail.configurationSetArn],
+            conditions: { StringEquals: { 'ses:FromAddress': targets.mail.fromAddress } },
+          }),
+        ),
+
+      inboundMail: () => {
+        const trigger = fn.spec.trigger;
+        if (trigger.kind !== 'inbound-mail')
+          throw new Error(`${fn.functionId} reads inbound mail but is not triggered by it: which prefix?`);
+        const bucket = targets.mail.inboundBucket;
+        const policy = new iam.Policy(this, 'InboundMail', {
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['s3:GetObject'],
+              resources: [bucket.arnForObjects(`${trigger.prefix}*`)],
+            }),
+          ],
+        });
+        policy.attachToRole(fn.role);
+        const bucketId = stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
+        Validations.of(policy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${trigger.prefix}*]`,
+          reason:
+            'SES names each stored message by its id: the function reads any object under its prefix only',
+        });
+      },
+
+      // The key reaches the function in its environment (a deploy-time secret reference): no runtime call.
+      surveyKey: () => {},
+    };
+
+    for (const [kind, level] of Object.entries(fn.spec.access) as [keyof Access, string | undefined][]) {
+      if (level !== undefined) (grants[kind] as (level: string) => void)(level);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The one place a stage's environment is bound: a value for every variable of `shared/config/env.ts`.
+ * Each function then gets exactly the variables its own schema names (`AftercareFunction`), the way the
+ * local runtime (`infra/local/system.ts`) binds the same variables on one machine.
+ */
+import { Lazy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { EnvBindings } from '../../shared/config/env.ts';
+import type { Mail } from '../constructs/mail.ts';
+import type { ScheduledJob } from '../constructs/scheduled-job.ts';
+import { scheduleGroupName } from '../naming.ts';
+
+/** What the variables are bound to. */
+export interface BindingSources {
+  /** Prefix of named resources, `aftercare-<stage>`. */
+  readonly resourcePrefix: string;
+  readonly serviceName: string;
+  /** The stage's default timezone. */
+  readonly timeZone: string;
+  readonly table: dynamodb.ITableV2;
+  readonly bus: events.IEventBus;
+  readonly mail: Mail;
+  /** HMAC key of survey links and reply addresses. */
+  readonly surveyKey: secretsmanager.ISecret;
+  /** Base URL of the public pages (the API stage). */
+  readonly publicBaseUrl: string;
+  /**
+   * The SLA timers' Scheduler job (target, role, DLQ). It is wired after the functions are created —
+   * their environments name it — so its values are read when the app is synthesized.
+   */
+  readonly slaTimers: () => ScheduledJob;
+}
+
+export function stageBindings(src: BindingSources): EnvBindings {
+  const late = (produce: (job: ScheduledJob) => string) =>
+    Lazy.string({ produce: () => produce(src.slaTimers()) });
+  return {
+    TABLE_NAME: src.table.tableName,
+    TIME_ZONE: src.timeZone,
+    POWERTOOLS_SERVICE_NAME: src.serviceName,
+    EVENT_BUS_NAME: src.bus.eventBusName,
+    SLA_SCHEDULE_GROUP: scheduleGroupName(src.resourcePrefix, 'timers'),
+    SLA_TIMER_ARN: late((job) => job.target.function.functionArn),
+    SLA_SCHEDULER_ROLE_ARN: late((job) => job.role.roleArn),
+    SLA_TIMER_DLQ_ARN: late((job) => job.deadLetters.queue.queueArn),
+    MAIL_FROM: src.mail.mailFrom,
+    SES_CONFIGURATION_SET: src.mail.configurationSet.configurationSetName,
+    // A dynamic reference CloudFormation resolves at deploy time; never in the template as text.
+    SURVEY_TOKEN_SECRET: src.surveyKey.secretValue.unsafeUnwrap(),
+    PUBLIC_BASE_URL: src.publicBaseUrl,
+    SURVEY_REPLY_DOMAIN: src.mail.replyDomain,
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * Everything of a stage that computes, derived from the function catalogue (`functions/catalog.ts`):
+ * the domain event bus, the HTTP API, SES sending and receiving, one function per catalogue entry with
+ * exactly its environment, its trigger and the grants its `access` declares.
+ *
+ * One stack, because the catalogue wires freely across domains — the survey functions link to the API
+ * they sit behind, the SLA clock hands out the timer function's ARN, any function may mail — and split
+ * stacks would turn each such edge into an export (or a cycle). What outlives compute (table, users,
+ * survey key) lives in stacks of its own.
+ */
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { EVENT_SOURCE } from '../../events/registry.ts';
+import { allFunctions, allRoutes, type FunctionId, THROTTLE } from '../../functions/catalog.ts';
+import type { Trigger } from '../../functions/spec.ts';
+import { AftercareFunction } from '../constructs/aftercare-function.ts';
+import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
+import { EventSubscription } from '../constructs/event-subscription.ts';
+import { FunctionAccess } from '../constructs/function-access.ts';
+import { Mail } from '../constructs/mail.ts';
+import { OutboxRelay } from '../constructs/outbox-relay.ts';
+import { ScheduledJob } from '../constructs/scheduled-job.ts';
+import { ServiceApi } from '../constructs/service-api.ts';
+import { scheduleGroupName } from '../naming.ts';
+import { stageBindings } from './bindings.ts';
+
+/** Properties of {@link ServiceStack}. */
+export interface ServiceStackProps extends StackProps {
+  /** Prefix of named resources (schedule groups), `aftercare-<stage>`. */
+  readonly resourcePrefix: string;
+  readonly serviceName: string;
+  /** The stage's default timezone: `TIME_ZONE`, and the clock of the named schedules. */
+  readonly timeZone: string;
+  readonly corsOrigins: string[];
+  /** Sending domain (SES identity); replies go to `reply.<mailDomain>`. */
+  readonly mailDomain: string;
+  readonly table: dynamodb.ITableV2;
+  readonly userPool: cognito.UserPool;
+  readonly userPoolClient: cognito.IUserPoolClient;
+  readonly surveyKey: secretsmanager.ISecret;
+}
+
+type TriggerOf<K extends Trigger['kind']> = Extract<Trigger, { kind: K }>;
+/** How each kind of trigger is wired; a new kind in `functions/spec.ts` fails the type check until mapped. */
+type TriggerWiring = { [K in Trigger['kind']]: (fn: AftercareFunction, trigger: TriggerOf<K>) => void };
+
+export class ServiceStack extends Stack {
+  readonly bus: events.EventBus;
+  readonly api: ServiceApi;
+  readonly mail: Mail;
+  /** Every catalogue function, by id. */
+  readonly functions: Record<FunctionId, AftercareFunction>;
+  /** The schedule groups that exist (a group is created for the first schedule that needs it). */
+  readonly scheduleGroups: Partial<Record<'timers' | 'schedule', scheduler.CfnScheduleGroup>> = {};
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+
+    this.bus = new events.EventBus(this, 'Bus', { description: 'Aftercare domain events' });
+    this.bus.archive('Archive', {
+      description: 'Every Aftercare domain event, for replay after a consumer fix',
+      eventPattern: { source: [EVENT_SOURCE] },
+      retention: Duration.days(365),
+    });
+    this.mail = new Mail(this, 'Mail', {
+      mailDomain: props.mailDomain,
+      replyDomain: `reply.${props.mailDomain}`,
+    });
+    this.api = new ServiceApi(this, 'Api', {
+      userPool: props.userPool,
+      userPoolClient: props.userPoolClient,
+      corsOrigins: props.corsOrigins,
+      throttle: THROTTLE,
+    });
+
+    let slaTimers: ScheduledJob | undefined;
+    const bindings = stageBindings({
+      resourcePrefix: props.resourcePrefix,
+      serviceName: props.serviceName,
+      timeZone: props.timeZone,
+      table: props.table,
+      bus: this.bus,
+      mail: this.mail,
+      surveyKey: props.surveyKey,
+      publicBaseUrl: this.api.stage.url,
+      slaTimers: () => {
+        if (!slaTimers)
+          throw new Error('a function reads the SLA timer settings, but none has a timers trigger');
+        return slaTimers;
+      },
+    });
+
+    // One construct per domain, holding its functions and what triggers them.
+    const domains = new Map<string, Construct>();
+    const scopeOf = (domain: string) => {
+      const scope = domains.get(domain) ?? new Construct(this, domain);
+      domains.set(domain, scope);
+      return scope;
+    };
+    this.functions = {} as Record<FunctionId, AftercareFunction>;
+    for (const [functionId, spec] of Object.entries(allFunctions) as [
+      FunctionId,
+      (typeof allFunctions)[FunctionId],
+    ][]) {
+      this.functions[functionId] = new AftercareFunction(scopeOf(spec.domain), functionId, {
+        functionId,
+        spec,
+        bindings,
+      });
+    }
+
+    const groupFor = (kind: 'timers' | 'schedule') =>
+      (this.scheduleGroups[kind] ??= new scheduler.CfnScheduleGroup(this, `ScheduleGroup-${kind}`, {
+        name: scheduleGroupName(props.resourcePrefix, kind),
+      }));
+    const scheduledJob = (fn: AftercareFunction, trigger: TriggerOf<'schedule' | 'timers'>) =>
+      new ScheduledJob(fn.node.scope as Construct, `${fn.functionId}-schedules`, {
+        target: fn,
+        group: groupFor(trigger.kind),
+        schedules: trigger.schedules,
+        timeZone: props.timeZone,
+      });
+    const wire: TriggerWiring = {
+      // Routes are wired below, from the catalogue's route list.
+      http: () => {},
+      events: (fn, trigger) =>
+        new EventSubscription(fn.node.scope as Construct, `${fn.functionId}-events`, {
+          eventBus: this.bus,
+          rules: trigger.rules,
+          consumer: fn,
+        }),
+      schedule: (fn, trigger) => scheduledJob(fn, trigger),
+      timers: (fn, trigger) => {
+        if (slaTimers)
+          throw new Error(`${fn.functionId} and ${slaTimers.target.functionId} both claim the SLA timers`);
+        slaTimers = scheduledJob(fn, trigger);
+      },
+      stream: (fn) =>
+        new OutboxRelay(fn.node.scope as Construct, `${fn.functionId}-stream`, {
+          relay: fn,
+          table: props.table,
+        }),
+      'inbound-mail': (fn, trigger) => this.mail.receiveInto(trigger.prefix, fn),
+    };
+    for (const fn of Object.values(this.functions)) {
+      (wire[fn.spec.trigger.kind] as (fn: AftercareFunction, trigger: Trigger) => void)(fn, fn.spec.trigger);
+    }
+    this.api.addRoutes(allRoutes, this.functions);
+
+    // Grants last: the timer job's Scheduler role exists now.
+    const timerRole = slaTimers?.role;
+    for (const fn of Object.values(this.functions)) {
+      new FunctionAccess(fn, 'Access', {
+        table: props.table,
+        bus: this.bus,
+        timers: {
+          scheduleGroupName: scheduleGroupName(props.resourcePrefix, 'timers'),
+          get schedulerRole() {
+            if (!timerRole)
+              throw new Error(`${fn.functionId} manages SLA timers, but none has a timers trigger`);
+            return timerRole;
+          },
+        },
+        mail: {
+          identityArn: this.mail.identity.emailIdentityArn,
+          configurationSetArn: this.mail.configurationSetArn,
+          fromAddress: this.mail.fromAddress,
+          inboundBucket: this.mail.inboundBucket,
+        },
+      });
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'ReceiptRuleSetName', {
+      value: this.mail.receiptRuleSet.receiptRuleSetName,
+      description: 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>',
+    });
+    new CfnOutput(this, 'InboundBucketName', { value: this.mail.inboundBucket.bucketName });
+  }
+
+  /** Every dead-letter queue of the stack, whichever construct made it. */
+  get deadLetterQueues(): DeadLetterQueue[] {
+    return this.node.findAll().filter((c): c is DeadLetterQueue => c instanceof DeadLetterQueue);
+  }
+
+  /** The queues events wait in for their consumers. */
+  get eventQueues(): sqs.IQueue[] {
+    return this.node
+      .findAll()
+      .filter((c): c is EventSubscription => c instanceof EventSubscription)
+      .map((s) => s.queue);
+  }
+
+  /** Every alarm of the stack: function errors, dead letters, API errors, and whatever comes next. */
+  get alarms(): cloudwatch.Alarm[] {
+    return this.node.findAll().filter((c): c is cloudwatch.Alarm => c instanceof cloudwatch.Alarm);
+  }
+}
