@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { type DomainEvent, domainEvent } from '../../events/registry.ts';
 import { type Actor, hasRole, primaryRole, type Role, requireRole, staffRoles } from '../auth/actor.ts';
+import { DEFAULT_BRANCH_ID } from '../branches/defaults.ts';
 import {
   ForbiddenError,
   IdempotencyMismatchError,
@@ -15,6 +16,7 @@ import {
   VersionConflictError,
 } from '../errors.ts';
 import type { Page } from '../store/pagination.ts';
+import { UnitOfWork } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
 import { decideCategory } from './category.ts';
 import { type CaseCommandName, caseCommands } from './commands.ts';
@@ -148,7 +150,7 @@ export async function openCase(
     schemaVersion: CASE_SCHEMA_VERSION,
     id: number,
     number,
-    branchId: input.branchId ?? 'main',
+    branchId: input.branchId ?? DEFAULT_BRANCH_ID,
     channel: input.channel,
     customer: { ...input.customer, id: customerId },
     product: input.product,
@@ -280,7 +282,8 @@ export async function listCases(deps: CaseDeps, actor: Actor, f: CaseFilter): Pr
 
 /**
  * Runs one command on a case: role check, visibility, optimistic lock, the command's own rules, the
- * transition table, then the case, its timeline entry with its events (and register entry) in one transaction.
+ * transition table, then the case, its timeline entry, the command's other writes and its events in one
+ * unit of work.
  */
 export async function runCaseCommand(
   deps: CaseDeps,
@@ -330,9 +333,11 @@ export async function runCaseCommand(
     action: name,
     ...(change.to ? { from: current.status, to: change.to } : {}),
     details: change.details,
-    outbox: eventsFor(current, next, name, actorRef, at),
   };
-  await deps.store.update(next, current.version, entry, change.register);
+  const unit = new UnitOfWork()
+    .add(...(change.writes ?? []))
+    .emit(...eventsFor(current, next, name, actorRef, at));
+  await deps.store.update(next, current.version, entry, unit);
   return viewFor(actor, next);
 }
 
