@@ -3,14 +3,9 @@
  * /surveys/flagged-replies, /complaints, /tasks/supervisor-visits. Rules are in shared/surveys/service.ts.
  */
 import * as z from 'zod/mini';
+import { listOpenComplaints, listOpenVisits } from '../../shared/complaints/service.ts';
 import { httpHandler } from '../../shared/http/bundle.ts';
-import {
-  listFlaggedReplies,
-  listOpenComplaints,
-  listOpenVisits,
-  listPhoneFollowUps,
-  surveyScorecard,
-} from '../../shared/surveys/service.ts';
+import { listFlaggedReplies, listPhoneFollowUps, surveyScorecard } from '../../shared/surveys/service.ts';
 import { parseInput } from '../../shared/validation.ts';
 import { monthSchema, registerQuerySchema } from '../api/query.ts';
 import { surveyStaffDeps } from './deps.ts';
