@@ -65,6 +65,11 @@ function currentVisit(c: Case) {
   return v;
 }
 
+function workshopOf(c: Case): NonNullable<Case['workshop']> {
+  if (!c.workshop) throw new StateConflictError('no workshop receipt for this case');
+  return c.workshop;
+}
+
 function moneyLines() {
   return z
     .array(
@@ -366,8 +371,7 @@ export const caseCommands = {
     }),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['in_workshop'], 'record repair work on');
-      const ws = c.workshop;
-      if (!ws) throw new StateConflictError('no workshop receipt for this case');
+      const ws = workshopOf(c);
       const entry = {
         description: input.description,
         minutes: input.minutes,
@@ -389,8 +393,7 @@ export const caseCommands = {
     input: z.strictObject({ result: z.enum(['pass', 'fail']), note: z.optional(text(2000)) }),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['repaired'], 'inspect');
-      const ws = c.workshop;
-      if (!ws) throw new StateConflictError('no workshop receipt for this case');
+      const ws = workshopOf(c);
       const inspection = {
         result: input.result,
         by: actor.sub,
@@ -411,8 +414,7 @@ export const caseCommands = {
     input: z.strictObject({ customerSignature: text(100) }),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['inspected'], 'return');
-      const ws = c.workshop;
-      if (!ws) throw new StateConflictError('no workshop receipt for this case');
+      const ws = workshopOf(c);
       return {
         to: 'completed',
         next: {

@@ -3,9 +3,9 @@
  * it, and the staff lists. The investigation workflow will add its operations here.
  */
 import { domainEvent } from '../../events/registry.ts';
-import { type Actor, type Role, requireRole } from '../auth/actor.ts';
+import type { Role } from '../auth/actor.ts';
 import { localDay } from '../cases/numbering.ts';
-import type { Page, PageQuery } from '../store/pagination.ts';
+import { staffList } from '../lists.ts';
 import { insert, type UnitOfWork } from '../store/unit-of-work.ts';
 import type { AnswerChannel, SurveyCardRecord } from '../surveys/model.ts';
 import type { SurveyAnswers } from '../surveys/score.ts';
@@ -134,21 +134,12 @@ export async function raiseSurveyComplaint<O extends string>(
 }
 
 /** Open complaints, oldest first. Agents, dispatchers and managers. */
-export async function listOpenComplaints(
-  deps: Pick<ComplaintDeps, 'complaints'>,
-  actor: Actor,
-  q: PageQuery,
-): Promise<Page<Complaint>> {
-  requireRole(actor, followUpRoles);
-  return deps.complaints.listOpen(q);
-}
+export const listOpenComplaints = staffList(followUpRoles, (deps: Pick<ComplaintDeps, 'complaints'>, q) =>
+  deps.complaints.listOpen(q),
+);
 
 /** Open supervisor visits to complaining customers, oldest first. Dispatchers (supervisors) and managers. */
-export async function listOpenVisits(
-  deps: Pick<ComplaintDeps, 'complaints'>,
-  actor: Actor,
-  q: PageQuery,
-): Promise<Page<Task>> {
-  requireRole(actor, ['dispatcher', 'manager']);
-  return deps.complaints.listOpenVisits(q);
-}
+export const listOpenVisits = staffList(
+  ['dispatcher', 'manager'],
+  (deps: Pick<ComplaintDeps, 'complaints'>, q) => deps.complaints.listOpenVisits(q),
+);

@@ -228,12 +228,8 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
     fireAt: step.fireAt as string,
     at,
   };
-  const event = domainEvent(eventOfLevel[step.level], {
-    caseId: c.id,
-    number: c.number,
-    branchId: c.branchId,
-    at,
-    actor: SLA_ACTOR,
+  // What the step is: the same on the event and on the timeline.
+  const taken = {
     milestone: m.kind,
     step: step.id,
     level: step.level,
@@ -241,6 +237,14 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
     notify: step.notify,
     dueAt,
     recipients,
+  };
+  const event = domainEvent(eventOfLevel[step.level], {
+    caseId: c.id,
+    number: c.number,
+    branchId: c.branchId,
+    at,
+    actor: SLA_ACTOR,
+    ...taken,
     ...(dispatcherId ? { dispatcherId } : {}),
   });
   const entry: TimelineEntry = {
@@ -249,15 +253,7 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
     at,
     actor: SLA_ACTOR,
     action: 'sla-escalation',
-    details: {
-      milestone: m.kind,
-      step: step.id,
-      level: step.level,
-      percent: step.percent,
-      notify: step.notify,
-      dueAt,
-      recipients,
-    },
+    details: taken,
     outbox: [event],
   };
   if (!(await deps.store.recordEscalation(record, entry, c.version))) {

@@ -12,8 +12,8 @@ import type { Complaint } from '../complaints/model.ts';
 import { raiseSurveyComplaint } from '../complaints/service.ts';
 import type { ComplaintStore } from '../complaints/store.ts';
 import { NotFoundError, StateConflictError } from '../errors.ts';
+import { staffList } from '../lists.ts';
 import type { Mailer } from '../notify/mailer.ts';
-import type { Page } from '../store/pagination.ts';
 import { insertOutbox, UnitOfWork } from '../store/unit-of-work.ts';
 import { renderSurveyCard } from './card.ts';
 import {
@@ -21,11 +21,10 @@ import {
   answerItem,
   SURVEY_CARD_SCHEMA_VERSION,
   type SurveyCardRecord,
-  type SurveyReplyRecord,
 } from './model.ts';
 import { resolveSurveyLang, type SurveyLang } from './page.ts';
 import { answerScore, isComplaint, type Scorecard, type SurveyAnswers, scorecard } from './score.ts';
-import type { PageQuery, SurveyStore } from './store.ts';
+import type { SurveyStore } from './store.ts';
 import { newCardId, signSurveyToken, surveyTokenExpiry, verifySurveyToken } from './token.ts';
 
 /** Days after sending when the one reminder goes to customers who have not answered. */
@@ -396,24 +395,14 @@ export async function surveyScorecard(
 }
 
 /** Customers without an e-mail address whose card staff must take by phone, oldest service day first. */
-export async function listPhoneFollowUps(
-  deps: SurveyDeps,
-  actor: Actor,
-  q: PageQuery,
-): Promise<Page<SurveyCardRecord>> {
-  requireRole(actor, followUpRoles);
-  return deps.surveys.listPhonePending(q);
-}
+export const listPhoneFollowUps = staffList(followUpRoles, (deps: SurveyDeps, q) =>
+  deps.surveys.listPhonePending(q),
+);
 
 /** E-mail replies that need a person: unreadable, partial, late, or for an unknown card. */
-export async function listFlaggedReplies(
-  deps: SurveyDeps,
-  actor: Actor,
-  q: PageQuery,
-): Promise<Page<SurveyReplyRecord>> {
-  requireRole(actor, followUpRoles);
-  return deps.surveys.listFlaggedReplies(q);
-}
+export const listFlaggedReplies = staffList(followUpRoles, (deps: SurveyDeps, q) =>
+  deps.surveys.listFlaggedReplies(q),
+);
 
 /** Staff record the answers a customer gave on the phone (or read from a flagged reply). */
 export async function answerByPhone(
