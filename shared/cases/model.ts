@@ -242,7 +242,10 @@ export const caseItemKinds: ItemKind[] = [
 ];
 
 const padded = (seq: number) => String(seq).padStart(8, '0');
-const partition = (caseId: string) => key('CASE', caseId);
+/** Named parts of the case keys. */
+const CASE = 'CASE';
+const TIMELINE = 'TL';
+const partition = (caseId: string) => key(CASE, caseId);
 const registerMonth = (month: string) => key('REGISTER', month);
 
 /**
@@ -251,19 +254,19 @@ const registerMonth = (month: string) => key('REGISTER', month);
  */
 export const caseKeys = {
   partition,
-  item: (caseId: string) => ({ pk: partition(caseId), sk: 'CASE' }),
-  isItem: (sk: unknown) => sk === 'CASE',
-  timeline: (caseId: string, seq: number) => ({ pk: partition(caseId), sk: key('TL', padded(seq)) }),
+  item: (caseId: string) => ({ pk: partition(caseId), sk: CASE }),
+  isItem: (sk: unknown) => sk === CASE,
+  timeline: (caseId: string, seq: number) => ({ pk: partition(caseId), sk: key(TIMELINE, padded(seq)) }),
   /** Entries that follow case version `seq` without being a version themselves (e.g. SLA escalations). */
   timelineAfter: (caseId: string, seq: number, ...parts: string[]) => ({
     pk: partition(caseId),
-    sk: key('TL', padded(seq), ...parts),
+    sk: key(TIMELINE, padded(seq), ...parts),
   }),
-  isTimeline: (sk: unknown) => typeof sk === 'string' && sk.startsWith('TL#'),
+  isTimeline: (sk: unknown) => typeof sk === 'string' && sk.startsWith(key(TIMELINE, '')),
   /** gsi1: the customer's items, shared with their complaints; cases sort under `CASE#`. */
   byCustomer: (customerId: string) => key('CUST', customerId),
-  byCustomerSort: (c: Pick<Case, 'createdAt' | 'id'>) => key('CASE', c.createdAt, c.id),
-  byCustomerPrefix: 'CASE#',
+  byCustomerSort: (c: Pick<Case, 'createdAt' | 'id'>) => key(CASE, c.createdAt, c.id),
+  byCustomerPrefix: key(CASE, ''),
   byStatus: (status: string) => key('CASESTATUS', status),
   byTechnician: (technicianId: string) => key('TECH', technicianId),
   byDay: (day: string) => key('CASEDAY', day),

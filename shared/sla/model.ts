@@ -169,19 +169,22 @@ export const slaItemKinds: ItemKind[] = [
 ];
 
 const branch = (branchId: string) => key('BRANCH', branchId);
-const ESCALATION_MARK = 'SLA';
+/** Named parts of the SLA keys in the case partition. */
+const SLA = 'SLA';
+const MILESTONE = 'M';
+const ESCALATION = 'E';
 
 export const slaKeys = {
   milestone: (caseId: string, kind: MilestoneKind) => ({
     pk: caseKeys.partition(caseId),
-    sk: key('SLA', 'M', kind),
+    sk: key(SLA, MILESTONE, kind),
   }),
-  isMilestone: (sk: unknown) => typeof sk === 'string' && sk.startsWith('SLA#M#'),
+  isMilestone: (sk: unknown) => typeof sk === 'string' && sk.startsWith(key(SLA, MILESTONE, '')),
   escalation: (caseId: string, kind: MilestoneKind, step: string) => ({
     pk: caseKeys.partition(caseId),
-    sk: key('SLA', 'E', kind, step),
+    sk: key(SLA, ESCALATION, kind, step),
   }),
-  isEscalation: (sk: unknown) => typeof sk === 'string' && sk.startsWith('SLA#E#'),
+  isEscalation: (sk: unknown) => typeof sk === 'string' && sk.startsWith(key(SLA, ESCALATION, '')),
   /** The escalation's timeline entry: after the case version it follows, ordered by when the step was due. */
   escalationTimeline: (
     caseId: string,
@@ -189,10 +192,9 @@ export const slaKeys = {
     fireAt: string,
     kind: MilestoneKind,
     step: string,
-  ) => caseKeys.timelineAfter(caseId, caseVersion, ESCALATION_MARK, fireAt, kind, step),
-  isEscalationTimeline: (sk: unknown) =>
-    caseKeys.isTimeline(sk) && String(sk).includes(`#${ESCALATION_MARK}#`),
-  queue: (caseId: string) => ({ pk: caseKeys.partition(caseId), sk: key('SLA', 'QUEUE') }),
+  ) => caseKeys.timelineAfter(caseId, caseVersion, SLA, fireAt, kind, step),
+  isEscalationTimeline: (sk: unknown) => caseKeys.isTimeline(sk) && String(sk).includes(key('', SLA, '')),
+  queue: (caseId: string) => ({ pk: caseKeys.partition(caseId), sk: key(SLA, 'QUEUE') }),
   /** gsi2: the branch's queue, priority first, then by arrival due time. */
   queueIndex: (entry: Pick<QueueEntry, 'branchId' | 'priority' | 'arrivalDueAt' | 'caseId'>) =>
     indexKeys(
