@@ -31,11 +31,14 @@ export class ForbiddenError extends DomainError {}
 
 export class UnauthorizedError extends DomainError {}
 
+/** The change conflicts with what is stored (HTTP 409); the two kinds below say how. */
+export class ConflictError extends DomainError {}
+
 /** The record changed since the caller read it (optimistic locking). */
-export class VersionConflictError extends DomainError {}
+export class VersionConflictError extends ConflictError {}
 
 /** The action is not allowed in the record's current state. */
-export class StateConflictError extends DomainError {}
+export class StateConflictError extends ConflictError {}
 
 /** An idempotency key was reused with a different request body. */
 export class IdempotencyMismatchError extends DomainError {}

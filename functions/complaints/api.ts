@@ -1,26 +1,19 @@
 /** Complaint reads for staff: open complaints and open supervisor visits. */
+
+import { listOpenComplaints, listOpenVisits } from '../../shared/complaints/service.ts';
 import { httpRoutes } from '../../shared/http/bundle.ts';
 import { pageOf, pageQuerySchema } from '../../shared/http/query.ts';
-import { listOpenComplaints, listOpenVisits } from '../../shared/surveys/service.ts';
 import { parseInput } from '../../shared/validation.ts';
-import { surveyStaffDeps } from '../surveys/deps.ts';
 import { complaints } from './catalog.ts';
+import { complaintDeps } from './deps.ts';
 
 export const handler = httpRoutes(complaints, 'complaints-api', {
   'GET /complaints': async (req) => ({
     status: 200,
-    body: await listOpenComplaints(
-      surveyStaffDeps(req.env),
-      req.actor,
-      pageOf(parseInput(pageQuerySchema, req.query)),
-    ),
+    body: await listOpenComplaints(complaintDeps(req.env), pageOf(parseInput(pageQuerySchema, req.query))),
   }),
   'GET /tasks/supervisor-visits': async (req) => ({
     status: 200,
-    body: await listOpenVisits(
-      surveyStaffDeps(req.env),
-      req.actor,
-      pageOf(parseInput(pageQuerySchema, req.query)),
-    ),
+    body: await listOpenVisits(complaintDeps(req.env), pageOf(parseInput(pageQuerySchema, req.query))),
   }),
 });

@@ -30,7 +30,7 @@ const measuresQuery = z.strictObject({ branchId: z.optional(branchId), month: z.
 export const handler = httpRoutes(sla, 'sla-api', {
   'GET /cases/{id}/sla': async (req) => ({
     status: 200,
-    body: await getCaseSla(slaApiDeps(req.env), req.actor, req.params.id ?? ''),
+    body: await getCaseSla(slaApiDeps(req.env), req.params.id ?? ''),
   }),
   'GET /dispatch/queue': async (req) => {
     const q = parseInput(queueQuery, req.query);
@@ -38,7 +38,6 @@ export const handler = httpRoutes(sla, 'sla-api', {
       status: 200,
       body: await dispatchQueue(
         slaApiDeps(req.env),
-        req.actor,
         q.branchId ?? DEFAULT_BRANCH_ID,
         q.limit ?? DEFAULT_LIMIT,
         q.cursor,
@@ -47,7 +46,7 @@ export const handler = httpRoutes(sla, 'sla-api', {
   },
   'GET /sla/branches/{id}/calendar': async (req) => ({
     status: 200,
-    body: await getBranchCalendar(slaApiDeps(req.env), req.actor, parseInput(branchId, req.params.id)),
+    body: await getBranchCalendar(slaApiDeps(req.env), parseInput(branchId, req.params.id)),
   }),
   'POST /sla/branches/{id}/calendar': async (req) => ({
     status: 200,
@@ -60,7 +59,7 @@ export const handler = httpRoutes(sla, 'sla-api', {
   }),
   'GET /sla/branches/{id}/policy': async (req) => ({
     status: 200,
-    body: await getBranchPolicy(slaApiDeps(req.env), req.actor, parseInput(branchId, req.params.id)),
+    body: await getBranchPolicy(slaApiDeps(req.env), parseInput(branchId, req.params.id)),
   }),
   'POST /sla/branches/{id}/policy': async (req) => ({
     status: 200,
@@ -77,7 +76,7 @@ export const handler = httpRoutes(sla, 'sla-api', {
     const month = q.month ?? localDay(deps.now(), req.env.TIME_ZONE).slice(0, 7);
     return {
       status: 200,
-      body: await slaMeasures(deps, req.actor, q.branchId ?? DEFAULT_BRANCH_ID, month),
+      body: await slaMeasures(deps, q.branchId ?? DEFAULT_BRANCH_ID, month),
     };
   },
 });

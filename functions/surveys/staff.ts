@@ -17,7 +17,7 @@ export const handler = httpRoutes(surveys, 'survey-staff', {
     const { technicianId } = parseInput(scorecardQuerySchema, req.query);
     return {
       status: 200,
-      body: await surveyScorecard(surveyStaffDeps(req.env), req.actor, {
+      body: await surveyScorecard(surveyStaffDeps(req.env), {
         month,
         ...(technicianId ? { technicianId } : {}),
       }),
@@ -25,18 +25,10 @@ export const handler = httpRoutes(surveys, 'survey-staff', {
   },
   'GET /surveys/phone-follow-ups': async (req) => ({
     status: 200,
-    body: await listPhoneFollowUps(
-      surveyStaffDeps(req.env),
-      req.actor,
-      pageOf(parseInput(pageQuerySchema, req.query)),
-    ),
+    body: await listPhoneFollowUps(surveyStaffDeps(req.env), pageOf(parseInput(pageQuerySchema, req.query))),
   }),
   'GET /surveys/flagged-replies': async (req) => ({
     status: 200,
-    body: await listFlaggedReplies(
-      surveyStaffDeps(req.env),
-      req.actor,
-      pageOf(parseInput(pageQuerySchema, req.query)),
-    ),
+    body: await listFlaggedReplies(surveyStaffDeps(req.env), pageOf(parseInput(pageQuerySchema, req.query))),
   }),
 });

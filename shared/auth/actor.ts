@@ -3,7 +3,7 @@
  * claims in `requestContext.authorizer.jwt.claims`; locally the dev server does the same check first.
  * Roles are Cognito groups (SPEC §2).
  */
-import { ForbiddenError, UnauthorizedError } from '../errors.ts';
+import { UnauthorizedError } from '../errors.ts';
 
 export const roles = [
   'customer',
@@ -53,14 +53,6 @@ export function actorFromClaims(claims: Record<string, unknown> | undefined): Ac
 
 export function hasRole(actor: Actor, allowed: readonly Role[]): boolean {
   return actor.roles.some((r) => allowed.includes(r));
-}
-
-/** Refuses (403) a caller holding none of `allowed`; `what` completes "your role cannot …". */
-export function requireRole(actor: Actor, allowed: readonly Role[], what?: string): void {
-  if (hasRole(actor, allowed)) return;
-  throw new ForbiddenError(
-    what ? `your role cannot ${what}` : `requires one of the roles ${allowed.join(', ')}`,
-  );
 }
 
 /** The role recorded on timeline entries: the most senior the caller holds. */

@@ -1,14 +1,15 @@
 /**
  * Every action on an existing case, as data: who may do it, what input it takes, and what it changes.
- * `service.ts` runs them all the same way (read → check → one transaction → events), so each rule of
+ * `service.ts` runs them all the same way (read → check → one unit of work → events), so each rule of
  * SPEC §3–§4 sits here, one hop from the handler.
  */
 import * as z from 'zod/mini';
 import type { Role } from '../auth/actor.ts';
 import { StateConflictError } from '../errors.ts';
+import { insert, type Write } from '../store/unit-of-work.ts';
 import { text } from '../validation.ts';
 import { serviceCategories } from './category.ts';
-import type { ActorRef, Case } from './model.ts';
+import { type ActorRef, type Case, caseItems, type RegisterEntry } from './model.ts';
 import { type CaseStatus, caseStatuses, isOpen } from './status.ts';
 
 /** Charges up to this total are collected on site; larger ones are invoiced (000 五.11, 000 (十三)). */
@@ -19,18 +20,6 @@ export interface CommandContext {
   now: string;
 }
 
-/** A register entry of goods carried in or out of the workshop (000 五.10). */
-export interface RegisterEntry {
-  direction: 'in' | 'out';
-  caseId: string;
-  caseNumber: string;
-  receiptNumber: string;
-  item: string;
-  at: string;
-  by: string;
-  signature?: string;
-}
-
 export interface CaseChange {
   /** New status, validated against the transition table by the runner. */
   to?: CaseStatus;
@@ -38,7 +27,8 @@ export interface CaseChange {
   next: Case;
   /** What the timeline records besides who/when/status. */
   details: Record<string, unknown>;
-  register?: RegisterEntry;
+  /** Further writes of the same unit of work (e.g. the goods register entry), committed with the case. */
+  writes?: Write[];
 }
 
 export interface CaseCommand<S extends z.ZodMiniType = z.ZodMiniType> {
@@ -75,6 +65,11 @@ function currentVisit(c: Case) {
   return v;
 }
 
+function workshopOf(c: Case): NonNullable<Case['workshop']> {
+  if (!c.workshop) throw new StateConflictError('no workshop receipt for this case');
+  return c.workshop;
+}
+
 function moneyLines() {
   return z
     .array(
@@ -84,6 +79,22 @@ function moneyLines() {
       }),
     )
     .check(z.minLength(1), z.maxLength(50));
+}
+
+/** Goods carried into or out of the workshop are logged in the register with the change (000 五.10). */
+const logGoods = (entry: RegisterEntry): Write[] => [insert(caseItems.register(entry))];
+
+/** What quoting and charging take: fee lines and, optionally, their currency. */
+const feeInput = () =>
+  z.strictObject({
+    lines: moneyLines(),
+    currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'expected an ISO currency code'))),
+  });
+
+/** Only paid (category A) work is quoted and charged. */
+function requirePaidWork(c: Case, action: 'quoted' | 'charged'): void {
+  if (c.category !== 'A')
+    throw new StateConflictError(`only paid (A) work is ${action}; this case is ${c.category}`);
 }
 
 const sum = (lines: { amount: number }[]) => Math.round(lines.reduce((s, l) => s + l.amount, 0) * 100) / 100;
@@ -336,7 +347,7 @@ export const caseCommands = {
         to: 'in_workshop',
         next,
         details: { receiptNumber },
-        register: {
+        writes: logGoods({
           direction: 'in',
           caseId: c.id,
           caseNumber: c.number,
@@ -344,7 +355,7 @@ export const caseCommands = {
           item: input.itemDescription,
           at: now,
           by: actor.sub,
-        },
+        }),
       };
     },
   }),
@@ -360,8 +371,7 @@ export const caseCommands = {
     }),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['in_workshop'], 'record repair work on');
-      const ws = c.workshop;
-      if (!ws) throw new StateConflictError('no workshop receipt for this case');
+      const ws = workshopOf(c);
       const entry = {
         description: input.description,
         minutes: input.minutes,
@@ -383,8 +393,7 @@ export const caseCommands = {
     input: z.strictObject({ result: z.enum(['pass', 'fail']), note: z.optional(text(2000)) }),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['repaired'], 'inspect');
-      const ws = c.workshop;
-      if (!ws) throw new StateConflictError('no workshop receipt for this case');
+      const ws = workshopOf(c);
       const inspection = {
         result: input.result,
         by: actor.sub,
@@ -405,8 +414,7 @@ export const caseCommands = {
     input: z.strictObject({ customerSignature: text(100) }),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['inspected'], 'return');
-      const ws = c.workshop;
-      if (!ws) throw new StateConflictError('no workshop receipt for this case');
+      const ws = workshopOf(c);
       return {
         to: 'completed',
         next: {
@@ -420,7 +428,7 @@ export const caseCommands = {
           },
         },
         details: { receiptNumber: ws.receipt.number, signedBy: input.customerSignature },
-        register: {
+        writes: logGoods({
           direction: 'out',
           caseId: c.id,
           caseNumber: c.number,
@@ -429,7 +437,7 @@ export const caseCommands = {
           at: now,
           by: actor.sub,
           signature: input.customerSignature,
-        },
+        }),
       };
     },
   }),
@@ -450,13 +458,9 @@ export const caseCommands = {
   /** The fee schedule shown to the customer before paid work starts (000 五.11). */
   quote: command({
     roles: ['technician', ...staff],
-    input: z.strictObject({
-      lines: moneyLines(),
-      currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'expected an ISO currency code'))),
-    }),
+    input: feeInput(),
     apply(c, input, { actor, now }) {
-      if (c.category !== 'A')
-        throw new StateConflictError(`only paid (A) work is quoted; this case is ${c.category}`);
+      requirePaidWork(c, 'quoted');
       requireStatus(
         c,
         ['received', 'assigned', 'en_route', 'on_site', 'in_workshop', 'awaiting_parts', 'awaiting_customer'],
@@ -476,13 +480,9 @@ export const caseCommands = {
   /** Charges for paid work: small amounts collected on site, larger ones invoiced (000 (十)(十三)). */
   charge: command({
     roles: ['technician', ...staff],
-    input: z.strictObject({
-      lines: moneyLines(),
-      currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'expected an ISO currency code'))),
-    }),
+    input: feeInput(),
     apply(c, input, { actor, now }) {
-      if (c.category !== 'A')
-        throw new StateConflictError(`only paid (A) work is charged; this case is ${c.category}`);
+      requirePaidWork(c, 'charged');
       if (!c.quote) throw new StateConflictError('no fee quote was shown to the customer');
       const total = sum(input.lines);
       const collection = total <= ON_SITE_COLLECTION_LIMIT ? 'on_site' : 'invoice';

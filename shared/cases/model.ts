@@ -1,10 +1,20 @@
 /**
- * Service cases (SPEC §3–§4): the stored item, its keys, and the intake input.
- * The stored schema carries `schemaVersion`; `test/unit/schema-versions.test.ts` fails when the
- * schema changes without a version bump.
+ * Service cases (SPEC §3–§4): the stored items (case, timeline entry, goods register entry, idempotency
+ * record), their keys, and the intake input. Every stored schema carries `schemaVersion`;
+ * `test/unit/schema-versions.test.ts` fails when one changes without a version bump.
+ *
+ * | item | pk | sk | index (access pattern) |
+ * |---|---|---|---|
+ * | case | `CASE#<id>` | `CASE` | gsi1 `CUST#<customer>` / `CASE#<createdAt>#<id>`, gsi2 `CASESTATUS#<status>`, gsi3 `TECH#<tech>` (open only), gsi4 `CASEDAY#<day>`, gsi5 `DONEDAY#<day>` |
+ * | timeline entry | `CASE#<id>` | `TL#<version, 8 digits>` | — (read with the case: one partition) |
+ * | register entry | `REGISTER#<yyyy-mm>` | `<at>#<caseId>#<in/out>` | |
+ * | case number counter | `COUNTER#SR#<day>` | `COUNTER` | |
+ * | idempotency record | `IDEM#<sub>#<key>` | `IDEM` | — (TTL `expiresAt`) |
  */
 import * as z from 'zod/mini';
 import { type Role, roles } from '../auth/actor.ts';
+import { firstVersionHeader, type ItemKind, outboxSchema } from '../store/item.ts';
+import { Index, indexKeys, key } from '../store/table.ts';
 import { isoDate, text } from '../validation.ts';
 import { serviceCategories } from './category.ts';
 import { feedbackSubjects } from './routing.ts';
@@ -12,6 +22,10 @@ import { caseStatuses } from './status.ts';
 
 /** v2: diagnosis.promisedWorkingMinutes (optional, so v1 items read as v2 unchanged). */
 export const CASE_SCHEMA_VERSION = 2;
+/** v1 of the kinds below: first stored without `entity`/`schemaVersion`, which read as v1. */
+export const TIMELINE_SCHEMA_VERSION = 1;
+export const REGISTER_SCHEMA_VERSION = 1;
+export const IDEMPOTENCY_SCHEMA_VERSION = 1;
 
 export const channels = ['hotline', 'email', 'letter', 'walk_in', 'portal', 'app'] as const;
 export type Channel = (typeof channels)[number];
@@ -178,42 +192,146 @@ export const caseItemSchema = z.object({
 });
 export type Case = z.infer<typeof caseItemSchema>;
 
-export interface OutboxEvent {
-  detailType: string;
-  detail: Record<string, unknown>;
-}
-
 /** A timeline entry: one per change of a case, written in the same transaction as the change. */
-export interface TimelineEntry {
-  caseId: string;
+export const timelineEntrySchema = z.object({
+  ...firstVersionHeader('TimelineEntry'),
+  caseId: z.string(),
   /** Domain events of this change, relayed to the bus from the table stream (transactional outbox). */
-  outbox?: OutboxEvent[];
-  seq: number;
-  at: string;
-  actor: ActorRef;
-  action: string;
-  from?: string;
-  to?: string;
-  details?: Record<string, unknown>;
-}
+  outbox: outboxSchema,
+  seq: z.number(),
+  at: z.string(),
+  actor: actorRef,
+  action: z.string(),
+  from: z.optional(z.string()),
+  to: z.optional(z.string()),
+  details: z.optional(z.record(z.string(), z.unknown())),
+});
+/** A timeline entry as the domain writes it; `entity` and `schemaVersion` are the store's business. */
+export type TimelineEntry = Omit<z.output<typeof timelineEntrySchema>, 'entity' | 'schemaVersion'>;
+
+/** A register entry of goods carried in or out of the workshop (000 五.10). */
+export const registerEntrySchema = z.object({
+  ...firstVersionHeader('RegisterEntry'),
+  direction: z.enum(['in', 'out']),
+  caseId: z.string(),
+  caseNumber: z.string(),
+  receiptNumber: z.string(),
+  item: z.string(),
+  at: z.string(),
+  by: z.string(),
+  signature: z.optional(z.string()),
+});
+export type RegisterEntry = Omit<z.output<typeof registerEntrySchema>, 'entity' | 'schemaVersion'>;
+
+/** What an intake with an `Idempotency-Key` created, so a retry answers with the same case. */
+export const idempotencyRecordSchema = z.object({
+  ...firstVersionHeader('IdempotencyRecord'),
+  caseId: z.string(),
+  requestHash: z.string(),
+  /** Epoch seconds: DynamoDB TTL removes the record a day after the request. */
+  expiresAt: z.number(),
+});
+export type IdempotencyRecord = z.output<typeof idempotencyRecordSchema>;
+
+/** Every stored kind of the case domain, for the schema version test. */
+export const caseItemKinds: ItemKind[] = [
+  { entity: 'Case', version: CASE_SCHEMA_VERSION, schema: caseItemSchema },
+  { entity: 'TimelineEntry', version: TIMELINE_SCHEMA_VERSION, schema: timelineEntrySchema },
+  { entity: 'RegisterEntry', version: REGISTER_SCHEMA_VERSION, schema: registerEntrySchema },
+  { entity: 'IdempotencyRecord', version: IDEMPOTENCY_SCHEMA_VERSION, schema: idempotencyRecordSchema },
+];
+
+const padded = (seq: number) => String(seq).padStart(8, '0');
+/** Named parts of the case keys. */
+const CASE = 'CASE';
+const TIMELINE = 'TL';
+const partition = (caseId: string) => key(CASE, caseId);
+const registerMonth = (month: string) => key('REGISTER', month);
 
 /**
  * Key templates of the case entity. The case and its timeline share one partition, so the case
  * with its whole history is a single Query.
  */
 export const caseKeys = {
-  partition: (caseId: string) => `CASE#${caseId}`,
-  item: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'CASE' }),
-  timeline: (caseId: string, seq: number) => ({
-    pk: `CASE#${caseId}`,
-    sk: `TL#${String(seq).padStart(8, '0')}`,
+  partition,
+  item: (caseId: string) => ({ pk: partition(caseId), sk: CASE }),
+  isItem: (sk: unknown) => sk === CASE,
+  timeline: (caseId: string, seq: number) => ({ pk: partition(caseId), sk: key(TIMELINE, padded(seq)) }),
+  /** Entries that follow case version `seq` without being a version themselves (e.g. SLA escalations). */
+  timelineAfter: (caseId: string, seq: number, ...parts: string[]) => ({
+    pk: partition(caseId),
+    sk: key(TIMELINE, padded(seq), ...parts),
   }),
-  timelinePrefix: 'TL#',
-  byCustomer: (customerId: string) => `CUST#${customerId}`,
-  byStatus: (status: string) => `CASESTATUS#${status}`,
-  byTechnician: (technicianId: string) => `TECH#${technicianId}`,
-  byDay: (day: string) => `CASEDAY#${day}`,
-  byDoneDay: (day: string) => `DONEDAY#${day}`,
-  counter: (day: string) => ({ pk: `COUNTER#SR#${day}`, sk: 'COUNTER' }),
-  idempotency: (sub: string, key: string) => ({ pk: `IDEM#${sub}#${key}`, sk: 'IDEM' }),
+  isTimeline: (sk: unknown) => typeof sk === 'string' && sk.startsWith(key(TIMELINE, '')),
+  /** gsi1: the customer's items, shared with their complaints; cases sort under `CASE#`. */
+  byCustomer: (customerId: string) => key('CUST', customerId),
+  byCustomerSort: (c: Pick<Case, 'createdAt' | 'id'>) => key(CASE, c.createdAt, c.id),
+  byCustomerPrefix: key(CASE, ''),
+  byStatus: (status: string) => key('CASESTATUS', status),
+  byTechnician: (technicianId: string) => key('TECH', technicianId),
+  byDay: (day: string) => key('CASEDAY', day),
+  byDoneDay: (day: string) => key('DONEDAY', day),
+  /** Index sort key of every case index but the customer's: creation order. */
+  order: (c: Pick<Case, 'createdAt' | 'id'>) => key(c.createdAt, c.id),
+  doneOrder: (c: Pick<Case, 'id'> & { completedAt: string }) => key(c.completedAt, c.id),
+  register: (e: Pick<RegisterEntry, 'at' | 'caseId' | 'direction'>) => ({
+    pk: registerMonth(e.at.slice(0, 7)),
+    sk: key(e.at, e.caseId, e.direction),
+  }),
+  registerMonth,
+  counter: (day: string) => ({ pk: key('COUNTER', 'SR', day), sk: 'COUNTER' }),
+  idempotency: (sub: string, idempotencyKey: string) => ({
+    pk: key('IDEM', sub, idempotencyKey),
+    sk: 'IDEM',
+  }),
+};
+
+/** Index attributes of a case: what makes it findable by customer, status, technician and days. */
+export function caseIndexKeys(
+  c: Case,
+  localDay: (at: string) => string,
+  open: boolean,
+): Record<string, string> {
+  return {
+    ...indexKeys(Index.byOwner, caseKeys.byCustomer(c.customer.id), caseKeys.byCustomerSort(c)),
+    ...indexKeys(Index.byStatus, caseKeys.byStatus(c.status), caseKeys.order(c)),
+    ...indexKeys(Index.byDay, caseKeys.byDay(localDay(c.createdAt)), caseKeys.order(c)),
+    // Sparse: only open cases are a technician's work.
+    ...(c.technicianId && open
+      ? indexKeys(Index.byAssignee, caseKeys.byTechnician(c.technicianId), caseKeys.order(c))
+      : {}),
+    ...(c.completedAt
+      ? indexKeys(
+          Index.byDoneDay,
+          caseKeys.byDoneDay(localDay(c.completedAt)),
+          caseKeys.doneOrder({ id: c.id, completedAt: c.completedAt }),
+        )
+      : {}),
+  };
+}
+
+/** Stored items with their keys and kind headers, ready to write. */
+export const caseItems = {
+  timeline: (e: TimelineEntry) => ({
+    ...caseKeys.timeline(e.caseId, e.seq),
+    entity: 'TimelineEntry',
+    schemaVersion: TIMELINE_SCHEMA_VERSION,
+    ...e,
+  }),
+  register: (e: RegisterEntry) => ({
+    ...caseKeys.register(e),
+    entity: 'RegisterEntry',
+    schemaVersion: REGISTER_SCHEMA_VERSION,
+    ...e,
+  }),
+  idempotency: (
+    sub: string,
+    idempotencyKey: string,
+    record: Omit<IdempotencyRecord, 'entity' | 'schemaVersion'>,
+  ) => ({
+    ...caseKeys.idempotency(sub, idempotencyKey),
+    entity: 'IdempotencyRecord',
+    schemaVersion: IDEMPOTENCY_SCHEMA_VERSION,
+    ...record,
+  }),
 };

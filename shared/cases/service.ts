@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { type DomainEvent, domainEvent } from '../../events/registry.ts';
-import { type Actor, hasRole, primaryRole, type Role, requireRole, staffRoles } from '../auth/actor.ts';
+import { type Actor, hasRole, primaryRole, staffRoles } from '../auth/actor.ts';
+import { DEFAULT_BRANCH_ID } from '../branches/defaults.ts';
 import {
   ForbiddenError,
   IdempotencyMismatchError,
@@ -15,6 +16,7 @@ import {
   VersionConflictError,
 } from '../errors.ts';
 import type { Page } from '../store/pagination.ts';
+import { UnitOfWork } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
 import { decideCategory } from './category.ts';
 import { type CaseCommandName, caseCommands } from './commands.ts';
@@ -58,8 +60,6 @@ export interface CustomerCaseView {
 }
 
 export type CaseView = (Case & { visibleStatus: VisibleStatus }) | CustomerCaseView;
-
-const readerRoles: readonly Role[] = [...staffRoles, 'technician', 'customer'];
 
 const ref = (actor: Actor): ActorRef => ({ sub: actor.sub, role: primaryRole(actor) });
 
@@ -110,7 +110,6 @@ export async function openCase(
   rawInput: unknown,
   idempotencyKey?: string,
 ): Promise<{ case: CaseView; created: boolean }> {
-  requireRole(actor, ['customer', 'agent', 'dispatcher', 'manager'], 'register service requests');
   const input: IntakeInput = parseInput(intakeSchema, rawInput);
   const asCustomer = !hasRole(actor, ['agent', 'dispatcher', 'manager']);
   if (asCustomer) {
@@ -148,7 +147,7 @@ export async function openCase(
     schemaVersion: CASE_SCHEMA_VERSION,
     id: number,
     number,
-    branchId: input.branchId ?? 'main',
+    branchId: input.branchId ?? DEFAULT_BRANCH_ID,
     channel: input.channel,
     customer: { ...input.customer, id: customerId },
     product: input.product,
@@ -238,14 +237,11 @@ async function visibleCase(deps: CaseDeps, actor: Actor, caseId: string): Promis
 }
 
 export async function getCase(deps: CaseDeps, actor: Actor, caseId: string): Promise<CaseView> {
-  requireRole(actor, readerRoles, 'read cases');
   return viewFor(actor, await visibleCase(deps, actor, caseId));
 }
 
 /** The timeline of every change: who, in which role, when, what. Staff and the assigned technician. */
 export async function getTimeline(deps: CaseDeps, actor: Actor, caseId: string): Promise<TimelineEntry[]> {
-  if (!hasRole(actor, [...staffRoles, 'technician']))
-    throw new ForbiddenError('only service staff can read case timelines');
   const { case: c, timeline } = await deps.store.getWithTimeline(caseId);
   if (!c || !canSee(actor, c)) throw new NotFoundError(`no case ${caseId}`);
   return timeline;
@@ -265,7 +261,6 @@ export interface CaseFilter {
  * open assignments, whatever they ask for.
  */
 export async function listCases(deps: CaseDeps, actor: Actor, f: CaseFilter): Promise<Page<CaseView>> {
-  requireRole(actor, readerRoles, 'read cases');
   const q = { limit: f.limit, ...(f.cursor ? { cursor: f.cursor } : {}) };
   let page: Page<Case>;
   if (!isStaff(actor) && actor.roles.includes('technician'))
@@ -279,8 +274,9 @@ export async function listCases(deps: CaseDeps, actor: Actor, f: CaseFilter): Pr
 }
 
 /**
- * Runs one command on a case: role check, visibility, optimistic lock, the command's own rules, the
- * transition table, then the case, its timeline entry with its events (and register entry) in one transaction.
+ * Runs one command on a case (the route's roles were checked by the HTTP bundle): visibility, optimistic lock, the command's own rules, the
+ * transition table, then the case, its timeline entry, the command's other writes and its events in one
+ * unit of work.
  */
 export async function runCaseCommand(
   deps: CaseDeps,
@@ -291,7 +287,6 @@ export async function runCaseCommand(
   ifMatchVersion?: number,
 ): Promise<CaseView> {
   const cmd = caseCommands[name];
-  requireRole(actor, cmd.roles, `${name} cases`);
   const input = parseInput(cmd.input, rawInput ?? {});
   const current = await visibleCase(deps, actor, caseId);
   // A technician acts only on their own assignments, even if they hold another role that can see the case.
@@ -330,9 +325,11 @@ export async function runCaseCommand(
     action: name,
     ...(change.to ? { from: current.status, to: change.to } : {}),
     details: change.details,
-    outbox: eventsFor(current, next, name, actorRef, at),
   };
-  await deps.store.update(next, current.version, entry, change.register);
+  const unit = new UnitOfWork()
+    .add(...(change.writes ?? []))
+    .emit(...eventsFor(current, next, name, actorRef, at));
+  await deps.store.update(next, current.version, entry, unit);
   return viewFor(actor, next);
 }
 

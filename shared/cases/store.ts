@@ -1,34 +1,34 @@
 /**
  * Case store: the port the case service uses, and its DynamoDB implementation. Every read is a
- * GetItem or a Query on a key or a named index; every multi-item write is one transaction with
- * conditions, so retries and races cannot duplicate or lose a record.
+ * GetItem or a Query on a key or a named index, parsed by the item's schema; every multi-item write is
+ * one unit of work with conditions, so retries and races cannot duplicate or lose a record.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { withOutbox } from '../../events/outbox.ts';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { VersionConflictError } from '../errors.ts';
-import { decodeCursor, encodeCursor, type Page } from '../store/pagination.ts';
-import { Index, tableDefinition, withoutKeys } from '../store/table.ts';
-import type { RegisterEntry } from './commands.ts';
-import { type Case, caseKeys, type TimelineEntry } from './model.ts';
+import { nextInSequence } from '../store/counter.ts';
+import { parseItem } from '../store/item.ts';
+import type { Page, PageQuery } from '../store/pagination.ts';
+import { type KeyQuery, queryAll, queryPage } from '../store/query.ts';
+import { Index } from '../store/table.ts';
+import { commit, insert, insertOutbox, put, UnitOfWork } from '../store/unit-of-work.ts';
+import {
+  type Case,
+  caseIndexKeys,
+  caseItemSchema,
+  caseItems,
+  caseKeys,
+  type IdempotencyRecord,
+  idempotencyRecordSchema,
+  type RegisterEntry,
+  registerEntrySchema,
+  type TimelineEntry,
+  timelineEntrySchema,
+} from './model.ts';
 import { localDay } from './numbering.ts';
 import { isOpen } from './status.ts';
 
-export interface IdempotencyRecord {
-  caseId: string;
-  requestHash: string;
-}
-
-export interface CaseListQuery {
-  limit: number;
-  cursor?: string;
-}
+export type { IdempotencyRecord };
+export type CaseListQuery = PageQuery;
 
 export interface CaseStore {
   get(caseId: string): Promise<Case | undefined>;
@@ -43,8 +43,11 @@ export interface CaseStore {
     first: TimelineEntry,
     idempotency?: { sub: string; key: string; requestHash: string },
   ): Promise<boolean>;
-  /** Replaces the case if it is still at `expectedVersion`, with its timeline entry (and register entry). */
-  update(next: Case, expectedVersion: number, entry: TimelineEntry, register?: RegisterEntry): Promise<void>;
+  /**
+   * Replaces the case if it is still at `expectedVersion`, with its timeline entry, in one unit of work
+   * with the change's other writes and its events (the timeline entry carries them to the relay).
+   */
+  update(next: Case, expectedVersion: number, entry: TimelineEntry, unit?: UnitOfWork): Promise<void>;
   listByCustomer(customerId: string, q: CaseListQuery): Promise<Page<Case>>;
   listByStatus(status: string, q: CaseListQuery): Promise<Page<Case>>;
   listOpenByTechnician(technicianId: string, q: CaseListQuery): Promise<Page<Case>>;
@@ -53,34 +56,19 @@ export interface CaseStore {
   listRegister(month: string, q: CaseListQuery): Promise<Page<RegisterEntry>>;
 }
 
-/** Index attributes of a case: what makes it findable by customer, status, technician and day. */
-export function caseIndexKeys(c: Case, timeZone: string): Record<string, string> {
-  const order = `${c.createdAt}#${c.id}`;
-  const keys: Record<string, string> = {
-    gsi1pk: caseKeys.byCustomer(c.customer.id),
-    gsi1sk: `CASE#${order}`,
-    gsi2pk: caseKeys.byStatus(c.status),
-    gsi2sk: order,
-    gsi4pk: caseKeys.byDay(localDay(new Date(c.createdAt), timeZone)),
-    gsi4sk: order,
-  };
-  if (c.technicianId && isOpen(c.status)) {
-    keys.gsi3pk = caseKeys.byTechnician(c.technicianId);
-    keys.gsi3sk = order;
-  }
-  if (c.completedAt) {
-    keys.gsi5pk = caseKeys.byDoneDay(localDay(new Date(c.completedAt), timeZone));
-    keys.gsi5sk = `${c.completedAt}#${c.id}`;
-  }
-  return keys;
+export const parseCase = (item: Record<string, unknown>): Case => parseItem(caseItemSchema, item);
+export const parseTimelineEntry = (item: Record<string, unknown>): TimelineEntry =>
+  parseItem(timelineEntrySchema, item);
+
+/** Every item of a case's partition: the case, its timeline, and what other domains keep beside it. */
+export function readCasePartition(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  caseId: string,
+  consistent = false,
+): Promise<Record<string, unknown>[]> {
+  return queryAll(db, tableName, { pk: caseKeys.partition(caseId), consistent });
 }
-
-const registerKeys = (e: RegisterEntry) => ({
-  pk: `REGISTER#${e.at.slice(0, 7)}`,
-  sk: `${e.at}#${e.caseId}#${e.direction}`,
-});
-
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
@@ -93,45 +81,20 @@ export class DynamoCaseStore implements CaseStore {
 
   async get(caseId: string): Promise<Case | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: caseKeys.item(caseId) }));
-    return out.Item ? withoutKeys<Case>(out.Item) : undefined;
+    return out.Item ? parseCase(out.Item) : undefined;
   }
 
   async getWithTimeline(caseId: string): Promise<{ case?: Case; timeline: TimelineEntry[] }> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': caseKeys.partition(caseId) },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    const caseItem = items.find((i) => i.sk === 'CASE');
+    const items = await readCasePartition(this.db, this.tableName, caseId);
+    const caseItem = items.find((i) => caseKeys.isItem(i.sk));
     return {
-      ...(caseItem ? { case: withoutKeys<Case>(caseItem) } : {}),
-      timeline: items
-        .filter((i) => String(i.sk).startsWith(caseKeys.timelinePrefix))
-        .map((i) => withoutKeys<TimelineEntry>(i)),
+      ...(caseItem ? { case: parseCase(caseItem) } : {}),
+      timeline: items.filter((i) => caseKeys.isTimeline(i.sk)).map(parseTimelineEntry),
     };
   }
 
-  async nextSequence(day: string): Promise<number> {
-    const out = await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: caseKeys.counter(day),
-        UpdateExpression: 'ADD #seq :one',
-        ExpressionAttributeNames: { '#seq': 'seq' },
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(out.Attributes?.seq);
+  nextSequence(day: string): Promise<number> {
+    return nextInSequence(this.db, this.tableName, caseKeys.counter(day));
   }
 
   async findIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined> {
@@ -142,9 +105,7 @@ export class DynamoCaseStore implements CaseStore {
         ConsistentRead: true,
       }),
     );
-    return out.Item
-      ? { caseId: String(out.Item.caseId), requestHash: String(out.Item.requestHash) }
-      : undefined;
+    return out.Item ? parseItem(idempotencyRecordSchema, out.Item) : undefined;
   }
 
   async create(
@@ -152,159 +113,88 @@ export class DynamoCaseStore implements CaseStore {
     first: TimelineEntry,
     idempotency?: { sub: string; key: string; requestHash: string },
   ): Promise<boolean> {
-    const items: TransactItems = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...caseKeys.item(c.id), ...caseIndexKeys(c, this.timeZone), ...c },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: withOutbox({ ...caseKeys.timeline(c.id, first.seq), ...first }),
-        },
-      },
-    ];
+    const unit = new UnitOfWork<'duplicate'>().add(
+      insert(this.caseItem(c)),
+      insertOutbox(caseItems.timeline(first)),
+    );
     if (idempotency) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: {
-            ...caseKeys.idempotency(idempotency.sub, idempotency.key),
+      // Only a lost race on the idempotency key is expected; any other conflict is a real failure.
+      unit.add(
+        insert(
+          caseItems.idempotency(idempotency.sub, idempotency.key, {
             caseId: c.id,
             requestHash: idempotency.requestHash,
             expiresAt: Math.floor(Date.parse(c.createdAt) / 1000) + IDEMPOTENCY_TTL_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
+          }),
+          'duplicate',
+        ),
+      );
     }
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (err) {
-      const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
-      // Only a lost race on the idempotency key is expected; anything else is a real failure.
-      if (idempotency && reasons[2]?.Code === 'ConditionalCheckFailed') return false;
-      throw err;
-    }
+    return (await commit(this.db, this.tableName, unit)) === 'committed';
   }
 
   async update(
     next: Case,
     expectedVersion: number,
     entry: TimelineEntry,
-    register?: RegisterEntry,
+    unit: UnitOfWork = new UnitOfWork(),
   ): Promise<void> {
-    const items: TransactItems = [
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: { ...caseKeys.item(next.id), ...caseIndexKeys(next, this.timeZone), ...next },
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        },
-      },
-      {
-        Put: {
-          TableName: this.tableName,
-          Item: withOutbox({ ...caseKeys.timeline(next.id, entry.seq), ...entry }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    ];
-    if (register) {
-      items.push({
-        Put: {
-          TableName: this.tableName,
-          Item: { ...registerKeys(register), entity: 'RegisterEntry', ...register },
-        },
+    const conflict = () =>
+      new VersionConflictError(`case ${next.id} was changed by someone else; reload and try again`, {
+        expectedVersion,
       });
-    }
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (err) {
-      if (err instanceof TransactionCanceledException || err instanceof ConditionalCheckFailedException) {
-        const reasons = err instanceof TransactionCanceledException ? (err.CancellationReasons ?? []) : [];
-        if (
-          reasons.length === 0 ||
-          reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')
-        ) {
-          throw new VersionConflictError(
-            `case ${next.id} was changed by someone else; reload and try again`,
-            { expectedVersion },
-          );
-        }
-      }
-      throw err;
-    }
+    const all = new UnitOfWork(conflict)
+      .add(
+        put(this.caseItem(next), {
+          condition: 'version = :expected',
+          values: { ':expected': expectedVersion },
+        }),
+        insertOutbox(caseItems.timeline(entry)),
+        ...unit.writes,
+      )
+      .emit(...unit.events);
+    await commit(this.db, this.tableName, all);
   }
 
   listByCustomer(customerId: string, q: CaseListQuery): Promise<Page<Case>> {
-    return this.queryIndex(Index.byOwner, 'gsi1pk', caseKeys.byCustomer(customerId), q, 'gsi1sk', 'CASE#');
+    return this.list(
+      { index: Index.byOwner, pk: caseKeys.byCustomer(customerId), skPrefix: caseKeys.byCustomerPrefix },
+      q,
+    );
   }
 
   listByStatus(status: string, q: CaseListQuery): Promise<Page<Case>> {
-    return this.queryIndex(Index.byStatus, 'gsi2pk', caseKeys.byStatus(status), q);
+    return this.list({ index: Index.byStatus, pk: caseKeys.byStatus(status) }, q);
   }
 
   listOpenByTechnician(technicianId: string, q: CaseListQuery): Promise<Page<Case>> {
-    return this.queryIndex(Index.byAssignee, 'gsi3pk', caseKeys.byTechnician(technicianId), q);
+    return this.list({ index: Index.byAssignee, pk: caseKeys.byTechnician(technicianId) }, q);
   }
 
   listByCreatedDay(day: string, q: CaseListQuery): Promise<Page<Case>> {
-    return this.queryIndex(Index.byDay, 'gsi4pk', caseKeys.byDay(day), q);
+    return this.list({ index: Index.byDay, pk: caseKeys.byDay(day) }, q);
   }
 
   listByCompletedDay(day: string, q: CaseListQuery): Promise<Page<Case>> {
-    return this.queryIndex(Index.byDoneDay, 'gsi5pk', caseKeys.byDoneDay(day), q);
+    return this.list({ index: Index.byDoneDay, pk: caseKeys.byDoneDay(day) }, q);
   }
 
-  async listRegister(month: string, q: CaseListQuery): Promise<Page<RegisterEntry>> {
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `REGISTER#${month}` },
-        Limit: q.limit,
-        ExclusiveStartKey: decodeCursor(q.cursor, ['pk', 'sk']),
-      }),
+  listRegister(month: string, q: CaseListQuery): Promise<Page<RegisterEntry>> {
+    return queryPage(this.db, this.tableName, { pk: caseKeys.registerMonth(month) }, q, (i) =>
+      parseItem(registerEntrySchema, i),
     );
-    const nextCursor = encodeCursor(out.LastEvaluatedKey);
-    return {
-      items: (out.Items ?? []).map((i) => withoutKeys<RegisterEntry>(i)),
-      ...(nextCursor ? { nextCursor } : {}),
-    };
   }
 
   /** Newest first on every case index. */
-  private async queryIndex(
-    index: string,
-    pkAttr: string,
-    pk: string,
-    q: CaseListQuery,
-    skAttr?: string,
-    skPrefix?: string,
-  ): Promise<Page<Case>> {
-    const ix = tableDefinition.indexes[index as keyof typeof tableDefinition.indexes];
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index,
-        KeyConditionExpression: skPrefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': pkAttr, ...(skPrefix ? { '#sk': skAttr ?? ix.sortKey } : {}) },
-        ExpressionAttributeValues: { ':pk': pk, ...(skPrefix ? { ':prefix': skPrefix } : {}) },
-        ScanIndexForward: false,
-        Limit: q.limit,
-        ExclusiveStartKey: decodeCursor(q.cursor, ['pk', 'sk', ix.partitionKey, ix.sortKey]),
-      }),
-    );
-    const nextCursor = encodeCursor(out.LastEvaluatedKey);
+  private list(query: KeyQuery, q: CaseListQuery): Promise<Page<Case>> {
+    return queryPage(this.db, this.tableName, { ...query, newestFirst: true }, q, parseCase);
+  }
+
+  private caseItem(c: Case) {
     return {
-      items: (out.Items ?? []).map((i) => withoutKeys<Case>(i)),
-      ...(nextCursor ? { nextCursor } : {}),
+      ...caseKeys.item(c.id),
+      ...caseIndexKeys(c, (at) => localDay(new Date(at), this.timeZone), isOpen(c.status)),
+      ...c,
     };
   }
 }

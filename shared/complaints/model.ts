@@ -6,19 +6,16 @@
  * Numbers are `CP-YYYYMMDD-NNNN`: the day in the branch's time zone, NNNN from an atomic daily counter.
  */
 import * as z from 'zod/mini';
+import { caseKeys } from '../cases/model.ts';
 import { formatCaseNumber } from '../cases/numbering.ts';
+import type { ItemKind } from '../store/item.ts';
+import { Index, indexKeys, key } from '../store/table.ts';
+import { ratingsSchema } from '../surveys/score.ts';
 
 export const COMPLAINT_SCHEMA_VERSION = 1;
 export const TASK_SCHEMA_VERSION = 1;
 
 export const complaintPattern = /^CP-\d{8}-\d{4,}$/;
-
-const ratings = z.object({
-  attitude: z.number(),
-  skill: z.number(),
-  arrival: z.number(),
-  promise: z.number(),
-});
 
 /** The stored complaint item (without key attributes). */
 export const complaintItemSchema = z.object({
@@ -44,7 +41,7 @@ export const complaintItemSchema = z.object({
     phone: z.optional(z.string()),
     email: z.optional(z.string()),
   }),
-  ratings,
+  ratings: ratingsSchema,
   /** The customer's own words, plain text (escape when rendering). */
   text: z.string(),
   visitTaskId: z.string(),
@@ -72,17 +69,25 @@ export const taskItemSchema = z.object({
 });
 export type Task = z.infer<typeof taskItemSchema>;
 
+/** Every stored kind of the complaint domain, for the schema version test. */
+export const complaintItemKinds: ItemKind[] = [
+  { entity: 'Complaint', version: COMPLAINT_SCHEMA_VERSION, schema: complaintItemSchema },
+  { entity: 'Task', version: TASK_SCHEMA_VERSION, schema: taskItemSchema },
+];
+
 /** Key templates of complaints and tasks. */
 export const complaintKeys = {
-  item: (id: string) => ({ pk: `COMPLAINT#${id}`, sk: 'COMPLAINT' }),
-  /** gsi2: open complaints, oldest first. */
-  byStatus: (status: string) => `COMPLAINTSTATUS#${status}`,
-  /** gsi1: shares the customer's partition with their cases (`CASE#…` sort keys there). */
-  byCustomer: (customerId: string) => `CUST#${customerId}`,
-  counter: (day: string) => ({ pk: `COUNTER#CP#${day}`, sk: 'COUNTER' }),
-  task: (id: string) => ({ pk: `TASK#${id}`, sk: 'TASK' }),
-  /** gsi2: open tasks of a kind, oldest first. */
-  tasksByStatus: (kind: string, status: string) => `TASKSTATUS#${kind}#${status}`,
+  item: (id: string) => ({ pk: key('COMPLAINT', id), sk: 'COMPLAINT' }),
+  /** gsi2: complaints by status, oldest first. */
+  byStatus: (status: string) => key('COMPLAINTSTATUS', status),
+  /** gsi1: the customer's partition, shared with their cases (which sort under `CASE#`). */
+  byCustomerSort: (c: Pick<Complaint, 'createdAt' | 'id'>) => key('COMPLAINT', c.createdAt, c.id),
+  counter: (day: string) => ({ pk: key('COUNTER', 'CP', day), sk: 'COUNTER' }),
+  task: (id: string) => ({ pk: key('TASK', id), sk: 'TASK' }),
+  /** gsi2: tasks of a kind by status, oldest first. */
+  tasksByStatus: (kind: string, status: string) => key('TASKSTATUS', kind, status),
+  /** Creation order within a status. */
+  order: (x: { createdAt: string; id: string }) => key(x.createdAt, x.id),
 };
 
 /** `CP-20261122-0001`. */
@@ -94,10 +99,8 @@ export function formatComplaintNumber(day: string, sequence: number): string {
 export function complaintItem(c: Complaint): Record<string, unknown> {
   return {
     ...complaintKeys.item(c.id),
-    gsi1pk: complaintKeys.byCustomer(c.customer.id),
-    gsi1sk: `COMPLAINT#${c.createdAt}#${c.id}`,
-    gsi2pk: complaintKeys.byStatus(c.status),
-    gsi2sk: `${c.createdAt}#${c.id}`,
+    ...indexKeys(Index.byOwner, caseKeys.byCustomer(c.customer.id), complaintKeys.byCustomerSort(c)),
+    ...indexKeys(Index.byStatus, complaintKeys.byStatus(c.status), complaintKeys.order(c)),
     ...c,
   };
 }
@@ -106,8 +109,7 @@ export function complaintItem(c: Complaint): Record<string, unknown> {
 export function taskItem(t: Task): Record<string, unknown> {
   return {
     ...complaintKeys.task(t.id),
-    gsi2pk: complaintKeys.tasksByStatus(t.kind, t.status),
-    gsi2sk: `${t.createdAt}#${t.id}`,
+    ...indexKeys(Index.byStatus, complaintKeys.tasksByStatus(t.kind, t.status), complaintKeys.order(t)),
     ...t,
   };
 }

@@ -1,18 +1,23 @@
 /**
  * Complaint store: numbering and the staff lists. Creating a complaint is part of the operation that
- * raises it (e.g. recording a survey answer), which writes {@link complaintItem} and {@link taskItem}
- * in its own transaction, so an answer and its complaint are stored together or not at all.
+ * raises it (e.g. recording a survey answer): `service.ts` adds the complaint and its visit task to that
+ * operation's unit of work, so an answer and its complaint are stored together or not at all.
  */
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor, type Page } from '../store/pagination.ts';
-import { Index, tableDefinition, withoutKeys } from '../store/table.ts';
-import { type Complaint, complaintKeys, type Task } from './model.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { nextInSequence } from '../store/counter.ts';
+import { parseItem } from '../store/item.ts';
+import type { Page, PageQuery } from '../store/pagination.ts';
+import { queryPage } from '../store/query.ts';
+import { Index } from '../store/table.ts';
+import { type Complaint, complaintItemSchema, complaintKeys, type Task, taskItemSchema } from './model.ts';
 
 export interface ComplaintStore {
   /** Next complaint number of the day from an atomic counter. */
   nextSequence(day: string): Promise<number>;
-  listOpen(q: { limit: number; cursor?: string }): Promise<Page<Complaint>>;
-  listOpenVisits(q: { limit: number; cursor?: string }): Promise<Page<Task>>;
+  /** Open complaints, oldest first. */
+  listOpen(q: PageQuery): Promise<Page<Complaint>>;
+  /** Open supervisor visits, oldest first. */
+  listOpenVisits(q: PageQuery): Promise<Page<Task>>;
 }
 
 export class DynamoComplaintStore implements ComplaintStore {
@@ -21,42 +26,27 @@ export class DynamoComplaintStore implements ComplaintStore {
     private readonly tableName: string,
   ) {}
 
-  async nextSequence(day: string): Promise<number> {
-    const out = await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: complaintKeys.counter(day),
-        UpdateExpression: 'ADD #seq :one',
-        ExpressionAttributeNames: { '#seq': 'seq' },
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
+  nextSequence(day: string): Promise<number> {
+    return nextInSequence(this.db, this.tableName, complaintKeys.counter(day));
+  }
+
+  listOpen(q: PageQuery): Promise<Page<Complaint>> {
+    return queryPage(
+      this.db,
+      this.tableName,
+      { index: Index.byStatus, pk: complaintKeys.byStatus('open') },
+      q,
+      (i) => parseItem(complaintItemSchema, i),
     );
-    return Number(out.Attributes?.seq);
   }
 
-  listOpen(q: { limit: number; cursor?: string }): Promise<Page<Complaint>> {
-    return this.byStatus<Complaint>(complaintKeys.byStatus('open'), q);
-  }
-
-  listOpenVisits(q: { limit: number; cursor?: string }): Promise<Page<Task>> {
-    return this.byStatus<Task>(complaintKeys.tasksByStatus('supervisor_visit', 'open'), q);
-  }
-
-  private async byStatus<T>(pk: string, q: { limit: number; cursor?: string }): Promise<Page<T>> {
-    const ix = tableDefinition.indexes[Index.byStatus];
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: Index.byStatus,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': ix.partitionKey },
-        ExpressionAttributeValues: { ':pk': pk },
-        Limit: q.limit,
-        ExclusiveStartKey: decodeCursor(q.cursor, ['pk', 'sk', ix.partitionKey, ix.sortKey]),
-      }),
+  listOpenVisits(q: PageQuery): Promise<Page<Task>> {
+    return queryPage(
+      this.db,
+      this.tableName,
+      { index: Index.byStatus, pk: complaintKeys.tasksByStatus('supervisor_visit', 'open') },
+      q,
+      (i) => parseItem(taskItemSchema, i),
     );
-    const nextCursor = encodeCursor(out.LastEvaluatedKey);
-    return { items: (out.Items ?? []).map((i) => withoutKeys<T>(i)), ...(nextCursor ? { nextCursor } : {}) };
   }
 }

@@ -14,6 +14,7 @@
  */
 import { DateTime, IANAZone } from 'luxon';
 import * as z from 'zod/mini';
+import { DEFAULT_TIME_ZONE } from '../branches/defaults.ts';
 
 const MS_PER_MINUTE = 60_000;
 const MINUTES_PER_DAY = 24 * 60;
@@ -74,7 +75,7 @@ export const WorkingCalendarSchema = z
     /** IANA zone the working hours and dates are read in. */
     timezone: z._default(
       z.string().check(z.refine((zone) => IANAZone.isValidZone(zone), 'unknown IANA time zone')),
-      'Asia/Shanghai',
+      DEFAULT_TIME_ZONE,
     ),
     /** Working periods of a working day, sorted and non-overlapping (a lunch break splits the day). */
     workingHours: z._default(workingHoursSchema, () => [{ start: '08:00', end: '18:00' }]),
@@ -137,7 +138,7 @@ function deepFreeze<T extends object>(value: T): T {
   return Object.freeze(value);
 }
 
-/** SPEC §4 calendar: Asia/Shanghai, Monday–Friday 08:00–18:00, no holidays configured. */
+/** SPEC §4 calendar: the default time zone (China), Monday–Friday 08:00–18:00, no holidays configured. */
 export const DEFAULT_CALENDAR: WorkingCalendar = deepFreeze(parseCalendar({}));
 
 /** A calendar prepared for repeated look-ups within one call. */

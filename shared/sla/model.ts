@@ -1,7 +1,7 @@
 /**
- * Stored SLA items and their keys. Milestones, escalation records and the dispatch-queue entry live in
- * the case partition (one Query reads a case with its whole SLA state); branch calendars and policies
- * in the branch partition; measures in one partition per branch and month.
+ * Stored SLA items, their schemas and their keys. Milestones, escalation records and the dispatch-queue
+ * entry live in the case partition (one Query reads a case with its whole SLA state); branch calendars
+ * and policies in the branch partition; measures in one partition per branch and month.
  *
  * | item | pk | sk | index |
  * |---|---|---|---|
@@ -16,68 +16,138 @@
  * The escalation's timeline sort key starts with the case version it follows, then the instant the step
  * was due, so `GET /cases/{id}/timeline` (which reads every `TL#` item of the partition in key order)
  * shows escalations in place and in order, without touching the version-numbered entries of commands.
+ * Every kind carries `schemaVersion`; `test/unit/schema-versions.test.ts` guards the schemas.
  */
-import type { MilestoneKind } from './policy.ts';
+import * as z from 'zod/mini';
+import { caseKeys } from '../cases/model.ts';
+import { firstVersionHeader, type ItemKind, outboxSchema } from '../store/item.ts';
+import { Index, indexKeys, key } from '../store/table.ts';
+import { WorkingCalendarSchema } from './calendar.ts';
+import {
+  escalationLevels,
+  escalationRoles,
+  type MilestoneKind,
+  milestoneKinds,
+  SlaPolicySchema,
+} from './policy.ts';
 
-export const SLA_SCHEMA_VERSION = 1;
+export const SLA_MILESTONE_SCHEMA_VERSION = 1;
+export const SLA_ESCALATION_SCHEMA_VERSION = 1;
+export const DISPATCH_QUEUE_SCHEMA_VERSION = 1;
+export const BRANCH_CALENDAR_SCHEMA_VERSION = 1;
+export const SLA_POLICY_SCHEMA_VERSION = 1;
+export const SLA_MEASURE_SCHEMA_VERSION = 1;
 
-export const slaKeys = {
-  milestone: (caseId: string, kind: MilestoneKind) => ({ pk: `CASE#${caseId}`, sk: `SLA#M#${kind}` }),
-  milestonePrefix: 'SLA#M#',
-  escalation: (caseId: string, kind: MilestoneKind, step: string) => ({
-    pk: `CASE#${caseId}`,
-    sk: `SLA#E#${kind}#${step}`,
-  }),
-  escalationPrefix: 'SLA#E#',
-  escalationTimeline: (
-    caseId: string,
-    caseVersion: number,
-    fireAt: string,
-    kind: MilestoneKind,
-    step: string,
-  ) => ({
-    pk: `CASE#${caseId}`,
-    sk: `TL#${String(caseVersion).padStart(8, '0')}#SLA#${fireAt}#${kind}#${step}`,
-  }),
-  queue: (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'SLA#QUEUE' }),
-  queueIndex: (branchId: string) => `DISPATCHQ#${branchId}`,
-  queueOrder: (priority: boolean, arrivalDueAt: string | undefined, caseId: string) =>
-    `${priority ? '0' : '1'}#${arrivalDueAt ?? '9999'}#${caseId}`,
-  calendar: (branchId: string) => ({ pk: `BRANCH#${branchId}`, sk: 'CALENDAR' }),
-  policy: (branchId: string) => ({ pk: `BRANCH#${branchId}`, sk: 'SLA_POLICY' }),
-  measures: (branchId: string, month: string) => `SLAMEASURE#${branchId}#${month}`,
-};
+const header = <E extends string, V extends number>(entity: E, version: V) => ({
+  entity: z.literal(entity),
+  schemaVersion: z.literal(version),
+});
+
+/** A milestone as computed (see `milestones.ts`) and stored with what the SLA service keeps with it. */
+export const milestoneItemSchema = z.object({
+  ...header('SlaMilestone', SLA_MILESTONE_SCHEMA_VERSION),
+  kind: z.enum(milestoneKinds),
+  clock: z.enum(['working', 'calendar']),
+  budgetMinutes: z.number(),
+  startedAt: z.string(),
+  dueAt: z.optional(z.string()),
+  status: z.enum(['running', 'paused', 'met', 'cancelled']),
+  metAt: z.optional(z.string()),
+  cancelledAt: z.optional(z.string()),
+  breached: z.boolean(),
+  pausedMinutes: z.number(),
+  activeMinutes: z.number(),
+  steps: z.array(
+    z.object({
+      id: z.string(),
+      percent: z.number(),
+      notify: z.enum(escalationRoles),
+      level: z.enum(escalationLevels),
+      fireAt: z.optional(z.string()),
+    }),
+  ),
+  caseId: z.string(),
+  branchId: z.string(),
+  /** The case version this state was computed from; older computations never overwrite it. */
+  caseVersion: z.number(),
+  /** Names of the schedules pending for it. */
+  timers: z.array(z.string()),
+});
+export type StoredMilestone = Omit<z.output<typeof milestoneItemSchema>, 'entity' | 'schemaVersion'>;
 
 /** One escalation step taken, kept so that a redelivered timer never escalates twice. */
-export interface EscalationRecord {
-  caseId: string;
-  milestone: MilestoneKind;
-  step: string;
-  level: string;
-  notify: string;
-  recipients: string[];
-  dueAt: string;
-  fireAt: string;
-  at: string;
+export const escalationItemSchema = z.object({
+  ...header('SlaEscalation', SLA_ESCALATION_SCHEMA_VERSION),
+  caseId: z.string(),
+  milestone: z.enum(milestoneKinds),
+  step: z.string(),
+  level: z.string(),
+  notify: z.string(),
+  recipients: z.array(z.string()),
+  dueAt: z.string(),
+  fireAt: z.string(),
+  at: z.string(),
   /** Set once the event is published and the e-mails are sent. */
-  notifiedAt?: string;
-}
+  notifiedAt: z.optional(z.string()),
+});
+export type EscalationRecord = Omit<z.output<typeof escalationItemSchema>, 'entity' | 'schemaVersion'>;
 
 /** A case waiting for dispatch, as the dispatcher's queue lists it. */
-export interface QueueEntry {
-  caseId: string;
-  number: string;
-  branchId: string;
-  zone: string;
-  emergency: boolean;
-  createdAt: string;
-  arrivalDueAt?: string;
+const queueEntryFields = {
+  caseId: z.string(),
+  number: z.string(),
+  branchId: z.string(),
+  zone: z.string(),
+  emergency: z.boolean(),
+  createdAt: z.string(),
+  arrivalDueAt: z.optional(z.string()),
   /** Not dispatched on the day it came in: dispatched first the next morning (000 (十八)). */
-  priority: boolean;
-  priorityAt?: string;
-}
+  priority: z.boolean(),
+  priorityAt: z.optional(z.string()),
+};
+export type QueueEntry = z.output<z.ZodMiniObject<typeof queueEntryFields>>;
 
-/** Milestone measures of a branch and month (SPEC §10). */
+export const queueItemSchema = z.object({
+  ...header('DispatchQueueEntry', DISPATCH_QUEUE_SCHEMA_VERSION),
+  ...queueEntryFields,
+  /** The case version this entry was computed from. */
+  caseVersion: z.number(),
+  /** False: a tombstone, out of the queue index. */
+  queued: z.boolean(),
+});
+export type StoredQueueEntry = Omit<z.output<typeof queueItemSchema>, 'entity' | 'schemaVersion'>;
+
+/** A branch setting and its history entries (same shape; history entries may carry events). */
+const settingItem = <E extends string, V extends number, S extends z.ZodMiniType>(
+  entity: E,
+  version: V,
+  value: S,
+) =>
+  z.object({
+    ...header(entity, version),
+    branchId: z.string(),
+    value,
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+    outbox: outboxSchema,
+  });
+
+export const calendarItemSchema = settingItem(
+  'BranchCalendar',
+  BRANCH_CALENDAR_SCHEMA_VERSION,
+  WorkingCalendarSchema,
+);
+export const policyItemSchema = settingItem('SlaPolicy', SLA_POLICY_SCHEMA_VERSION, SlaPolicySchema);
+
+/** Counts of one milestone kind met in a branch and month (incremented, never rewritten). */
+export const measureItemSchema = z.object({
+  ...firstVersionHeader('SlaMeasure'),
+  met: z.number(),
+  onTime: z.number(),
+  totalMinutes: z.number(),
+});
+
+/** Milestone measures of a branch and month (SPEC §10), as reported. */
 export interface MilestoneMeasure {
   milestone: MilestoneKind;
   met: number;
@@ -87,3 +157,62 @@ export interface MilestoneMeasure {
   /** Average minutes of the milestone's clock from start to met, pauses excluded. */
   averageMinutes: number | null;
 }
+
+/** Every stored kind of the SLA domain, for the schema version test. */
+export const slaItemKinds: ItemKind[] = [
+  { entity: 'SlaMilestone', version: SLA_MILESTONE_SCHEMA_VERSION, schema: milestoneItemSchema },
+  { entity: 'SlaEscalation', version: SLA_ESCALATION_SCHEMA_VERSION, schema: escalationItemSchema },
+  { entity: 'DispatchQueueEntry', version: DISPATCH_QUEUE_SCHEMA_VERSION, schema: queueItemSchema },
+  { entity: 'BranchCalendar', version: BRANCH_CALENDAR_SCHEMA_VERSION, schema: calendarItemSchema },
+  { entity: 'SlaPolicy', version: SLA_POLICY_SCHEMA_VERSION, schema: policyItemSchema },
+  { entity: 'SlaMeasure', version: SLA_MEASURE_SCHEMA_VERSION, schema: measureItemSchema },
+];
+
+const branch = (branchId: string) => key('BRANCH', branchId);
+/** Named parts of the SLA keys in the case partition. */
+const SLA = 'SLA';
+const MILESTONE = 'M';
+const ESCALATION = 'E';
+
+export const slaKeys = {
+  milestone: (caseId: string, kind: MilestoneKind) => ({
+    pk: caseKeys.partition(caseId),
+    sk: key(SLA, MILESTONE, kind),
+  }),
+  isMilestone: (sk: unknown) => typeof sk === 'string' && sk.startsWith(key(SLA, MILESTONE, '')),
+  escalation: (caseId: string, kind: MilestoneKind, step: string) => ({
+    pk: caseKeys.partition(caseId),
+    sk: key(SLA, ESCALATION, kind, step),
+  }),
+  isEscalation: (sk: unknown) => typeof sk === 'string' && sk.startsWith(key(SLA, ESCALATION, '')),
+  /** The escalation's timeline entry: after the case version it follows, ordered by when the step was due. */
+  escalationTimeline: (
+    caseId: string,
+    caseVersion: number,
+    fireAt: string,
+    kind: MilestoneKind,
+    step: string,
+  ) => caseKeys.timelineAfter(caseId, caseVersion, SLA, fireAt, kind, step),
+  isEscalationTimeline: (sk: unknown) => caseKeys.isTimeline(sk) && String(sk).includes(key('', SLA, '')),
+  queue: (caseId: string) => ({ pk: caseKeys.partition(caseId), sk: key(SLA, 'QUEUE') }),
+  /** gsi2: the branch's queue, priority first, then by arrival due time. */
+  queueIndex: (entry: Pick<QueueEntry, 'branchId' | 'priority' | 'arrivalDueAt' | 'caseId'>) =>
+    indexKeys(
+      Index.byStatus,
+      slaKeys.queueOf(entry.branchId),
+      key(entry.priority ? '0' : '1', entry.arrivalDueAt ?? '9999', entry.caseId),
+    ),
+  queueOf: (branchId: string) => key('DISPATCHQ', branchId),
+  calendar: (branchId: string) => ({ pk: branch(branchId), sk: 'CALENDAR' }),
+  policy: (branchId: string) => ({ pk: branch(branchId), sk: 'SLA_POLICY' }),
+  /** A history entry of a setting: its key plus when and a discriminator. */
+  history: (setting: { pk: string; sk: string }, at: string, n: string) => ({
+    pk: setting.pk,
+    sk: key(setting.sk, at, n),
+  }),
+  measures: (branchId: string, month: string) => key('SLAMEASURE', branchId, month),
+  measure: (branchId: string, month: string, kind: MilestoneKind) => ({
+    pk: slaKeys.measures(branchId, month),
+    sk: kind,
+  }),
+};

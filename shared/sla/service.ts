@@ -4,8 +4,8 @@
  * Stores, scheduler, publisher, mailer and clock are passed in, so tests and the local system run the
  * same code as Lambda.
  */
-import { type DetailType, domainEvent } from '../../events/registry.ts';
-import { type Actor, type Role, requireRole, staffRoles } from '../auth/actor.ts';
+import { type DetailType, type DomainEvent, domainEvent } from '../../events/registry.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { TimelineEntry } from '../cases/model.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Mailer } from '../notify/mailer.ts';
@@ -15,7 +15,7 @@ import { isWorkingDay, localDateOf, type WorkingCalendar, WorkingCalendarSchema 
 import { computeMilestones, type Milestone, type StepState } from './milestones.ts';
 import type { EscalationRecord, MilestoneMeasure, QueueEntry } from './model.ts';
 import { type EscalationLevel, type SlaPolicy, SlaPolicySchema } from './policy.ts';
-import type { CaseSlaSnapshot, SlaStore, StoredMilestone } from './store.ts';
+import type { BranchSettings, CaseSlaSnapshot, SettingKind, SlaStore, StoredMilestone } from './store.ts';
 import { morningTimerName, stepTimerName, type TimerPayload, type TimerPort } from './timers.ts';
 
 /** What the SLA API needs. Events go out through the outbox of the items the store writes. */
@@ -34,10 +34,6 @@ export interface SlaDeps extends SlaApiDeps {
 /** Who the SLA machinery acts as on timelines and events. */
 export const SLA_ACTOR = { sub: 'sla', role: 'none' as const };
 
-const settingsReaders: readonly Role[] = [...staffRoles];
-const dispatchers: readonly Role[] = ['dispatcher', 'manager'];
-const reportReaders: readonly Role[] = ['manager', 'ops'];
-
 interface Evaluation {
   snapshot: CaseSlaSnapshot;
   calendar: WorkingCalendar;
@@ -52,8 +48,8 @@ async function evaluate(deps: SlaApiDeps, caseId: string): Promise<Evaluation | 
   const snapshot = await deps.store.loadCase(caseId);
   if (!snapshot) return undefined;
   const [calendar, policy] = await Promise.all([
-    deps.store.getCalendar(snapshot.case.branchId),
-    deps.store.getPolicy(snapshot.case.branchId),
+    deps.store.getSetting('calendar', snapshot.case.branchId),
+    deps.store.getSetting('policy', snapshot.case.branchId),
   ]);
   const now = deps.now();
   const milestones = computeMilestones(snapshot.case, snapshot.timeline, policy.value, calendar.value, now);
@@ -228,12 +224,8 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
     fireAt: step.fireAt as string,
     at,
   };
-  const event = domainEvent(eventOfLevel[step.level], {
-    caseId: c.id,
-    number: c.number,
-    branchId: c.branchId,
-    at,
-    actor: SLA_ACTOR,
+  // What the step is: the same on the event and on the timeline.
+  const taken = {
     milestone: m.kind,
     step: step.id,
     level: step.level,
@@ -241,6 +233,14 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
     notify: step.notify,
     dueAt,
     recipients,
+  };
+  const event = domainEvent(eventOfLevel[step.level], {
+    caseId: c.id,
+    number: c.number,
+    branchId: c.branchId,
+    at,
+    actor: SLA_ACTOR,
+    ...taken,
     ...(dispatcherId ? { dispatcherId } : {}),
   });
   const entry: TimelineEntry = {
@@ -249,15 +249,7 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
     at,
     actor: SLA_ACTOR,
     action: 'sla-escalation',
-    details: {
-      milestone: m.kind,
-      step: step.id,
-      level: step.level,
-      percent: step.percent,
-      notify: step.notify,
-      dueAt,
-      recipients,
-    },
+    details: taken,
     outbox: [event],
   };
   if (!(await deps.store.recordEscalation(record, entry, c.version))) {
@@ -301,14 +293,14 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
  * waiting for dispatch that came in on an earlier day is marked priority. Idempotent; days off do nothing.
  */
 export async function runMorning(deps: SlaApiDeps, branchId: string): Promise<{ marked: string[] }> {
-  const calendar = (await deps.store.getCalendar(branchId)).value;
+  const calendar = (await deps.store.getSetting('calendar', branchId)).value;
   const now = deps.now();
   const today = localDateOf(calendar, now);
   const marked: string[] = [];
   if (!isWorkingDay(calendar, today)) return { marked };
   let cursor: string | undefined;
   do {
-    const page = await deps.store.listQueue(branchId, 100, cursor);
+    const page = await deps.store.listQueue(branchId, { limit: 100, ...(cursor ? { cursor } : {}) });
     for (const entry of page.items) {
       if (entry.priority || localDateOf(calendar, new Date(entry.createdAt)) >= today) continue;
       if (await deps.store.markPriority(entry, now.toISOString())) marked.push(entry.caseId);
@@ -320,7 +312,7 @@ export async function runMorning(deps: SlaApiDeps, branchId: string): Promise<{ 
 
 /** Re-creates the branch's daily schedule at the start of its working day (after a calendar change). */
 export async function scheduleMorning(deps: SlaDeps, branchId: string): Promise<void> {
-  const calendar = (await deps.store.getCalendar(branchId)).value;
+  const calendar = (await deps.store.getSetting('calendar', branchId)).value;
   await deps.timers.scheduleDaily({
     name: morningTimerName(branchId),
     time: calendar.workingHours[0]?.start ?? '08:00',
@@ -331,49 +323,73 @@ export async function scheduleMorning(deps: SlaDeps, branchId: string): Promise<
 
 // ---- API operations ----
 
-export async function getBranchCalendar(deps: SlaApiDeps, actor: Actor, branchId: string) {
-  requireRole(actor, settingsReaders, 'read branch calendars');
-  const s = await deps.store.getCalendar(branchId);
+/** Who reads and who changes each branch setting, and how a new value is checked. */
+const settingRules = {
+  calendar: {
+    read: 'read branch calendars',
+    change: 'change branch calendars',
+    schema: WorkingCalendarSchema,
+  },
+  policy: { read: 'read SLA policies', change: 'change SLA policies', schema: SlaPolicySchema },
+} as const;
+
+type SettingView<K extends SettingKind> = {
+  branchId: string;
+  updatedAt?: string;
+  updatedBy?: string;
+} & Record<K, BranchSettings[K]>;
+
+async function readSetting<K extends SettingKind>(
+  deps: SlaApiDeps,
+  kind: K,
+  branchId: string,
+): Promise<SettingView<K>> {
+  const s = await deps.store.getSetting(kind, branchId);
   return {
     branchId,
-    calendar: s.value,
+    [kind]: s.value,
     ...(s.updatedAt ? { updatedAt: s.updatedAt, updatedBy: s.updatedBy } : {}),
-  };
+  } as SettingView<K>;
+}
+
+async function changeSetting<K extends SettingKind>(
+  deps: SlaApiDeps,
+  actor: Actor,
+  kind: K,
+  branchId: string,
+  input: unknown,
+  events: (at: string) => DomainEvent[] = () => [],
+): Promise<SettingView<K>> {
+  const value = parseInput(settingRules[kind].schema, input) as BranchSettings[K];
+  const at = deps.now().toISOString();
+  await deps.store.putSetting(kind, branchId, value, actor.sub, at, events(at));
+  return { branchId, [kind]: value, updatedAt: at, updatedBy: actor.sub } as SettingView<K>;
+}
+
+/** A branch's working-time calendar (the SPEC §4 default while none is set). Staff only. */
+export function getBranchCalendar(deps: SlaApiDeps, branchId: string) {
+  return readSetting(deps, 'calendar', branchId);
 }
 
 /** Managers set a branch's working-time calendar; its morning schedule follows (via `SLA Calendar Changed`). */
-export async function putBranchCalendar(deps: SlaApiDeps, actor: Actor, branchId: string, input: unknown) {
-  requireRole(actor, ['manager'], 'change branch calendars');
-  const calendar = parseInput(WorkingCalendarSchema, input);
-  const at = deps.now().toISOString();
-  await deps.store.putCalendar(branchId, calendar, actor.sub, at, [
+export function putBranchCalendar(deps: SlaApiDeps, actor: Actor, branchId: string, input: unknown) {
+  return changeSetting(deps, actor, 'calendar', branchId, input, (at) => [
     domainEvent('SLA Calendar Changed', { branchId, at, actor: { sub: actor.sub, role: 'manager' } }),
   ]);
-  return { branchId, calendar, updatedAt: at, updatedBy: actor.sub };
 }
 
-export async function getBranchPolicy(deps: SlaApiDeps, actor: Actor, branchId: string) {
-  requireRole(actor, settingsReaders, 'read SLA policies');
-  const s = await deps.store.getPolicy(branchId);
-  return {
-    branchId,
-    policy: s.value,
-    ...(s.updatedAt ? { updatedAt: s.updatedAt, updatedBy: s.updatedBy } : {}),
-  };
+/** A branch's SLA policy (the SPEC §4 numbers while none is set). Staff only. */
+export function getBranchPolicy(deps: SlaApiDeps, branchId: string) {
+  return readSetting(deps, 'policy', branchId);
 }
 
 /** Managers set a branch's SLA policy; open cases follow it from their next event or timer. */
-export async function putBranchPolicy(deps: SlaApiDeps, actor: Actor, branchId: string, input: unknown) {
-  requireRole(actor, ['manager'], 'change SLA policies');
-  const policy = parseInput(SlaPolicySchema, input);
-  const at = deps.now().toISOString();
-  await deps.store.putPolicy(branchId, policy, actor.sub, at);
-  return { branchId, policy, updatedAt: at, updatedBy: actor.sub };
+export function putBranchPolicy(deps: SlaApiDeps, actor: Actor, branchId: string, input: unknown) {
+  return changeSetting(deps, actor, 'policy', branchId, input);
 }
 
 /** The milestones of a case as stored (due, met, breached, paused minutes) and the escalations taken. */
-export async function getCaseSla(deps: SlaApiDeps, actor: Actor, caseId: string) {
-  requireRole(actor, settingsReaders, 'read SLA milestones');
+export async function getCaseSla(deps: SlaApiDeps, caseId: string) {
   const snapshot = await deps.store.loadCase(caseId);
   if (!snapshot) throw new NotFoundError(`no case ${caseId}`);
   const milestones = [...snapshot.milestones.values()].map(({ caseVersion: _v, timers, ...m }) => ({
@@ -386,22 +402,18 @@ export async function getCaseSla(deps: SlaApiDeps, actor: Actor, caseId: string)
 /** Undispatched requests of a branch: priority first, then by arrival due time. */
 export async function dispatchQueue(
   deps: SlaApiDeps,
-  actor: Actor,
   branchId: string,
   limit: number,
   cursor?: string,
 ): Promise<Page<QueueEntry>> {
-  requireRole(actor, dispatchers, 'read the dispatch queue');
-  return deps.store.listQueue(branchId, limit, cursor);
+  return deps.store.listQueue(branchId, { limit, ...(cursor ? { cursor } : {}) });
 }
 
 /** On-time rate and average time per milestone type for a branch and month (SPEC §10). */
 export async function slaMeasures(
   deps: SlaApiDeps,
-  actor: Actor,
   branchId: string,
   month: string,
 ): Promise<{ branchId: string; month: string; milestones: MilestoneMeasure[] }> {
-  requireRole(actor, reportReaders, 'read SLA measures');
   return { branchId, month, milestones: await deps.store.measures(branchId, month) };
 }

@@ -27,6 +27,12 @@ export function decodeCursor(
   throw new ValidationError([{ field: 'cursor', message: 'not a cursor returned by this API' }]);
 }
 
+/** What a caller asks of a list: how many, and from where the previous page ended. */
+export interface PageQuery {
+  limit: number;
+  cursor?: string;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor?: string;

@@ -75,6 +75,17 @@ const keyAttributes = new Set<string>([
   ...Object.values(tableDefinition.indexes).flatMap((ix) => [ix.partitionKey, ix.sortKey]),
 ]);
 
+/** A key value from its named parts, `#`-separated: `key('CASE', id)` is `CASE#<id>`. */
+export function key(...parts: Array<string | number>): string {
+  return parts.join('#');
+}
+
+/** The key attributes that place an item in `index`. */
+export function indexKeys(index: IndexName, pk: string, sk: string): Record<string, string> {
+  const ix = tableDefinition.indexes[index];
+  return { [ix.partitionKey]: pk, [ix.sortKey]: sk };
+}
+
 /** A stored item as its domain record: the item without the table's key attributes. */
 export function withoutKeys<T>(item: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};

@@ -1,8 +1,8 @@
 /**
- * Stored survey items: the card sent for one completed case (one per case, ever), and every e-mail
- * reply received (kept for the record, flagged ones listed for staff). Keys are declared here, next
- * to the schemas; `test/unit/survey-schema-versions.test.ts` fails when a schema changes without a
- * version bump.
+ * Stored survey items: the card sent for one completed case (one per case, ever), the case's guard,
+ * the answer's event record, and every e-mail reply received (kept for the record, flagged ones listed
+ * for staff). Keys are declared here, next to the schemas; `test/unit/schema-versions.test.ts` fails
+ * when a schema changes without a version bump.
  *
  * | item          | pk                     | sk     | index (access pattern)                                           |
  * |---------------|------------------------|--------|------------------------------------------------------------------|
@@ -14,17 +14,15 @@
  * | reply         | `SURVEYREPLY#<hash>`   | `REPLY`| gsi2 `SURVEYREPLY#flagged` while staff must follow up            |
  */
 import * as z from 'zod/mini';
+import { firstVersionHeader, type ItemKind, outboxSchema } from '../store/item.ts';
+import { Index, indexKeys, key } from '../store/table.ts';
+import { ratingsSchema } from './score.ts';
 
 export const SURVEY_CARD_SCHEMA_VERSION = 1;
 export const SURVEY_REPLY_SCHEMA_VERSION = 1;
-
-const ratings = z.object({
-  attitude: z.number(),
-  skill: z.number(),
-  arrival: z.number(),
-  promise: z.number(),
-});
-const partialRatings = z.partial(ratings);
+/** v1 of the kinds below: first stored without `schemaVersion`, which reads as v1. */
+export const SURVEY_GUARD_SCHEMA_VERSION = 1;
+export const SURVEY_ANSWER_SCHEMA_VERSION = 1;
 
 /** How an answer reached us. */
 export const answerChannels = ['link', 'email', 'phone'] as const;
@@ -61,7 +59,7 @@ export const surveyCardSchema = z.object({
   remindedAt: z.optional(z.string()),
   answeredAt: z.optional(z.string()),
   answeredVia: z.optional(z.enum(answerChannels)),
-  answers: z.optional(ratings),
+  answers: z.optional(ratingsSchema),
   comment: z.optional(z.string()),
   complaintTicked: z.optional(z.boolean()),
   complaintId: z.optional(z.string()),
@@ -83,39 +81,64 @@ export const surveyReplySchema = z.object({
   /** `recorded`: the answers were stored on the card; `flagged`: staff must follow up. */
   outcome: z.enum(['recorded', 'flagged']),
   flagReason: z.optional(z.string()),
-  answers: partialRatings,
+  answers: z.partial(ratingsSchema),
   comment: z.string(),
   receivedAt: z.string(),
   version: z.number(),
 });
 export type SurveyReplyRecord = z.infer<typeof surveyReplySchema>;
 
+/** One card per case: the conditional put of this guard decides which run creates it. */
+export const surveyGuardSchema = z.object({ ...firstVersionHeader('SurveyCaseGuard'), cardId: z.string() });
+
+/** The answer's record beside its card: inserted once with the answer, it carries the answer's events. */
+export const surveyAnswerSchema = z.object({
+  ...firstVersionHeader('SurveyAnswerEvent'),
+  cardId: z.string(),
+  caseId: z.string(),
+  via: z.enum(answerChannels),
+  at: z.string(),
+  outbox: outboxSchema,
+});
+
+/** Every stored kind of the survey domain, for the schema version test. */
+export const surveyItemKinds: ItemKind[] = [
+  { entity: 'SurveyCard', version: SURVEY_CARD_SCHEMA_VERSION, schema: surveyCardSchema },
+  { entity: 'SurveyReply', version: SURVEY_REPLY_SCHEMA_VERSION, schema: surveyReplySchema },
+  { entity: 'SurveyCaseGuard', version: SURVEY_GUARD_SCHEMA_VERSION, schema: surveyGuardSchema },
+  { entity: 'SurveyAnswerEvent', version: SURVEY_ANSWER_SCHEMA_VERSION, schema: surveyAnswerSchema },
+];
+
+const survey = (cardId: string) => key('SURVEY', cardId);
+
 export const surveyKeys = {
-  card: (cardId: string) => ({ pk: `SURVEY#${cardId}`, sk: 'CARD' }),
+  card: (cardId: string) => ({ pk: survey(cardId), sk: 'CARD' }),
   /** The answer's record, beside its card; it carries the answer's domain events (outbox). */
-  answer: (cardId: string) => ({ pk: `SURVEY#${cardId}`, sk: 'ANSWER' }),
-  caseGuard: (caseId: string) => ({ pk: `SURVEYCASE#${caseId}`, sk: 'GUARD' }),
-  reply: (id: string) => ({ pk: `SURVEYREPLY#${id}`, sk: 'REPLY' }),
+  answer: (cardId: string) => ({ pk: survey(cardId), sk: 'ANSWER' }),
+  caseGuard: (caseId: string) => ({ pk: key('SURVEYCASE', caseId), sk: 'GUARD' }),
+  reply: (id: string) => ({ pk: key('SURVEYREPLY', id), sk: 'REPLY' }),
   /** gsi5: every card of a service month, by technician. */
-  byMonth: (month: string) => `SURVEYMONTH#${month}`,
+  byMonth: (month: string) => key('SURVEYMONTH', month),
   byMonthSort: (c: Pick<SurveyCardRecord, 'technicianId' | 'serviceDay' | 'id'>) =>
-    `${c.technicianId}#${c.serviceDay}#${c.id}`,
-  /** gsi2 (sparse): mailed cards of a day that are neither answered nor reminded yet. */
-  reminderDue: (sentDay: string) => `SURVEYREMIND#${sentDay}`,
+    key(c.technicianId, c.serviceDay, c.id),
+  byMonthTechnicianPrefix: (technicianId: string) => key(technicianId, ''),
+  /** gsi2 (sparse): mailed cards of a day that are neither answered nor reminded yet, by sending time. */
+  reminderDue: (sentDay: string, sentAt: string, cardId: string) =>
+    indexKeys(Index.byStatus, surveyKeys.remindersOf(sentDay), key(sentAt, cardId)),
+  remindersOf: (sentDay: string) => key('SURVEYREMIND', sentDay),
   /** gsi2 (sparse): phone cards nobody has answered yet. */
-  phonePending: 'SURVEYPHONE#pending',
+  phonePending: key('SURVEYPHONE', 'pending'),
   /** gsi2 (sparse): replies staff must read. */
-  flaggedReplies: 'SURVEYREPLY#flagged',
+  flaggedReplies: key('SURVEYREPLY', 'flagged'),
 };
 
 /** The card item with its keys, as first written (before sending: no reminder index yet). */
 export function cardItem(c: SurveyCardRecord): Record<string, unknown> {
   return {
     ...surveyKeys.card(c.id),
-    gsi5pk: surveyKeys.byMonth(c.month),
-    gsi5sk: surveyKeys.byMonthSort(c),
+    ...indexKeys(Index.byDoneDay, surveyKeys.byMonth(c.month), surveyKeys.byMonthSort(c)),
     ...(c.channel === 'phone' && !c.answeredAt
-      ? { gsi2pk: surveyKeys.phonePending, gsi2sk: `${c.serviceDay}#${c.id}` }
+      ? indexKeys(Index.byStatus, surveyKeys.phonePending, key(c.serviceDay, c.id))
       : {}),
     ...c,
   };
@@ -125,8 +148,26 @@ export function replyItem(r: SurveyReplyRecord): Record<string, unknown> {
   return {
     ...surveyKeys.reply(r.id),
     ...(r.outcome === 'flagged'
-      ? { gsi2pk: surveyKeys.flaggedReplies, gsi2sk: `${r.receivedAt}#${r.id}` }
+      ? indexKeys(Index.byStatus, surveyKeys.flaggedReplies, key(r.receivedAt, r.id))
       : {}),
     ...r,
+  };
+}
+
+export function guardItem(caseId: string, cardId: string): Record<string, unknown> {
+  return {
+    ...surveyKeys.caseGuard(caseId),
+    entity: 'SurveyCaseGuard',
+    schemaVersion: SURVEY_GUARD_SCHEMA_VERSION,
+    cardId,
+  };
+}
+
+export function answerItem(a: { cardId: string; caseId: string; via: AnswerChannel; at: string }) {
+  return {
+    ...surveyKeys.answer(a.cardId),
+    entity: 'SurveyAnswerEvent',
+    schemaVersion: SURVEY_ANSWER_SCHEMA_VERSION,
+    ...a,
   };
 }

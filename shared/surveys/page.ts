@@ -6,6 +6,7 @@
  * to load, nothing that could leak the token to a third party) and work as a plain HTML form.
  * Every value that comes from data or from the customer goes through {@link escapeHtml}.
  */
+import { DEFAULT_TIME_ZONE } from '../branches/defaults.ts';
 import {
   SURVEY_ITEMS,
   SURVEY_LEVELS,
@@ -22,9 +23,6 @@ export const DEFAULT_SURVEY_LANG: SurveyLang = 'zh-CN';
 
 /** Longest accepted comment, in characters (Unicode code points, line breaks counted once). */
 export const SURVEY_COMMENT_MAX_LENGTH = 4000;
-
-/** Time zone used to show times when the caller gives none: the company works in China. */
-export const DEFAULT_SURVEY_TIME_ZONE = 'Asia/Shanghai';
 
 /** Fields of the survey form, as named in the HTML and in validation errors. */
 export type SurveyFormField = SurveyItem | 'comment' | 'complaint';
@@ -286,7 +284,7 @@ export function renderThanks(input: { lang: SurveyLang; caseNumber: string }): s
 
 /**
  * Shown when the card was answered before (one answer per card); contains `id="already-answered"`.
- * `answeredAt` is shown in `timeZone` (default {@link DEFAULT_SURVEY_TIME_ZONE}).
+ * `answeredAt` is shown in `timeZone` (default {@link DEFAULT_TIME_ZONE}).
  */
 export function renderAlreadyAnswered(input: {
   lang: SurveyLang;
@@ -300,7 +298,7 @@ export function renderAlreadyAnswered(input: {
       ? new Intl.DateTimeFormat(input.lang, {
           dateStyle: 'long',
           timeStyle: 'short',
-          timeZone: input.timeZone ?? DEFAULT_SURVEY_TIME_ZONE,
+          timeZone: input.timeZone ?? DEFAULT_TIME_ZONE,
         }).format(input.answeredAt)
       : undefined;
   return page(

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Complaint } from '../complaints/model.ts';
+import { insert, UnitOfWork } from '../store/unit-of-work.ts';
 import {
   replyItem,
   SURVEY_REPLY_SCHEMA_VERSION,
@@ -13,7 +14,7 @@ import {
 } from './model.ts';
 import { parseSurveyReply } from './reply-parser.ts';
 import type { SurveyAnswers } from './score.ts';
-import { recordSurveyAnswer, type SurveyTokenDeps } from './service.ts';
+import { type AnswerOutcome, recordSurveyAnswer, type SurveyTokenDeps } from './service.ts';
 import { verifySurveyToken } from './token.ts';
 
 export type ReplyOutcome =
@@ -73,7 +74,8 @@ export async function handleSurveyReply(
       card,
       { answers: parsed.answers, comment: parsed.comment, complaint: false },
       'email',
-      [replyItem({ ...base, outcome: 'recorded' })],
+      // The reply is stored with the answer it carried, or not at all.
+      new UnitOfWork<AnswerOutcome>().add(insert(replyItem({ ...base, outcome: 'recorded' }), 'duplicate')),
     );
     if (result.outcome === 'recorded') {
       return {

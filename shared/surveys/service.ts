@@ -1,31 +1,30 @@
-import { outboxAttributes } from '../../events/outbox.ts';
-import { type DomainEvent, domainEvent } from '../../events/registry.ts';
-import { type Actor, type Role, requireRole } from '../auth/actor.ts';
+/**
+ * Survey operations: the morning run (cards and the one reminder), answering (link, e-mail reply,
+ * phone) and the staff reads. An answer that counts as a complaint is raised through the complaint
+ * service, in the same unit of work as the answer.
+ */
+
+import { domainEvent } from '../../events/registry.ts';
 import type { Case } from '../cases/model.ts';
 import { localDay } from '../cases/numbering.ts';
 import type { CaseStore } from '../cases/store.ts';
-import {
-  type Complaint,
-  complaintItem,
-  formatComplaintNumber,
-  type Task,
-  taskItem,
-} from '../complaints/model.ts';
+import type { Complaint } from '../complaints/model.ts';
+import { raiseSurveyComplaint } from '../complaints/service.ts';
 import type { ComplaintStore } from '../complaints/store.ts';
 import { NotFoundError, StateConflictError } from '../errors.ts';
 import type { Mailer } from '../notify/mailer.ts';
-import type { Page } from '../store/pagination.ts';
+import type { PageQuery } from '../store/pagination.ts';
+import { insertOutbox, UnitOfWork } from '../store/unit-of-work.ts';
 import { renderSurveyCard } from './card.ts';
 import {
   type AnswerChannel,
+  answerItem,
   SURVEY_CARD_SCHEMA_VERSION,
   type SurveyCardRecord,
-  type SurveyReplyRecord,
-  surveyKeys,
 } from './model.ts';
 import { resolveSurveyLang, type SurveyLang } from './page.ts';
 import { answerScore, isComplaint, type Scorecard, type SurveyAnswers, scorecard } from './score.ts';
-import type { PageQuery, SurveyStore } from './store.ts';
+import type { SurveyStore } from './store.ts';
 import { newCardId, signSurveyToken, surveyTokenExpiry, verifySurveyToken } from './token.ts';
 
 /** Days after sending when the one reminder goes to customers who have not answered. */
@@ -289,6 +288,9 @@ export interface AnswerInput {
   complaint: boolean;
 }
 
+/** How recording an answer can end other than stored: the card was answered first, or this answer was stored before. */
+export type AnswerOutcome = 'already-answered' | 'duplicate';
+
 export type AnswerResult =
   | { outcome: 'recorded'; complaint?: Complaint }
   | { outcome: 'already-answered' }
@@ -296,24 +298,25 @@ export type AnswerResult =
 
 /**
  * Records a card's answer once, whichever way it came. A complaint (ticked, or any item at the
- * lowest level) is numbered and stored with a supervisor visit task in the same transaction as the
- * answer, and `Survey Answered` / `Complaint Raised` are written with it (transactional outbox).
+ * lowest level) is raised through the complaint service (numbered, with a supervisor visit task) in
+ * the same unit of work as the answer, with `Survey Answered` / `Complaint Raised` (transactional outbox).
  *
- * @param extra Further items for the same transaction (the e-mail reply that carried the answer).
+ * @param unit The caller's unit of work, holding further writes of the same change (the e-mail reply
+ *   that carried the answer); they commit with the answer or not at all.
  */
 export async function recordSurveyAnswer(
   deps: SurveyDeps,
   card: SurveyCardRecord,
   input: AnswerInput,
   via: AnswerChannel,
-  extra: Array<Record<string, unknown>> = [],
+  unit: UnitOfWork<AnswerOutcome> = new UnitOfWork(),
 ): Promise<AnswerResult> {
   const now = deps.now();
   const at = now.toISOString();
-  const complaint = isComplaint(input.answers, input.comment, input.complaint)
-    ? await newComplaint(deps, card, input, via, now)
-    : undefined;
-  const events: DomainEvent[] = [
+  const complaint = isComplaint(input.answers, input.comment, input.complaint);
+  // The answer's record carries the unit's events (transactional outbox): they are published from
+  // the table stream exactly when the answer committed.
+  unit.add(insertOutbox(answerItem({ cardId: card.id, caseId: card.caseId, via, at }), 'duplicate')).emit(
     domainEvent('Survey Answered', {
       cardId: card.id,
       caseId: card.caseId,
@@ -322,39 +325,20 @@ export async function recordSurveyAnswer(
       technicianId: card.technicianId,
       via,
       score: answerScore(input.answers),
-      complaint: complaint !== undefined,
+      complaint,
       at,
     }),
-  ];
-  if (complaint) {
-    const c = complaint.complaint;
-    events.push(
-      domainEvent('Complaint Raised', {
-        complaintId: c.id,
-        number: c.number,
-        source: 'survey',
-        caseId: c.caseId,
-        caseNumber: c.caseNumber,
-        branchId: c.branchId,
-        technicianId: c.technicianId,
-        customerId: c.customer.id,
-        reasons: c.reasons,
-        visitTaskId: c.visitTaskId,
-        at,
-      }),
-    );
-  }
-  // The events travel on an item inserted by the same transaction (transactional outbox): they are
-  // published from the table stream exactly when the answer committed.
-  const answerRecord = {
-    ...surveyKeys.answer(card.id),
-    entity: 'SurveyAnswerEvent',
-    cardId: card.id,
-    caseId: card.caseId,
-    via,
-    at,
-    ...outboxAttributes(events),
-  };
+  );
+  const raised = complaint
+    ? await raiseSurveyComplaint(deps, unit, {
+        card,
+        via,
+        ratings: input.answers,
+        text: input.comment,
+        flaggedByCustomer: input.complaint,
+        at: now,
+      })
+    : undefined;
   const outcome = await deps.surveys.recordAnswer(
     card.id,
     {
@@ -363,88 +347,17 @@ export async function recordSurveyAnswer(
       complaintTicked: input.complaint,
       via,
       at,
-      ...(complaint ? { complaintId: complaint.complaint.id } : {}),
+      ...(raised ? { complaintId: raised.id } : {}),
     },
-    [
-      answerRecord,
-      ...(complaint ? [complaintItem(complaint.complaint), taskItem(complaint.task)] : []),
-      ...extra,
-    ].map((item) => ({ item, onExists: 'duplicate' as const })),
+    unit,
   );
   if (outcome !== 'recorded') return { outcome };
-  return complaint ? { outcome, complaint: complaint.complaint } : { outcome };
-}
-
-async function newComplaint(
-  deps: SurveyDeps,
-  card: SurveyCardRecord,
-  input: AnswerInput,
-  via: AnswerChannel,
-  now: Date,
-): Promise<{ complaint: Complaint; task: Task }> {
-  const day = localDay(now, deps.timeZone);
-  // A lost race on a double submission wastes this number; the gap is harmless and rare.
-  const number = formatComplaintNumber(day, await deps.complaints.nextSequence(day));
-  const at = now.toISOString();
-  const visitTaskId = `VISIT-${number}`;
-  const reasons: Complaint['reasons'] = [];
-  if (input.complaint) reasons.push('flagged_by_customer');
-  if (Object.values(input.answers).includes(1)) reasons.push('lowest_level');
-  const complaint: Complaint = {
-    entity: 'Complaint',
-    schemaVersion: 1,
-    id: number,
-    number,
-    status: 'open',
-    source: 'survey',
-    channel: via === 'link' ? 'survey_link' : via === 'email' ? 'survey_email' : 'survey_phone',
-    reasons,
-    caseId: card.caseId,
-    caseNumber: card.caseNumber,
-    cardId: card.id,
-    branchId: card.branchId,
-    technicianId: card.technicianId,
-    customer: {
-      id: card.customer.id,
-      name: card.customer.name,
-      phone: card.customer.phone,
-      ...(card.customer.email ? { email: card.customer.email } : {}),
-    },
-    ratings: input.answers,
-    text: input.comment,
-    visitTaskId,
-    createdAt: at,
-    version: 1,
-  };
-  const task: Task = {
-    entity: 'Task',
-    schemaVersion: 1,
-    id: visitTaskId,
-    kind: 'supervisor_visit',
-    role: 'dispatcher',
-    status: 'open',
-    complaintId: number,
-    caseId: card.caseId,
-    caseNumber: card.caseNumber,
-    branchId: card.branchId,
-    customer: {
-      id: card.customer.id,
-      name: card.customer.name,
-      address: card.customer.address,
-      phone: card.customer.phone,
-    },
-    createdAt: at,
-    version: 1,
-  };
-  return { complaint, task };
+  return raised ? { outcome, complaint: raised } : { outcome };
 }
 
 /* ------------------------------------------------------------------------------------------------
  * Staff
  * ---------------------------------------------------------------------------------------------- */
-
-const followUpRoles: readonly Role[] = ['agent', 'dispatcher', 'manager'];
-const scorecardRoles: readonly Role[] = ['manager', 'ops'];
 
 export interface SurveyScorecard extends Scorecard {
   month: string;
@@ -457,10 +370,8 @@ export interface SurveyScorecard extends Scorecard {
  */
 export async function surveyScorecard(
   deps: SurveyDeps,
-  actor: Actor,
   query: { month: string; technicianId?: string },
 ): Promise<SurveyScorecard> {
-  requireRole(actor, scorecardRoles);
   const cards = await deps.surveys.listByMonth(query.month);
   const sent = cards
     .filter((c) => c.channel === 'phone' || c.sentAt !== undefined)
@@ -479,48 +390,17 @@ export async function surveyScorecard(
 }
 
 /** Customers without an e-mail address whose card staff must take by phone, oldest service day first. */
-export async function listPhoneFollowUps(
-  deps: SurveyDeps,
-  actor: Actor,
-  q: PageQuery,
-): Promise<Page<SurveyCardRecord>> {
-  requireRole(actor, followUpRoles);
-  return deps.surveys.listPhonePending(q);
-}
+export const listPhoneFollowUps = (deps: SurveyDeps, q: PageQuery) => deps.surveys.listPhonePending(q);
 
 /** E-mail replies that need a person: unreadable, partial, late, or for an unknown card. */
-export async function listFlaggedReplies(
-  deps: SurveyDeps,
-  actor: Actor,
-  q: PageQuery,
-): Promise<Page<SurveyReplyRecord>> {
-  requireRole(actor, followUpRoles);
-  return deps.surveys.listFlaggedReplies(q);
-}
-
-/** Open complaints and supervisor visits, oldest first. */
-export async function listOpenComplaints(
-  deps: SurveyDeps,
-  actor: Actor,
-  q: PageQuery,
-): Promise<Page<Complaint>> {
-  requireRole(actor, followUpRoles);
-  return deps.complaints.listOpen(q);
-}
-
-export async function listOpenVisits(deps: SurveyDeps, actor: Actor, q: PageQuery): Promise<Page<Task>> {
-  requireRole(actor, ['dispatcher', 'manager']);
-  return deps.complaints.listOpenVisits(q);
-}
+export const listFlaggedReplies = (deps: SurveyDeps, q: PageQuery) => deps.surveys.listFlaggedReplies(q);
 
 /** Staff record the answers a customer gave on the phone (or read from a flagged reply). */
 export async function answerByPhone(
   deps: SurveyDeps,
-  actor: Actor,
   cardId: string,
   input: AnswerInput,
 ): Promise<AnswerResult & { card: string }> {
-  requireRole(actor, followUpRoles);
   const card = await deps.surveys.getCard(cardId);
   if (!card) throw new NotFoundError(`no survey card ${cardId}`);
   if (card.answeredAt)

@@ -1,34 +1,30 @@
 /**
  * Survey store: the port the survey service uses, and its DynamoDB implementation. Every read is a
- * GetItem or a Query on a key or a named index; writes that must agree (guard + card; answer +
- * complaint + visit task + reply) are one transaction with conditions, so reruns, retries and
- * double submissions cannot send, record or raise anything twice.
+ * GetItem or a Query on a key or a named index, parsed by the item's schema; writes that must agree
+ * (guard + card; answer + its event record + complaint + visit task + reply) are one unit of work with
+ * conditions, so reruns, retries and double submissions cannot send, record or raise anything twice.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor, type Page } from '../store/pagination.ts';
-import { Index, type IndexName, tableDefinition, withoutKeys } from '../store/table.ts';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { parseItem } from '../store/item.ts';
+import type { Page, PageQuery } from '../store/pagination.ts';
+import { queryAll, queryPage } from '../store/query.ts';
+import { Index, tableDefinition } from '../store/table.ts';
+import { commit, insert, UnitOfWork, update, updateExisting, type Write } from '../store/unit-of-work.ts';
 import {
   type AnswerChannel,
   cardItem,
+  guardItem,
   replyItem,
   type SurveyCardRecord,
   type SurveyReplyRecord,
+  surveyCardSchema,
+  surveyGuardSchema,
   surveyKeys,
+  surveyReplySchema,
 } from './model.ts';
 import type { SurveyAnswers } from './score.ts';
 
-export interface PageQuery {
-  limit: number;
-  cursor?: string;
-}
+export type { PageQuery };
 
 export interface AnswerWrite {
   answers: SurveyAnswers;
@@ -37,13 +33,6 @@ export interface AnswerWrite {
   via: AnswerChannel;
   at: string;
   complaintId?: string;
-}
-
-/** Other items written in the same transaction as an answer (complaint, visit task, the e-mail reply). */
-export interface ExtraPut {
-  item: Record<string, unknown>;
-  /** What the outcome is when this item already exists. */
-  onExists: 'duplicate';
 }
 
 export type RecordOutcome = 'recorded' | 'already-answered' | 'duplicate';
@@ -60,8 +49,16 @@ export interface SurveyStore {
   claimReminder(cardId: string, at: string): Promise<boolean>;
   /** Gives the reminder back after a failed send, so the next run tries again. */
   releaseReminder(card: SurveyCardRecord, sentDay: string): Promise<void>;
-  /** Stores the answer once, with the given items, in one transaction. */
-  recordAnswer(cardId: string, answer: AnswerWrite, extra: ExtraPut[]): Promise<RecordOutcome>;
+  /**
+   * Stores the answer on its card once, with the rest of `unit` (its event record, a complaint, the reply
+   * that carried it): `already-answered` when the card was answered first, `duplicate` when any of the
+   * rest was stored before.
+   */
+  recordAnswer(
+    cardId: string,
+    answer: AnswerWrite,
+    unit: UnitOfWork<'already-answered' | 'duplicate'>,
+  ): Promise<RecordOutcome>;
   /** Every card of a service month (optionally one technician's). */
   listByMonth(month: string, technicianId?: string): Promise<SurveyCardRecord[]>;
   listPhonePending(q: PageQuery): Promise<Page<SurveyCardRecord>>;
@@ -71,7 +68,12 @@ export interface SurveyStore {
   listFlaggedReplies(q: PageQuery): Promise<Page<SurveyReplyRecord>>;
 }
 
-type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>;
+const parseCard = (item: Record<string, unknown>) => parseItem(surveyCardSchema, item);
+const parseReply = (item: Record<string, unknown>) => parseItem(surveyReplySchema, item);
+
+/** The reminder index of a card (gsi2): its attribute names, for updates that set or remove it. */
+const reminderIndex = tableDefinition.indexes[Index.byStatus];
+const reminderNames = { '#ipk': reminderIndex.partitionKey, '#isk': reminderIndex.sortKey };
 
 export class DynamoSurveyStore implements SurveyStore {
   constructor(
@@ -83,218 +85,159 @@ export class DynamoSurveyStore implements SurveyStore {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: surveyKeys.card(cardId), ConsistentRead: true }),
     );
-    return out.Item ? withoutKeys<SurveyCardRecord>(out.Item) : undefined;
+    return out.Item ? parseCard(out.Item) : undefined;
   }
 
   async getCardByCase(caseId: string): Promise<SurveyCardRecord | undefined> {
-    const guard = await this.db.send(
+    const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: surveyKeys.caseGuard(caseId), ConsistentRead: true }),
     );
-    return typeof guard.Item?.cardId === 'string' ? this.getCard(guard.Item.cardId) : undefined;
+    return out.Item ? this.getCard(parseItem(surveyGuardSchema, out.Item).cardId) : undefined;
   }
 
   async createCard(card: SurveyCardRecord): Promise<boolean> {
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...surveyKeys.caseGuard(card.caseId), entity: 'SurveyCaseGuard', cardId: card.id },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: cardItem(card),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (cancelledAt(err, 0)) return false;
-      throw err;
-    }
+    const unit = new UnitOfWork<'exists'>().add(
+      insert(guardItem(card.caseId, card.id), 'exists'),
+      insert(cardItem(card)),
+    );
+    return (await commit(this.db, this.tableName, unit)) === 'committed';
   }
 
-  async markSent(cardId: string, sent: { at: string; day: string; messageId: string }): Promise<boolean> {
-    return this.conditionalUpdate({
-      Key: surveyKeys.card(cardId),
-      UpdateExpression:
-        'SET sentAt = :at, messageId = :mid, gsi2pk = :due, gsi2sk = :order, version = version + :one',
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sentAt)',
-      ExpressionAttributeValues: {
-        ':at': sent.at,
-        ':mid': sent.messageId,
-        ':due': surveyKeys.reminderDue(sent.day),
-        ':order': `${sent.at}#${cardId}`,
-        ':one': 1,
-      },
-    });
+  markSent(cardId: string, sent: { at: string; day: string; messageId: string }): Promise<boolean> {
+    const due = surveyKeys.reminderDue(sent.day, sent.at, cardId);
+    return this.ifStill(
+      updateExisting(
+        surveyKeys.card(cardId),
+        'SET sentAt = :at, messageId = :mid, #ipk = :due, #isk = :order, version = version + :one',
+        {
+          condition: 'attribute_not_exists(sentAt)',
+          names: reminderNames,
+          values: {
+            ':at': sent.at,
+            ':mid': sent.messageId,
+            ':due': due[reminderIndex.partitionKey],
+            ':order': due[reminderIndex.sortKey],
+            ':one': 1,
+          },
+          onConflict: 'no',
+        },
+      ),
+    );
   }
 
   listReminderDue(sentDay: string, q: PageQuery): Promise<Page<SurveyCardRecord>> {
-    return this.queryIndex(Index.byStatus, surveyKeys.reminderDue(sentDay), q);
+    return this.listIndex(surveyKeys.remindersOf(sentDay), q, parseCard);
   }
 
   claimReminder(cardId: string, at: string): Promise<boolean> {
-    return this.conditionalUpdate({
-      Key: surveyKeys.card(cardId),
-      UpdateExpression: 'SET remindedAt = :at, version = version + :one REMOVE gsi2pk, gsi2sk',
-      ConditionExpression:
-        'attribute_exists(pk) AND attribute_not_exists(answeredAt) AND attribute_not_exists(remindedAt)',
-      ExpressionAttributeValues: { ':at': at, ':one': 1 },
-    });
+    return this.ifStill(
+      updateExisting(
+        surveyKeys.card(cardId),
+        'SET remindedAt = :at, version = version + :one REMOVE #ipk, #isk',
+        {
+          condition: 'attribute_not_exists(answeredAt) AND attribute_not_exists(remindedAt)',
+          names: reminderNames,
+          values: { ':at': at, ':one': 1 },
+          onConflict: 'no',
+        },
+      ),
+    );
   }
 
   async releaseReminder(card: SurveyCardRecord, sentDay: string): Promise<void> {
     if (!card.sentAt) return;
-    await this.conditionalUpdate({
-      Key: surveyKeys.card(card.id),
-      UpdateExpression: 'SET gsi2pk = :due, gsi2sk = :order, version = version + :one REMOVE remindedAt',
-      ConditionExpression: 'attribute_not_exists(answeredAt)',
-      ExpressionAttributeValues: {
-        ':due': surveyKeys.reminderDue(sentDay),
-        ':order': `${card.sentAt}#${card.id}`,
-        ':one': 1,
-      },
-    });
+    const due = surveyKeys.reminderDue(sentDay, card.sentAt, card.id);
+    await this.ifStill(
+      update(
+        surveyKeys.card(card.id),
+        'SET #ipk = :due, #isk = :order, version = version + :one REMOVE remindedAt',
+        {
+          // Answered meanwhile: no reminder is due any more.
+          condition: 'attribute_not_exists(answeredAt)',
+          names: reminderNames,
+          values: {
+            ':due': due[reminderIndex.partitionKey],
+            ':order': due[reminderIndex.sortKey],
+            ':one': 1,
+          },
+          onConflict: 'no',
+        },
+      ),
+    );
   }
 
-  async recordAnswer(cardId: string, answer: AnswerWrite, extra: ExtraPut[]): Promise<RecordOutcome> {
-    const items: TransactItems = [
+  async recordAnswer(
+    cardId: string,
+    answer: AnswerWrite,
+    unit: UnitOfWork<'already-answered' | 'duplicate'>,
+  ): Promise<RecordOutcome> {
+    const onCard = updateExisting<'already-answered'>(
+      surveyKeys.card(cardId),
+      `SET answeredAt = :at, answeredVia = :via, answers = :answers, #comment = :comment, complaintTicked = :ticked, version = version + :one${
+        answer.complaintId ? ', complaintId = :complaint' : ''
+      } REMOVE #ipk, #isk`,
       {
-        Update: {
-          TableName: this.tableName,
-          Key: surveyKeys.card(cardId),
-          UpdateExpression: `SET answeredAt = :at, answeredVia = :via, answers = :answers, #comment = :comment, complaintTicked = :ticked, version = version + :one${
-            answer.complaintId ? ', complaintId = :complaint' : ''
-          } REMOVE gsi2pk, gsi2sk`,
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(answeredAt)',
-          ExpressionAttributeNames: { '#comment': 'comment' },
-          ExpressionAttributeValues: {
-            ':at': answer.at,
-            ':via': answer.via,
-            ':answers': answer.answers,
-            ':comment': answer.comment,
-            ':ticked': answer.complaintTicked,
-            ':one': 1,
-            ...(answer.complaintId ? { ':complaint': answer.complaintId } : {}),
-          },
+        condition: 'attribute_not_exists(answeredAt)',
+        names: { '#comment': 'comment', ...reminderNames },
+        values: {
+          ':at': answer.at,
+          ':via': answer.via,
+          ':answers': answer.answers,
+          ':comment': answer.comment,
+          ':ticked': answer.complaintTicked,
+          ':one': 1,
+          ...(answer.complaintId ? { ':complaint': answer.complaintId } : {}),
         },
+        onConflict: 'already-answered',
       },
-      ...extra.map((e) => ({
-        Put: { TableName: this.tableName, Item: e.item, ConditionExpression: 'attribute_not_exists(pk)' },
-      })),
-    ];
-    try {
-      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
-      return 'recorded';
-    } catch (err) {
-      if (cancelledAt(err, 0)) return 'already-answered';
-      if (extra.some((_, i) => cancelledAt(err, i + 1))) return 'duplicate';
-      throw err;
-    }
+    );
+    // The card's own write first: a card answered meanwhile is "already answered", not a duplicate.
+    const all = new UnitOfWork<'already-answered' | 'duplicate'>()
+      .add(onCard, ...unit.writes)
+      .emit(...unit.events);
+    const outcome = await commit(this.db, this.tableName, all);
+    return outcome === 'committed' ? 'recorded' : outcome;
   }
 
   async listByMonth(month: string, technicianId?: string): Promise<SurveyCardRecord[]> {
-    const ix = tableDefinition.indexes[Index.byDoneDay];
-    const cards: SurveyCardRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: Index.byDoneDay,
-          KeyConditionExpression: technicianId ? '#pk = :pk AND begins_with(#sk, :tech)' : '#pk = :pk',
-          ExpressionAttributeNames: {
-            '#pk': ix.partitionKey,
-            ...(technicianId ? { '#sk': ix.sortKey } : {}),
-          },
-          ExpressionAttributeValues: {
-            ':pk': surveyKeys.byMonth(month),
-            ...(technicianId ? { ':tech': `${technicianId}#` } : {}),
-          },
-          ExclusiveStartKey: start,
-        }),
-      );
-      cards.push(...(out.Items ?? []).map((i) => withoutKeys<SurveyCardRecord>(i)));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return cards;
+    const items = await queryAll(this.db, this.tableName, {
+      index: Index.byDoneDay,
+      pk: surveyKeys.byMonth(month),
+      ...(technicianId ? { skPrefix: surveyKeys.byMonthTechnicianPrefix(technicianId) } : {}),
+    });
+    return items.map(parseCard);
   }
 
   listPhonePending(q: PageQuery): Promise<Page<SurveyCardRecord>> {
-    return this.queryIndex(Index.byStatus, surveyKeys.phonePending, q);
+    return this.listIndex(surveyKeys.phonePending, q, parseCard);
   }
 
   async getReply(id: string): Promise<SurveyReplyRecord | undefined> {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: surveyKeys.reply(id), ConsistentRead: true }),
     );
-    return out.Item ? withoutKeys<SurveyReplyRecord>(out.Item) : undefined;
+    return out.Item ? parseReply(out.Item) : undefined;
   }
 
-  async putReply(reply: SurveyReplyRecord): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: replyItem(reply),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+  putReply(reply: SurveyReplyRecord): Promise<boolean> {
+    return this.ifStill(insert(replyItem(reply), 'no'));
   }
 
   listFlaggedReplies(q: PageQuery): Promise<Page<SurveyReplyRecord>> {
-    return this.queryIndex(Index.byStatus, surveyKeys.flaggedReplies, q);
+    return this.listIndex(surveyKeys.flaggedReplies, q, parseReply);
   }
 
-  private async conditionalUpdate(
-    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
-  ): Promise<boolean> {
-    try {
-      await this.db.send(new UpdateCommand({ TableName: this.tableName, ...input }));
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+  /** One conditional write; false when its condition no longer held. */
+  private async ifStill(write: Write<'no'>): Promise<boolean> {
+    return (await commit(this.db, this.tableName, new UnitOfWork<'no'>().add(write))) === 'committed';
   }
 
-  /** Oldest first. */
-  private async queryIndex<T>(index: IndexName, pk: string, q: PageQuery): Promise<Page<T>> {
-    const ix = tableDefinition.indexes[index];
-    const out = await this.db.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: index,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': ix.partitionKey },
-        ExpressionAttributeValues: { ':pk': pk },
-        Limit: q.limit,
-        ExclusiveStartKey: decodeCursor(q.cursor, ['pk', 'sk', ix.partitionKey, ix.sortKey]),
-      }),
-    );
-    const nextCursor = encodeCursor(out.LastEvaluatedKey);
-    return { items: (out.Items ?? []).map((i) => withoutKeys<T>(i)), ...(nextCursor ? { nextCursor } : {}) };
+  /** Oldest first, on the state index (gsi2). */
+  private listIndex<T>(
+    pk: string,
+    q: PageQuery,
+    parse: (item: Record<string, unknown>) => T,
+  ): Promise<Page<T>> {
+    return queryPage(this.db, this.tableName, { index: Index.byStatus, pk }, q, parse);
   }
-}
-
-/** True when a transaction was cancelled because the condition of item `index` failed. */
-function cancelledAt(err: unknown, index: number): boolean {
-  return (
-    err instanceof TransactionCanceledException &&
-    err.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed'
-  );
 }

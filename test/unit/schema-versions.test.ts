@@ -1,11 +1,16 @@
 /**
- * Stored item schemas carry a version. If a schema changes, its fingerprint changes: bump the version
- * (and write the migration/compat note) and record the new fingerprint here. Never edit an old one.
+ * Every stored item kind carries a schema version. When a kind's schema changes, its fingerprint
+ * changes: bump its version (with a compatibility note next to the constant) and record the new
+ * fingerprint here. Never edit an old one.
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { CASE_SCHEMA_VERSION, caseItemSchema } from '../../shared/cases/model.ts';
+import { caseItemKinds } from '../../shared/cases/model.ts';
+import { complaintItemKinds } from '../../shared/complaints/model.ts';
+import { slaItemKinds } from '../../shared/sla/model.ts';
+import { counterKind } from '../../shared/store/counter.ts';
+import { surveyItemKinds } from '../../shared/surveys/model.ts';
 
 const fingerprint = (schema: z.ZodMiniType) =>
   createHash('sha256')
@@ -15,13 +20,48 @@ const fingerprint = (schema: z.ZodMiniType) =>
 
 const known: Record<string, Record<number, string>> = {
   Case: { 1: 'a322e964857c578e', 2: '32d0c5813d7feb6a' },
+  TimelineEntry: { 1: 'b6b094bbb0274356' },
+  RegisterEntry: { 1: 'cc8241e55cf70ee5' },
+  IdempotencyRecord: { 1: '1b8e6b8ff357afbc' },
+  Counter: { 1: 'c9427ed49449a4b2' },
+  SlaMilestone: { 1: '5734b614fdd2a1dd' },
+  SlaEscalation: { 1: 'f520d7eb5720fda7' },
+  DispatchQueueEntry: { 1: 'fcd2c11effac764a' },
+  BranchCalendar: { 1: '1a79aa2d04eede0d' },
+  SlaPolicy: { 1: 'e3386fceceb8d4c7' },
+  SlaMeasure: { 1: 'da8443c2b9ce97d0' },
+  SurveyCard: { 1: 'd39a0320e5aabacd' },
+  SurveyReply: { 1: '2ffcb46b44b7b7e8' },
+  SurveyCaseGuard: { 1: '4926dca2b4c2c098' },
+  SurveyAnswerEvent: { 1: '5539b5e00b8eff53' },
+  Complaint: { 1: 'a5237e7aa59bcbf5' },
+  Task: { 1: '3e1f6d9a11ffcdbd' },
 };
 
+const kinds = [...caseItemKinds, counterKind, ...slaItemKinds, ...surveyItemKinds, ...complaintItemKinds];
+
 describe('stored schema versions', () => {
-  it('bumps the Case schema version whenever the stored Case schema changes', () => {
-    expect({ version: CASE_SCHEMA_VERSION, fingerprint: fingerprint(caseItemSchema) }).toEqual({
-      version: CASE_SCHEMA_VERSION,
-      fingerprint: known.Case?.[CASE_SCHEMA_VERSION],
-    });
+  it.each(kinds.map((k) => [k.entity, k] as const))(
+    'bumps the %s version whenever its stored schema changes',
+    (_entity, kind) => {
+      expect({ version: kind.version, fingerprint: fingerprint(kind.schema) }).toEqual({
+        version: kind.version,
+        fingerprint: known[kind.entity]?.[kind.version],
+      });
+    },
+  );
+
+  it('knows every stored kind, each once', () => {
+    expect(kinds.map((k) => k.entity).sort()).toEqual(Object.keys(known).sort());
+  });
+
+  it('writes each kind with its entity name and version, as its schema reads them', () => {
+    for (const kind of kinds) {
+      const header = z.parse(z.pick(kind.schema as z.ZodMiniObject, { entity: true, schemaVersion: true }), {
+        entity: kind.entity,
+        schemaVersion: kind.version,
+      });
+      expect(header).toEqual({ entity: kind.entity, schemaVersion: kind.version });
+    }
   });
 });

@@ -1,0 +1,70 @@
+/**
+ * The two ways stores read lists: a whole partition (or index partition) in one go, and one page of
+ * it with an opaque cursor. Both are a `Query` on the table's key or a named index, never a `Scan`.
+ */
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, type Page, type PageQuery } from './pagination.ts';
+import { type IndexName, tableDefinition } from './table.ts';
+
+export interface KeyQuery {
+  /** Query this index instead of the table. */
+  index?: IndexName;
+  /** The partition key value. */
+  pk: string;
+  /** Only sort keys starting with this. */
+  skPrefix?: string;
+  /** Descending sort key order (newest first on time-ordered keys). */
+  newestFirst?: boolean;
+  consistent?: boolean;
+}
+
+type Item = Record<string, unknown>;
+
+function queryInput(tableName: string, q: KeyQuery) {
+  const keys = q.index ? tableDefinition.indexes[q.index] : tableDefinition;
+  return {
+    TableName: tableName,
+    ...(q.index ? { IndexName: q.index } : {}),
+    KeyConditionExpression: q.skPrefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': keys.partitionKey, ...(q.skPrefix ? { '#sk': keys.sortKey } : {}) },
+    ExpressionAttributeValues: { ':pk': q.pk, ...(q.skPrefix ? { ':prefix': q.skPrefix } : {}) },
+    ...(q.newestFirst ? { ScanIndexForward: false } : {}),
+    ...(q.consistent ? { ConsistentRead: true } : {}),
+  };
+}
+
+/** Every item of the partition, following `LastEvaluatedKey` to the end. */
+export async function queryAll(db: DynamoDBDocumentClient, tableName: string, q: KeyQuery): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const out = await db.send(new QueryCommand({ ...queryInput(tableName, q), ExclusiveStartKey: start }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** One page of the partition, each item parsed; the cursor continues where this page ended. */
+export async function queryPage<T>(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  q: KeyQuery,
+  page: PageQuery,
+  parse: (item: Item) => T,
+): Promise<Page<T>> {
+  const cursorKeys: string[] = [tableDefinition.partitionKey, tableDefinition.sortKey];
+  if (q.index) {
+    const ix = tableDefinition.indexes[q.index];
+    cursorKeys.push(ix.partitionKey, ix.sortKey);
+  }
+  const out = await db.send(
+    new QueryCommand({
+      ...queryInput(tableName, q),
+      Limit: page.limit,
+      ExclusiveStartKey: decodeCursor(page.cursor, cursorKeys),
+    }),
+  );
+  const nextCursor = encodeCursor(out.LastEvaluatedKey);
+  return { items: (out.Items ?? []).map(parse), ...(nextCursor ? { nextCursor } : {}) };
+}
