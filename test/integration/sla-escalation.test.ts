@@ -131,6 +131,7 @@ describe('escalation ladder of a case nobody touches', () => {
       [['supervisor@branch.example'], '[SLA breach'],
       [['manager@branch.example'], '[SLA escalation'],
     ]);
+    expect(arrivalMails.every((m) => m.from.includes('<service@aftercare.local>'))).toBe(true);
     expect(arrivalMails[2]?.text).toContain(`Case ${id} (urban) has missed its arrival on site deadline.`);
     // domain events
     const types = sys.bus.history

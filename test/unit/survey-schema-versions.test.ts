@@ -2,9 +2,7 @@
  * Stored survey and complaint items carry a version. When a schema's fingerprint changes, bump its
  * version (with a compatibility note) and record the new fingerprint here; never edit an old one.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod/mini';
 import {
   COMPLAINT_SCHEMA_VERSION,
   complaintItemSchema,
@@ -17,12 +15,7 @@ import {
   surveyCardSchema,
   surveyReplySchema,
 } from '../../shared/surveys/model.ts';
-
-const fingerprint = (schema: z.ZodMiniType) =>
-  createHash('sha256')
-    .update(JSON.stringify(z.toJSONSchema(schema, { unrepresentable: 'any' })))
-    .digest('hex')
-    .slice(0, 16);
+import { schemaFingerprint } from '../support/schema-fingerprint.ts';
 
 const known: Record<string, Record<number, string>> = {
   SurveyCard: { 1: 'd39a0320e5aabacd' },
@@ -38,7 +31,7 @@ describe('stored survey and complaint schema versions', () => {
     ['Complaint', COMPLAINT_SCHEMA_VERSION, complaintItemSchema],
     ['Task', TASK_SCHEMA_VERSION, taskItemSchema],
   ] as const)('bumps the %s version whenever its stored schema changes', (name, version, schema) => {
-    expect({ version, fingerprint: fingerprint(schema) }).toEqual({
+    expect({ version, fingerprint: schemaFingerprint(schema) }).toEqual({
       version,
       fingerprint: known[name]?.[version],
     });
