@@ -41,6 +41,8 @@ export interface CaseCommand<S extends z.ZodMiniType = z.ZodMiniType> {
 const staff: Role[] = ['agent', 'dispatcher', 'manager'];
 const supervisors: Role[] = ['dispatcher', 'manager'];
 const field: Role[] = ['technician', 'dispatcher', 'manager'];
+/** The technician's own work (SPEC §2); a manager may do everything the roles below may. */
+const technicianWork: Role[] = ['technician', 'manager'];
 
 function command<S extends z.ZodMiniType>(c: CaseCommand<S>): CaseCommand<S> {
   return c;
@@ -145,7 +147,7 @@ export const caseCommands = {
 
   /** The technician sets off to the customer. */
   depart: command({
-    roles: ['technician'],
+    roles: technicianWork,
     input: z.strictObject({}),
     apply(c, _input, { actor, now }) {
       return {
@@ -164,7 +166,7 @@ export const caseCommands = {
 
   /** Arrival on site: the technician shows ID and confirms the fault (000 (九)). */
   arrive: command({
-    roles: ['technician'],
+    roles: technicianWork,
     input: z.strictObject({
       idShown: z.literal(true, 'the technician must show ID to the customer'),
       faultConfirmed: z.boolean(),
@@ -229,7 +231,7 @@ export const caseCommands = {
 
   /** Work done on site, with the time spent. Paid work starts only after the fee was shown (000 五.11). */
   'record-work': command({
-    roles: ['technician'],
+    roles: technicianWork,
     input: z.strictObject({
       description: text(4000),
       minutes: z.int().check(z.minimum(1), z.maximum(24 * 60)),
@@ -251,7 +253,7 @@ export const caseCommands = {
 
   /** The customer signs the service voucher; the on-site job is complete (000 (九)). */
   'sign-off': command({
-    roles: ['technician'],
+    roles: technicianWork,
     input: z.strictObject({ customerName: text(100) }),
     apply(c, input, { now }) {
       const visit = currentVisit(c);
@@ -362,7 +364,7 @@ export const caseCommands = {
 
   /** The repair card records actual time and parts (000 (十二)); `finished` hands it to inspection. */
   'repair-card': command({
-    roles: ['technician'],
+    roles: technicianWork,
     input: z.strictObject({
       description: text(4000),
       minutes: z.int().check(z.minimum(1), z.maximum(7 * 24 * 60)),

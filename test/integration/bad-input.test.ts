@@ -2,18 +2,14 @@
  * Every bad input gets a clear 4xx as application/problem+json, naming the field where there is one,
  * and writes nothing: the table is compared item by item before and after.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../shared/auth/actor.ts';
-import { intake, startTestSystem, type TestSystem } from '../support/system.ts';
+import { intake, startTestSystem, useTestSystem } from '../support/system.ts';
 
-let sys: TestSystem;
+const sys = useTestSystem();
 let caseId: string;
 beforeAll(async () => {
-  sys = await startTestSystem();
-  caseId = (await (await sys.as('agent')).post('/cases', intake())).body.id;
-});
-afterAll(async () => {
-  await sys.stop();
+  caseId = (await (await sys().as('agent')).post('/cases', intake())).body.id;
 });
 
 const base = intake();
@@ -33,6 +29,26 @@ interface BadCase {
   field?: string;
 }
 
+/** An intake whose top-level `patch` is refused (400) naming `field`. */
+const badIntake = (name: string, field: string, patch: Record<string, unknown>): BadCase => ({
+  name,
+  body: { ...base, ...patch },
+  status: 400,
+  field,
+});
+const badCustomer = (name: string, field: string, value: unknown) =>
+  badIntake(name, `customer.${field}`, { customer: { ...customer, [field]: value } });
+const badProduct = (name: string, field: string, value: unknown) =>
+  badIntake(name, `product.${field}`, { product: { ...product, [field]: value } });
+
+/** A category override on the test's case, changed by `bad`. */
+const badCategorize = (name: string, bad: Omit<BadCase, 'name'>): BadCase => ({
+  name,
+  path: '/cases/{id}/categorize',
+  body: { category: 'D', reason: 'x' },
+  ...bad,
+});
+
 const badInputs: BadCase[] = [
   { name: 'no body at all', raw: '', status: 400, field: '(body)' },
   { name: 'malformed JSON', raw: '{"channel": "hotline",', status: 400, field: '(body)' },
@@ -46,72 +62,27 @@ const badInputs: BadCase[] = [
     status: 415,
   },
   { name: 'oversized body (70 KB)', body: { ...base, symptoms: 'x'.repeat(70 * 1024) }, status: 413 },
-  { name: 'unknown top-level field', body: { ...base, priority: 'high' }, status: 400, field: 'priority' },
-  {
-    name: 'unknown nested field',
-    body: { ...base, customer: { ...customer, vip: true } },
-    status: 400,
-    field: 'customer.vip',
-  },
+  badIntake('unknown top-level field', 'priority', { priority: 'high' }),
+  badCustomer('unknown nested field', 'vip', true),
   {
     name: 'prototype pollution key',
     raw: JSON.stringify(base).replace('{', '{"__proto__":{"admin":true},'),
     status: 400,
     field: '__proto__',
   },
-  { name: 'missing customer', body: { ...base, customer: undefined }, status: 400, field: 'customer' },
-  { name: 'unknown channel', body: { ...base, channel: 'pigeon' }, status: 400, field: 'channel' },
-  {
-    name: 'phone of wrong type',
-    body: { ...base, customer: { ...customer, phone: 13800001234 } },
-    status: 400,
-    field: 'customer.phone',
-  },
-  {
-    name: 'phone with letters',
-    body: { ...base, customer: { ...customer, phone: 'call me' } },
-    status: 400,
-    field: 'customer.phone',
-  },
-  {
-    name: 'invalid e-mail',
-    body: { ...base, customer: { ...customer, email: 'not-an-email' } },
-    status: 400,
-    field: 'customer.email',
-  },
-  {
-    name: 'impossible purchase date',
-    body: { ...base, product: { ...product, purchaseDate: '2026-02-30' } },
-    status: 400,
-    field: 'product.purchaseDate',
-  },
-  { name: 'emergency as a string', body: { ...base, emergency: 'yes' }, status: 400, field: 'emergency' },
-  { name: 'unknown zone', body: { ...base, zone: 'rural' }, status: 400, field: 'zone' },
-  { name: 'blank symptoms', body: { ...base, symptoms: '   ' }, status: 400, field: 'symptoms' },
-  {
-    name: 'control characters in name',
-    body: { ...base, customer: { ...customer, name: 'Wang\u0000Fang' } },
-    status: 400,
-    field: 'customer.name',
-  },
-  {
-    name: 'SQL injection in serial number',
-    body: { ...base, product: { ...product, serialNumber: "1'; DROP TABLE cases;--" } },
-    status: 400,
-    field: 'product.serialNumber',
-  },
-  {
-    name: 'NoSQL operator object as symptoms',
-    body: { ...base, symptoms: { $ne: null } },
-    status: 400,
-    field: 'symptoms',
-  },
-  {
-    name: 'agent without customer id',
-    body: { ...base, customer: { ...customer, id: undefined } },
-    status: 400,
-    field: 'customer.id',
-  },
+  badIntake('missing customer', 'customer', { customer: undefined }),
+  badIntake('unknown channel', 'channel', { channel: 'pigeon' }),
+  badCustomer('phone of wrong type', 'phone', 13800001234),
+  badCustomer('phone with letters', 'phone', 'call me'),
+  badCustomer('invalid e-mail', 'email', 'not-an-email'),
+  badProduct('impossible purchase date', 'purchaseDate', '2026-02-30'),
+  badIntake('emergency as a string', 'emergency', { emergency: 'yes' }),
+  badIntake('unknown zone', 'zone', { zone: 'rural' }),
+  badIntake('blank symptoms', 'symptoms', { symptoms: '   ' }),
+  badCustomer('control characters in name', 'name', 'Wang\u0000Fang'),
+  badProduct('SQL injection in serial number', 'serialNumber', "1'; DROP TABLE cases;--"),
+  badIntake('NoSQL operator object as symptoms', 'symptoms', { symptoms: { $ne: null } }),
+  badCustomer('agent without customer id', 'id', undefined),
   {
     name: 'malformed Idempotency-Key',
     body: base,
@@ -135,34 +106,14 @@ const badInputs: BadCase[] = [
     status: 400,
     field: 'idShown',
   },
-  {
-    name: 'unknown service category',
-    path: '/cases/{id}/categorize',
+  badCategorize('unknown service category', {
     body: { category: 'Z', reason: 'x' },
     status: 400,
     field: 'category',
-  },
-  {
-    name: 'garbage If-Match',
-    path: '/cases/{id}/categorize',
-    body: { category: 'D', reason: 'x' },
-    headers: { 'if-match': 'yesterday' },
-    status: 400,
-    field: 'If-Match',
-  },
-  {
-    name: 'stale If-Match',
-    path: '/cases/{id}/categorize',
-    body: { category: 'D', reason: 'x' },
-    headers: { 'if-match': '"99"' },
-    status: 409,
-  },
-  {
-    name: 'command on a missing case',
-    path: '/cases/SR-19990101-0001/categorize',
-    body: { category: 'D', reason: 'x' },
-    status: 404,
-  },
+  }),
+  badCategorize('garbage If-Match', { headers: { 'if-match': 'yesterday' }, status: 400, field: 'If-Match' }),
+  badCategorize('stale If-Match', { headers: { 'if-match': '"99"' }, status: 409 }),
+  badCategorize('command on a missing case', { path: '/cases/SR-19990101-0001/categorize', status: 404 }),
   { name: 'limit out of range', method: 'GET', path: '/cases?limit=1000', status: 400, field: 'limit' },
   { name: 'forged cursor', method: 'GET', path: '/cases?cursor=eyJwayI6MX0', status: 400, field: 'cursor' },
   { name: 'unknown query parameter', method: 'GET', path: '/cases?sort=asc', status: 400, field: 'sort' },
@@ -170,14 +121,10 @@ const badInputs: BadCase[] = [
 ];
 
 describe('bad inputs are refused with a 4xx and write nothing', () => {
-  it('has at least 20 distinct bad inputs', () => {
-    expect(badInputs.length).toBeGreaterThanOrEqual(20);
-  });
-
   it.each(badInputs)('$name → $status', async (bad) => {
     // Prepare
-    const agent = await sys.as(bad.role ?? 'agent');
-    const before = await sys.allItems();
+    const agent = await sys().as(bad.role ?? 'agent');
+    const before = await sys().allItems();
     const path = (bad.path ?? '/cases').replace('{id}', caseId);
     const payload = bad.raw ?? (bad.body === undefined ? undefined : JSON.stringify(bad.body));
 
@@ -196,13 +143,13 @@ describe('bad inputs are refused with a 4xx and write nothing', () => {
       const fields = [res.body.field, ...(res.body.issues ?? []).map((i: { field: string }) => i.field)];
       expect(fields).toContain(bad.field);
     }
-    expect(await sys.allItems()).toEqual(before);
+    expect(await sys().allItems()).toEqual(before);
   });
 
   it('refuses a customer registering through the hotline channel (403) and writes nothing', async () => {
     // Prepare
-    const customerCaller = await sys.as('customer');
-    const before = await sys.allItems();
+    const customerCaller = await sys().as('customer');
+    const before = await sys().allItems();
 
     // Act
     const res = await customerCaller.post(
@@ -213,7 +160,7 @@ describe('bad inputs are refused with a 4xx and write nothing', () => {
     // Assess
     expect(res.status).toBe(403);
     expect(res.body.field).toBe('channel');
-    expect(await sys.allItems()).toEqual(before);
+    expect(await sys().allItems()).toEqual(before);
   });
 
   it.each([
@@ -221,7 +168,7 @@ describe('bad inputs are refused with a 4xx and write nothing', () => {
     ['a garbage token', 'Bearer not.a.jwt'],
   ])('answers 401 with %s', async (_name, authorization) => {
     // Act
-    const res = await fetch(`${sys.url}/cases`, { headers: authorization ? { authorization } : {} });
+    const res = await fetch(`${sys().url}/cases`, { headers: authorization ? { authorization } : {} });
 
     // Assess
     expect(res.status).toBe(401);
@@ -230,10 +177,10 @@ describe('bad inputs are refused with a 4xx and write nothing', () => {
 
   it('answers 401 to an expired token', async () => {
     // Prepare
-    const token = await sys.auth.sign({ sub: 'a-1', roles: ['agent'] }, -60);
+    const token = await sys().auth.sign({ sub: 'a-1', roles: ['agent'] }, -60);
 
     // Act
-    const res = await fetch(`${sys.url}/cases`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${sys().url}/cases`, { headers: { authorization: `Bearer ${token}` } });
 
     // Assess
     expect(res.status).toBe(401);

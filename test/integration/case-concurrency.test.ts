@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intake, startTestSystem, type TestSystem } from '../support/system.ts';
+import { describe, expect, it } from 'vitest';
+import { intake, useTestSystem } from '../support/system.ts';
 
-let sys: TestSystem;
-beforeAll(async () => {
-  sys = await startTestSystem();
-});
-afterAll(async () => {
-  await sys.stop();
-});
+const sys = useTestSystem();
 
 describe('concurrency and retries', () => {
   it('gives 50 parallel creates 50 distinct, consecutive case numbers', async () => {
     // Prepare
-    const agent = await sys.as('agent');
+    const agent = await sys().as('agent');
 
     // Act
     const results = await Promise.all(
@@ -30,7 +24,7 @@ describe('concurrency and retries', () => {
 
   it('lets exactly one of 20 parallel updates on the same version win; the rest get 409', async () => {
     // Prepare
-    const agent = await sys.as('agent');
+    const agent = await sys().as('agent');
     const created = await agent.post('/cases', intake());
     const id = created.body.id;
     const version = created.headers.get('etag');
@@ -55,8 +49,8 @@ describe('concurrency and retries', () => {
     const after = await agent.get(`/cases/${id}`);
     expect(after.body.version).toBe(2);
     // Events come from committed writes only (the outbox): one change, one event.
-    await sys.bus.idle();
-    const published = sys.bus.history.filter(
+    await sys().bus.idle();
+    const published = sys().bus.history.filter(
       (e) => e.detail.caseId === id && e.detail.action === 'categorize',
     );
     expect(published).toHaveLength(1);
@@ -64,7 +58,7 @@ describe('concurrency and retries', () => {
 
   it('detects a lost update without If-Match too: racing writers never both succeed on one version', async () => {
     // Prepare
-    const agent = await sys.as('agent');
+    const agent = await sys().as('agent');
     const id = (await agent.post('/cases', intake())).body.id;
 
     // Act
@@ -86,7 +80,7 @@ describe('concurrency and retries', () => {
 
   it('creates one case for one Idempotency-Key, however often and however concurrently it is retried', async () => {
     // Prepare
-    const customer = await sys.as('customer');
+    const customer = await sys().as('customer');
     const body = intake({
       channel: 'app',
       customer: { name: 'Sun Li', address: 'C', phone: '+86 136 0000 0000' },
@@ -112,13 +106,13 @@ describe('concurrency and retries', () => {
 
   it('refuses an Idempotency-Key reused with a different body (422) and writes nothing', async () => {
     // Prepare
-    const customer = await sys.as('customer');
+    const customer = await sys().as('customer');
     const body = intake({
       channel: 'app',
       customer: { name: 'Sun Li', address: 'C', phone: '+86 136 0000 0000' },
     });
     await customer.post('/cases', body, { 'idempotency-key': 'reuse-key-0001' });
-    const before = await sys.allItems();
+    const before = await sys().allItems();
 
     // Act
     const res = await customer.post(
@@ -130,6 +124,6 @@ describe('concurrency and retries', () => {
     // Assess
     expect(res.status).toBe(422);
     expect(res.body.field).toBe('Idempotency-Key');
-    expect(await sys.allItems()).toEqual(before);
+    expect(await sys().allItems()).toEqual(before);
   });
 });

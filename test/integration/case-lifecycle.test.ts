@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { intake, startTestSystem, type TestSystem } from '../support/system.ts';
+import { describe, expect, it } from 'vitest';
+import { intake, useTestSystem } from '../support/system.ts';
 
-let sys: TestSystem;
-beforeAll(async () => {
-  sys = await startTestSystem();
-});
-afterAll(async () => {
-  await sys.stop();
-});
+const sys = useTestSystem();
 
 describe('on-site repair lifecycle over HTTP', () => {
   it('goes from intake to closure, with the customer seeing received → diagnosing → repairing → completed', async () => {
     // Prepare
-    const agent = await sys.as('agent');
-    const dispatcher = await sys.as('dispatcher');
-    const tech = await sys.as('technician');
-    const customer = await sys.as('customer');
+    const agent = await sys().as('agent');
+    const dispatcher = await sys().as('dispatcher');
+    const tech = await sys().as('technician');
+    const customer = await sys().as('customer');
     const opened = await agent.post(
       '/cases',
       intake({ customer: { ...(intake().customer as object), id: customer.sub } }),
@@ -73,16 +67,18 @@ describe('on-site repair lifecycle over HTTP', () => {
       from: 'received',
       to: 'assigned',
     });
-    await sys.bus.idle();
-    const types = sys.bus.history.filter((e) => e.detail.caseId === id).map((e) => e['detail-type']);
+    await sys().bus.idle();
+    const types = sys()
+      .bus.history.filter((e) => e.detail.caseId === id)
+      .map((e) => e['detail-type']);
     expect(types).toContain('Case Opened');
     expect(types.filter((t) => t === 'Case Status Changed')).toHaveLength(5);
   });
 
   it('keeps the history when a case is reassigned', async () => {
     // Prepare
-    const agent = await sys.as('agent');
-    const dispatcher = await sys.as('dispatcher');
+    const agent = await sys().as('agent');
+    const dispatcher = await sys().as('dispatcher');
     const id = (await agent.post('/cases', intake())).body.id;
     await dispatcher.post(`/cases/${id}/assign`, { technicianId: 'tech-a' });
 
@@ -98,13 +94,13 @@ describe('on-site repair lifecycle over HTTP', () => {
       'tech-a',
       'tech-b',
     ]);
-    const techA = await sys.as('technician', 'tech-a');
+    const techA = await sys().as('technician', 'tech-a');
     expect((await techA.get(`/cases/${id}`)).status).toBe(404);
   });
 
   it('refuses to complete a case that was never assigned, naming the allowed transitions', async () => {
     // Prepare
-    const agent = await sys.as('agent');
+    const agent = await sys().as('agent');
     const id = (await agent.post('/cases', intake())).body.id;
 
     // Act
@@ -118,8 +114,8 @@ describe('on-site repair lifecycle over HTTP', () => {
 
   it('resolves simple problems remotely once assigned', async () => {
     // Prepare
-    const agent = await sys.as('agent');
-    const dispatcher = await sys.as('dispatcher');
+    const agent = await sys().as('agent');
+    const dispatcher = await sys().as('dispatcher');
     const id = (await agent.post('/cases', intake())).body.id;
     await dispatcher.post(`/cases/${id}/assign`, { technicianId: 'tech-r' });
 
@@ -138,9 +134,9 @@ describe('on-site repair lifecycle over HTTP', () => {
 
   it('requires a fee quote before paid work and invoices large charges', async () => {
     // Prepare: bought long ago, so out of warranty → category A (paid)
-    const agent = await sys.as('agent');
-    const dispatcher = await sys.as('dispatcher');
-    const tech = await sys.as('technician');
+    const agent = await sys().as('agent');
+    const dispatcher = await sys().as('dispatcher');
+    const tech = await sys().as('technician');
     const opened = await agent.post(
       '/cases',
       intake({ product: { model: 'AC-1', serialNumber: 'SN-OLD', purchaseDate: '2019-01-01' } }),
@@ -177,9 +173,9 @@ describe('on-site repair lifecycle over HTTP', () => {
 
   it('pauses for parts and resumes with a new visit', async () => {
     // Prepare
-    const agent = await sys.as('agent');
-    const dispatcher = await sys.as('dispatcher');
-    const tech = await sys.as('technician');
+    const agent = await sys().as('agent');
+    const dispatcher = await sys().as('dispatcher');
+    const tech = await sys().as('technician');
     const id = (await agent.post('/cases', intake())).body.id;
     await dispatcher.post(`/cases/${id}/assign`, { technicianId: tech.sub });
     await tech.post(`/cases/${id}/arrive`, { idShown: true, faultConfirmed: true });
@@ -202,9 +198,9 @@ describe('on-site repair lifecycle over HTTP', () => {
 describe('carry-in (workshop) repair lifecycle over HTTP', () => {
   it('issues a receipt, logs goods in and out, inspects, returns with signature and voids the receipt', async () => {
     // Prepare
-    const agent = await sys.as('agent');
-    const dispatcher = await sys.as('dispatcher');
-    const tech = await sys.as('technician');
+    const agent = await sys().as('agent');
+    const dispatcher = await sys().as('dispatcher');
+    const tech = await sys().as('technician');
     const id = (await agent.post('/cases', intake({ channel: 'walk_in' }))).body.id;
 
     // Act
@@ -264,8 +260,8 @@ describe('carry-in (workshop) repair lifecycle over HTTP', () => {
 describe('lists and visibility', () => {
   it('shows customers only their own cases, newest first, with cursor pagination', async () => {
     // Prepare
-    const customer = await sys.as('customer');
-    const other = await sys.as('customer');
+    const customer = await sys().as('customer');
+    const other = await sys().as('customer');
     for (let i = 0; i < 3; i++) {
       await customer.post(
         '/cases',
@@ -297,9 +293,9 @@ describe('lists and visibility', () => {
 
   it('lets staff filter by status and technician, and technicians see only their open assignments', async () => {
     // Prepare
-    const agent = await sys.as('agent');
-    const dispatcher = await sys.as('dispatcher');
-    const tech = await sys.as('technician');
+    const agent = await sys().as('agent');
+    const dispatcher = await sys().as('dispatcher');
+    const tech = await sys().as('technician');
     const a = (await agent.post('/cases', intake())).body.id;
     const b = (await agent.post('/cases', intake())).body.id;
     await dispatcher.post(`/cases/${a}/assign`, { technicianId: tech.sub });

@@ -1,12 +1,13 @@
 /**
  * SLA clocks through the real local system: HTTP API, bus, the SLA consumer, the Scheduler emulation
  * (schedules kept in the table) and the timer function. The clock is frozen and advanced; schedules
- * fire on `sys.timers.runDue()`. E-mails are recorded at the SES SDK edge.
+ * fire on `sys.timers.runDue()`. Escalation e-mails go through the unchanged SES client to the local
+ * SES, and are read back from its outbox.
  */
-import { SESv2Client, type SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { clockControl } from '../../shared/runtime/clock.ts';
+import { type OutboxItem, readOutbox } from '../support/surveys.ts';
 import { type Caller, intake, startTestSystem, type TestSystem } from '../support/system.ts';
 
 /** Asia/Shanghai wall-clock time → Date (UTC+8). 2026-11-23 is a Monday. */
@@ -23,22 +24,10 @@ let sys: TestSystem;
 let manager: Caller;
 let agent: Caller;
 let dispatcher: Caller;
-const mails: Array<{ to: string; subject: string; text: string }> = [];
 
 beforeAll(async () => {
   clockControl.freeze(sh('2026-11-23T08:30'));
   sys = await startTestSystem();
-  // Record e-mails at the SDK edge (whether or not a local SES outbox is running).
-  process.env.AWS_ENDPOINT_URL_SESV2 ??= `${sys.url}/_aws`;
-  vi.spyOn(SESv2Client.prototype, 'send').mockImplementation(async (command: unknown) => {
-    const input = (command as SendEmailCommand).input;
-    mails.push({
-      to: input.Destination?.ToAddresses?.[0] ?? '',
-      subject: input.Content?.Simple?.Subject?.Data ?? '',
-      text: input.Content?.Simple?.Body?.Text?.Data ?? '',
-    });
-    return { MessageId: `m-${mails.length}`, $metadata: {} };
-  });
   manager = await sys.as('manager');
   agent = await sys.as('agent');
   dispatcher = await sys.as('dispatcher');
@@ -46,8 +35,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await sys.stop();
   clockControl.reset();
-  vi.restoreAllMocks();
 });
+
+/** Every e-mail the local SES has taken so far, oldest first. */
+async function sentMail(): Promise<OutboxItem[]> {
+  return (await readOutbox(sys)).reverse();
+}
+
+/** The e-mails sent after `mark` (a count from `sentMail()`), oldest first. */
+async function mailSince(mark: number): Promise<OutboxItem[]> {
+  return (await sentMail()).slice(mark);
+}
 
 /** Moves the frozen clock to a local time and fires what is due, letting the events settle. */
 async function at(local: string): Promise<string[]> {
@@ -93,7 +91,7 @@ describe('escalation ladder of a case nobody touches', () => {
     await at('2026-11-23T09:00');
     const id = await open('ladder');
     const scheduled = await pendingFor(id);
-    mails.length = 0;
+    const mark = (await sentMail()).length;
 
     // Act: walk the day
     await at('2026-11-23T12:00');
@@ -127,13 +125,14 @@ describe('escalation ladder of a case nobody touches', () => {
     expect(afterBreach.slice(5)).toEqual(['arrival:p75→dispatcher', 'arrival:breach→supervisor']);
     expect((await escalationsOf(id)).slice(7)).toEqual(['arrival:mgr→manager']);
     // e-mails to the people of each step
-    const arrivalMails = mails.filter((m) => m.subject.includes('arrival'));
+    const arrivalMails = (await mailSince(mark)).filter((m) => m.subject.includes('arrival'));
     expect(arrivalMails.map((m) => [m.to, m.subject.split(']')[0]])).toEqual([
-      ['dispatch@branch.example', '[SLA warning'],
-      ['dispatch@branch.example', '[SLA urgent!'],
-      ['supervisor@branch.example', '[SLA breach'],
-      ['manager@branch.example', '[SLA escalation'],
+      [['dispatch@branch.example'], '[SLA warning'],
+      [['dispatch@branch.example'], '[SLA urgent!'],
+      [['supervisor@branch.example'], '[SLA breach'],
+      [['manager@branch.example'], '[SLA escalation'],
     ]);
+    expect(arrivalMails.every((m) => m.from.includes('<service@aftercare.local>'))).toBe(true);
     expect(arrivalMails[2]?.text).toContain(`Case ${id} (urban) has missed its arrival on site deadline.`);
     // domain events
     const types = sys.bus.history
@@ -240,7 +239,7 @@ describe('redelivery', () => {
     if (!firstHalf?.Target.Input) throw new Error('no first-response 50 % schedule');
     const { handler } = await import('../../functions/sla/timer.ts');
     await at('2026-11-26T09:16');
-    const mailsBefore = mails.length;
+    const mark = (await sentMail()).length;
 
     // Act: Scheduler delivers the same input again (at-least-once)
     const again = await handler(JSON.parse(firstHalf.Target.Input), lambdaContext('sla-timer'));
@@ -249,7 +248,7 @@ describe('redelivery', () => {
     // Assess
     expect(again).toEqual({ outcome: 'duplicate' });
     expect(await escalationsOf(id)).toEqual(['first_response:p50→dispatcher']);
-    expect(mails.length).toBe(mailsBefore);
+    expect(await mailSince(mark)).toEqual([]);
     const warnings = sys.bus.history.filter(
       (e) => e.detail.caseId === id && e['detail-type'] === 'SLA Warning',
     );
@@ -351,7 +350,7 @@ describe('workshop repairs', () => {
       condition: 'Scratched casing',
     });
     await sys.bus.idle();
-    mails.length = 0;
+    const mark = (await sentMail()).length;
 
     // Act
     const early = await at('2026-12-09T09:04');
@@ -361,8 +360,8 @@ describe('workshop repairs', () => {
     expect(checkIn.status).toBe(200);
     expect(early.filter((n) => n.startsWith(`${id}.ws.`))).toEqual([]);
     expect(await escalationsOf(id)).toEqual(['workshop_repair:breach→supervisor']);
-    expect(mails.map((m) => [m.to, m.subject])).toEqual([
-      ['supervisor@branch.example', `[SLA breach] ${id} missed its workshop repair deadline`],
+    expect((await mailSince(mark)).map((m) => [m.to, m.subject])).toEqual([
+      [['supervisor@branch.example'], `[SLA breach] ${id} missed its workshop repair deadline`],
     ]);
     const sla = await dispatcher.get(`/cases/${id}/sla`);
     const byKind = Object.fromEntries(sla.body.milestones.map((m: { kind: string }) => [m.kind, m]));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockControl } from '../../shared/runtime/clock.ts';
 import {
+  type CompletedCaseOptions,
   completedCase,
   getPage,
   postForm,
@@ -14,46 +15,53 @@ import { startTestSystem, type TestSystem } from '../support/system.ts';
 let sys: TestSystem;
 const seeded: Record<string, { id: string; number: string }> = {};
 
-beforeAll(async () => {
-  sys = await startTestSystem();
-  // Served yesterday (2026-11-24, branch time) in three branches, by two technicians.
-  seeded.wang = await completedCase(sys, {
-    at: shanghai('2026-11-24T09:30:00'),
+/** Who was served when (branch time), where, by whom; no e-mail means a phone follow-up. */
+const served: Record<string, Omit<CompletedCaseOptions, 'at'> & { at: string }> = {
+  // Yesterday (2026-11-24) in three branches, by two technicians.
+  wang: {
+    at: '2026-11-24T09:30:00',
     customer: { id: 'cust-wang', name: '王芳', email: 'wang@example.com' },
     branchId: 'hangzhou',
     technicianId: 'tech-li',
-  });
-  seeded.smith = await completedCase(sys, {
-    at: shanghai('2026-11-24T14:00:00'),
+  },
+  smith: {
+    at: '2026-11-24T14:00:00',
     customer: { id: 'cust-smith', name: 'John Smith', email: 'john.smith@example.com', language: 'en' },
     branchId: 'shanghai',
     technicianId: 'tech-zhao',
-  });
-  seeded.phone = await completedCase(sys, {
-    at: shanghai('2026-11-24T16:00:00'),
+  },
+  phone: {
+    at: '2026-11-24T16:00:00',
     customer: { id: 'cust-chen', name: '陈伟' },
     branchId: 'hangzhou',
     technicianId: 'tech-li',
-  });
-  seeded.late = await completedCase(sys, {
-    at: shanghai('2026-11-24T23:50:00'),
+  },
+  late: {
+    at: '2026-11-24T23:50:00',
     customer: { id: 'cust-liu', name: '刘洋', email: 'liu.yang@example.com' },
     branchId: 'suzhou',
     technicianId: 'tech-zhao',
-  });
-  // Served today, before the run: their card waits until tomorrow morning.
-  seeded.today = await completedCase(sys, {
-    at: shanghai('2026-11-25T07:10:00'),
+  },
+  // Today, before the run: their card waits until tomorrow morning.
+  today: {
+    at: '2026-11-25T07:10:00',
     customer: { id: 'cust-zhou', name: '周杰', email: 'zhou@example.com' },
     branchId: 'hangzhou',
     technicianId: 'tech-li',
-  });
-  // Served the day before yesterday: a different run's business.
-  seeded.older = await completedCase(sys, {
-    at: shanghai('2026-11-23T11:00:00'),
+  },
+  // The day before yesterday: a different run's business.
+  older: {
+    at: '2026-11-23T11:00:00',
     customer: { id: 'cust-sun', name: '孙丽', email: 'sun@example.com' },
     technicianId: 'tech-li',
-  });
+  },
+};
+
+beforeAll(async () => {
+  sys = await startTestSystem();
+  for (const [key, { at, ...o }] of Object.entries(served)) {
+    seeded[key] = await completedCase(sys, { ...o, at: shanghai(at) });
+  }
 });
 
 afterAll(async () => {

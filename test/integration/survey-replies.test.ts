@@ -12,6 +12,7 @@ import { LOCAL_INBOUND_BUCKET, s3PutEvent } from '../../infra/local/inbox.ts';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { clockControl } from '../../shared/runtime/clock.ts';
 import { surveyKeys } from '../../shared/surveys/model.ts';
+import { ALL_4434, type MailSample, mailSamples } from '../fixtures/mail-samples.ts';
 import {
   completedCase,
   deliverReply,
@@ -22,101 +23,26 @@ import {
 } from '../support/surveys.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
-type Answers = { attitude: number; skill: number; arrival: number; promise: number };
-const A4434: Answers = { attitude: 4, skill: 4, arrival: 3, promise: 4 };
+/** Samples rated at the lowest level somewhere: recording them raises a complaint (SPEC §7). */
+const raisesComplaint = new Set(['html-only.eml', 'chinese-base64.eml']);
+type CardSample = MailSample & { token: string };
+/** Samples addressed to a card: each gets a real card whose token replaces the sample's. */
+const withCard = mailSamples.filter((s): s is CardSample => s.token !== null);
+const recorded = withCard.filter((s) => !s.flagged);
+const flaggedWithCard = withCard.filter((s) => s.flagged);
 
-interface Sample {
-  file: string;
-  /** The token the sample was written for; replaced by a real card's token. */
-  token: string;
-  answers?: Answers;
-  comment?: string;
-  flag?: RegExp;
-  complaint?: boolean;
+function sample(file: string): CardSample {
+  const found = withCard.find((s) => s.file === file);
+  if (!found) throw new Error(`no mail sample ${file} addressed to a card`);
+  return found;
 }
-
-// Expected results as established for the parser in test/unit/reply-parser.test.ts.
-const recorded: Sample[] = [
-  {
-    file: 'plain-digits.eml',
-    token: 'cydowo4at5.t5ug00.db4pe7ed7wwrief22jnn6maynu',
-    answers: A4434,
-    comment: '',
-  },
-  { file: 'plain-with-comment.eml', token: 'qfslgyfcpq.t5wao0.jikerknaqzj3ius4dt3cm32ogi', answers: A4434 },
-  {
-    file: 'html-only.eml',
-    token: 'udbngnzd5j.t5y5c0.wwtucalmbi5477hqjtx52r6q3a',
-    answers: { attitude: 4, skill: 3, arrival: 2, promise: 1 },
-    complaint: true,
-  },
-  {
-    file: 'multipart-alternative.eml',
-    token: 'fynf2iclz7.t5ug00.qznmfr4gpfmwlud7ecwz5c4nzy',
-    answers: A4434,
-  },
-  { file: 'quoted-gmail.eml', token: '2tdn3qdyqg.t5wao0.32oqajaecyouoqekrtaylmhkdu', answers: A4434 },
-  {
-    file: 'chinese-base64.eml',
-    token: 'jzkedpnajq.t5y5c0.jnoweaudtp3zcjrym36tk7ocse',
-    answers: { attitude: 4, skill: 3, arrival: 2, promise: 1 },
-    complaint: true,
-  },
-  {
-    file: 'outlook-original-message.eml',
-    token: 'yma2cg7qjm.t5ug00.7f5xnru7mbqplbjqvisfca2mpa',
-    answers: A4434,
-  },
-  { file: 'chinese-fajianren.eml', token: 'nkmvltw7u6.t5y5c0.clsmwl2etnueweeha6pzzuiq3a', answers: A4434 },
-  {
-    file: 'forwarded-below.eml',
-    token: '5vc36ryalp.t5ug00.yqcyblfx7kar42t3m6sivizkgy',
-    answers: { attitude: 3, skill: 4, arrival: 4, promise: 4 },
-  },
-  {
-    file: 'forwarded-above.eml',
-    token: 'jqdl5ip75c.t5wao0.hbzxucaemice7yg2ychg4bki4y',
-    answers: { attitude: 4, skill: 3, arrival: 3, promise: 4 },
-  },
-  {
-    file: 'bottom-posted.eml',
-    token: 'h2zrw6yk3e.t5wao0.st5uv6wx7yz2ab3cd4ef5gh6ij',
-    answers: { attitude: 3, skill: 3, arrival: 4, promise: 4 },
-  },
-  {
-    file: 'script-comment.eml',
-    token: 'arugtvjbt2.t5wao0.o6fnthmex5in6yxqbx4r2gdfsu',
-    answers: { attitude: 4, skill: 4, arrival: 4, promise: 4 },
-    comment: '<script>alert(1)</script>\nGreat job, no complaints. (Just checking your system handles that.)',
-  },
-];
-const flaggedWithCard: Sample[] = [
-  {
-    file: 'partial.eml',
-    token: 'c6j4c3ahl4.t5y5c0.rcu6ltzvjp5fjmtr7r4muyyymy',
-    flag: /only 2 of 4 items/,
-    comment: "I was not home when he came, my son let him in, so I can't say about the rest.",
-  },
-  {
-    file: 'no-body.eml',
-    token: 'bpkwl5p25z.t5ug00.iupt6n45mthgnxlb2tyruw3hz4',
-    flag: /no answers could be read/,
-  },
-  {
-    file: 'out-of-range.eml',
-    token: 'm5xq2kd7ta.t5ug00.ab3cd4ef5gh6ij7kl2mn3op4qr',
-    flag: /outside 1 to 4/,
-    comment: '5 5 4 5\nExcellent!',
-  },
-];
-const samples = [...recorded, ...flaggedWithCard];
 
 let sys: TestSystem;
 const tokens = new Map<string, string>();
 const mail = (file: string) => `reply-${file.replace('.eml', '')}@example.com`;
 
 /** The fixture, re-addressed to a real card: its token replaced wherever it appears (any case). */
-function readdressed(sample: Sample): string {
+function readdressed(sample: CardSample): string {
   const raw = readFileSync(new URL(`../fixtures/mail/${sample.file}`, import.meta.url), 'latin1');
   const token = tokens.get(sample.file) ?? '';
   return raw.replace(new RegExp(sample.token.replace(/\./g, '\\.'), 'gi'), token);
@@ -134,7 +60,7 @@ async function cardOf(file: string): Promise<Record<string, unknown> | undefined
 beforeAll(async () => {
   sys = await startTestSystem();
   await Promise.all(
-    samples.map((s, i) =>
+    withCard.map((s, i) =>
       completedCase(sys, {
         at: shanghai('2026-11-24T10:00:00'),
         customer: { id: `cust-reply-${i}`, name: `Reply ${i}`, email: mail(s.file) },
@@ -144,7 +70,7 @@ beforeAll(async () => {
   );
   clockControl.freeze(shanghai('2026-11-25T08:00:00'));
   await runMorningRun(sys);
-  for (const s of samples) tokens.set(s.file, (await surveyLinkFor(sys, mail(s.file))).token);
+  for (const s of withCard) tokens.set(s.file, (await surveyLinkFor(sys, mail(s.file))).token);
   clockControl.freeze(shanghai('2026-11-25T19:00:00'));
 });
 
@@ -164,9 +90,8 @@ describe('survey e-mail replies', () => {
     // Assess
     expect(result).toMatchObject({ outcome: 'recorded' });
     const card = await cardOf(sample.file);
-    expect(card).toMatchObject({ answeredVia: 'email', answers: sample.answers });
-    if (sample.comment !== undefined) expect(card?.comment).toBe(sample.comment);
-    expect(Boolean(card?.complaintId)).toBe(sample.complaint === true);
+    expect(card).toMatchObject({ answeredVia: 'email', answers: sample.answers, comment: sample.comment });
+    expect(Boolean(card?.complaintId)).toBe(raisesComplaint.has(sample.file));
     // The link now says "already answered": both ways record through the same code, once.
     const link = await surveyLinkFor(sys, mail(sample.file));
     expect((await getPage(link.url)).status).toBe(409);
@@ -184,12 +109,12 @@ describe('survey e-mail replies', () => {
 
       // Assess
       expect(result.outcome).toBe('flagged');
-      expect(result.reason).toMatch(sample.flag ?? /./);
+      expect(result.reason).toMatch(sample.flagReason ?? /./);
       const card = await cardOf(sample.file);
       expect(card?.answeredAt).toBeUndefined();
       const reply = listed.body.items.find((r: { cardId?: string }) => r.cardId === card?.id);
       expect(reply).toMatchObject({ outcome: 'flagged', caseNumber: card?.caseNumber });
-      if (sample.comment !== undefined) expect(reply.comment).toBe(sample.comment);
+      expect(reply.comment).toBe(sample.comment);
     },
   );
 
@@ -230,20 +155,22 @@ describe('survey e-mail replies', () => {
 
   it('flags a second reply to an answered card instead of overwriting the answer', async () => {
     // Prepare: plain-digits.eml was recorded above.
-    const raw = readdressed(recorded[0] as Sample).replace('4 4 3 4', '1 1 1 1');
+    const raw = readdressed(sample('plain-digits.eml')).replace('4 4 3 4', '1 1 1 1');
 
     // Act
     const result = await deliverReply(sys, raw);
 
     // Assess
     expect(result).toMatchObject({ outcome: 'flagged', reason: expect.stringMatching(/already answered/) });
-    expect((await cardOf('plain-digits.eml'))?.answers).toEqual(A4434);
+    expect((await cardOf('plain-digits.eml'))?.answers).toEqual(ALL_4434);
   });
 
   it('handles a redelivered S3 notification once', async () => {
     // Prepare
-    const sample = flaggedWithCard[0] as Sample;
-    const first = await fetch(`${sys.url}/_local/inbox`, { method: 'POST', body: readdressed(sample) });
+    const first = await fetch(`${sys.url}/_local/inbox`, {
+      method: 'POST',
+      body: readdressed(sample('partial.eml')),
+    });
     const { key } = (await first.json()) as { key: string };
 
     // Act

@@ -2,7 +2,9 @@
  * Survey test helpers: drive a case to completed at a given instant, run the morning run, read the
  * local outbox, answer the survey page as a browser would, and deliver e-mail replies to the inbox.
  */
+import type { OutboxMessage } from '../../infra/local/outbox.ts';
 import { clockControl } from '../../shared/runtime/clock.ts';
+import type { DispatchReport } from '../../shared/surveys/service.ts';
 import { intake, type TestSystem } from './system.ts';
 
 export interface CompletedCaseOptions {
@@ -51,17 +53,6 @@ export async function completedCase(
   return { id, number: opened.body.number ?? id };
 }
 
-export interface DispatchReport {
-  today: string;
-  serviceDay: string;
-  cardsSent: string[];
-  alreadyHandled: number;
-  phoneFollowUps: string[];
-  skipped: Array<{ caseNumber: string; reason: string }>;
-  reminders: string[];
-  failures: unknown[];
-}
-
 /** The morning run through its local trigger, at the frozen clock's time. */
 export async function runMorningRun(sys: TestSystem): Promise<DispatchReport> {
   const res = await fetch(`${sys.url}/_local/run/survey-dispatch`, { method: 'POST' });
@@ -70,15 +61,8 @@ export async function runMorningRun(sys: TestSystem): Promise<DispatchReport> {
   return body as DispatchReport;
 }
 
-export interface OutboxItem {
-  id: string;
-  to: string[];
-  replyTo: string[];
-  subject: string;
-  text: string;
-  html?: string;
-  links: string[];
-}
+/** A message of the local SES outbox, as `/_local/outbox.json` lists it. */
+export type OutboxItem = OutboxMessage;
 
 export async function readOutbox(sys: TestSystem): Promise<OutboxItem[]> {
   const res = await fetch(`${sys.url}/_local/outbox.json`);

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { localClientConfig } from '../../infra/local/dynamo.ts';
 import { type LocalSystem, type SystemOptions, startSystem } from '../../infra/local/system.ts';
 import type { Role } from '../../shared/auth/actor.ts';
@@ -95,6 +95,24 @@ export async function startTestSystem(opts: Partial<SystemOptions> = {}): Promis
       ddb.destroy();
       await system.stop();
     },
+  };
+}
+
+/**
+ * One system for the whole test file: started before its first test, stopped after its last. Returns
+ * the running system (call it inside tests and hooks, not at module level).
+ */
+export function useTestSystem(opts: Partial<SystemOptions> = {}): () => TestSystem {
+  let running: TestSystem | undefined;
+  beforeAll(async () => {
+    running = await startTestSystem(opts);
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return () => {
+    if (!running) throw new Error('the test system starts in beforeAll');
+    return running;
   };
 }
 

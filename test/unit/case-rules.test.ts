@@ -9,9 +9,13 @@ describe('case numbering', () => {
     ['2026-01-01', 1, 'SR-20260101-0001'],
     ['2026-12-31', 9999, 'SR-20261231-9999'],
     ['2026-12-31', 12345, 'SR-20261231-12345'],
-  ])('formats day %s sequence %i as %s', (day, seq, expected) => {
-    expect(formatCaseNumber('SR', day, seq)).toBe(expected);
-    expect(expected).toMatch(caseNumberPattern);
+  ])('formats day %s sequence %i as %s, a number the case-number pattern accepts', (day, seq, expected) => {
+    // Act
+    const formatted = formatCaseNumber('SR', day, seq);
+
+    // Assess
+    expect(formatted).toBe(expected);
+    expect(formatted).toMatch(caseNumberPattern);
   });
 
   it.each([0, -1, 1.5])('rejects sequence %s', (seq) => {
@@ -57,17 +61,21 @@ describe('service category decision', () => {
   });
 });
 
-describe('feedback routing', () => {
-  it.each([
+describe('feedback routing (SPEC §3, 000 三.5–8)', () => {
+  const routing = [
     ['quality', 'rnd_production'],
     ['packaging', 'warehouse_transport'],
     ['staff_attitude', 'service_marketing'],
     ['dealer', 'channel_coordination'],
-  ] as const)('routes %s feedback to %s', (subject, department) => {
+    // Not named in SPEC: the service department reads it and passes it on.
+    ['other', 'service'],
+  ] as const;
+
+  it.each(routing)('routes %s feedback to %s', (subject, department) => {
     expect(departmentFor[subject]).toBe(department);
   });
 
-  it('has a department for every subject', () => {
-    expect(feedbackSubjects.every((s) => departmentFor[s].length > 0)).toBe(true);
+  it('routes exactly the subjects listed above, so a new subject needs its expected department here', () => {
+    expect([...feedbackSubjects].sort()).toEqual(routing.map(([subject]) => subject).sort());
   });
 });
