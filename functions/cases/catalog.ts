@@ -7,7 +7,8 @@ import { envSchema } from '../../shared/config/env.ts';
 import { domainModule, type RouteSpec } from '../spec.ts';
 
 const caseEnv = envSchema('TABLE_NAME');
-const readers: Role[] = ['customer', 'agent', 'dispatcher', 'technician', 'parts_clerk', 'manager', 'ops'];
+/** Who reads case records: the customer (own), service staff, the technician (assigned). Not parts clerks or ops. */
+const readers: Role[] = ['customer', 'agent', 'dispatcher', 'technician', 'manager'];
 
 type CommandRouteKey = `POST /cases/{id}/${CaseCommandName}`;
 export const commandRouteKey = (name: CaseCommandName): CommandRouteKey => `POST /cases/{id}/${name}`;
@@ -53,7 +54,8 @@ export const cases = domainModule(
     'POST /cases': {
       fn: 'case-intake',
       summary: 'Register a service request',
-      roles: ['customer', 'agent', 'dispatcher', 'manager'],
+      // Reception registers requests; supervisors are handed them to dispatch.
+      roles: ['customer', 'agent', 'manager'],
       body: intakeSchema,
     },
     'GET /cases': {
@@ -65,12 +67,12 @@ export const cases = domainModule(
     'GET /cases/{id}/timeline': {
       fn: 'case-read',
       summary: 'Every change of a case: who, role, when, what',
-      roles: ['agent', 'dispatcher', 'technician', 'parts_clerk', 'manager', 'ops'],
+      roles: ['agent', 'dispatcher', 'technician', 'manager'],
     },
     'GET /register/{month}': {
       fn: 'case-read',
       summary: 'Workshop goods in/out register of a month',
-      roles: ['agent', 'dispatcher', 'parts_clerk', 'manager', 'ops'],
+      roles: ['agent', 'dispatcher', 'manager'],
     },
     ...commandRoutes,
   },

@@ -7,7 +7,8 @@ import { SlaPolicySchema } from '../../shared/sla/policy.ts';
 import { morningTimerName, type TimerPayload } from '../../shared/sla/timers.ts';
 import { domainModule } from '../spec.ts';
 
-const settingsReaders = ['agent', 'dispatcher', 'parts_clerk', 'manager', 'ops'] as const;
+/** Service staff read settings and milestones; parts clerks and ops do not. */
+const settingsReaders = ['agent', 'dispatcher', 'manager'] as const;
 const defaultMorning: TimerPayload = { kind: 'morning', branchId: DEFAULT_BRANCH_ID };
 
 export const sla = domainModule(

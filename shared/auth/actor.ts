@@ -23,8 +23,11 @@ export interface Actor {
   email?: string;
 }
 
-/** Staff see every case; customers and technicians only their own. */
-export const staffRoles: readonly Role[] = ['agent', 'dispatcher', 'manager', 'ops', 'parts_clerk'];
+/**
+ * Service staff see every case; customers and technicians only their own. Parts clerks and ops read no
+ * case records at all (their routes say so).
+ */
+export const staffRoles: readonly Role[] = ['agent', 'dispatcher', 'manager'];
 
 /**
  * Reads groups from claims. API Gateway flattens array claims to a string like `[agent dispatcher]`

@@ -188,22 +188,7 @@ const expectations: Record<string, Expectation> = {
  * functions/catalog.ts and the services behind them. The test asserts each one still disagrees: when
  * the code is fixed, it fails here, and the entry must go.
  */
-const knownDisagreements: readonly { route: string; role: Role; actual: number }[] = [
-  // Intake is reception's job; the supervisor is sent registered requests (000 (八)).
-  { route: 'POST /cases', role: 'dispatcher', actual: 201 },
-  // Parts clerks and ops are in `staffRoles`, which see every case and every staff read.
-  ...(['parts_clerk', 'ops'] as const).flatMap((role) =>
-    [
-      'GET /cases',
-      'GET /cases/{id}',
-      'GET /cases/{id}/timeline',
-      'GET /register/{month}',
-      'GET /cases/{id}/sla',
-      'GET /sla/branches/{id}/calendar',
-      'GET /sla/branches/{id}/policy',
-    ].map((route) => ({ route, role, actual: 200 })),
-  ),
-];
+const knownDisagreements: readonly { route: string; role: Role; actual: number }[] = [];
 
 const CUSTOMER = 'cust-matrix';
 const TECHNICIAN = 'tech-matrix';
