@@ -11,16 +11,15 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type * as z from 'zod/mini';
 import type { DomainModule, RouteKey, RoutesOf } from '../../functions/spec.ts';
 import { type Actor, actorFromClaims, hasRole } from '../auth/actor.ts';
-import { loadEnv } from '../config/env.ts';
 import {
   ForbiddenError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors.ts';
+import { type EnvOf, functionEnv } from '../runtime/function-env.ts';
 import { beginInvocation, endInvocation, log } from '../runtime/observability.ts';
 import { PROBLEM_CONTENT_TYPE, type Problem, problemFor } from './problem.ts';
 
@@ -150,9 +149,7 @@ function bundle<M extends DomainModule, F extends keyof M['functions'] & string,
   render: (result: R) => APIGatewayProxyStructuredResultV2,
   renderProblem: Renderer,
 ) {
-  const spec = module.functions[fn];
-  if (!spec) throw new Error(`${module.name} declares no function ${fn}`);
-  let env: Record<string, string> | undefined;
+  const env = functionEnv(module, fn) as () => Record<string, string>;
   return middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use({
       onError: (request) => {
@@ -164,7 +161,6 @@ function bundle<M extends DomainModule, F extends keyof M['functions'] & string,
     })
     .handler(async (event) => {
       beginInvocation({ function: fn, route: event.routeKey });
-      env ??= loadEnv(spec.env) as Record<string, string>;
       const routeKey = event.routeKey as RouteKey;
       const route = module.routes[routeKey];
       const op = ops[routeKey];
@@ -188,7 +184,7 @@ function bundle<M extends DomainModule, F extends keyof M['functions'] & string,
         headers: (event.headers ?? {}) as Record<string, string>,
         routeKey,
         method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
-        env,
+        env: env(),
         readForm: () => readForm(event),
       };
       const result = render(await op(request as HttpRequest<never>));
@@ -196,8 +192,6 @@ function bundle<M extends DomainModule, F extends keyof M['functions'] & string,
       return result;
     });
 }
-
-type EnvOf<M extends DomainModule, F extends keyof M['functions']> = z.infer<M['functions'][F]['env']>;
 
 /** The operations of one HTTP function: exactly one per route key the catalogue gives it. */
 export type Operations<M extends DomainModule, F extends keyof M['functions'] & string, R> = {

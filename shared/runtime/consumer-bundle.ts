@@ -10,7 +10,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { type DetailType, type EventDetail, eventSchemas } from '../../events/registry.ts';
 import type { DomainModule } from '../../functions/spec.ts';
-import { loadEnv } from '../config/env.ts';
+import { type EnvOf, functionEnv } from './function-env.ts';
 import { beginInvocation, endInvocation, log } from './observability.ts';
 
 /** What EventBridge puts in the queue: the event envelope. */
@@ -29,8 +29,6 @@ const envelopeSchema = z.object({
   time: z.string(),
   detail: z.record(z.string(), z.unknown()),
 });
-
-type EnvOf<M extends DomainModule, F extends keyof M['functions']> = z.infer<M['functions'][F]['env']>;
 
 /** The detail-types a consumer's rules select. */
 export type DetailTypesOf<M extends DomainModule, F extends keyof M['functions']> = NonNullable<
@@ -59,23 +57,21 @@ export function eventConsumer<M extends DomainModule, F extends keyof M['functio
   fn: F,
   ops: ConsumerOperations<M, F>,
 ) {
-  const spec = module.functions[fn];
-  if (!spec) throw new Error(`${module.name} declares no function ${fn}`);
-  let env: EnvOf<M, F> | undefined;
+  const env = functionEnv(module, fn);
   const byType = ops as unknown as Record<
     string,
     (detail: unknown, env: EnvOf<M, F>, event: BusEnvelope) => Promise<void>
   >;
   return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event) => {
     beginInvocation({ function: fn });
-    env ??= loadEnv(spec.env) as EnvOf<M, F>;
+    const vars = env();
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
       try {
         const busEvent = parseRecordBody(record.body);
         const op = byType[busEvent['detail-type']];
         if (!op) throw new Error(`${fn} has no operation for ${busEvent['detail-type']}`);
-        await op(busEvent.detail, env, busEvent);
+        await op(busEvent.detail, vars, busEvent);
       } catch (error) {
         log().error('event failed; it will be redelivered', {
           error: error as Error,

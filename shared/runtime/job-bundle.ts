@@ -8,10 +8,8 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { DomainModule } from '../../functions/spec.ts';
-import { loadEnv } from '../config/env.ts';
+import { type EnvOf, functionEnv } from './function-env.ts';
 import { beginInvocation, endInvocation, log } from './observability.ts';
-
-type EnvOf<M extends DomainModule, F extends keyof M['functions']> = z.infer<M['functions'][F]['env']>;
 
 /** Wraps one invoked function's logic; `input` is the schema of what its invoker sends. */
 export function jobHandler<
@@ -20,9 +18,7 @@ export function jobHandler<
   S extends z.ZodMiniType,
   R,
 >(module: M, fn: F, input: S, run: (input: z.infer<S>, env: EnvOf<M, F>) => Promise<R>) {
-  const spec = module.functions[fn];
-  if (!spec) throw new Error(`${module.name} declares no function ${fn}`);
-  let env: EnvOf<M, F> | undefined;
+  const env = functionEnv(module, fn);
   return middy<unknown, R, Error, Context>()
     .use({
       onError: (request) => {
@@ -32,8 +28,7 @@ export function jobHandler<
     })
     .handler(async (event) => {
       beginInvocation({ function: fn });
-      env ??= loadEnv(spec.env) as EnvOf<M, F>;
-      const result = await run(z.parse(input, event ?? {}), env);
+      const result = await run(z.parse(input, event ?? {}), env());
       log().info('invocation done', { result: result as unknown as Record<string, unknown> });
       endInvocation();
       return result;

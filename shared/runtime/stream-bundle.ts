@@ -5,28 +5,23 @@
  */
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type * as z from 'zod/mini';
 import type { DomainModule } from '../../functions/spec.ts';
-import { loadEnv } from '../config/env.ts';
+import { type EnvOf, functionEnv } from './function-env.ts';
 import { beginInvocation, endInvocation, log } from './observability.ts';
-
-type EnvOf<M extends DomainModule, F extends keyof M['functions']> = z.infer<M['functions'][F]['env']>;
 
 export function streamHandler<M extends DomainModule, F extends keyof M['functions'] & string>(
   module: M,
   fn: F,
   each: (record: DynamoDBRecord, env: EnvOf<M, F>) => Promise<void>,
 ) {
-  const spec = module.functions[fn];
-  if (!spec) throw new Error(`${module.name} declares no function ${fn}`);
-  let env: EnvOf<M, F> | undefined;
+  const env = functionEnv(module, fn);
   return middy<DynamoDBStreamEvent, DynamoDBBatchResponse, Error, Context>().handler(async (event) => {
     beginInvocation({ function: fn });
-    env ??= loadEnv(spec.env) as EnvOf<M, F>;
+    const vars = env();
     try {
       for (const record of event.Records) {
         try {
-          await each(record, env);
+          await each(record, vars);
         } catch (error) {
           log().error('stream record failed; retrying from this record', {
             error: error as Error,
