@@ -129,6 +129,12 @@ export async function ensureRuntimeTable(endpoint: string, tableName: string): P
   client.destroy();
 }
 
+/** A stored item as its record: without the table's key attributes. */
+function recordOf<T>(item: Record<string, unknown>): T {
+  const { pk: _p, sk: _s, vpk: _vp, vsk: _vs, ...record } = item;
+  return record as T;
+}
+
 const errorText = (err: unknown) => String((err as Error)?.stack ?? err).slice(0, 4000);
 
 /** The SQS event a queue hands its consumer: one record carrying the message body. */
@@ -189,7 +195,7 @@ export class DeliveryQueues {
       sentAt: new Date(now).toISOString(),
       visibleAt,
     };
-    return { pk: QUEUE, sk: id, vpk: QUEUE, vsk: `${visibleAt}#${id}`, ...message };
+    return { ...message, pk: QUEUE, sk: id, vpk: QUEUE, vsk: `${visibleAt}#${id}` };
   }
 
   /** Durably enqueues messages (all of them, or throws); resolves once they are stored. */
@@ -266,7 +272,7 @@ export class DeliveryQueues {
           ConsistentRead: true,
         }),
       );
-      items.push(...((out.Items ?? []) as DeadLetter[]));
+      items.push(...(out.Items ?? []).map((i) => recordOf<DeadLetter>(i)));
       start = out.LastEvaluatedKey;
     } while (start);
     return items.sort((a, b) => a.deadAt.localeCompare(b.deadAt));
@@ -296,7 +302,7 @@ export class DeliveryQueues {
             {
               Put: {
                 TableName: this.opts.tableName,
-                Item: { pk: QUEUE, sk: d.id, vpk: QUEUE, vsk: `${now}#${d.id}`, ...message },
+                Item: { ...message, pk: QUEUE, sk: d.id, vpk: QUEUE, vsk: `${now}#${d.id}` },
               },
             },
           ],
@@ -354,7 +360,7 @@ export class DeliveryQueues {
           this.log.log('[delivery] queues readable again');
         }
         const now = Date.now();
-        for (const m of (out.Items ?? []) as Message[]) {
+        for (const m of (out.Items ?? []).map((i) => recordOf<Message>(i))) {
           if (this.inFlight.has(m.id)) continue;
           const visibleIn = Date.parse(m.visibleAt) - now;
           if (visibleIn > 0) {
@@ -389,6 +395,11 @@ export class DeliveryQueues {
   private async deliver(m: Message): Promise<void> {
     if (Date.now() - Date.parse(m.sentAt) > m.maxAgeSeconds * 1000) {
       await this.bury(m, `older than its maximum age of ${m.maxAgeSeconds} s`);
+      return;
+    }
+    // Its receives were used up by attempts that never reported back (the process died meanwhile).
+    if (m.receiveCount >= m.maxReceiveCount) {
+      await this.bury(m, `received ${m.receiveCount} times (maximum receive count ${m.maxReceiveCount})`);
       return;
     }
     // Count the receive before invoking: a message that takes the process down still uses up attempts.
@@ -449,7 +460,7 @@ export class DeliveryQueues {
       new TransactWriteCommand({
         TransactItems: [
           ...(queued ? [{ Delete: { TableName: this.opts.tableName, Key: { pk: QUEUE, sk: m.id } } }] : []),
-          { Put: { TableName: this.opts.tableName, Item: { pk: DLQ, sk: m.id, ...letter } } },
+          { Put: { TableName: this.opts.tableName, Item: { ...letter, pk: DLQ, sk: m.id } } },
         ],
       }),
     );
