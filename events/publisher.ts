@@ -4,6 +4,7 @@
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import * as z from 'zod/mini';
+import { SDK_RETRY } from '../shared/store/client.ts';
 import { type DomainEvent, EVENT_SOURCE, eventSchemas } from './registry.ts';
 
 export interface EventPublisher {
@@ -41,6 +42,6 @@ export class EventBridgePublisher implements EventPublisher {
 
 let client: EventBridgeClient | undefined;
 export function eventBridgeClient(): EventBridgeClient {
-  client ??= new EventBridgeClient({});
+  client ??= new EventBridgeClient({ ...SDK_RETRY });
   return client;
 }

@@ -46,3 +46,6 @@ export class IdempotencyMismatchError extends DomainError {}
 export class PayloadTooLargeError extends DomainError {}
 
 export class UnsupportedMediaTypeError extends DomainError {}
+
+/** A dependency (the table) cannot be reached right now; retrying later may succeed. */
+export class ServiceUnavailableError extends DomainError {}

@@ -1,6 +1,6 @@
 /**
- * Cross-cutting functions: the outbox relay (table stream → bus), the audit log of domain events, and the
- * OpenAPI document.
+ * Cross-cutting functions: the outbox relay (table stream → bus), the audit log of domain events, the
+ * OpenAPI document and the health check.
  */
 import { EVENT_SOURCE } from '../../events/registry.ts';
 import { envSchema } from '../../shared/config/env.ts';
@@ -15,6 +15,14 @@ export const platform = domainModule(
       env: envSchema(),
       trigger: { kind: 'http' },
       access: {},
+    },
+    health: {
+      entry: 'functions/platform/health.ts',
+      description: 'Health check: a cheap read of the table',
+      env: envSchema('TABLE_NAME'),
+      trigger: { kind: 'http' },
+      access: { table: 'read' },
+      timeoutSeconds: 5,
     },
     audit: {
       entry: 'functions/platform/audit.ts',
@@ -61,5 +69,10 @@ export const platform = domainModule(
   },
   {
     'GET /openapi.json': { fn: 'openapi', summary: 'This API as OpenAPI 3.1', roles: 'public' },
+    'GET /health': {
+      fn: 'health',
+      summary: 'Whether the API can reach its table: 200, or 503 problem+json',
+      roles: 'public',
+    },
   },
 );

@@ -7,6 +7,7 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod/mini';
 import { jobHandler } from '../../shared/runtime/job-bundle.ts';
+import { SDK_RETRY } from '../../shared/store/client.ts';
 import { handleSurveyReply, type ReplyOutcome } from '../../shared/surveys/replies.ts';
 import { surveys } from './catalog.ts';
 import { surveyJobDeps } from './deps.ts';
@@ -23,7 +24,7 @@ const s3EventSchema = z.object({
 let s3: S3Client | undefined;
 
 export const handler = jobHandler(surveys, 'survey-inbound', s3EventSchema, async (event, env) => {
-  s3 ??= new S3Client({});
+  s3 ??= new S3Client({ ...SDK_RETRY });
   const outcomes: ReplyOutcome[] = [];
   for (const record of event.Records) {
     const bucket = record.s3.bucket.name;

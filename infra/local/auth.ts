@@ -3,10 +3,9 @@
  * start under the data folder; tokens are checked for signature, issuer, audience and expiry before a
  * handler runs, and the claims land where API Gateway puts them.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { Role } from '../../shared/auth/actor.ts';
+import { parseJsonObject, readDurableFile, writeFileAtomic } from './durable-file.ts';
 
 export const LOCAL_ISSUER = 'https://aftercare.local/issuer';
 export const LOCAL_AUDIENCE = 'aftercare-api';
@@ -23,19 +22,25 @@ export interface LocalAuth {
 export async function localAuth(keyFile?: string): Promise<LocalAuth> {
   let privateJwk: JWK;
   let publicJwk: JWK;
-  if (keyFile && existsSync(keyFile)) {
-    ({ privateJwk, publicJwk } = JSON.parse(readFileSync(keyFile, 'utf8')) as {
-      privateJwk: JWK;
-      publicJwk: JWK;
-    });
+  const saved = keyFile
+    ? readDurableFile(
+        keyFile,
+        (text) => {
+          const keys = parseJsonObject(text);
+          if (!keys.privateJwk || !keys.publicJwk) throw new Error('no key pair in it');
+          return keys as unknown as { privateJwk: JWK; publicJwk: JWK };
+        },
+        'token key file',
+        'Creating a new key pair: tokens issued before no longer verify (get new ones with `npm run token`).',
+      )
+    : undefined;
+  if (saved) {
+    ({ privateJwk, publicJwk } = saved);
   } else {
     const pair = await generateKeyPair('ES256', { extractable: true });
     privateJwk = await exportJWK(pair.privateKey);
     publicJwk = await exportJWK(pair.publicKey);
-    if (keyFile) {
-      mkdirSync(dirname(keyFile), { recursive: true });
-      writeFileSync(keyFile, JSON.stringify({ privateJwk, publicJwk }), { mode: 0o600 });
-    }
+    if (keyFile) writeFileAtomic(keyFile, JSON.stringify({ privateJwk, publicJwk }), 0o600);
   }
   const privateKey = await importJWK(privateJwk, 'ES256');
   const publicKey = await importJWK(publicJwk, 'ES256');

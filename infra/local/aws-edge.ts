@@ -26,7 +26,7 @@ export function eventBridgeEdge(bus: LocalBus): SideRoute {
       return true;
     }
     const input = JSON.parse(body.toString('utf8')) as { Entries?: PutEventsEntry[] };
-    awsJson(res, 200, bus.put(input.Entries ?? []));
+    awsJson(res, 200, await bus.put(input.Entries ?? []));
     return true;
   };
 }

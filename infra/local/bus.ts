@@ -1,15 +1,16 @@
 /**
  * The local event bus: accepts PutEvents from the unchanged SDK client, matches every event against the
- * rules the catalogue declares (the same objects the CDK stacks deploy) and delivers each match to its
- * consumer the way the deployed rule → SQS queue → Lambda path does: an SQS batch of one record whose body
- * is the EventBridge event. A record the consumer reports as failed is retried and then parked in a
- * dead-letter file; nothing is dropped silently.
+ * rules the catalogue declares (the same objects the CDK stacks deploy) and, like the deployed rule → SQS
+ * queue → Lambda path, puts one message per matching rule into that rule's durable queue
+ * (`infra/local/queues.ts`) before it answers: an entry reported as accepted is stored, so the stream relay
+ * may checkpoint past it. The queue worker delivers it to the consumer as an SQS batch of one record,
+ * retries with backoff and finally parks it in the dead-letter store; nothing is dropped silently.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { EventPattern } from '../../events/rules.ts';
+import { queueDelivery } from '../delivery.ts';
 import { matchesPattern } from './pattern.ts';
+import type { DeliveryQueues, NewMessage } from './queues.ts';
 
 export interface BusEvent {
   version: '0';
@@ -30,33 +31,6 @@ export interface BusRule {
   target: string;
 }
 
-/** Invokes a consumer function with an event (the local runtime's `LocalFunctions.invoke`). */
-export type Invoke = (functionId: string, event: unknown) => Promise<unknown>;
-
-/** The SQS event a queue subscribed to a rule hands its consumer: one record carrying the bus event. */
-export function sqsEventOf(event: BusEvent, rule: string) {
-  return {
-    Records: [
-      {
-        messageId: event.id,
-        receiptHandle: event.id,
-        body: JSON.stringify(event),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: String(Date.parse(event.time)),
-          SenderId: 'events.amazonaws.com',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:local:000000000000:${rule}`,
-        awsRegion: 'local',
-      },
-    ],
-  };
-}
-
 export interface PutEventsEntry {
   Source?: string;
   DetailType?: string;
@@ -66,25 +40,31 @@ export interface PutEventsEntry {
   Resources?: string[];
 }
 
+export interface PutEventsResult {
+  FailedEntryCount: number;
+  Entries: Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }>;
+}
+
 export class LocalBus {
   /** Every event accepted, in order (the local archive; tests read it). */
   readonly history: BusEvent[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
   private readonly drainers: Array<() => Promise<void>> = [];
 
   constructor(
     private readonly rules: readonly BusRule[],
-    private readonly invoke: Invoke,
-    private readonly opts: { deadLetterFile?: string; retries?: number; now?: () => Date } = {},
+    private readonly queues: Pick<DeliveryQueues, 'send' | 'idle'>,
+    private readonly opts: { now?: () => Date } = {},
   ) {}
 
-  /** PutEvents semantics: validates entries, returns ids, delivers asynchronously. */
-  put(entries: PutEventsEntry[]): {
-    FailedEntryCount: number;
-    Entries: Array<{ EventId?: string; ErrorCode?: string; ErrorMessage?: string }>;
-  } {
-    let failed = 0;
-    const results = entries.map((e) => {
+  /**
+   * PutEvents semantics: validates entries and answers with their ids once every accepted entry is stored
+   * in the queue of each rule it matches; when the queues cannot be written, the entries are reported as
+   * failed (`InternalFailure`), so the sender retries.
+   */
+  async put(entries: PutEventsEntry[]): Promise<PutEventsResult> {
+    const results: PutEventsResult['Entries'] = [];
+    const accepted: BusEvent[] = [];
+    for (const e of entries) {
       let detail: unknown;
       try {
         detail = JSON.parse(e.Detail ?? '');
@@ -92,11 +72,11 @@ export class LocalBus {
         detail = undefined;
       }
       if (!e.Source || !e.DetailType || !detail || typeof detail !== 'object') {
-        failed++;
-        return {
+        results.push({
           ErrorCode: 'MalformedDetail',
           ErrorMessage: 'Source, DetailType and a JSON object Detail are required',
-        };
+        });
+        continue;
       }
       const event: BusEvent = {
         version: '0',
@@ -109,64 +89,50 @@ export class LocalBus {
         resources: e.Resources ?? [],
         detail: detail as Record<string, unknown>,
       };
-      this.history.push(event);
-      this.dispatch(event);
-      return { EventId: event.id };
-    });
-    return { FailedEntryCount: failed, Entries: results };
+      accepted.push(event);
+      results.push({ EventId: event.id });
+    }
+    const messages: NewMessage[] = accepted.flatMap((event) =>
+      this.rules
+        .filter((rule) => matchesPattern(rule.pattern, event as unknown as Record<string, unknown>))
+        .map((rule) => ({
+          source: `rule/${rule.name}`,
+          target: rule.target,
+          shape: 'sqs' as const,
+          body: JSON.stringify(event),
+          maxReceiveCount: queueDelivery.maxReceiveCount,
+          maxAgeSeconds: queueDelivery.maxAgeSeconds,
+        })),
+    );
+    try {
+      await this.queues.send(messages);
+    } catch (err) {
+      const reason = `the local queues could not store the event: ${(err as Error).name}`;
+      return {
+        FailedEntryCount: entries.length,
+        Entries: results.map((r) =>
+          r.ErrorCode ? r : { ErrorCode: 'InternalFailure', ErrorMessage: reason },
+        ),
+      };
+    }
+    this.history.push(...accepted);
+    return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
   }
 
-  /** Resolves when every delivery started so far (and those they caused) has finished. */
+  /** Resolves when every event written so far (and those its deliveries caused) has been delivered or parked. */
   async idle(): Promise<void> {
+    // Events may still be on their way in (the outbox relay), and deliveries may write new ones.
     for (;;) {
-      // Events may still be on their way in (the outbox relay), and deliveries may write new ones.
       for (const drain of this.drainers) await drain();
-      if (this.inFlight.size === 0) return;
-      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+      const before = this.history.length;
+      await this.queues.idle();
+      for (const drain of this.drainers) await drain();
+      if (this.history.length === before) return;
     }
   }
 
   /** Registers a source of events that `idle()` must wait for (e.g. the outbox stream relay). */
   addDrainer(drain: () => Promise<void>): void {
     this.drainers.push(drain);
-  }
-
-  private dispatch(event: BusEvent): void {
-    for (const rule of this.rules) {
-      if (!matchesPattern(rule.pattern, event as unknown as Record<string, unknown>)) continue;
-      const delivery = this.deliver(rule, event).finally(() => this.inFlight.delete(delivery));
-      this.inFlight.add(delivery);
-    }
-  }
-
-  private async deliver(rule: BusRule, event: BusEvent): Promise<void> {
-    const attempts = (this.opts.retries ?? 2) + 1;
-    let lastError: unknown;
-    for (let i = 0; i < attempts; i++) {
-      try {
-        const result = (await this.invoke(rule.target, sqsEventOf(event, rule.name))) as
-          | { batchItemFailures?: unknown[] }
-          | undefined;
-        if (result?.batchItemFailures?.length)
-          throw new Error(`${rule.target} reported the record as failed`);
-        return;
-      } catch (err) {
-        lastError = err;
-      }
-    }
-    const line = {
-      rule: rule.name,
-      event,
-      error: String((lastError as Error)?.stack ?? lastError),
-      at: new Date().toISOString(),
-    };
-    if (this.opts.deadLetterFile) {
-      mkdirSync(dirname(this.opts.deadLetterFile), { recursive: true });
-      appendFileSync(this.opts.deadLetterFile, `${JSON.stringify(line)}\n`);
-    }
-    console.error(
-      `[bus] ${rule.name} failed ${attempts} times; event parked in the dead-letter file`,
-      line.error,
-    );
   }
 }

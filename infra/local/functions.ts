@@ -1,14 +1,32 @@
 /**
  * The catalogue's functions on one machine: each entry file imported once, on first use, like a warm
- * Lambda execution environment; invoked with the event shape its AWS trigger sends.
+ * Lambda execution environment; invoked with the event shape its AWS trigger sends, within the timeout
+ * the catalogue gives it (Lambda's `timeout`). HTTP handlers and background functions run in separate
+ * client lanes (`shared/store/client.ts`), so each kind has its own connection pool, as separate Lambda
+ * environments would.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { allFunctions, type FunctionId } from '../../functions/catalog.ts';
+import { inClientLane } from '../../shared/store/client.ts';
 import { repoRoot } from '../bundle.ts';
 import { lambdaContext } from './lambda-context.ts';
 
 export type LambdaHandler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+/** Lambda's default timeout in the catalogue's terms. */
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+
+/** An invocation ran past its function's timeout (Lambda reports `Task timed out`). */
+export class InvocationTimeoutError extends Error {
+  constructor(
+    readonly functionId: string,
+    readonly timeoutSeconds: number,
+  ) {
+    super(`${functionId} timed out after ${timeoutSeconds} s`);
+    this.name = 'InvocationTimeoutError';
+  }
+}
 
 /** Invokes catalogue functions by id, or by the function name at the end of a Lambda ARN. */
 export class LocalFunctions {
@@ -18,16 +36,32 @@ export class LocalFunctions {
     return id in allFunctions;
   }
 
-  /** Loads (once) and invokes a function with `event`, with the Lambda timeout the catalogue gives it. */
+  /** Loads (once) and invokes a function with `event`; rejects with {@link InvocationTimeoutError} past its timeout. */
   async invoke(id: string, event: unknown): Promise<unknown> {
     if (!this.isFunction(id)) throw new Error(`no function ${id} in the catalogue`);
+    const spec = allFunctions[id];
     let handler = this.loaded.get(id);
     if (!handler) {
-      const entry = pathToFileURL(join(repoRoot, allFunctions[id].entry)).href;
+      const entry = pathToFileURL(join(repoRoot, spec.entry)).href;
       handler = import(entry).then((m: { handler: LambdaHandler }) => m.handler);
       this.loaded.set(id, handler);
     }
-    const timeoutMs = (allFunctions[id].timeoutSeconds ?? 10) * 1000;
-    return (await handler)(event, lambdaContext(id, timeoutMs));
+    const h = await handler;
+    const seconds = spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    const lane = spec.trigger.kind === 'http' ? 'api' : 'background';
+    let timer: NodeJS.Timeout | undefined;
+    // Unlike Lambda, the runtime cannot freeze a handler that ran out of time: it keeps going in the
+    // background, but its caller gets the timeout, as with Lambda.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new InvocationTimeoutError(id, seconds)), seconds * 1000);
+    });
+    try {
+      return await Promise.race([
+        inClientLane(lane, () => h(event, lambdaContext(id, seconds * 1000))),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

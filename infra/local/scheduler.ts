@@ -4,16 +4,16 @@
  * schedules are kept as items in the table (`TIMER#<group>#<name>`, indexed by due time on gsi5 under
  * `TIMERS`), so they survive restarts of `npm start`. The runner fires due schedules earliest first —
  * one Query for the earliest, never a scan — invoking the target consumer in-process with the
- * schedule's `Input`, retrying like Scheduler's retry policy and parking failures in the dead-letter
- * file. One-time schedules are deleted afterwards (`ActionAfterCompletion: DELETE`); daily cron ones move
- * to their next occurrence.
+ * schedule's `Input`. A failed firing goes, in the same transaction that deletes the schedule (or moves a
+ * daily one to its next occurrence), to the durable delivery queues (`infra/local/queues.ts`), which retry
+ * it within the schedule's retry policy and then park it in the dead-letter store, redrivable like the
+ * timer DLQ on AWS. A firing interrupted by a crash leaves its schedule in place: it fires again on the
+ * next start (at least once, as Scheduler promises; the targets are idempotent).
  *
  * `auto` mode (`npm start`) arms one `setTimeout` for the earliest schedule, re-armed on every change;
  * `manual` mode (tests) fires only when told: `clockControl.advance(...)`, then `timers.runDue()`.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dirname } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -21,11 +21,14 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { DateTime, IANAZone } from 'luxon';
 import { now } from '../../shared/runtime/clock.ts';
+import { backoffSeconds, queueDelivery, scheduleDelivery } from '../delivery.ts';
 import { AWS_EDGE_PREFIX } from './aws-edge.ts';
 import { localClientConfig } from './dynamo.ts';
+import type { DeliveryQueues } from './queues.ts';
 import type { SideRoute } from './server.ts';
 
 const TIMERS_INDEX = 'gsi5';
@@ -99,9 +102,8 @@ export interface LocalTimersOptions {
   /** Invokes the function a target ARN's function name designates, with the schedule's input. */
   invoke: (functionId: string, input: unknown) => Promise<unknown>;
   mode: 'auto' | 'manual';
-  deadLetterFile?: string;
-  /** Local retries of a failing target (Scheduler's own policy may ask for more; locally we stop early). */
-  maxRetries?: number;
+  /** Where failed firings are retried (and finally dead-lettered). */
+  queues: Pick<DeliveryQueues, 'messageItem' | 'tableName'>;
 }
 
 export class LocalTimers {
@@ -243,54 +245,48 @@ export class LocalTimers {
 
   private async fire(s: StoredSchedule): Promise<void> {
     const functionId = s.Target.Arn.split(':').at(-1) ?? '';
-    const attempts =
-      Math.min(s.Target.RetryPolicy?.MaximumRetryAttempts ?? 185, this.opts.maxRetries ?? 2) + 1;
-    let lastError: unknown;
-    let ok = false;
-    for (let i = 0; i < attempts && !ok; i++) {
-      try {
-        await this.opts.invoke(functionId, s.Target.Input ? JSON.parse(s.Target.Input) : {});
-        ok = true;
-      } catch (err) {
-        lastError = err;
-      }
-    }
-    if (!ok) {
-      const line = {
-        schedule: `${s.group}/${s.name}`,
-        deadLetterArn: s.Target.DeadLetterConfig?.Arn,
-        input: s.Target.Input,
-        error: String((lastError as Error)?.stack ?? lastError),
-        at: new Date().toISOString(),
-      };
-      if (this.opts.deadLetterFile) {
-        mkdirSync(dirname(this.opts.deadLetterFile), { recursive: true });
-        appendFileSync(this.opts.deadLetterFile, `${JSON.stringify(line)}\n`);
-      }
-      console.error(
-        `[scheduler] ${s.group}/${s.name} failed ${attempts} times; parked in the dead-letter file`,
-        line.error,
-      );
+    let failure: string | undefined;
+    try {
+      await this.opts.invoke(functionId, s.Target.Input ? JSON.parse(s.Target.Input) : {});
+    } catch (err) {
+      failure = String((err as Error)?.stack ?? err).slice(0, 4000);
     }
     const next = s.ScheduleExpression.startsWith('cron(')
       ? nextOccurrence(s.ScheduleExpression, s.ScheduleExpressionTimezone ?? 'UTC', now())
       : undefined;
-    await this.db.send(new DeleteCommand({ TableName: this.opts.tableName, Key: timerKey(s.group, s.name) }));
-    if (next) {
-      const dueAt = next.toISOString();
-      await this.db.send(
-        new PutCommand({
-          TableName: this.opts.tableName,
-          Item: {
-            ...s,
-            ...timerKey(s.group, s.name),
-            gsi5pk: TIMERS_PARTITION,
-            gsi5sk: `${dueAt}#${s.group}#${s.name}`,
-            dueAt,
+    const key = timerKey(s.group, s.name);
+    const dueAt = next?.toISOString();
+    const advance = dueAt
+      ? {
+          Put: {
+            TableName: this.opts.tableName,
+            Item: { ...s, ...key, gsi5pk: TIMERS_PARTITION, gsi5sk: `${dueAt}#${s.group}#${s.name}`, dueAt },
           },
-        }),
-      );
-    }
+        }
+      : { Delete: { TableName: this.opts.tableName, Key: key } };
+    const retry = failure === undefined ? [] : [{ Put: this.retryOf(s, functionId, failure) }];
+    await this.db.send(new TransactWriteCommand({ TransactItems: [advance, ...retry] }));
+    if (failure !== undefined)
+      console.error(`[scheduler] ${s.group}/${s.name} failed; retrying it through the delivery queue`);
+  }
+
+  /** The queued retry of a failed firing, within the schedule's retry policy (one attempt spent). */
+  private retryOf(s: StoredSchedule, functionId: string, failure: string) {
+    const policy = s.Target.RetryPolicy;
+    return {
+      TableName: this.opts.queues.tableName,
+      Item: this.opts.queues.messageItem({
+        source: `schedule/${s.group}/${s.name}`,
+        target: functionId,
+        shape: 'direct',
+        body: s.Target.Input ?? '{}',
+        maxReceiveCount: (policy?.MaximumRetryAttempts ?? scheduleDelivery.maximumRetryAttempts) + 1,
+        maxAgeSeconds: policy?.MaximumEventAgeInSeconds ?? scheduleDelivery.maximumEventAgeSeconds,
+        receiveCount: 1,
+        delaySeconds: backoffSeconds(queueDelivery.backoff, 1),
+        lastError: failure,
+      }),
+    };
   }
 
   /** In auto mode, (re)arms one timeout for the earliest schedule. */

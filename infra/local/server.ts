@@ -10,6 +10,7 @@ import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { CatalogRoute } from '../../functions/catalog.ts';
 import { PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
 import { flattenClaims, type LocalAuth } from './auth.ts';
+import { InvocationTimeoutError } from './functions.ts';
 
 /** API Gateway's own payload limit. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
@@ -25,6 +26,11 @@ export interface ServerOptions {
   /** Stage throttling, as configured on the API Gateway stage. */
   throttle: { rateLimit: number; burstLimit: number };
   sideRoutes: SideRoute[];
+  /**
+   * Shutdown in progress: API routes answer 503 while the local AWS endpoints keep serving the background
+   * work that is finishing; `active` counts API requests in flight.
+   */
+  lifecycle?: { draining: boolean; active: number };
 }
 
 interface CompiledRoute {
@@ -121,6 +127,10 @@ export function createLocalServer(opts: ServerOptions): Server {
       break;
     }
     if (!match) return sendProblem(res, 404, 'not found', `no route ${method} ${url.pathname}`);
+    if (opts.lifecycle?.draining)
+      return sendProblem(res, 503, 'service unavailable', 'the local runtime is shutting down', {
+        headers: { connection: 'close', 'retry-after': '5' },
+      });
     if (!allow())
       return sendProblem(res, 429, 'too many requests', 'rate limit exceeded; retry later', {
         headers: { 'retry-after': '1' },
@@ -176,7 +186,23 @@ export function createLocalServer(opts: ServerOptions): Server {
       ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
       isBase64Encoded: !isText,
     };
-    const result = (await opts.invoke(match.route.spec.fn, event)) as APIGatewayProxyResultV2;
+    let result: APIGatewayProxyResultV2;
+    if (opts.lifecycle) opts.lifecycle.active++;
+    try {
+      result = (await opts.invoke(match.route.spec.fn, event)) as APIGatewayProxyResultV2;
+    } catch (err) {
+      // API Gateway answers 504 when the integration (the Lambda) runs out of time.
+      if (err instanceof InvocationTimeoutError)
+        return sendProblem(
+          res,
+          504,
+          'gateway timeout',
+          `${err.functionId} did not answer within its ${err.timeoutSeconds} s timeout`,
+        );
+      throw err;
+    } finally {
+      if (opts.lifecycle) opts.lifecycle.active--;
+    }
     if (
       typeof result === 'string' ||
       result === undefined ||

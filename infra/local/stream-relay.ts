@@ -2,10 +2,15 @@
  * Local stand-in for Lambda's DynamoDB stream event source mapping: reads the table's stream on
  * DynamoDB Local, applies the same filter as the deployed mapping (`events/outbox.ts`), and invokes the
  * same relay handler with a `DynamoDBStreamEvent`. Failed records are retried from where they failed,
- * as Lambda does. With a data folder, the position in each shard survives restarts.
+ * as Lambda does, with the backoff of `infra/delivery.ts` and the mapping's retry attempts; a record that
+ * still fails goes to the dead-letter store (whole, so `npm run dlq -- redrive` can relay it again) and
+ * the shard moves on.
+ *
+ * The position in each shard is checkpointed only after the relay function succeeded — that is, after
+ * the bus stored the events in its durable queues — so a crash re-relays at most what was in flight
+ * (consumers are idempotent). With a data folder the checkpoints survive restarts; a checkpoint file that
+ * cannot be read is reported and the relay starts from the oldest record the stream keeps.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -16,14 +21,17 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { outboxStreamFilter } from '../../events/outbox.ts';
+import { backoffSeconds, queueDelivery, streamDelivery } from '../delivery.ts';
+import { parseJsonObject, readDurableFile, writeFileAtomic } from './durable-file.ts';
 import { localClientConfig } from './dynamo.ts';
 import { matchesPattern } from './pattern.ts';
+import type { DeliveryQueues } from './queues.ts';
 
 /** Poll fast while events flow, back off while the stream is quiet (`drain()` polls on demand anyway). */
 const POLL_MS = 50;
 const IDLE_POLL_MS = 500;
-/** Like the deployed mapping's retry attempts: then the record is parked and the shard moves on. */
-const MAX_ATTEMPTS = 3;
+/** Like the deployed mapping: the first attempt and its retries, then the record is parked. */
+const MAX_ATTEMPTS = streamDelivery.retryAttempts + 1;
 
 /**
  * DynamoDB Local writes an empty map into stream images as `{}` where DynamoDB Streams (and so Lambda)
@@ -55,18 +63,36 @@ export class StreamRelay {
   private running?: Promise<number>;
   private stopped = false;
   private readonly attempts = new Map<string, number>();
+  /** Shards waiting out the backoff after a failed record: shard id → epoch ms. */
+  private readonly retryAt = new Map<string, number>();
+  private outage = false;
 
   constructor(
     endpoint: string,
     private readonly tableName: string,
     /** Invokes the relay function with a stream batch. */
     private readonly invoke: (event: DynamoDBStreamEvent) => Promise<unknown>,
-    private readonly checkpointFile?: string,
+    private readonly opts: {
+      checkpointFile?: string;
+      /** Where records that keep failing are parked. */
+      deadLetters?: Pick<DeliveryQueues, 'deadLetter'>;
+      /** Multiplies the backoff waits (tests). */
+      timeScale?: number;
+    } = {},
   ) {
     this.ddb = new DynamoDBClient(localClientConfig(endpoint));
     this.streams = new DynamoDBStreamsClient(localClientConfig(endpoint));
-    if (checkpointFile && existsSync(checkpointFile))
-      this.checkpoints = JSON.parse(readFileSync(checkpointFile, 'utf8'));
+    const file = opts.checkpointFile;
+    if (file) {
+      const saved = readDurableFile(
+        file,
+        parseJsonObject,
+        'stream checkpoint file',
+        'Relaying from the oldest record the stream keeps; consumers are idempotent, so repeats change nothing.',
+      );
+      for (const [shard, seq] of Object.entries(saved ?? {}))
+        if (typeof seq === 'string') this.checkpoints[shard] = seq;
+    }
   }
 
   start(): void {
@@ -75,8 +101,16 @@ export class StreamRelay {
       if (this.stopped) return;
       try {
         wait = (await this.poll()) > 0 ? POLL_MS : Math.min(IDLE_POLL_MS, wait * 2);
+        if (this.outage) console.log('[stream relay] reading the stream again');
+        this.outage = false;
       } catch (err) {
-        console.error('[stream relay] poll failed', err);
+        if (!this.outage)
+          console.error(`[stream relay] cannot read the stream (${(err as Error).name}); retrying`);
+        this.outage = true;
+        // The engine may have restarted: iterators are gone; resume from the checkpoints.
+        this.iterators.clear();
+        this.streamArn = undefined;
+        wait = IDLE_POLL_MS;
       }
       if (!this.stopped) this.timer = setTimeout(tick, wait);
     };
@@ -85,8 +119,11 @@ export class StreamRelay {
 
   /** Delivers everything written so far; resolves when a full pass finds nothing new. */
   async drain(): Promise<void> {
-    while ((await this.poll()) > 0) {
-      // keep going until the stream is quiet
+    // Keep going until the stream is quiet and no failed record is waiting for its retry.
+    while ((await this.poll()) > 0 || this.retryAt.size > 0) {
+      const next = Math.min(...this.retryAt.values());
+      if (next > Date.now())
+        await new Promise((r) => setTimeout(r, Math.min(next - Date.now(), IDLE_POLL_MS)));
     }
   }
 
@@ -117,6 +154,7 @@ export class StreamRelay {
     let delivered = 0;
     for (const shard of shards) {
       const shardId = shard.ShardId ?? '';
+      if ((this.retryAt.get(shardId) ?? 0) > Date.now()) continue;
       if (!this.iterators.has(shardId)) {
         const after = this.checkpoints[shardId];
         const out = await this.streams.send(
@@ -139,11 +177,26 @@ export class StreamRelay {
         const tries = (this.attempts.get(failedAt) ?? 0) + 1;
         this.attempts.set(failedAt, tries);
         this.iterators.delete(shardId);
-        if (tries >= MAX_ATTEMPTS) {
-          console.error(`[stream relay] record ${failedAt} failed ${tries} times; parked, moving on`);
+        const record = records.find((r) => r.dynamodb?.SequenceNumber === failedAt);
+        if (tries >= MAX_ATTEMPTS && record && this.opts.deadLetters) {
+          await this.opts.deadLetters.deadLetter(
+            {
+              source: `stream/${this.tableName}`,
+              target: 'event-relay',
+              shape: 'direct',
+              body: JSON.stringify(this.streamEvent([record])),
+              maxReceiveCount: MAX_ATTEMPTS,
+              maxAgeSeconds: streamDelivery.maxRecordAgeSeconds,
+            },
+            `failed ${tries} times (the mapping's retry attempts)`,
+          );
+          this.attempts.delete(failedAt);
+          this.retryAt.delete(shardId);
           this.checkpoint(shardId, failedAt);
           continue;
         }
+        const delay = backoffSeconds(queueDelivery.backoff, tries) * 1000 * (this.opts.timeScale ?? 1);
+        this.retryAt.set(shardId, Date.now() + delay);
         // Re-read from the failed record next time, as the event source mapping retries a batch.
         const index = records.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt);
         this.checkpoint(
@@ -152,6 +205,7 @@ export class StreamRelay {
         );
         continue;
       }
+      this.retryAt.delete(shardId);
       this.iterators.set(shardId, out.NextShardIterator);
       const last = records.at(-1)?.dynamodb?.SequenceNumber;
       if (last) this.checkpoint(shardId, last);
@@ -166,23 +220,29 @@ export class StreamRelay {
       matchesPattern(outboxStreamFilter, r as unknown as Record<string, unknown>),
     );
     if (matching.length === 0) return undefined;
-    const event = {
-      Records: matching.map((r) => ({
+    let result: DynamoDBBatchResponse | undefined;
+    try {
+      result = (await this.invoke(this.streamEvent(matching))) as DynamoDBBatchResponse | undefined;
+    } catch {
+      // The invocation itself failed (a timeout): the whole batch is retried, as Lambda does.
+      return matching[0]?.dynamodb?.SequenceNumber;
+    }
+    return result?.batchItemFailures?.[0]?.itemIdentifier;
+  }
+
+  private streamEvent(records: StreamRecord[]): DynamoDBStreamEvent {
+    return {
+      Records: records.map((r) => ({
         ...r,
         eventSourceARN: this.streamArn,
         dynamodb: { ...r.dynamodb, NewImage: restoreEmptyMaps(r.dynamodb?.NewImage) },
       })),
     } as unknown as DynamoDBStreamEvent;
-    const result = (await this.invoke(event)) as DynamoDBBatchResponse | undefined;
-    return result?.batchItemFailures?.[0]?.itemIdentifier;
   }
 
   private checkpoint(shardId: string, sequenceNumber: string | undefined): void {
     if (sequenceNumber) this.checkpoints[shardId] = sequenceNumber;
     else delete this.checkpoints[shardId];
-    if (this.checkpointFile) {
-      mkdirSync(dirname(this.checkpointFile), { recursive: true });
-      writeFileSync(this.checkpointFile, JSON.stringify(this.checkpoints));
-    }
+    if (this.opts.checkpointFile) writeFileAtomic(this.opts.checkpointFile, JSON.stringify(this.checkpoints));
   }
 }

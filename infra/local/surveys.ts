@@ -8,12 +8,20 @@
  * - `GET /_local/outbox` lists the e-mails sent; `POST /_local/inbox` takes a raw reply.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { EnvBindings } from '../../shared/config/env.ts';
-import { type InboundHandler, inboxEndpoint, S3_EDGE_PATH, s3Edge, watchInbox } from './inbox.ts';
+import { durableSecret } from './durable-file.ts';
+import {
+  type InboundHandler,
+  inboxEndpoint,
+  LOCAL_INBOUND_BUCKET,
+  S3_EDGE_PATH,
+  s3Edge,
+  watchInbox,
+} from './inbox.ts';
 import { outboxPages, SES_EDGE_PATH, sesEdge } from './outbox.ts';
 import type { SideRoute } from './server.ts';
 
@@ -25,8 +33,13 @@ export interface LocalSurveyOptions {
   inMemory: boolean;
   /** A link-signing key kept only in memory (tests); otherwise the key under the data folder. */
   ephemeralKeys: boolean;
-  /** Invokes a catalogue function (the survey run, the inbound replies). */
+  /** Invokes a catalogue function (the survey run). */
   invoke: Invoke;
+  /**
+   * Invokes a function the way an asynchronous AWS trigger does (the S3 notification of an inbound reply):
+   * a failed invocation is queued for retries, then dead-lettered, instead of being lost.
+   */
+  deliver: (functionId: string, event: unknown, source: string) => Promise<unknown>;
 }
 
 export interface LocalSurveys {
@@ -55,9 +68,12 @@ export function localSurveys(opts: LocalSurveyOptions): LocalSurveys {
   mkdirSync(inboxDir, { recursive: true });
   const secret = opts.ephemeralKeys
     ? randomBytes(32).toString('hex')
-    : persistentSecret(join(opts.dataDir, 'keys', 'survey-secret'));
+    : durableSecret(join(opts.dataDir, 'keys', 'survey-secret'), 'survey link key', () =>
+        randomBytes(32).toString('hex'),
+      );
 
-  const inbound = async (): Promise<InboundHandler> => (event) => opts.invoke('survey-inbound', event);
+  const inbound = async (): Promise<InboundHandler> => (event) =>
+    opts.deliver('survey-inbound', event, `s3/${LOCAL_INBOUND_BUCKET}`);
 
   const runDispatch: SideRoute = async (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
     const path = (req.url ?? '').split('?')[0];
@@ -111,13 +127,4 @@ export function localSurveys(opts: LocalSurveyOptions): LocalSurveys {
       if (opts.inMemory) rmSync(mailDir, { recursive: true, force: true });
     },
   };
-}
-
-/** The local link-signing key, created once, so links in the outbox keep working across restarts. */
-function persistentSecret(file: string): string {
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dirname(file), { recursive: true });
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
 }

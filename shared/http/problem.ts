@@ -8,6 +8,7 @@ import {
   IdempotencyMismatchError,
   NotFoundError,
   PayloadTooLargeError,
+  ServiceUnavailableError,
   StateConflictError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
@@ -25,6 +26,7 @@ const statusTable: Array<[new (...args: never[]) => DomainError, number, string]
   [PayloadTooLargeError, 413, 'payload-too-large'],
   [UnsupportedMediaTypeError, 415, 'unsupported-media-type'],
   [IdempotencyMismatchError, 422, 'idempotency-key-reused'],
+  [ServiceUnavailableError, 503, 'service-unavailable'],
 ];
 
 export interface Problem {

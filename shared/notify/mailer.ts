@@ -4,6 +4,7 @@
  * where every message is written as a MIME file instead of being sent.
  */
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SDK_RETRY } from '../store/client.ts';
 
 export interface EmailMessage {
   to: string;
@@ -57,6 +58,6 @@ export class SesMailer implements Mailer {
 
 let client: SESv2Client | undefined;
 export function sesClient(): SESv2Client {
-  client ??= new SESv2Client({});
+  client ??= new SESv2Client({ ...SDK_RETRY });
   return client;
 }

@@ -12,6 +12,8 @@ import {
   SchedulerClient,
 } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
+import { scheduleDelivery } from '../../infra/delivery.ts';
+import { SDK_RETRY } from '../store/client.ts';
 import { type MilestoneKind, milestoneKinds } from './policy.ts';
 
 /** What the timer function receives (the schedule's `Input`), declared once for the scheduler, the timer and tests. */
@@ -100,8 +102,11 @@ export function dailyCronExpression(time: string): string {
   return `cron(${mm} ${hh} * * ? *)`;
 }
 
-/** Retries before a firing goes to the dead-letter queue. */
-const RETRY_POLICY = { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 24 * 3600 };
+/** Retries before a firing goes to the dead-letter queue (the platform's numbers, `infra/delivery.ts`). */
+const RETRY_POLICY = {
+  MaximumRetryAttempts: scheduleDelivery.maximumRetryAttempts,
+  MaximumEventAgeInSeconds: scheduleDelivery.maximumEventAgeSeconds,
+};
 
 export class EventBridgeSchedulerTimers implements TimerPort {
   constructor(
@@ -163,6 +168,6 @@ export class EventBridgeSchedulerTimers implements TimerPort {
 
 let client: SchedulerClient | undefined;
 export function schedulerClient(): SchedulerClient {
-  client ??= new SchedulerClient({});
+  client ??= new SchedulerClient({ ...SDK_RETRY });
   return client;
 }

@@ -39,6 +39,8 @@ export async function startTestSystem(opts: Partial<SystemOptions> = {}): Promis
     logLevel: 'SILENT',
     // Schedules fire only when a test says so (`clockControl.advance`, then `sys.timers.runDue()`).
     timers: 'manual',
+    // Retries back off in milliseconds instead of seconds; the attempt counts stay as configured.
+    deliveryTimeScale: 0.01,
     ...opts,
   });
   const ddb = new DynamoDBClient(localClientConfig(system.dynamoEndpoint));
