@@ -64,6 +64,7 @@ const paidLines = { lines: [{ description: 'Labour', amount: 80 }] };
 /** SPEC §2, route by route. */
 const expectations: Record<string, Expectation> = {
   'GET /openapi.json': { expected: row(200, 200, 200, 200, 200, 200, 200) },
+  'GET /health': { expected: row(200, 200, 200, 200, 200, 200, 200) },
   'POST /cases': { expected: row(201, 201, 403, 403, 403, 201, 403) },
   'GET /cases': { expected: row(200, 200, 200, 200, 403, 200, 403) },
   'GET /cases/{id}': { expected: row(200, 200, 200, 200, 403, 200, 403), stage: 'assigned' },
