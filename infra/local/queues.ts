@@ -41,7 +41,8 @@ export const runtimeTableName = (tableName: string) => `${tableName}-local-runti
 
 const QUEUE = 'QUEUE';
 const DLQ = 'DLQ';
-const VISIBLE_INDEX = 'byVisibleAt';
+/** The runtime table's one index: items by the time they become due (`vpk` = kind, `vsk` = time-ordered). */
+export const VISIBLE_INDEX = 'byVisibleAt';
 /** How often an idle worker looks for messages written by someone else (the `dlq redrive` command). */
 const IDLE_POLL_MS = 1000;
 

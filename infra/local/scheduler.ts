@@ -1,7 +1,7 @@
 /**
  * EventBridge Scheduler on one machine. The unchanged SDK client (`AWS_ENDPOINT_URL_SCHEDULER`) calls
  * `CreateSchedule`, `DeleteSchedule` and `GetSchedule` here (REST-JSON under `/_aws/schedules/{Name}`);
- * schedules are kept as items in the table (`TIMER#<group>#<name>`, indexed by due time on gsi5 under
+ * schedules are kept as items in the local runtime table (`SCHEDULE#<group>#<name>`, indexed by due time under
  * `TIMERS`), so they survive restarts of `npm start`. The runner fires due schedules earliest first —
  * one Query for the earliest, never a scan — invoking the target consumer in-process with the
  * schedule's `Input`. A failed firing goes, in the same transaction that deletes the schedule (or moves a
@@ -28,10 +28,10 @@ import { now } from '../../shared/runtime/clock.ts';
 import { backoffSeconds, queueDelivery, scheduleDelivery } from '../delivery.ts';
 import { AWS_EDGE_PREFIX } from './aws-edge.ts';
 import { localClientConfig } from './dynamo.ts';
-import type { DeliveryQueues } from './queues.ts';
+import { type DeliveryQueues, VISIBLE_INDEX } from './queues.ts';
 import type { SideRoute } from './server.ts';
 
-const TIMERS_INDEX = 'gsi5';
+const TIMERS_INDEX = VISIBLE_INDEX;
 const TIMERS_PARTITION = 'TIMERS';
 /** setTimeout's limit; a later schedule simply re-arms when this one wakes. */
 const MAX_DELAY_MS = 2 ** 31 - 1;
@@ -94,7 +94,7 @@ export function nextOccurrence(expression: string, timezone: string, from: Date)
   throw new ScheduleError('ValidationException', 400, `expression not emulated locally: ${expression}`);
 }
 
-const timerKey = (group: string, name: string) => ({ pk: `TIMER#${group}#${name}`, sk: 'TIMER' });
+const timerKey = (group: string, name: string) => ({ pk: `SCHEDULE#${group}#${name}`, sk: 'SCHEDULE' });
 
 export interface LocalTimersOptions {
   endpoint: string;
@@ -138,8 +138,8 @@ export class LocalTimers {
           TableName: this.opts.tableName,
           Item: {
             ...timerKey(group, name),
-            gsi5pk: TIMERS_PARTITION,
-            gsi5sk: `${item.dueAt}#${group}#${name}`,
+            vpk: TIMERS_PARTITION,
+            vsk: `${item.dueAt}#${group}#${name}`,
             entity: 'LocalSchedule',
             ...item,
           },
@@ -187,7 +187,7 @@ export class LocalTimers {
         new QueryCommand({
           TableName: this.opts.tableName,
           IndexName: TIMERS_INDEX,
-          KeyConditionExpression: 'gsi5pk = :p',
+          KeyConditionExpression: 'vpk = :p',
           ExpressionAttributeValues: { ':p': TIMERS_PARTITION },
           ExclusiveStartKey: start,
         }),
@@ -222,7 +222,7 @@ export class LocalTimers {
       new QueryCommand({
         TableName: this.opts.tableName,
         IndexName: TIMERS_INDEX,
-        KeyConditionExpression: before ? 'gsi5pk = :p AND gsi5sk < :before' : 'gsi5pk = :p',
+        KeyConditionExpression: before ? 'vpk = :p AND vsk < :before' : 'vpk = :p',
         ExpressionAttributeValues: { ':p': TIMERS_PARTITION, ...(before ? { ':before': before } : {}) },
         Limit: 1,
       }),
@@ -260,7 +260,7 @@ export class LocalTimers {
       ? {
           Put: {
             TableName: this.opts.tableName,
-            Item: { ...s, ...key, gsi5pk: TIMERS_PARTITION, gsi5sk: `${dueAt}#${s.group}#${s.name}`, dueAt },
+            Item: { ...s, ...key, vpk: TIMERS_PARTITION, vsk: `${dueAt}#${s.group}#${s.name}`, dueAt },
           },
         }
       : { Delete: { TableName: this.opts.tableName, Key: key } };

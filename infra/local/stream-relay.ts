@@ -30,6 +30,8 @@ import type { DeliveryQueues } from './queues.ts';
 /** Poll fast while events flow, back off while the stream is quiet (`drain()` polls on demand anyway). */
 const POLL_MS = 50;
 const IDLE_POLL_MS = 500;
+/** Failed stream reads `drain` retries before it gives up (the engine may be restarting). */
+const DRAIN_READ_ATTEMPTS = 100;
 /** Like the deployed mapping: the first attempt and its retries, then the record is parked. */
 const MAX_ATTEMPTS = streamDelivery.retryAttempts + 1;
 
@@ -119,8 +121,21 @@ export class StreamRelay {
 
   /** Delivers everything written so far; resolves when a full pass finds nothing new. */
   async drain(): Promise<void> {
-    // Keep going until the stream is quiet and no failed record is waiting for its retry.
-    while ((await this.poll()) > 0 || this.retryAt.size > 0) {
+    // Keep going until the stream is quiet and no failed record is waiting for its retry. A read that
+    // fails (an expired or trimmed iterator, an engine restart) is not "quiet": read again from the
+    // checkpoints, as the background loop does, until a pass succeeds.
+    for (let failures = 0; ; ) {
+      let delivered: number;
+      try {
+        delivered = await this.poll();
+      } catch (err) {
+        if (++failures > DRAIN_READ_ATTEMPTS) throw err;
+        this.iterators.clear();
+        this.streamArn = undefined;
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        continue;
+      }
+      if (delivered === 0 && this.retryAt.size === 0) return;
       const next = Math.min(...this.retryAt.values());
       if (next > Date.now())
         await new Promise((r) => setTimeout(r, Math.min(next - Date.now(), IDLE_POLL_MS)));

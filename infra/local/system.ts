@@ -214,7 +214,8 @@ async function startOnEngine(
   const bus = new LocalBus(allEventRules, queues);
   const timers = new LocalTimers({
     endpoint: dynamoEndpoint,
-    tableName,
+    // Emulator state, like the queues: kept beside the data, never in the application's table.
+    tableName: runtimeTable,
     invoke,
     mode: opts.timers ?? 'auto',
     queues,

@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAuth } from '../../infra/local/auth.ts';
 import { localClientConfig } from '../../infra/local/dynamo.ts';
 import { isAlive, lockFile, readLock } from '../../infra/local/lock.ts';
+import { runtimeTableName, VISIBLE_INDEX } from '../../infra/local/queues.ts';
 import { repoRoot } from '../../infra/local/system.ts';
 import { intake } from '../support/system.ts';
 
@@ -142,9 +143,9 @@ async function scheduleNames(endpoint: string): Promise<string[]> {
     do {
       const out = await db.send(
         new QueryCommand({
-          TableName: 'aftercare',
-          IndexName: 'gsi5',
-          KeyConditionExpression: 'gsi5pk = :p',
+          TableName: runtimeTableName('aftercare'),
+          IndexName: VISIBLE_INDEX,
+          KeyConditionExpression: 'vpk = :p',
           ExpressionAttributeValues: { ':p': 'TIMERS' },
           ExclusiveStartKey: start,
         }),
