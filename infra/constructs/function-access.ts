@@ -9,6 +9,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Access } from '../../functions/spec.ts';
 import type { AftercareFunction } from './aftercare-function.ts';
@@ -27,6 +28,8 @@ export interface AccessTargets {
     readonly fromAddress: string;
     readonly inboundBucket: s3.IBucket;
   };
+  /** The survey link key. */
+  readonly surveyKey: secretsmanager.ISecret;
 }
 
 /** Scheduler actions per `timers` access level. */
@@ -112,8 +115,14 @@ export class FunctionAccess extends Construct {
         });
       },
 
-      // The key reaches the function in its environment (a deploy-time secret reference): no runtime call.
-      surveyKey: () => {},
+      // Read at run time by ARN (`shared/config/secrets.ts`): the current and previous versions, nothing more.
+      surveyKey: () =>
+        fn.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: [targets.surveyKey.secretArn],
+          }),
+        ),
     };
 
     for (const [kind, level] of Object.entries(fn.spec.access) as [keyof Access, string | undefined][]) {
