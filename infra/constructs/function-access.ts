@@ -32,6 +32,15 @@ export interface AccessTargets {
   readonly surveyKey: secretsmanager.ISecret;
 }
 
+/** How cdk-nag names a resource in a finding: the ARN itself, or with `<AWS::…>` for unresolved parts. */
+function nagResource(stack: Stack, arn: string): string {
+  const resolved = stack.resolve(arn) as string | { 'Fn::Join': [string, unknown[]] };
+  if (typeof resolved === 'string') return resolved;
+  return resolved['Fn::Join'][1]
+    .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+    .join('');
+}
+
 /** Scheduler actions per `timers` access level. */
 export const TIMER_ACTIONS = {
   manage: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'],
@@ -54,15 +63,15 @@ export class FunctionAccess extends Construct {
 
       timers: (level) => {
         const group = targets.timers.scheduleGroupName;
+        const schedules = stack.formatArn({
+          service: 'scheduler',
+          resource: 'schedule',
+          resourceName: `${group}/*`,
+        });
         // Its own policy, so the acknowledgement of the schedule-name wildcard covers nothing else.
         const policy = new iam.Policy(this, 'Timers', {
           statements: [
-            new iam.PolicyStatement({
-              actions: [...TIMER_ACTIONS[level]],
-              resources: [
-                stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${group}/*` }),
-              ],
-            }),
+            new iam.PolicyStatement({ actions: [...TIMER_ACTIONS[level]], resources: [schedules] }),
           ],
         });
         if (level === 'manage') {
@@ -77,7 +86,7 @@ export class FunctionAccess extends Construct {
         }
         policy.attachToRole(fn.role);
         Validations.of(policy).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${group}/*]`,
+          id: `AwsSolutions-IAM5[Resource::${nagResource(stack, schedules)}]`,
           reason:
             'SLA schedule names are per case and step, made at run time: access is limited to their group',
         });

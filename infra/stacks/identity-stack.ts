@@ -25,7 +25,7 @@ export class IdentityStack extends Stack {
   constructor(scope: Construct, id: string, props: IdentityStackProps) {
     super(scope, id, props);
     const { mail } = props;
-    this.addDependency(Stack.of(mail) as Stack, 'Cognito sends through the verified mail domain');
+    this.addStackDependency(Stack.of(mail) as Stack, 'Cognito sends through the verified mail domain');
     this.userPool = new cognito.UserPool(this, 'Users', {
       // Staff and customers are registered by the service company (agents, managers), never by themselves.
       selfSignUpEnabled: false,

@@ -80,7 +80,7 @@ export class ServiceStack extends Stack {
       retention: Duration.days(365),
     });
     // Everything mail-related is referred to by name: the functions need the identity to exist first.
-    this.addDependency(Stack.of(props.mail) as Stack, 'functions send through the mail identity');
+    this.addStackDependency(Stack.of(props.mail) as Stack, 'functions send through the mail identity');
     this.mail = new Mail(this, 'Mail', { replyDomain: `reply.${props.mail.mailDomain}` });
     this.api = new ServiceApi(this, 'Api', {
       userPool: props.userPool,
