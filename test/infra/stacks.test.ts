@@ -20,12 +20,20 @@ import {
   allRoutes,
   type FunctionId,
   functionsTriggeredBy,
+  PUBLIC_ROUTE_THROTTLE,
   THROTTLE,
 } from '../../functions/catalog.ts';
 import type { FunctionSpec } from '../../functions/spec.ts';
 import { bundleFunctions, repoRoot } from '../../infra/bundle.ts';
 import { TIMER_ACTIONS } from '../../infra/constructs/function-access.ts';
 import { TABLE_WRITE_ACTIONS } from '../../infra/constructs/table-access.ts';
+import {
+  asyncInvokeDelivery,
+  queueDelivery,
+  scheduleDelivery,
+  streamDelivery,
+} from '../../infra/delivery.ts';
+import { namedSchedules } from '../../infra/naming.ts';
 import {
   type AftercareStacks,
   addComplianceChecks,
@@ -77,6 +85,7 @@ const only = (resources: Record<string, Resource>): [string, Resource] => {
   return entries[0] as [string, Resource];
 };
 const getAtt = (id: string, attribute: string) => ({ 'Fn::GetAtt': [id, attribute] });
+const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
 /** The newest `nodejsNN.x` runtime this aws-cdk-lib knows. */
 const newestNodeRuntime = lambda.Runtime.ALL.filter((r) => /^nodejs\d+\.x$/.test(r.name))
@@ -552,6 +561,67 @@ describe('HTTP API', () => {
     });
   });
 
+  it('gives every public route its own lower throttle, and no other route one', () => {
+    // Prepare
+    const publicKeys = allRoutes.filter((r) => r.roles === 'public').map((r) => r.key);
+
+    // Act
+    const [, stage] = only(resources('AWS::ApiGatewayV2::Stage'));
+    const settings = stage.Properties.RouteSettings as Record<string, Record<string, number>>;
+
+    // Assess
+    expect(publicKeys).toEqual(
+      expect.arrayContaining(['GET /survey/{token}', 'POST /survey/{token}', 'GET /openapi.json']),
+    );
+    expect(Object.keys(settings).sort()).toEqual([...publicKeys].sort());
+    for (const key of publicKeys) {
+      expect(settings[key]).toEqual({
+        ThrottlingRateLimit: PUBLIC_ROUTE_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: PUBLIC_ROUTE_THROTTLE.burstLimit,
+      });
+    }
+    expect(PUBLIC_ROUTE_THROTTLE.rateLimit).toBeLessThan(THROTTLE.rateLimit);
+    // Route settings may only name routes that exist when the stage is updated.
+    const routeIds = Object.entries(resources('AWS::ApiGatewayV2::Route'))
+      .filter(([, r]) => publicKeys.includes(r.Properties.RouteKey))
+      .map(([id]) => id);
+    expect(stage.DependsOn).toEqual(expect.arrayContaining(routeIds));
+  });
+
+  it('answers CORS for the stage origins only, with only the methods the routes use', () => {
+    // Act
+    const [, api] = only(resources('AWS::ApiGatewayV2::Api'));
+    const cors = api.Properties.CorsConfiguration;
+
+    // Assess
+    expect(cors.AllowOrigins).toEqual(TEST_STAGE.corsOrigins);
+    expect([...cors.AllowMethods].sort()).toEqual([...new Set(allRoutes.map((r) => r.method))].sort());
+    expect(JSON.stringify(cors)).not.toContain('*');
+  });
+
+  it('maps the stage to the custom domain with its certificate', () => {
+    // Act
+    const [domainId, domain] = only(resources('AWS::ApiGatewayV2::DomainName'));
+    const [, mapping] = only(resources('AWS::ApiGatewayV2::ApiMapping'));
+    const [stageId, stage] = only(resources('AWS::ApiGatewayV2::Stage'));
+
+    // Assess
+    expect(domain.Properties).toMatchObject({
+      DomainName: 'api.aftercare.example',
+      DomainNameConfigurations: [
+        expect.objectContaining({
+          CertificateArn: TEST_STAGE.apiDomain.certificateArn,
+          EndpointType: 'REGIONAL',
+        }),
+      ],
+    });
+    expect(mapping.Properties).toMatchObject({
+      DomainName: { Ref: domainId },
+      Stage: stage.Properties.StageName,
+    });
+    expect(mapping.DependsOn).toContain(stageId);
+  });
+
   it('keeps users in a retained pool without self sign-up, with one group per role', () => {
     // Act
     const groups = Object.values(identity.findResources('AWS::Cognito::UserPoolGroup')).map(
@@ -600,7 +670,10 @@ describe('event consumers', () => {
       // Assess
       expect(rule.Properties.EventPattern).toEqual(declared.pattern);
       expect(mapping.Properties.EventSourceArn).toEqual(getAtt(queueId, 'Arn'));
-      expect(target?.RetryPolicy).toMatchObject({ MaximumRetryAttempts: expect.any(Number) });
+      expect(target?.RetryPolicy).toEqual({
+        MaximumRetryAttempts: queueDelivery.targetRetryAttempts,
+        MaximumEventAgeInSeconds: queueDelivery.maxAgeSeconds,
+      });
       const undeliverable = target?.DeadLetterConfig?.Arn['Fn::GetAtt'][0] ?? '';
       expect(resources('AWS::SQS::Queue')[undeliverable]).toBeDefined();
       expect(undeliverable).not.toBe(queueId);
@@ -623,7 +696,10 @@ describe('event consumers', () => {
       expect(new Set(targetedBy)).toEqual(new Set([queueId]));
       expect(queue?.Properties).toMatchObject({
         SqsManagedSseEnabled: true,
-        RedrivePolicy: { deadLetterTargetArn: expect.anything(), maxReceiveCount: 5 },
+        RedrivePolicy: {
+          deadLetterTargetArn: expect.anything(),
+          maxReceiveCount: queueDelivery.maxReceiveCount,
+        },
       });
       expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (spec.timeoutSeconds ?? 10));
       service.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -670,7 +746,10 @@ describe('schedules', () => {
       Target: {
         Arn: getAtt(functionOf('survey-dispatch')[0], 'Arn'),
         Input: '{}',
-        RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 7200 },
+        RetryPolicy: {
+          MaximumRetryAttempts: scheduleDelivery.maximumRetryAttempts,
+          MaximumEventAgeInSeconds: scheduleDelivery.maximumEventAgeSeconds,
+        },
         DeadLetterConfig: { Arn: expect.anything() },
       },
     });
@@ -711,6 +790,35 @@ describe('schedules', () => {
       const [groupId] = groups.find(([, g]) => g.Properties.Name === s.Properties.GroupName) ?? [];
       expect(s.DependsOn).toContain(groupId);
     }
+  });
+
+  it('names every schedule and group as the local runtime does (namedSchedules, one declaration)', () => {
+    // Prepare: what infra/local/system.ts creates, under its own prefix, and what the stage deploys
+    const local = catalogue.flatMap(({ spec }) => namedSchedules('aftercare', spec));
+    const cloud = catalogue.flatMap(({ spec }) => namedSchedules('aftercare-test', spec));
+
+    // Act
+    const deployed = Object.values(resources('AWS::Scheduler::Schedule')).map((s) => ({
+      name: s.Properties.Name,
+      group: s.Properties.GroupName,
+      expression: s.Properties.ScheduleExpression,
+      input: JSON.parse(s.Properties.Target.Input),
+    }));
+
+    // Assess: the same names (morning.main among them, not a generated one), groups differing by prefix only
+    const strip = (group: string, prefix: string) => group.slice(prefix.length);
+    expect(local.map((s) => s.name)).toEqual(expect.arrayContaining(['survey-morning-run', 'morning.main']));
+    expect(deployed.map((d) => ({ ...d, group: strip(d.group, 'aftercare-test') })).sort(byName)).toEqual(
+      local
+        .map((l) => ({
+          name: l.name,
+          group: strip(l.group, 'aftercare'),
+          expression: l.expression,
+          input: l.input,
+        }))
+        .sort(byName),
+    );
+    expect(cloud.map((c) => c.group).sort()).toEqual(deployed.map((d) => d.group).sort());
   });
 
   it.each(['survey-morning-run', 'morning.main'])(
@@ -760,6 +868,10 @@ describe('asynchronous invocations', () => {
     const queueId = config.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
 
     // Assess
+    expect(config.Properties).toMatchObject({
+      MaximumRetryAttempts: asyncInvokeDelivery.retryAttempts,
+      MaximumEventAgeInSeconds: asyncInvokeDelivery.maxEventAgeSeconds,
+    });
     expect(resources('AWS::SQS::Queue')[queueId]).toBeDefined();
     service.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -838,6 +950,178 @@ describe('outbox relay', () => {
       ).toEqual([outboxStreamFilter]);
     },
   );
+
+  it.each(relays)(
+    'retries a failing record for %s until it ages out, while the stream still holds it for the redrive',
+    (id) => {
+      // Act
+      const [, mapping] = only(
+        resources('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: functionOf(id)[0] } }),
+      );
+
+      // Assess: no attempt limit; the age limit from infra/delivery.ts, inside the 24 h stream retention
+      expect(mapping.Properties).toMatchObject({
+        MaximumRetryAttempts: -1,
+        MaximumRecordAgeInSeconds: streamDelivery.maxRecordAgeSeconds,
+      });
+      expect(streamDelivery.maxRecordAgeSeconds).toBeLessThan(streamDelivery.streamRetentionSeconds);
+      const queueId = mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
+      service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(queueId, 'QueueName') }],
+      });
+    },
+  );
+
+  it.each(relays)('pages when %s falls behind the stream (iterator age), not only when it throws', (id) => {
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionOf(id)[0] } }],
+      Threshold: streamDelivery.iteratorAgeAlarmSeconds * 1000,
+    });
+  });
+});
+
+describe('alarms', () => {
+  const allStacks = () => [
+    stacks.alerts,
+    stacks.mail,
+    stacks.data,
+    stacks.identity,
+    stacks.keys,
+    stacks.service,
+    stacks.ops,
+  ];
+
+  it('pages through the alert topic from every alarm of every stack', () => {
+    // Prepare
+    const [topicId] = only(
+      Template.fromStack(stacks.alerts).findResources('AWS::SNS::Topic') as Record<string, Resource>,
+    );
+
+    // Act
+    const alarms = allStacks().flatMap((stack) =>
+      Object.entries(
+        Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>,
+      ).map(([id, alarm]) => ({
+        id: `${stack.stackName}/${id}`,
+        actions: JSON.stringify(alarm.Properties.AlarmActions ?? []),
+      })),
+    );
+
+    // Assess
+    expect(alarms.length).toBeGreaterThan(catalogue.length);
+    for (const { id, actions } of alarms) expect(actions, id).toContain(topicId);
+  });
+
+  it('sends the alert topic, encrypted with a key CloudWatch may use, to the stage alert address', () => {
+    // Act
+    const alerts = Template.fromStack(stacks.alerts);
+
+    // Assess
+    alerts.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@aftercare.example',
+    });
+    alerts.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    alerts.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('mail', () => {
+  it('sends with a configuration set named per stage, the default of the domain identity', () => {
+    // Act
+    const mailTemplate = Template.fromStack(stacks.mail);
+
+    // Assess
+    mailTemplate.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: 'aftercare-test',
+      ReputationOptions: { ReputationMetricsEnabled: true },
+    });
+    mailTemplate.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'aftercare.example',
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+  });
+
+  it.each([
+    ['Reputation.BounceRate', 0.04],
+    ['Reputation.ComplaintRate', 0.0008],
+  ])('alarms on the account %s below the rate SES reviews accounts at', (metric, threshold) => {
+    Template.fromStack(stacks.mail).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SES',
+      MetricName: metric,
+      Threshold: threshold,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('lets Cognito mail invitations and codes through SES from the verified domain', () => {
+    // Act
+    const [, pool] = only(identity.findResources('AWS::Cognito::UserPool') as Record<string, Resource>);
+
+    // Assess
+    expect(pool.Properties.EmailConfiguration).toEqual({
+      EmailSendingAccount: 'DEVELOPER',
+      From: 'Aftercare <no-reply@aftercare.example>',
+      SourceArn: 'arn:aws:ses:eu-west-1:111111111111:identity/aftercare.example',
+      ConfigurationSet: 'aftercare-test',
+    });
+  });
+
+  it('deploys the mail identity before the user pool and the functions that send through it', () => {
+    expect(stacks.identity.dependencies).toContain(stacks.mail);
+    expect(stacks.service.dependencies).toContain(stacks.mail);
+  });
+
+  it('lets SES store replies in the inbound bucket only for its own receipt rule of this account', () => {
+    // Prepare
+    const [bucketId] = only(resources('AWS::S3::Bucket'));
+    const [ruleSetId] = only(resources('AWS::SES::ReceiptRuleSet'));
+    const [, rule] = only(resources('AWS::SES::ReceiptRule'));
+
+    // Act
+    const [, policy] = only(resources('AWS::S3::BucketPolicy'));
+    const sesStatements = (policy.Properties.PolicyDocument.Statement as Statement[]).filter((s) =>
+      JSON.stringify(s).includes('ses.amazonaws.com'),
+    );
+
+    // Assess
+    expect(sesStatements).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [getAtt(bucketId, 'Arn'), '/survey-replies/*']] },
+        Condition: {
+          StringEquals: {
+            'aws:SourceAccount': '111111111111',
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:aws:ses:eu-west-1:111111111111:receipt-rule-set/',
+                  { Ref: ruleSetId },
+                  `:receipt-rule/${rule.Properties.Rule.Name}`,
+                ],
+              ],
+            },
+          },
+        },
+      }),
+    ]);
+  });
 });
 
 describe('ops stack', () => {
