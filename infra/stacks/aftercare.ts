@@ -37,7 +37,7 @@ export const stageSettingsSchema = z.object({
   region: z.string().check(
     z.refine((r) => (SUPPORTED_REGIONS as readonly string[]).includes(r), {
       error: (issue) =>
-        `region ${String(issue.input)} is not supported: SES email receiving (survey replies) or Cognito threat protection is missing there; supported regions: ${SUPPORTED_REGIONS.join(', ')}`,
+        `region ${String(issue.input)} is not supported: the stage needs SES email receiving (survey replies come in by e-mail), which this deployment supports in ${SUPPORTED_REGIONS.join(', ')} only`,
     }),
   ),
   /** Branch timezone for case numbers, day indexes and the named schedules. */

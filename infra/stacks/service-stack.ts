@@ -195,7 +195,7 @@ export class ServiceStack extends Stack {
     if (this.api.domainName) {
       new CfnOutput(this, 'ApiDomainTarget', {
         value: this.api.domainName.regionalDomainName,
-        description: `Once: point ${this.api.domainName.name} at this (CNAME or Route 53 alias)`,
+        description: 'Once: point the API custom domain at this (CNAME or Route 53 alias)',
       });
     }
     new CfnOutput(this, 'ReceiptRuleSetName', {

@@ -3,7 +3,8 @@
  * catalogues (functions, environments, access, triggers, routes) — and cdk-nag's AWS Solutions checks.
  * The app is bundled and synthesized once, with the feature flags of `cdk.json`, as `npm run synth` does.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
@@ -39,6 +40,7 @@ import {
   addComplianceChecks,
   configFromContext,
   createAftercare,
+  SUPPORTED_REGIONS,
 } from '../../infra/stacks/aftercare.ts';
 import { roles } from '../../shared/auth/actor.ts';
 import { envNames } from '../../shared/config/env.ts';
@@ -1141,6 +1143,40 @@ describe('ops stack', () => {
     for (const id of alarmIds) expect(body).toContain(`FnGetAtt${id}Arn`);
     for (const id of deadLetterIds) expect(body).toContain(`FnGetAtt${id}QueueName`);
   });
+});
+
+describe('cfn-lint', () => {
+  const installed = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
+
+  it('finds no error in any synthesized template, for every supported region (when cfn-lint is installed)', () => {
+    if (!installed) {
+      console.warn('cfn-lint is not installed (pip install cfn-lint): templates not linted');
+      return;
+    }
+    // Prepare
+    const templates = readdirSync(assembly.directory)
+      .filter((f) => f.endsWith('.template.json'))
+      .map((f) => join(assembly.directory, f));
+
+    // Act
+    const run = spawnSync(
+      'cfn-lint',
+      ['--format', 'json', '--regions', ...SUPPORTED_REGIONS, '--', ...templates],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    const findings = JSON.parse(run.stdout || '[]') as {
+      Level: string;
+      Rule: { Id: string };
+      Message: string;
+      Filename: string;
+    }[];
+
+    // Assess: warnings are CDK's own style (e.g. W3005, a DependsOn next to a GetAtt); errors fail
+    expect(templates.length).toBe(7);
+    expect(
+      findings.filter((f) => f.Level === 'Error').map((f) => `${f.Rule.Id} ${f.Filename}: ${f.Message}`),
+    ).toEqual([]);
+  }, 120_000);
 });
 
 describe('cdk-nag', () => {
