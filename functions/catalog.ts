@@ -58,3 +58,9 @@ export const allEventRules = functionsTriggeredBy('events').flatMap(([target, sp
 
 /** Stage throttling (requests per second, burst), the same on API Gateway and the local server. */
 export const THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
+
+/**
+ * Throttling of each public route (`roles: 'public'`), on top of the stage's: anonymous traffic gets a
+ * budget of its own and cannot use up the staff's.
+ */
+export const PUBLIC_ROUTE_THROTTLE = { rateLimit: 10, burstLimit: 20 } as const;

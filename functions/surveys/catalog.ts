@@ -8,7 +8,7 @@ export const SURVEY_REPLY_PREFIX = 'survey-replies/';
 /** The survey jobs sign links and send or read mail. */
 const jobEnv = envSchema(
   'TABLE_NAME',
-  'SURVEY_TOKEN_SECRET',
+  'SURVEY_TOKEN_SECRET_ARN',
   'PUBLIC_BASE_URL',
   'MAIL_FROM',
   'SURVEY_REPLY_DOMAIN',
@@ -21,7 +21,7 @@ export const surveys = domainModule(
     'survey-page': {
       entry: 'functions/surveys/page.ts',
       description: 'Public survey page: shows the card form for a signed link and records the answer once',
-      env: envSchema('TABLE_NAME', 'SURVEY_TOKEN_SECRET'),
+      env: envSchema('TABLE_NAME', 'SURVEY_TOKEN_SECRET_ARN'),
       trigger: { kind: 'http' },
       access: { table: 'write', surveyKey: 'use' },
     },

@@ -4,6 +4,7 @@
  */
 import { DynamoCaseStore } from '../../shared/cases/store.ts';
 import { DynamoComplaintStore } from '../../shared/complaints/store.ts';
+import { type SecretSource, secretsManagerSource } from '../../shared/config/secrets.ts';
 import { SesMailer, sesClient } from '../../shared/notify/mailer.ts';
 import { now } from '../../shared/runtime/clock.ts';
 import { documentClient } from '../../shared/store/client.ts';
@@ -25,6 +26,14 @@ function base(env: BaseEnv): SurveyDeps {
   };
 }
 
+let keySource: SecretSource | undefined;
+/** The link keys, read from Secrets Manager at the first call and cached (`shared/config/secrets.ts`). */
+function linkKeys(env: { SURVEY_TOKEN_SECRET_ARN: string }) {
+  keySource ??= secretsManagerSource(env.SURVEY_TOKEN_SECRET_ARN);
+  const source = keySource;
+  return () => source.versions();
+}
+
 let staff: SurveyDeps | undefined;
 /** Staff reads (scorecards, follow-up lists). */
 export function surveyStaffDeps(env: BaseEnv): SurveyDeps {
@@ -34,8 +43,8 @@ export function surveyStaffDeps(env: BaseEnv): SurveyDeps {
 
 let page: SurveyTokenDeps | undefined;
 /** The public page: verifies links, records answers. */
-export function surveyPageDeps(env: BaseEnv & { SURVEY_TOKEN_SECRET: string }): SurveyTokenDeps {
-  page ??= { ...base(env), secret: env.SURVEY_TOKEN_SECRET };
+export function surveyPageDeps(env: BaseEnv & { SURVEY_TOKEN_SECRET_ARN: string }): SurveyTokenDeps {
+  page ??= { ...base(env), keys: linkKeys(env) };
   return page;
 }
 
@@ -43,7 +52,7 @@ let job: SurveyDispatchDeps | undefined;
 /** The morning run and the inbound replies. */
 export function surveyJobDeps(
   env: BaseEnv & {
-    SURVEY_TOKEN_SECRET: string;
+    SURVEY_TOKEN_SECRET_ARN: string;
     PUBLIC_BASE_URL: string;
     MAIL_FROM: string;
     SURVEY_REPLY_DOMAIN: string;
@@ -52,7 +61,7 @@ export function surveyJobDeps(
 ): SurveyDispatchDeps {
   job ??= {
     ...base(env),
-    secret: env.SURVEY_TOKEN_SECRET,
+    keys: linkKeys(env),
     cases: new DynamoCaseStore(documentClient(), env.TABLE_NAME, env.TIME_ZONE),
     mailer: new SesMailer(sesClient(), { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
     publicBaseUrl: env.PUBLIC_BASE_URL,

@@ -21,7 +21,7 @@ import { openSurveyLink, recordSurveyAnswer } from '../../shared/surveys/service
 import { surveys } from './catalog.ts';
 import { surveyPageDeps } from './deps.ts';
 
-type PageEnv = { TABLE_NAME: string; TIME_ZONE: string; SURVEY_TOKEN_SECRET: string };
+type PageEnv = { TABLE_NAME: string; TIME_ZONE: string; SURVEY_TOKEN_SECRET_ARN: string };
 
 function alreadyAnswered(card: SurveyCardRecord, timeZone: string): HtmlResult {
   return {

@@ -6,6 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EventPattern } from '../../events/rules.ts';
 import type { EventRuleSpec } from '../../functions/spec.ts';
+import { queueDelivery } from '../delivery.ts';
 import type { AftercareFunction } from './aftercare-function.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 
@@ -16,8 +17,6 @@ export interface EventSubscriptionProps {
   readonly rules: readonly EventRuleSpec[];
   /** The consumer; its handler reports partial batch failures (`shared/runtime/consumer-bundle.ts`). */
   readonly consumer: AftercareFunction;
-  /** Deliveries of one message before it moves to the DLQ. @default 5 */
-  readonly maxReceiveCount?: number;
   /** @default 10 */
   readonly batchSize?: number;
 }
@@ -35,7 +34,7 @@ export function toCdkPattern(pattern: EventPattern): events.EventPattern {
  * Rules → one SQS queue → the consumer. Every rule of the consumer delivers into its queue (a rule that
  * cannot deliver retries, then parks the event in its own DLQ); the function reads the queue in batches
  * and reports the records it failed, so only those are redelivered, and a record still failing after
- * `maxReceiveCount` deliveries moves to the queue's DLQ. Both kinds of DLQ are alarmed.
+ * `queueDelivery.maxReceiveCount` deliveries (`infra/delivery.ts`) moves to the queue's DLQ. Both kinds of DLQ are alarmed.
  */
 export class EventSubscription extends Construct {
   readonly queue: sqs.Queue;
@@ -53,11 +52,11 @@ export class EventSubscription extends Construct {
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // AWS's advice for Lambda event sources: six times the function timeout, so a message is not
-      // redelivered while a throttled or retried invocation still holds it.
-      visibilityTimeout: Duration.seconds(consumer.timeout.toSeconds() * 6),
-      retentionPeriod: Duration.days(4),
-      deadLetterQueue: { queue: this.deadLetters.queue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+      visibilityTimeout: Duration.seconds(
+        consumer.timeout.toSeconds() * queueDelivery.visibilityTimeoutFactor,
+      ),
+      retentionPeriod: Duration.seconds(queueDelivery.retentionSeconds),
+      deadLetterQueue: { queue: this.deadLetters.queue, maxReceiveCount: queueDelivery.maxReceiveCount },
     });
 
     this.rules = {};
@@ -73,8 +72,8 @@ export class EventSubscription extends Construct {
       rule.addTarget(
         new targets.SqsQueue(this.queue, {
           deadLetterQueue: undeliverable.queue,
-          retryAttempts: 10,
-          maxEventAge: Duration.hours(6),
+          retryAttempts: queueDelivery.targetRetryAttempts,
+          maxEventAge: Duration.seconds(queueDelivery.maxAgeSeconds),
         }),
       );
       this.rules[spec.name] = { rule, undeliverable };

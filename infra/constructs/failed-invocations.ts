@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { Construct } from 'constructs';
+import { asyncInvokeDelivery } from '../delivery.ts';
 import type { AftercareFunction } from './aftercare-function.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 
@@ -26,8 +27,8 @@ export class FailedInvocations extends Construct {
       purpose: `${props.target.functionId} failed events from ${props.invoker} after Lambda's retries`,
     });
     props.target.function.configureAsyncInvoke({
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
+      retryAttempts: asyncInvokeDelivery.retryAttempts,
+      maxEventAge: Duration.seconds(asyncInvokeDelivery.maxEventAgeSeconds),
       onFailure: new destinations.SqsDestination(this.deadLetters.queue),
     });
   }

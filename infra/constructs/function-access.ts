@@ -9,6 +9,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Access } from '../../functions/spec.ts';
 import type { AftercareFunction } from './aftercare-function.ts';
@@ -27,6 +28,17 @@ export interface AccessTargets {
     readonly fromAddress: string;
     readonly inboundBucket: s3.IBucket;
   };
+  /** The survey link key. */
+  readonly surveyKey: secretsmanager.ISecret;
+}
+
+/** How cdk-nag names a resource in a finding: the ARN itself, or with `<AWS::…>` for unresolved parts. */
+function nagResource(stack: Stack, arn: string): string {
+  const resolved = stack.resolve(arn) as string | { 'Fn::Join': [string, unknown[]] };
+  if (typeof resolved === 'string') return resolved;
+  return resolved['Fn::Join'][1]
+    .map((part) => (typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`))
+    .join('');
 }
 
 /** Scheduler actions per `timers` access level. */
@@ -51,15 +63,15 @@ export class FunctionAccess extends Construct {
 
       timers: (level) => {
         const group = targets.timers.scheduleGroupName;
+        const schedules = stack.formatArn({
+          service: 'scheduler',
+          resource: 'schedule',
+          resourceName: `${group}/*`,
+        });
         // Its own policy, so the acknowledgement of the schedule-name wildcard covers nothing else.
         const policy = new iam.Policy(this, 'Timers', {
           statements: [
-            new iam.PolicyStatement({
-              actions: [...TIMER_ACTIONS[level]],
-              resources: [
-                stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${group}/*` }),
-              ],
-            }),
+            new iam.PolicyStatement({ actions: [...TIMER_ACTIONS[level]], resources: [schedules] }),
           ],
         });
         if (level === 'manage') {
@@ -74,7 +86,7 @@ export class FunctionAccess extends Construct {
         }
         policy.attachToRole(fn.role);
         Validations.of(policy).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${group}/*]`,
+          id: `AwsSolutions-IAM5[Resource::${nagResource(stack, schedules)}]`,
           reason:
             'SLA schedule names are per case and step, made at run time: access is limited to their group',
         });
@@ -112,8 +124,14 @@ export class FunctionAccess extends Construct {
         });
       },
 
-      // The key reaches the function in its environment (a deploy-time secret reference): no runtime call.
-      surveyKey: () => {},
+      // Read at run time by ARN (`shared/config/secrets.ts`): the current and previous versions, nothing more.
+      surveyKey: () =>
+        fn.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: [targets.surveyKey.secretArn],
+          }),
+        ),
     };
 
     for (const [kind, level] of Object.entries(fn.spec.access) as [keyof Access, string | undefined][]) {

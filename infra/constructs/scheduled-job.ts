@@ -1,8 +1,9 @@
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import type { ScheduleSpec } from '../../functions/spec.ts';
+import { scheduleDelivery } from '../delivery.ts';
 import type { AftercareFunction } from './aftercare-function.ts';
 import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { FailedInvocations } from './failed-invocations.ts';
@@ -17,10 +18,6 @@ export interface ScheduledJobProps {
   readonly schedules: readonly ScheduleSpec[];
   /** IANA timezone the expressions are evaluated in. */
   readonly timeZone: string;
-  /** How long Scheduler keeps retrying a firing it could not deliver. @default 2 hours */
-  readonly maxEventAge?: Duration;
-  /** @default 10 */
-  readonly retryAttempts?: number;
 }
 
 /**
@@ -86,8 +83,8 @@ export class ScheduledJob extends Construct {
           roleArn: this.role.roleArn,
           input: JSON.stringify(spec.input),
           retryPolicy: {
-            maximumRetryAttempts: props.retryAttempts ?? 10,
-            maximumEventAgeInSeconds: (props.maxEventAge ?? Duration.hours(2)).toSeconds(),
+            maximumRetryAttempts: scheduleDelivery.maximumRetryAttempts,
+            maximumEventAgeInSeconds: scheduleDelivery.maximumEventAgeSeconds,
           },
           deadLetterConfig: { arn: this.deadLetters.queue.queueArn },
         },

@@ -3,6 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -14,11 +15,19 @@ import type { AftercareFunction } from './aftercare-function.ts';
 export interface ServiceApiProps {
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.IUserPoolClient;
-  /** Origins allowed by CORS. */
+  /** Origins allowed by CORS (the stage's settings: explicit, never `*`). */
   readonly corsOrigins: string[];
+  /** The methods the routes use; CORS allows these and no others. */
+  readonly corsMethods: readonly CatalogRoute['method'][];
   /** Stage throttling (requests per second, burst). */
-  readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly throttle: Throttle;
+  /** Throttling of each public route, on top of the stage's. */
+  readonly publicRouteThrottle: Throttle;
+  /** A custom domain the stage is mapped to, with its ACM certificate (same region). */
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
 }
+
+type Throttle = { readonly rateLimit: number; readonly burstLimit: number };
 
 /** Construct id of a route: its route key with only letters, digits and dashes. */
 const routeId = (key: string) =>
@@ -36,9 +45,15 @@ export class ServiceApi extends Construct {
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   readonly serverErrorsAlarm: cloudwatch.Alarm;
+  /** The custom domain, when the stage has one. */
+  readonly domainName?: apigwv2.DomainName;
+  /** Where the public pages are served: the custom domain if any, else the stage's execute-api URL. */
+  readonly publicBaseUrl: string;
+  private readonly publicRouteThrottle: Throttle;
 
   constructor(scope: Construct, id: string, props: ServiceApiProps) {
     super(scope, id);
+    this.publicRouteThrottle = props.publicRouteThrottle;
     const authorizer = new HttpJwtAuthorizer('CognitoJwt', props.userPool.userPoolProviderUrl, {
       jwtAudience: [props.userPoolClient.userPoolClientId],
     });
@@ -49,12 +64,7 @@ export class ServiceApi extends Construct {
       defaultAuthorizer: authorizer,
       corsPreflight: {
         allowOrigins: props.corsOrigins,
-        allowMethods: [
-          apigwv2.CorsHttpMethod.GET,
-          apigwv2.CorsHttpMethod.POST,
-          apigwv2.CorsHttpMethod.PUT,
-          apigwv2.CorsHttpMethod.DELETE,
-        ],
+        allowMethods: [...new Set(props.corsMethods)].map((m) => apigwv2.CorsHttpMethod[m]),
         allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
         exposeHeaders: ['etag', 'location'],
         maxAge: Duration.days(1),
@@ -65,9 +75,16 @@ export class ServiceApi extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (props.domain) {
+      this.domainName = new apigwv2.DomainName(this, 'Domain', {
+        domainName: props.domain.name,
+        certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+      });
+    }
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       autoDeploy: true,
+      ...(this.domainName ? { domainMapping: { domainName: this.domainName } } : {}),
       throttle: { rateLimit: props.throttle.rateLimit, burstLimit: props.throttle.burstLimit },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(accessLogs),
@@ -88,6 +105,9 @@ export class ServiceApi extends Construct {
         ),
       },
     });
+
+    // Links in customers' mailboxes outlive the API when they name the custom domain.
+    this.publicBaseUrl = props.domain ? `https://${props.domain.name}` : this.stage.url;
 
     this.serverErrorsAlarm = this.api
       .metricServerError({ period: Duration.minutes(5), statistic: 'Sum' })
@@ -121,11 +141,27 @@ export class ServiceApi extends Construct {
         ...(r.roles === 'public' ? { authorizer: new apigwv2.HttpNoneAuthorizer() } : {}),
       });
       if (r.roles === 'public') {
+        this.throttleRoute(r.key, route);
         Validations.of(route.node.defaultChild as apigwv2.CfnRoute).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: `${r.key} is public by design in functions/${r.domain}/catalog.ts (roles: 'public')`,
         });
       }
     }
+  }
+
+  /** Route settings of the stage: the public route's own throttle (the route must exist first). */
+  private throttleRoute(key: string, route: apigwv2.HttpRoute): void {
+    const stage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    // A JSON property: CloudFormation's own casing, keyed by route key.
+    const settings = (stage.routeSettings ?? {}) as Record<string, unknown>;
+    stage.routeSettings = {
+      ...settings,
+      [key]: {
+        ThrottlingRateLimit: this.publicRouteThrottle.rateLimit,
+        ThrottlingBurstLimit: this.publicRouteThrottle.burstLimit,
+      },
+    };
+    stage.node.addDependency(route);
   }
 }

@@ -32,8 +32,17 @@ const POLL_MS = 50;
 const IDLE_POLL_MS = 500;
 /** Failed stream reads `drain` retries before it gives up (the engine may be restarting). */
 const DRAIN_READ_ATTEMPTS = 100;
-/** Like the deployed mapping: the first attempt and its retries, then the record is parked. */
-const MAX_ATTEMPTS = streamDelivery.retryAttempts + 1;
+/**
+ * Like the deployed mapping: a failing record is retried until it is too old (or, with a count limit,
+ * until its attempts are spent), then it is parked.
+ */
+function exhausted(tries: number, record: StreamRecord | undefined): boolean {
+  if (streamDelivery.retryAttempts >= 0 && tries > streamDelivery.retryAttempts) return true;
+  const created = record?.dynamodb?.ApproximateCreationDateTime;
+  return (
+    created !== undefined && (Date.now() - created.getTime()) / 1000 >= streamDelivery.maxRecordAgeSeconds
+  );
+}
 
 /**
  * DynamoDB Local writes an empty map into stream images as `{}` where DynamoDB Streams (and so Lambda)
@@ -193,17 +202,17 @@ export class StreamRelay {
         this.attempts.set(failedAt, tries);
         this.iterators.delete(shardId);
         const record = records.find((r) => r.dynamodb?.SequenceNumber === failedAt);
-        if (tries >= MAX_ATTEMPTS && record && this.opts.deadLetters) {
+        if (exhausted(tries, record) && record && this.opts.deadLetters) {
           await this.opts.deadLetters.deadLetter(
             {
               source: `stream/${this.tableName}`,
               target: 'event-relay',
               shape: 'direct',
               body: JSON.stringify(this.streamEvent([record])),
-              maxReceiveCount: MAX_ATTEMPTS,
+              maxReceiveCount: tries,
               maxAgeSeconds: streamDelivery.maxRecordAgeSeconds,
             },
-            `failed ${tries} times (the mapping's retry attempts)`,
+            `failed ${tries} times until it aged out (the mapping's retry policy)`,
           );
           this.attempts.delete(failedAt);
           this.retryAt.delete(shardId);

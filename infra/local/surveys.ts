@@ -13,6 +13,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EnvBindings } from '../../shared/config/env.ts';
+import { AWS_EDGE_PREFIX } from './aws-edge.ts';
 import { durableSecret } from './durable-file.ts';
 import {
   type InboundHandler,
@@ -23,6 +24,7 @@ import {
   watchInbox,
 } from './inbox.ts';
 import { outboxPages, SES_EDGE_PATH, sesEdge } from './outbox.ts';
+import { localSecretArn, secretsManagerEdge } from './secrets.ts';
 import type { SideRoute } from './server.ts';
 
 type Invoke = (functionId: string, event: unknown) => Promise<unknown>;
@@ -53,7 +55,11 @@ export interface LocalSurveys {
     url: string,
   ): Pick<
     EnvBindings,
-    'SURVEY_TOKEN_SECRET' | 'PUBLIC_BASE_URL' | 'MAIL_FROM' | 'SURVEY_REPLY_DOMAIN' | 'SES_CONFIGURATION_SET'
+    | 'SURVEY_TOKEN_SECRET_ARN'
+    | 'PUBLIC_BASE_URL'
+    | 'MAIL_FROM'
+    | 'SURVEY_REPLY_DOMAIN'
+    | 'SES_CONFIGURATION_SET'
   >;
   /** Starts handing `.eml` files dropped into the inbox folder to the inbound function. */
   watch(): void;
@@ -71,6 +77,8 @@ export function localSurveys(opts: LocalSurveyOptions): LocalSurveys {
     : durableSecret(join(opts.dataDir, 'keys', 'survey-secret'), 'survey link key', () =>
         randomBytes(32).toString('hex'),
       );
+  // The functions read the key by ARN through the Secrets Manager client, as on AWS.
+  const secretArn = localSecretArn('aftercare-survey-link-key');
 
   const inbound = async (): Promise<InboundHandler> => (event) =>
     opts.deliver('survey-inbound', event, `s3/${LOCAL_INBOUND_BUCKET}`);
@@ -103,6 +111,7 @@ export function localSurveys(opts: LocalSurveyOptions): LocalSurveys {
     inboxDir,
     sideRoutes: [
       sesEdge(outboxDir),
+      secretsManagerEdge({ [secretArn]: secret }),
       s3Edge(inboxDir),
       outboxPages(outboxDir),
       inboxEndpoint(inboxDir, inbound),
@@ -111,9 +120,10 @@ export function localSurveys(opts: LocalSurveyOptions): LocalSurveys {
     endpoints: (url) => ({
       AWS_ENDPOINT_URL_SESV2: `${url}${SES_EDGE_PATH}`,
       AWS_ENDPOINT_URL_S3: `${url}${S3_EDGE_PATH}`,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `${url}${AWS_EDGE_PREFIX}`,
     }),
     bindings: (url) => ({
-      SURVEY_TOKEN_SECRET: secret,
+      SURVEY_TOKEN_SECRET_ARN: secretArn,
       PUBLIC_BASE_URL: url,
       MAIL_FROM: 'Aftercare Customer Service <service@aftercare.local>',
       SURVEY_REPLY_DOMAIN: 'reply.aftercare.local',

@@ -8,7 +8,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { EnvBindings } from '../../shared/config/env.ts';
-import type { Mail } from '../constructs/mail.ts';
+import type { Mail, MailSender } from '../constructs/mail.ts';
 import type { ScheduledJob } from '../constructs/scheduled-job.ts';
 import { scheduleGroupName } from '../naming.ts';
 
@@ -21,10 +21,13 @@ export interface BindingSources {
   readonly timeZone: string;
   readonly table: dynamodb.ITableV2;
   readonly bus: events.IEventBus;
-  readonly mail: Mail;
-  /** HMAC key of survey links and reply addresses. */
+  /** Sending: identity, configuration set, sender address. */
+  readonly mail: MailSender;
+  /** Receiving: the reply domain. */
+  readonly inbound: Mail;
+  /** HMAC key of survey links and reply addresses; functions get its ARN and read it at run time. */
   readonly surveyKey: secretsmanager.ISecret;
-  /** Base URL of the public pages (the API stage). */
+  /** Base URL of the public pages: the API's custom domain when the stage has one, else the API stage. */
   readonly publicBaseUrl: string;
   /**
    * The SLA timers' Scheduler job (target, role, DLQ). It is wired after the functions are created —
@@ -46,10 +49,9 @@ export function stageBindings(src: BindingSources): EnvBindings {
     SLA_SCHEDULER_ROLE_ARN: late((job) => job.role.roleArn),
     SLA_TIMER_DLQ_ARN: late((job) => job.deadLetters.queue.queueArn),
     MAIL_FROM: src.mail.mailFrom,
-    SES_CONFIGURATION_SET: src.mail.configurationSet.configurationSetName,
-    // A dynamic reference CloudFormation resolves at deploy time; never in the template as text.
-    SURVEY_TOKEN_SECRET: src.surveyKey.secretValue.unsafeUnwrap(),
+    SES_CONFIGURATION_SET: src.mail.configurationSetName,
+    SURVEY_TOKEN_SECRET_ARN: src.surveyKey.secretArn,
     PUBLIC_BASE_URL: src.publicBaseUrl,
-    SURVEY_REPLY_DOMAIN: src.mail.replyDomain,
+    SURVEY_REPLY_DOMAIN: src.inbound.replyDomain,
   };
 }

@@ -2,19 +2,30 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
 import { roles } from '../../shared/auth/actor.ts';
+import type { MailSender } from '../constructs/mail.ts';
+
+/** Properties of {@link IdentityStack}. */
+export interface IdentityStackProps extends StackProps {
+  /** The stage's verified sending domain and configuration set: Cognito mails through them. */
+  readonly mail: MailSender;
+}
 
 const role = (r: string) => r.replace(/_/g, ' ');
 
 /**
  * Who may call the API: the Cognito user pool with one group per role and the app client. Identities of
  * customers and staff are data, so they live apart from compute, retained and protected from deletion.
+ * Invitations, codes and password resets go out through SES with the stage's verified domain (Cognito's
+ * own sender allows 50 mails a day).
  */
 export class IdentityStack extends Stack {
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.UserPoolClient;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: IdentityStackProps) {
     super(scope, id, props);
+    const { mail } = props;
+    this.addStackDependency(Stack.of(mail) as Stack, 'Cognito sends through the verified mail domain');
     this.userPool = new cognito.UserPool(this, 'Users', {
       // Staff and customers are registered by the service company (agents, managers), never by themselves.
       selfSignUpEnabled: false,
@@ -35,6 +46,13 @@ export class IdentityStack extends Stack {
       mfa: cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      email: cognito.UserPoolEmail.withSES({
+        fromEmail: `no-reply@${mail.mailDomain}`,
+        fromName: 'Aftercare',
+        sesVerifiedDomain: mail.mailDomain,
+        sesRegion: this.region,
+        configurationSetName: mail.configurationSetName,
+      }),
       featurePlan: cognito.FeaturePlan.PLUS,
       standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
       deletionProtection: true,
@@ -43,7 +61,7 @@ export class IdentityStack extends Stack {
     Validations.of(this.userPool.node.defaultChild as cognito.CfnUserPool).acknowledge({
       id: 'AwsSolutions-COG2',
       reason:
-        'MFA is optional (TOTP): customers sign in from the portal without an authenticator app; threat protection is enforced',
+        'Cognito sets MFA per pool, not per group: TOTP is optional so customers need no authenticator app; staff enforcement is the pre-token-generation check of README On AWS (not built yet); threat protection is enforced',
     });
     for (const r of roles) {
       // The group name is the role name the handlers read from `cognito:groups` (shared/auth/actor.ts).

@@ -4,7 +4,8 @@ import type { Construct } from 'constructs';
 
 /**
  * The HMAC key of survey links and reply addresses (`shared/surveys/token.ts`): retained, apart from
- * compute, because replacing it would break every link in customers' mailboxes.
+ * compute, because deleting it would break every link in customers' mailboxes. Functions read it at run
+ * time by ARN (current and previous version), so it can be rotated without breaking links.
  */
 export class SurveyKeysStack extends Stack {
   readonly tokenSecret: secretsmanager.Secret;
@@ -19,7 +20,7 @@ export class SurveyKeysStack extends Stack {
     Validations.of(this.tokenSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'Rotating the survey link key invalidates every card sent in the last 14 days; it is rotated by hand between survey waves (functions/surveys/README.md)',
+        'Rotated by hand with put-secret-value at most once per 14-day link lifetime (README On AWS): functions verify with AWSCURRENT and AWSPREVIOUS, so a rotation breaks no link',
     });
   }
 }

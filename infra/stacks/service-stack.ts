@@ -18,13 +18,19 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../events/registry.ts';
-import { allFunctions, allRoutes, type FunctionId, THROTTLE } from '../../functions/catalog.ts';
+import {
+  allFunctions,
+  allRoutes,
+  type FunctionId,
+  PUBLIC_ROUTE_THROTTLE,
+  THROTTLE,
+} from '../../functions/catalog.ts';
 import type { Trigger } from '../../functions/spec.ts';
 import { AftercareFunction } from '../constructs/aftercare-function.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { EventSubscription } from '../constructs/event-subscription.ts';
 import { FunctionAccess } from '../constructs/function-access.ts';
-import { Mail } from '../constructs/mail.ts';
+import { Mail, type MailSender } from '../constructs/mail.ts';
 import { OutboxRelay } from '../constructs/outbox-relay.ts';
 import { ScheduledJob } from '../constructs/scheduled-job.ts';
 import { ServiceApi } from '../constructs/service-api.ts';
@@ -38,9 +44,12 @@ export interface ServiceStackProps extends StackProps {
   readonly serviceName: string;
   /** The stage's default timezone: `TIME_ZONE`, and the clock of the named schedules. */
   readonly timeZone: string;
+  /** Origins CORS allows, from the stage settings. */
   readonly corsOrigins: string[];
-  /** Sending domain (SES identity); replies go to `reply.<mailDomain>`. */
-  readonly mailDomain: string;
+  /** The API's custom domain, if the stage has one; survey links are built from it. */
+  readonly apiDomain?: { readonly name: string; readonly certificateArn: string };
+  /** The stage's sending identity and configuration set (Mail stack); replies go to `reply.<mailDomain>`. */
+  readonly mail: MailSender;
   readonly table: dynamodb.ITableV2;
   readonly userPool: cognito.UserPool;
   readonly userPoolClient: cognito.IUserPoolClient;
@@ -54,6 +63,7 @@ type TriggerWiring = { [K in Trigger['kind']]: (fn: AftercareFunction, trigger: 
 export class ServiceStack extends Stack {
   readonly bus: events.EventBus;
   readonly api: ServiceApi;
+  /** SES receiving (sending is the Mail stack's). */
   readonly mail: Mail;
   /** Every catalogue function, by id. */
   readonly functions: Record<FunctionId, AftercareFunction>;
@@ -69,15 +79,17 @@ export class ServiceStack extends Stack {
       eventPattern: { source: [EVENT_SOURCE] },
       retention: Duration.days(365),
     });
-    this.mail = new Mail(this, 'Mail', {
-      mailDomain: props.mailDomain,
-      replyDomain: `reply.${props.mailDomain}`,
-    });
+    // Everything mail-related is referred to by name: the functions need the identity to exist first.
+    this.addStackDependency(Stack.of(props.mail) as Stack, 'functions send through the mail identity');
+    this.mail = new Mail(this, 'Mail', { replyDomain: `reply.${props.mail.mailDomain}` });
     this.api = new ServiceApi(this, 'Api', {
       userPool: props.userPool,
       userPoolClient: props.userPoolClient,
       corsOrigins: props.corsOrigins,
+      corsMethods: allRoutes.map((r) => r.method),
       throttle: THROTTLE,
+      publicRouteThrottle: PUBLIC_ROUTE_THROTTLE,
+      ...(props.apiDomain ? { domain: props.apiDomain } : {}),
     });
 
     let slaTimers: ScheduledJob | undefined;
@@ -87,9 +99,10 @@ export class ServiceStack extends Stack {
       timeZone: props.timeZone,
       table: props.table,
       bus: this.bus,
-      mail: this.mail,
+      mail: props.mail,
+      inbound: this.mail,
       surveyKey: props.surveyKey,
-      publicBaseUrl: this.api.stage.url,
+      publicBaseUrl: this.api.publicBaseUrl,
       slaTimers: () => {
         if (!slaTimers)
           throw new Error('a function reads the SLA timer settings, but none has a timers trigger');
@@ -169,15 +182,22 @@ export class ServiceStack extends Stack {
           },
         },
         mail: {
-          identityArn: this.mail.identity.emailIdentityArn,
-          configurationSetArn: this.mail.configurationSetArn,
-          fromAddress: this.mail.fromAddress,
+          identityArn: props.mail.identityArn,
+          configurationSetArn: props.mail.configurationSetArn,
+          fromAddress: props.mail.fromAddress,
           inboundBucket: this.mail.inboundBucket,
         },
+        surveyKey: props.surveyKey,
       });
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL of the HTTP API' });
+    if (this.api.domainName) {
+      new CfnOutput(this, 'ApiDomainTarget', {
+        value: this.api.domainName.regionalDomainName,
+        description: 'Once: point the API custom domain at this (CNAME or Route 53 alias)',
+      });
+    }
     new CfnOutput(this, 'ReceiptRuleSetName', {
       value: this.mail.receiptRuleSet.receiptRuleSetName,
       description: 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>',
@@ -198,7 +218,7 @@ export class ServiceStack extends Stack {
       .map((s) => s.queue);
   }
 
-  /** Every alarm of the stack: function errors, dead letters, API errors, and whatever comes next. */
+  /** Every alarm of the stack: function errors, dead letters, API errors, relay lag, and whatever comes next. */
   get alarms(): cloudwatch.Alarm[] {
     return this.node.findAll().filter((c): c is cloudwatch.Alarm => c instanceof cloudwatch.Alarm);
   }

@@ -27,8 +27,12 @@ export const envVariables = {
   MAIL_FROM: nonEmpty(),
   /** SES configuration set every message is sent with. */
   SES_CONFIGURATION_SET: nonEmpty(),
-  /** HMAC key of survey links and reply addresses: at least 16 bytes (`shared/surveys/token.ts`). */
-  SURVEY_TOKEN_SECRET: z.string().check(z.minLength(16)),
+  /**
+   * ARN of the Secrets Manager secret holding the HMAC key of survey links and reply addresses, read at
+   * cold start (`shared/config/secrets.ts`); the key itself is never in the environment. A deploy-time
+   * token in CDK, so not checked as an ARN here.
+   */
+  SURVEY_TOKEN_SECRET_ARN: nonEmpty(),
   /**
    * Base URL of the public survey page, e.g. `https://api.aftercare.example` (a deploy-time token in
    * CDK, so not checked as a URL here; the card renderer refuses anything but http(s) links).

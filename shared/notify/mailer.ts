@@ -23,8 +23,11 @@ export interface Mailer {
 export interface SesMailerOptions {
   /** Verified sender, e.g. `Aftercare <service@aftercare.example>`. */
   from: string;
-  /** SES configuration set, for delivery, bounce and complaint metrics. */
-  configurationSet?: string;
+  /**
+   * SES configuration set named on every send: the reputation metrics and suppression of the stage, also
+   * when the identity has no default set (an imported identity). The send grant names it too.
+   */
+  configurationSet: string;
 }
 
 export class SesMailer implements Mailer {
@@ -39,7 +42,7 @@ export class SesMailer implements Mailer {
         FromEmailAddress: this.options.from,
         Destination: { ToAddresses: [message.to] },
         ...(message.replyTo ? { ReplyToAddresses: [message.replyTo] } : {}),
-        ...(this.options.configurationSet ? { ConfigurationSetName: this.options.configurationSet } : {}),
+        ConfigurationSetName: this.options.configurationSet,
         Content: {
           Simple: {
             Subject: { Data: message.subject, Charset: 'UTF-8' },

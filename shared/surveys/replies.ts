@@ -39,7 +39,7 @@ export async function handleSurveyReply(
   const reasons: string[] = [];
   let card: SurveyCardRecord | undefined;
   if (parsed.token) {
-    const verified = verifySurveyToken(parsed.token, deps.secret, deps.now());
+    const verified = verifySurveyToken(parsed.token, await deps.keys(), deps.now());
     if (verified.ok) {
       card = await deps.surveys.getCard(verified.cardId);
       if (!card) reasons.push('the survey card of the reply address does not exist');

@@ -106,7 +106,7 @@ function readReply(mail: ParsedMail, source: Buffer | string): SurveyReply {
   }
   if (body.trim() === '' && !looksLikeMail(mail)) return unreadable(source);
 
-  const reasons: string[] = [];
+  const reasons: string[] = [...scanVerdicts(mail)];
   const recipient = findSurveyToken(mail);
   if (recipient.problem) reasons.push(recipient.problem);
 
@@ -154,6 +154,26 @@ function unreadable(source: Buffer | string): SurveyReply {
     flagged: true,
     flagReason: 'the message could not be read as an e-mail',
   };
+}
+
+/**
+ * SES receiving scans each message (receipt rule `scanEnabled`) and writes its verdicts into the stored
+ * copy as `X-SES-Spam-Verdict` and `X-SES-Virus-Verdict`. Anything but PASS is flagged for a person, with
+ * the verdict, never recorded as an answer; a message without the headers (not received through SES, as
+ * locally) is read as usual.
+ */
+const SCAN_VERDICT_HEADERS = { 'x-ses-spam-verdict': 'spam', 'x-ses-virus-verdict': 'virus' } as const;
+
+function scanVerdicts(mail: ParsedMail): string[] {
+  const reasons: string[] = [];
+  for (const [header, what] of Object.entries(SCAN_VERDICT_HEADERS)) {
+    const value = mail.headers.get(header);
+    if (value === undefined) continue;
+    const verdict = (typeof value === 'string' ? value : String(value)).trim().toUpperCase();
+    if (verdict !== 'PASS')
+      reasons.push(`SES ${what} scan verdict ${verdict || 'missing'}: check the message before trusting it`);
+  }
+  return reasons;
 }
 
 // Header names whose presence shows that mailparser found a real header section, rather than

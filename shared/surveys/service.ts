@@ -25,7 +25,13 @@ import {
 import { resolveSurveyLang, type SurveyLang } from './page.ts';
 import { answerScore, isComplaint, type Scorecard, type SurveyAnswers, scorecard } from './score.ts';
 import type { SurveyStore } from './store.ts';
-import { newCardId, signSurveyToken, surveyTokenExpiry, verifySurveyToken } from './token.ts';
+import {
+  newCardId,
+  type SurveyKeyRing,
+  signSurveyToken,
+  surveyTokenExpiry,
+  verifySurveyToken,
+} from './token.ts';
 
 /** Days after sending when the one reminder goes to customers who have not answered. */
 export const REMINDER_AFTER_DAYS = 3;
@@ -40,7 +46,8 @@ export interface SurveyDeps {
 
 /** What verifying a link token needs on top of the stores. */
 export interface SurveyTokenDeps extends SurveyDeps {
-  secret: string;
+  /** The link keys in use: sign with the current one, verify with current and previous (rotation). */
+  keys: () => Promise<SurveyKeyRing>;
 }
 
 /** What the morning run needs: the cases by completion day, and a mailer. */
@@ -223,20 +230,21 @@ async function remind(
 const REMINDER_PREFIX: Record<SurveyLang, string> = { 'zh-CN': '提醒：', en: 'Reminder: ' };
 
 /** The link to a card's survey page, with its signed token. */
-export function surveyLink(
-  deps: Pick<SurveyDispatchDeps, 'secret' | 'publicBaseUrl'>,
+export async function surveyLink(
+  deps: Pick<SurveyDispatchDeps, 'keys' | 'publicBaseUrl'>,
   card: SurveyCardRecord,
-): {
+): Promise<{
   token: string;
   url: string;
-} {
-  const token = signSurveyToken({ cardId: card.id, expiresAt: new Date(card.expiresAt) }, deps.secret);
+}> {
+  const { current } = await deps.keys();
+  const token = signSurveyToken({ cardId: card.id, expiresAt: new Date(card.expiresAt) }, current);
   return { token, url: `${deps.publicBaseUrl.replace(/\/+$/, '')}/survey/${token}` };
 }
 
 async function mailCard(deps: SurveyDispatchDeps, card: SurveyCardRecord, reminder: boolean) {
   if (!card.customer.email) throw new Error(`card ${card.id} has no e-mail address`);
-  const { token, url } = surveyLink(deps, card);
+  const { token, url } = await surveyLink(deps, card);
   const rendered = renderSurveyCard({
     lang: card.lang,
     customerName: card.customer.name,
@@ -268,7 +276,7 @@ export type SurveyLinkState =
 
 /** Verifies a link token and finds its card. Never throws for a bad token: probing teaches nothing. */
 export async function openSurveyLink(deps: SurveyTokenDeps, token: string): Promise<SurveyLinkState> {
-  const verified = verifySurveyToken(token, deps.secret, deps.now());
+  const verified = verifySurveyToken(token, await deps.keys(), deps.now());
   if (!verified.ok) {
     // Only tokens we signed get as far as "expired"; their card tells the language.
     if (verified.reason !== 'expired') return { kind: 'invalid' };

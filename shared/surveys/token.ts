@@ -25,6 +25,15 @@ export const SURVEY_SECRET_MIN_BYTES = 16;
 
 export type SurveyTokenSecret = string | Uint8Array;
 
+/**
+ * The link keys in use: tokens are signed with `current` and verified with `current` or `previous`, so
+ * the links sent before a rotation keep working until the next one (`shared/config/secrets.ts`).
+ */
+export interface SurveyKeyRing {
+  current: SurveyTokenSecret;
+  previous?: SurveyTokenSecret;
+}
+
 export type SurveyTokenResult =
   | { ok: true; cardId: string; expiresAt: Date }
   | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
@@ -81,11 +90,16 @@ export function signSurveyToken(
  * Upper case is folded to lower case first, because some mail systems change the case of
  * addresses; the alphabet has no case-only distinctions, so this does not widen what is accepted.
  * The signature is checked before the expiry, so an expired answer is only reported for tokens we
- * issued. A token is valid while `now` is strictly before its expiry.
+ * issued. A token is valid while `now` is strictly before its expiry. Given a key ring, a token signed
+ * with the current or the previous key is valid (the rotation window).
  *
  * @throws TypeError when the secret is shorter than {@link SURVEY_SECRET_MIN_BYTES}.
  */
-export function verifySurveyToken(token: string, secret: SurveyTokenSecret, now: Date): SurveyTokenResult {
+export function verifySurveyToken(
+  token: string,
+  keys: SurveyTokenSecret | SurveyKeyRing,
+  now: Date,
+): SurveyTokenResult {
   // Length check first so a huge input costs nothing.
   if (typeof token !== 'string' || token.length > SURVEY_TOKEN_MAX_LENGTH) {
     return { ok: false, reason: 'malformed' };
@@ -94,14 +108,26 @@ export function verifySurveyToken(token: string, secret: SurveyTokenSecret, now:
   if (!match) return { ok: false, reason: 'malformed' };
   const [, cardId = '', exp = '', given = ''] = match;
 
-  const expected = Buffer.from(mac(`${cardId}.${exp}`, secret), 'ascii');
+  const ring = isKeyRing(keys) ? keys : { current: keys };
+  const candidates = ring.previous === undefined ? [ring.current] : [ring.current, ring.previous];
   // Compared as text, not decoded bytes: the last base32 character carries 2 unused bits, and
-  // decoding would let a token with those bits flipped pass as the same signature.
-  if (!timingSafeEqual(expected, Buffer.from(given, 'ascii'))) return { ok: false, reason: 'bad-signature' };
+  // decoding would let a token with those bits flipped pass as the same signature. Every key is tried,
+  // so the time taken does not tell which one matched.
+  const givenBytes = Buffer.from(given, 'ascii');
+  let matched = false;
+  for (const secret of candidates) {
+    const expected = Buffer.from(mac(`${cardId}.${exp}`, secret), 'ascii');
+    matched = timingSafeEqual(expected, givenBytes) || matched;
+  }
+  if (!matched) return { ok: false, reason: 'bad-signature' };
 
   const expiresAt = new Date(Number.parseInt(exp, 36) * 1000);
   if (now.getTime() >= expiresAt.getTime()) return { ok: false, reason: 'expired' };
   return { ok: true, cardId, expiresAt };
+}
+
+function isKeyRing(keys: SurveyTokenSecret | SurveyKeyRing): keys is SurveyKeyRing {
+  return typeof keys === 'object' && !(keys instanceof Uint8Array);
 }
 
 function mac(payload: string, secret: SurveyTokenSecret): string {

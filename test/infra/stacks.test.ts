@@ -3,7 +3,8 @@
  * catalogues (functions, environments, access, triggers, routes) — and cdk-nag's AWS Solutions checks.
  * The app is bundled and synthesized once, with the feature flags of `cdk.json`, as `npm run synth` does.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
@@ -20,16 +21,26 @@ import {
   allRoutes,
   type FunctionId,
   functionsTriggeredBy,
+  PUBLIC_ROUTE_THROTTLE,
   THROTTLE,
 } from '../../functions/catalog.ts';
 import type { FunctionSpec } from '../../functions/spec.ts';
 import { bundleFunctions, repoRoot } from '../../infra/bundle.ts';
+import { TIMER_ACTIONS } from '../../infra/constructs/function-access.ts';
 import { TABLE_WRITE_ACTIONS } from '../../infra/constructs/table-access.ts';
+import {
+  asyncInvokeDelivery,
+  queueDelivery,
+  scheduleDelivery,
+  streamDelivery,
+} from '../../infra/delivery.ts';
+import { namedSchedules } from '../../infra/naming.ts';
 import {
   type AftercareStacks,
   addComplianceChecks,
   configFromContext,
   createAftercare,
+  SUPPORTED_REGIONS,
 } from '../../infra/stacks/aftercare.ts';
 import { roles } from '../../shared/auth/actor.ts';
 import { envNames } from '../../shared/config/env.ts';
@@ -49,9 +60,23 @@ const cdkJsonContext = (
   JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }
 ).context;
 
-function newApp(): App {
+/** The settings of the stage under test: every optional setting given, so each is exercised. */
+const TEST_STAGE = {
+  account: '111111111111',
+  region: 'eu-west-1',
+  timeZone: 'Asia/Shanghai',
+  mailDomain: 'aftercare.example',
+  corsOrigins: ['https://staff.aftercare.example', 'https://my.aftercare.example'],
+  alertEmail: 'ops@aftercare.example',
+  apiDomain: {
+    name: 'api.aftercare.example',
+    certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-4000-8000-000000000000',
+  },
+};
+
+function newApp(settings: Record<string, unknown> = TEST_STAGE, extra: Record<string, unknown> = {}): App {
   return new App({
-    context: { ...cdkJsonContext, stage: 'test' },
+    context: { ...cdkJsonContext, stage: 'test', stages: { test: settings }, ...extra },
     outdir: mkdtempSync(join(tmpdir(), 'aftercare-cdk-')),
   });
 }
@@ -62,6 +87,7 @@ const only = (resources: Record<string, Resource>): [string, Resource] => {
   return entries[0] as [string, Resource];
 };
 const getAtt = (id: string, attribute: string) => ({ 'Fn::GetAtt': [id, attribute] });
+const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
 
 /** The newest `nodejsNN.x` runtime this aws-cdk-lib knows. */
 const newestNodeRuntime = lambda.Runtime.ALL.filter((r) => /^nodejs\d+\.x$/.test(r.name))
@@ -218,7 +244,6 @@ describe('functions', () => {
     const bound: Record<string, unknown> = {};
     for (const { id } of catalogue) Object.assign(bound, environmentOf(id));
     const [busId] = only(resources('AWS::Events::EventBus'));
-    const [configurationSetId] = only(resources('AWS::SES::ConfigurationSet'));
     const [, morning] = only(resources('AWS::Scheduler::Schedule', { Name: 'morning.main' }));
 
     // Assess
@@ -229,16 +254,34 @@ describe('functions', () => {
       MAIL_FROM: 'Aftercare Customer Service <service@aftercare.example>',
       SURVEY_REPLY_DOMAIN: 'reply.aftercare.example',
       EVENT_BUS_NAME: { Ref: busId },
-      SES_CONFIGURATION_SET: { Ref: configurationSetId },
+      // Named per stage in the mail stack, so a second stage in the account gets its own.
+      SES_CONFIGURATION_SET: 'aftercare-test',
       SLA_TIMER_ARN: getAtt(functionOf('sla-timer')[0], 'Arn'),
       // The one-time SLA schedules get the role and DLQ the named ones have.
       SLA_SCHEDULER_ROLE_ARN: morning.Properties.Target.RoleArn,
       SLA_TIMER_DLQ_ARN: morning.Properties.Target.DeadLetterConfig.Arn,
+      // Links in mailboxes name the custom domain, which outlives the API behind it.
+      PUBLIC_BASE_URL: 'https://api.aftercare.example',
     });
     expect(JSON.stringify(bound.TABLE_NAME)).toContain('Aftercare-test-Data');
-    // A dynamic reference resolved at deploy time, never the key itself.
-    expect(JSON.stringify(bound.SURVEY_TOKEN_SECRET)).toContain('{{resolve:secretsmanager:');
-    expect(JSON.stringify(bound.PUBLIC_BASE_URL)).toContain('execute-api');
+    expect(JSON.stringify(bound.SURVEY_TOKEN_SECRET_ARN)).toContain('SurveyTokenSecret');
+  });
+
+  it('puts no secret in any function environment: the link key is passed by ARN and read at run time', () => {
+    // Act
+    const environments = catalogue.map(({ id }) => ({ id, env: JSON.stringify(environmentOf(id)) }));
+    const secretVariables = catalogue.flatMap(({ id }) =>
+      Object.keys(environmentOf(id))
+        .filter((name) => /SECRET|KEY|TOKEN|PASSWORD/.test(name) && !name.endsWith('_ARN'))
+        .map((name) => `${id}: ${name}`),
+    );
+
+    // Assess
+    for (const { env } of environments) {
+      expect(env).not.toContain('{{resolve:');
+      expect(env).not.toMatch(/secretsmanager:.*SecretString/);
+    }
+    expect(secretVariables).toEqual([]);
   });
 
   it('gives each function its own retained log group with a retention period', () => {
@@ -298,23 +341,42 @@ describe('grants follow each function’s declared access', () => {
   it.each(withAccess((a) => a.mail))(
     'lets %s send mail through the SES identity and the configuration set, from the service address',
     (id) => {
-      // Prepare
-      const [identityId] = only(resources('AWS::SES::EmailIdentity'));
-      const [configurationSetId] = only(resources('AWS::SES::ConfigurationSet'));
-
       // Act
-      const [send] = statementWith(id, 'ses:SendEmail');
-      const resourceText = JSON.stringify(send?.Resource);
+      const [send, ...more] = statementWith(id, 'ses:SendEmail');
 
-      // Assess: both resources, since SES authorizes against each
-      expect([send?.Resource].flat()).toHaveLength(2);
-      expect(resourceText).toContain(`:identity/`);
-      expect(resourceText).toContain(identityId);
-      expect(resourceText).toContain(':configuration-set/');
-      expect(resourceText).toContain(configurationSetId);
+      // Assess: both resources, since SES authorizes a send against each (aws/aws-cdk#34402)
+      expect(more).toEqual([]);
+      expect(send?.Action).toBe('ses:SendEmail');
+      expect([send?.Resource].flat().sort()).toEqual([
+        'arn:aws:ses:eu-west-1:111111111111:configuration-set/aftercare-test',
+        'arn:aws:ses:eu-west-1:111111111111:identity/aftercare.example',
+      ]);
       expect(send?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'service@aftercare.example' } });
     },
   );
+
+  it.each(withAccess((a) => a.mail))('gives %s the configuration set the grant names', (id) => {
+    expect(environmentOf(id).SES_CONFIGURATION_SET).toBe('aftercare-test');
+  });
+
+  it.each(withAccess((a) => a.surveyKey))('lets %s read the survey link key, and only read it', (id) => {
+    // Act
+    const statements = statementsOf(id).filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('secretsmanager:')),
+    );
+
+    // Assess: GetSecretValue on that one secret (current and previous versions alike)
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.Action).toBe('secretsmanager:GetSecretValue');
+    expect(JSON.stringify(statements[0]?.Resource)).toContain('SurveyTokenSecret');
+    expect(JSON.stringify(statements[0]?.Resource)).toEqual(
+      JSON.stringify(environmentOf(id).SURVEY_TOKEN_SECRET_ARN),
+    );
+  });
+
+  it.each(without((a) => a.surveyKey))('does not let %s read secrets', (id) => {
+    expect(actionsOf(id).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+  });
 
   it.each(without((a) => a.mail))('does not let %s send mail', (id) => {
     expect(actionsOf(id).filter((a) => a.startsWith('ses:'))).toEqual([]);
@@ -377,6 +439,58 @@ describe('grants follow each function’s declared access', () => {
     // Assess
     expect(readers.map((r) => r.id)).toEqual(['survey-inbound']);
     expect(get?.Resource).toEqual({ 'Fn::Join': ['', [getAtt(bucketId, 'Arn'), '/survey-replies/*']] });
+  });
+
+  /**
+   * Every action a function's role may use, from what the code calls: its declared access, and what its
+   * trigger makes Lambda do on its behalf (poll a queue or a stream, park failures in a queue).
+   */
+  const usedActions = (spec: FunctionSpec): string[] => {
+    const a = spec.access;
+    const park = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
+    const byTrigger: Record<FunctionSpec['trigger']['kind'], string[]> = {
+      http: [],
+      events: [
+        'sqs:ReceiveMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueUrl',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+      ],
+      stream: [
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+        ...park,
+      ],
+      schedule: park,
+      timers: park,
+      'inbound-mail': park,
+    };
+    return [
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      ...(a.table ? ['dynamodb:GetItem', 'dynamodb:Query'] : []),
+      ...(a.table === 'write' ? TABLE_WRITE_ACTIONS : []),
+      ...(a.bus ? ['events:PutEvents'] : []),
+      ...(a.timers ? TIMER_ACTIONS[a.timers] : []),
+      ...(a.timers === 'manage' ? ['iam:PassRole'] : []),
+      ...(a.mail ? ['ses:SendEmail'] : []),
+      ...(a.inboundMail ? ['s3:GetObject'] : []),
+      ...(a.surveyKey ? ['secretsmanager:GetSecretValue'] : []),
+      ...byTrigger[spec.trigger.kind],
+    ];
+  };
+
+  it.each(catalogue)('grants $id only actions its code or its trigger uses', ({ id, spec }) => {
+    // Act
+    const granted = new Set(actionsOf(id));
+
+    // Assess
+    expect([...granted].filter((a) => !usedActions(spec).includes(a))).toEqual([]);
   });
 
   it('never grants Scan nor a whole service', () => {
@@ -449,6 +563,67 @@ describe('HTTP API', () => {
     });
   });
 
+  it('gives every public route its own lower throttle, and no other route one', () => {
+    // Prepare
+    const publicKeys = allRoutes.filter((r) => r.roles === 'public').map((r) => r.key);
+
+    // Act
+    const [, stage] = only(resources('AWS::ApiGatewayV2::Stage'));
+    const settings = stage.Properties.RouteSettings as Record<string, Record<string, number>>;
+
+    // Assess
+    expect(publicKeys).toEqual(
+      expect.arrayContaining(['GET /survey/{token}', 'POST /survey/{token}', 'GET /openapi.json']),
+    );
+    expect(Object.keys(settings).sort()).toEqual([...publicKeys].sort());
+    for (const key of publicKeys) {
+      expect(settings[key]).toEqual({
+        ThrottlingRateLimit: PUBLIC_ROUTE_THROTTLE.rateLimit,
+        ThrottlingBurstLimit: PUBLIC_ROUTE_THROTTLE.burstLimit,
+      });
+    }
+    expect(PUBLIC_ROUTE_THROTTLE.rateLimit).toBeLessThan(THROTTLE.rateLimit);
+    // Route settings may only name routes that exist when the stage is updated.
+    const routeIds = Object.entries(resources('AWS::ApiGatewayV2::Route'))
+      .filter(([, r]) => publicKeys.includes(r.Properties.RouteKey))
+      .map(([id]) => id);
+    expect(stage.DependsOn).toEqual(expect.arrayContaining(routeIds));
+  });
+
+  it('answers CORS for the stage origins only, with only the methods the routes use', () => {
+    // Act
+    const [, api] = only(resources('AWS::ApiGatewayV2::Api'));
+    const cors = api.Properties.CorsConfiguration;
+
+    // Assess
+    expect(cors.AllowOrigins).toEqual(TEST_STAGE.corsOrigins);
+    expect([...cors.AllowMethods].sort()).toEqual([...new Set(allRoutes.map((r) => r.method))].sort());
+    expect(JSON.stringify(cors)).not.toContain('*');
+  });
+
+  it('maps the stage to the custom domain with its certificate', () => {
+    // Act
+    const [domainId, domain] = only(resources('AWS::ApiGatewayV2::DomainName'));
+    const [, mapping] = only(resources('AWS::ApiGatewayV2::ApiMapping'));
+    const [stageId, stage] = only(resources('AWS::ApiGatewayV2::Stage'));
+
+    // Assess
+    expect(domain.Properties).toMatchObject({
+      DomainName: 'api.aftercare.example',
+      DomainNameConfigurations: [
+        expect.objectContaining({
+          CertificateArn: TEST_STAGE.apiDomain.certificateArn,
+          EndpointType: 'REGIONAL',
+        }),
+      ],
+    });
+    expect(mapping.Properties).toMatchObject({
+      DomainName: { Ref: domainId },
+      Stage: stage.Properties.StageName,
+    });
+    expect(mapping.DependsOn).toContain(stageId);
+  });
+
   it('keeps users in a retained pool without self sign-up, with one group per role', () => {
     // Act
     const groups = Object.values(identity.findResources('AWS::Cognito::UserPoolGroup')).map(
@@ -497,7 +672,10 @@ describe('event consumers', () => {
       // Assess
       expect(rule.Properties.EventPattern).toEqual(declared.pattern);
       expect(mapping.Properties.EventSourceArn).toEqual(getAtt(queueId, 'Arn'));
-      expect(target?.RetryPolicy).toMatchObject({ MaximumRetryAttempts: expect.any(Number) });
+      expect(target?.RetryPolicy).toEqual({
+        MaximumRetryAttempts: queueDelivery.targetRetryAttempts,
+        MaximumEventAgeInSeconds: queueDelivery.maxAgeSeconds,
+      });
       const undeliverable = target?.DeadLetterConfig?.Arn['Fn::GetAtt'][0] ?? '';
       expect(resources('AWS::SQS::Queue')[undeliverable]).toBeDefined();
       expect(undeliverable).not.toBe(queueId);
@@ -520,7 +698,10 @@ describe('event consumers', () => {
       expect(new Set(targetedBy)).toEqual(new Set([queueId]));
       expect(queue?.Properties).toMatchObject({
         SqsManagedSseEnabled: true,
-        RedrivePolicy: { deadLetterTargetArn: expect.anything(), maxReceiveCount: 5 },
+        RedrivePolicy: {
+          deadLetterTargetArn: expect.anything(),
+          maxReceiveCount: queueDelivery.maxReceiveCount,
+        },
       });
       expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * (spec.timeoutSeconds ?? 10));
       service.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -567,7 +748,10 @@ describe('schedules', () => {
       Target: {
         Arn: getAtt(functionOf('survey-dispatch')[0], 'Arn'),
         Input: '{}',
-        RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 7200 },
+        RetryPolicy: {
+          MaximumRetryAttempts: scheduleDelivery.maximumRetryAttempts,
+          MaximumEventAgeInSeconds: scheduleDelivery.maximumEventAgeSeconds,
+        },
         DeadLetterConfig: { Arn: expect.anything() },
       },
     });
@@ -608,6 +792,35 @@ describe('schedules', () => {
       const [groupId] = groups.find(([, g]) => g.Properties.Name === s.Properties.GroupName) ?? [];
       expect(s.DependsOn).toContain(groupId);
     }
+  });
+
+  it('names every schedule and group as the local runtime does (namedSchedules, one declaration)', () => {
+    // Prepare: what infra/local/system.ts creates, under its own prefix, and what the stage deploys
+    const local = catalogue.flatMap(({ spec }) => namedSchedules('aftercare', spec));
+    const cloud = catalogue.flatMap(({ spec }) => namedSchedules('aftercare-test', spec));
+
+    // Act
+    const deployed = Object.values(resources('AWS::Scheduler::Schedule')).map((s) => ({
+      name: s.Properties.Name,
+      group: s.Properties.GroupName,
+      expression: s.Properties.ScheduleExpression,
+      input: JSON.parse(s.Properties.Target.Input),
+    }));
+
+    // Assess: the same names (morning.main among them, not a generated one), groups differing by prefix only
+    const strip = (group: string, prefix: string) => group.slice(prefix.length);
+    expect(local.map((s) => s.name)).toEqual(expect.arrayContaining(['survey-morning-run', 'morning.main']));
+    expect(deployed.map((d) => ({ ...d, group: strip(d.group, 'aftercare-test') })).sort(byName)).toEqual(
+      local
+        .map((l) => ({
+          name: l.name,
+          group: strip(l.group, 'aftercare'),
+          expression: l.expression,
+          input: l.input,
+        }))
+        .sort(byName),
+    );
+    expect(cloud.map((c) => c.group).sort()).toEqual(deployed.map((d) => d.group).sort());
   });
 
   it.each(['survey-morning-run', 'morning.main'])(
@@ -657,6 +870,10 @@ describe('asynchronous invocations', () => {
     const queueId = config.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
 
     // Assess
+    expect(config.Properties).toMatchObject({
+      MaximumRetryAttempts: asyncInvokeDelivery.retryAttempts,
+      MaximumEventAgeInSeconds: asyncInvokeDelivery.maxEventAgeSeconds,
+    });
     expect(resources('AWS::SQS::Queue')[queueId]).toBeDefined();
     service.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -735,6 +952,178 @@ describe('outbox relay', () => {
       ).toEqual([outboxStreamFilter]);
     },
   );
+
+  it.each(relays)(
+    'retries a failing record for %s until it ages out, while the stream still holds it for the redrive',
+    (id) => {
+      // Act
+      const [, mapping] = only(
+        resources('AWS::Lambda::EventSourceMapping', { FunctionName: { Ref: functionOf(id)[0] } }),
+      );
+
+      // Assess: no attempt limit; the age limit from infra/delivery.ts, inside the 24 h stream retention
+      expect(mapping.Properties).toMatchObject({
+        MaximumRetryAttempts: -1,
+        MaximumRecordAgeInSeconds: streamDelivery.maxRecordAgeSeconds,
+      });
+      expect(streamDelivery.maxRecordAgeSeconds).toBeLessThan(streamDelivery.streamRetentionSeconds);
+      const queueId = mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0] as string;
+      service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(queueId, 'QueueName') }],
+      });
+    },
+  );
+
+  it.each(relays)('pages when %s falls behind the stream (iterator age), not only when it throws', (id) => {
+    service.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Statistic: 'Maximum',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionOf(id)[0] } }],
+      Threshold: streamDelivery.iteratorAgeAlarmSeconds * 1000,
+    });
+  });
+});
+
+describe('alarms', () => {
+  const allStacks = () => [
+    stacks.alerts,
+    stacks.mail,
+    stacks.data,
+    stacks.identity,
+    stacks.keys,
+    stacks.service,
+    stacks.ops,
+  ];
+
+  it('pages through the alert topic from every alarm of every stack', () => {
+    // Prepare
+    const [topicId] = only(
+      Template.fromStack(stacks.alerts).findResources('AWS::SNS::Topic') as Record<string, Resource>,
+    );
+
+    // Act
+    const alarms = allStacks().flatMap((stack) =>
+      Object.entries(
+        Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>,
+      ).map(([id, alarm]) => ({
+        id: `${stack.stackName}/${id}`,
+        actions: JSON.stringify(alarm.Properties.AlarmActions ?? []),
+      })),
+    );
+
+    // Assess
+    expect(alarms.length).toBeGreaterThan(catalogue.length);
+    for (const { id, actions } of alarms) expect(actions, id).toContain(topicId);
+  });
+
+  it('sends the alert topic, encrypted with a key CloudWatch may use, to the stage alert address', () => {
+    // Act
+    const alerts = Template.fromStack(stacks.alerts);
+
+    // Assess
+    alerts.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@aftercare.example',
+    });
+    alerts.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    alerts.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('mail', () => {
+  it('sends with a configuration set named per stage, the default of the domain identity', () => {
+    // Act
+    const mailTemplate = Template.fromStack(stacks.mail);
+
+    // Assess
+    mailTemplate.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: 'aftercare-test',
+      ReputationOptions: { ReputationMetricsEnabled: true },
+    });
+    mailTemplate.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'aftercare.example',
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    });
+  });
+
+  it.each([
+    ['Reputation.BounceRate', 0.04],
+    ['Reputation.ComplaintRate', 0.0008],
+  ])('alarms on the account %s below the rate SES reviews accounts at', (metric, threshold) => {
+    Template.fromStack(stacks.mail).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SES',
+      MetricName: metric,
+      Threshold: threshold,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('lets Cognito mail invitations and codes through SES from the verified domain', () => {
+    // Act
+    const [, pool] = only(identity.findResources('AWS::Cognito::UserPool') as Record<string, Resource>);
+
+    // Assess
+    expect(pool.Properties.EmailConfiguration).toEqual({
+      EmailSendingAccount: 'DEVELOPER',
+      From: 'Aftercare <no-reply@aftercare.example>',
+      SourceArn: 'arn:aws:ses:eu-west-1:111111111111:identity/aftercare.example',
+      ConfigurationSet: 'aftercare-test',
+    });
+  });
+
+  it('deploys the mail identity before the user pool and the functions that send through it', () => {
+    expect(stacks.identity.dependencies).toContain(stacks.mail);
+    expect(stacks.service.dependencies).toContain(stacks.mail);
+  });
+
+  it('lets SES store replies in the inbound bucket only for its own receipt rule of this account', () => {
+    // Prepare
+    const [bucketId] = only(resources('AWS::S3::Bucket'));
+    const [ruleSetId] = only(resources('AWS::SES::ReceiptRuleSet'));
+    const [, rule] = only(resources('AWS::SES::ReceiptRule'));
+
+    // Act
+    const [, policy] = only(resources('AWS::S3::BucketPolicy'));
+    const sesStatements = (policy.Properties.PolicyDocument.Statement as Statement[]).filter((s) =>
+      JSON.stringify(s).includes('ses.amazonaws.com'),
+    );
+
+    // Assess
+    expect(sesStatements).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [getAtt(bucketId, 'Arn'), '/survey-replies/*']] },
+        Condition: {
+          StringEquals: {
+            'aws:SourceAccount': '111111111111',
+            'aws:SourceArn': {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:aws:ses:eu-west-1:111111111111:receipt-rule-set/',
+                  { Ref: ruleSetId },
+                  `:receipt-rule/${rule.Properties.Rule.Name}`,
+                ],
+              ],
+            },
+          },
+        },
+      }),
+    ]);
+  });
 });
 
 describe('ops stack', () => {
@@ -754,6 +1143,40 @@ describe('ops stack', () => {
     for (const id of alarmIds) expect(body).toContain(`FnGetAtt${id}Arn`);
     for (const id of deadLetterIds) expect(body).toContain(`FnGetAtt${id}QueueName`);
   });
+});
+
+describe('cfn-lint', () => {
+  const installed = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
+
+  it('finds no error in any synthesized template, for every supported region (when cfn-lint is installed)', () => {
+    if (!installed) {
+      console.warn('cfn-lint is not installed (pip install cfn-lint): templates not linted');
+      return;
+    }
+    // Prepare
+    const templates = readdirSync(assembly.directory)
+      .filter((f) => f.endsWith('.template.json'))
+      .map((f) => join(assembly.directory, f));
+
+    // Act
+    const run = spawnSync(
+      'cfn-lint',
+      ['--format', 'json', '--regions', ...SUPPORTED_REGIONS, '--', ...templates],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    const findings = JSON.parse(run.stdout || '[]') as {
+      Level: string;
+      Rule: { Id: string };
+      Message: string;
+      Filename: string;
+    }[];
+
+    // Assess: warnings are CDK's own style (e.g. W3005, a DependsOn next to a GetAtt); errors fail
+    expect(templates.length).toBe(7);
+    expect(
+      findings.filter((f) => f.Level === 'Error').map((f) => `${f.Rule.Id} ${f.Filename}: ${f.Message}`),
+    ).toEqual([]);
+  }, 120_000);
 });
 
 describe('cdk-nag', () => {

@@ -80,6 +80,24 @@ afterAll(async () => {
 });
 
 describe('survey e-mail replies', () => {
+  it.each([
+    { header: 'X-SES-Spam-Verdict', verdict: 'FAIL', what: /spam scan verdict FAIL/ },
+    { header: 'X-SES-Virus-Verdict', verdict: 'GRAY', what: /virus scan verdict GRAY/ },
+  ])(
+    'flags a readable reply whose $header is $verdict instead of recording it',
+    async ({ header, verdict, what }) => {
+      // Prepare: a reply that is otherwise recorded (below), as SES stores it after scanning
+      const raw = `${header}: ${verdict}\r\n${readdressed(recorded[0] as CardSample)}`;
+
+      // Act
+      const result = await deliverReply(sys, raw);
+
+      // Assess: kept for a person, the card still open
+      expect(result).toMatchObject({ outcome: 'flagged', reason: expect.stringMatching(what) });
+      expect((await cardOf((recorded[0] as CardSample).file))?.answeredAt).toBeUndefined();
+    },
+  );
+
   it.each(recorded)('records the answers of $file on its card', async (sample) => {
     // Prepare
     const raw = readdressed(sample);

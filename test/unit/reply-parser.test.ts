@@ -535,3 +535,45 @@ describe('htmlToPlainText', () => {
     expect(result).toBe(text);
   });
 });
+
+describe('parseSurveyReply and the SES scan verdicts', () => {
+  const token = 'q7rt2xk4mn.t5ug00.abcdefghijklmnopqrstuvwxyz';
+  const to = { To: `survey+${token}@aftercare.example` };
+
+  it.each<{ headers: Record<string, string>; reason: RegExp }>([
+    {
+      headers: { 'X-SES-Spam-Verdict': 'FAIL', 'X-SES-Virus-Verdict': 'PASS' },
+      reason: /spam scan verdict FAIL/,
+    },
+    {
+      headers: { 'X-SES-Spam-Verdict': 'PASS', 'X-SES-Virus-Verdict': 'FAIL' },
+      reason: /virus scan verdict FAIL/,
+    },
+    { headers: { 'X-SES-Spam-Verdict': 'GRAY' }, reason: /spam scan verdict GRAY/ },
+    {
+      headers: { 'X-SES-Virus-Verdict': 'PROCESSING_FAILED' },
+      reason: /virus scan verdict PROCESSING_FAILED/,
+    },
+  ])('flags a complete reply with $headers, still reading its answers', async ({ headers, reason }) => {
+    // Prepare
+    const raw = message({ ...to, ...headers }, '4 4 3 4');
+
+    // Act
+    const reply = await parseSurveyReply(raw);
+
+    // Assess
+    expect(reply).toMatchObject({ flagged: true, answers: ALL_4434, complete: true, token });
+    expect(reply.flagReason).toMatch(reason);
+  });
+
+  it.each<{ what: string; headers: Record<string, string> }>([
+    { what: 'both verdicts PASS', headers: { 'X-SES-Spam-Verdict': 'PASS', 'X-SES-Virus-Verdict': 'PASS' } },
+    { what: 'no verdict headers (not received through SES)', headers: {} },
+  ])('reads a reply with $what as usual', async ({ headers }) => {
+    // Act
+    const reply = await parseSurveyReply(message({ ...to, ...headers }, '4 4 3 4'));
+
+    // Assess
+    expect(reply).toMatchObject({ flagged: false, answers: ALL_4434 });
+  });
+});
