@@ -60,6 +60,11 @@ export const platform = domainModule(
     },
   },
   {
-    'GET /openapi.json': { fn: 'openapi', summary: 'This API as OpenAPI 3.1', roles: 'public' },
+    'GET /openapi.json': {
+      fn: 'openapi',
+      summary: 'This API as OpenAPI 3.1',
+      description: 'This document, listing the server that answered',
+      roles: 'public',
+    },
   },
 );

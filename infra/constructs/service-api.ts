@@ -8,6 +8,7 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { CatalogRoute, FunctionId } from '../../functions/catalog.ts';
+import { CORS } from '../../shared/http/headers.ts';
 import type { AftercareFunction } from './aftercare-function.ts';
 
 /** Properties of {@link ServiceApi}. */
@@ -47,17 +48,13 @@ export class ServiceApi extends Construct {
       createDefaultStage: false,
       // Every route is authorized unless the catalogue marks it public.
       defaultAuthorizer: authorizer,
+      // The same configuration the local gateway applies (shared/http/headers.ts).
       corsPreflight: {
         allowOrigins: props.corsOrigins,
-        allowMethods: [
-          apigwv2.CorsHttpMethod.GET,
-          apigwv2.CorsHttpMethod.POST,
-          apigwv2.CorsHttpMethod.PUT,
-          apigwv2.CorsHttpMethod.DELETE,
-        ],
-        allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
-        exposeHeaders: ['etag', 'location'],
-        maxAge: Duration.days(1),
+        allowMethods: CORS.allowMethods.map((m) => apigwv2.CorsHttpMethod[m]),
+        allowHeaders: [...CORS.allowHeaders],
+        exposeHeaders: [...CORS.exposeHeaders],
+        maxAge: Duration.seconds(CORS.maxAgeSeconds),
       },
     });
 

@@ -37,6 +37,26 @@ const phone = () =>
 const id = () =>
   z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected an id of letters, digits and _.:@-'));
 
+/**
+ * How much one case may hold. A case is one DynamoDB item (at most 400 KB), so every list on it is
+ * capped; an action that would go beyond is refused (409), and the API documents the caps.
+ */
+export const CASE_LIMITS = {
+  assignments: 50,
+  visits: 50,
+  workPerVisit: 100,
+  repairCard: 100,
+  inspections: 20,
+  charges: 20,
+  /** Versions of a case, so also entries of its timeline (besides the SLA escalation entries). */
+  changes: 1000,
+} as const;
+
+/** A case id as it appears in paths: its number, `SR-YYYYMMDD-NNNN`. */
+export const caseIdSchema = z
+  .string()
+  .check(z.maxLength(32), z.regex(/^SR-\d{8}-\d{4,12}$/, 'expected a case number SR-YYYYMMDD-NNNN'));
+
 const customerSchema = z.strictObject({
   id: z.optional(id()),
   name: text(100),
