@@ -89,6 +89,7 @@ export const text = (max: number, min = 1) =>
 /** A local calendar date `YYYY-MM-DD` that exists. */
 export const isoDate = () =>
   z.string().check(
+    z.maxLength(10),
     z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD'),
     z.refine(
       (s) =>

@@ -92,7 +92,9 @@ const logGoods = (entry: RegisterEntry): Write[] => [insert(caseItems.register(e
 const feeInput = () =>
   z.strictObject({
     lines: moneyLines(),
-    currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'expected an ISO currency code'))),
+    currency: z.optional(
+      z.string().check(z.maxLength(3), z.regex(/^[A-Z]{3}$/, 'expected an ISO currency code')),
+    ),
   });
 
 /** Only paid (category A) work is quoted and charged. */
@@ -113,7 +115,9 @@ export const caseCommands = {
     summary: 'Assign or reassign a technician (the history is kept)',
     roles: supervisors,
     input: z.strictObject({
-      technicianId: z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a technician id')),
+      technicianId: z
+        .string()
+        .check(z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a technician id')),
       note: z.optional(text(500)),
     }),
     apply(c, input, { actor, now }) {

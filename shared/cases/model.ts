@@ -13,6 +13,7 @@
  */
 import * as z from 'zod/mini';
 import { type Role, roles } from '../auth/actor.ts';
+import { branchIdSchema } from '../branches/defaults.ts';
 import { firstVersionHeader, type ItemKind, outboxSchema } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
 import { isoDate, text } from '../validation.ts';
@@ -33,9 +34,16 @@ export type Channel = (typeof channels)[number];
 export const selfServiceChannels: readonly Channel[] = ['portal', 'app'];
 
 const phone = () =>
-  z.string().check(z.trim(), z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number'));
+  z
+    .string()
+    .check(z.trim(), z.maxLength(32), z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number'));
 const id = () =>
-  z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected an id of letters, digits and _.:@-'));
+  z
+    .string()
+    .check(
+      z.maxLength(128),
+      z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected an id of letters, digits and _.:@-'),
+    );
 
 /**
  * How much one case may hold. A case is one DynamoDB item (at most 400 KB), so every list on it is
@@ -62,7 +70,7 @@ const customerSchema = z.strictObject({
   name: text(100),
   address: text(300),
   phone: phone(),
-  email: z.optional(z.email()),
+  email: z.optional(z.email().check(z.maxLength(254))),
   language: z.optional(z.enum(['zh-CN', 'en'])),
 });
 
@@ -70,7 +78,11 @@ const productSchema = z.strictObject({
   model: text(100),
   serialNumber: z
     .string()
-    .check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/, 'expected a serial number')),
+    .check(
+      z.trim(),
+      z.maxLength(64),
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/, 'expected a serial number'),
+    ),
   purchaseDate: isoDate(),
   warrantyMonths: z.optional(z.int().check(z.minimum(0), z.maximum(120))),
 });
@@ -83,7 +95,7 @@ export const intakeSchema = z.strictObject({
   symptoms: text(4000),
   zone: z.enum(['urban', 'suburban']),
   emergency: z.boolean(),
-  branchId: z.optional(id()),
+  branchId: z.optional(branchIdSchema),
   internal: z.optional(z.boolean()),
   feedbackSubject: z.optional(z.enum(feedbackSubjects)),
   /** What the caller said, in full (every call, letter and visit is recorded: 000 三.3). */

@@ -139,7 +139,9 @@ function operation(r: CatalogRoute, components: Record<string, Json>): Json {
     r.roles === 'public' ? 'Public: no token.' : `Roles: ${r.roles.join(', ')}. Managers act as themselves.`;
   const responses: Record<string, Json> = {};
   for (const status of [...(r.success ?? []), 200]) {
-    const headers: Record<string, unknown> = { 'Access-Control-Allow-Origin': headerRef('AllowOrigin') };
+    const headers: Record<string, unknown> = {
+      'Access-Control-Allow-Origin': headerRef('Access-Control-Allow-Origin'),
+    };
     if (r.etag || r.ifMatch) headers.ETag = headerRef('ETag');
     if (status === 201) headers.Location = headerRef('Location');
     responses[String(status)] = {
@@ -158,7 +160,9 @@ function operation(r: CatalogRoute, components: Record<string, Json>): Json {
     };
   }
   for (const status of errorStatuses(r)) {
-    const headers: Record<string, unknown> = { 'Access-Control-Allow-Origin': headerRef('AllowOrigin') };
+    const headers: Record<string, unknown> = {
+      'Access-Control-Allow-Origin': headerRef('Access-Control-Allow-Origin'),
+    };
     if (status === 429) headers['Retry-After'] = headerRef('RetryAfter');
     responses[String(status)] = {
       description: statusText[status],
@@ -274,7 +278,7 @@ export function openApiDocument(routes: readonly CatalogRoute[], opts: OpenApiOp
           description: 'Seconds to wait before retrying',
           schema: { type: 'integer', format: 'int32', minimum: 0, maximum: 3600 },
         },
-        AllowOrigin: {
+        'Access-Control-Allow-Origin': {
           description: `CORS: the allowed origin (sent when the request has an Origin); exposes ${CORS.exposeHeaders.join(', ')}`,
           schema: { type: 'string', maxLength: 256 },
         },
