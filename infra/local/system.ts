@@ -14,6 +14,7 @@ import { namedSchedules, scheduleGroupName } from '../naming.ts';
 import { type LocalAuth, localAuth } from './auth.ts';
 import { AWS_EDGE_PREFIX, eventBridgeEdge } from './aws-edge.ts';
 import { LocalBus } from './bus.ts';
+import { docsPages } from './docs.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamo.ts';
 import { LocalFunctions } from './functions.ts';
 import { LocalTimers, ScheduleError, schedulerEdge } from './scheduler.ts';
@@ -133,6 +134,7 @@ export async function startSystem(opts: SystemOptions = {}): Promise<LocalSystem
       eventBridgeEdge(bus),
       schedulerEdge(timers),
       ...surveys.sideRoutes,
+      docsPages(),
       ...(opts.sideRoutes ?? []),
     ],
   });
