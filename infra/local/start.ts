@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 
 import { checkJava } from './dynamo.ts';
-import { startSystem } from './system.ts';
+import { startSystem, writeRunningUrl } from './system.ts';
 
 const { values } = parseArgs({
   options: {
@@ -29,9 +29,11 @@ const system = await startSystem({
 });
 
 const dataDir = values['data-dir'] ?? '.data';
+// Where the running system answers, for `npm run surveys:dispatch` and other local tools.
+writeRunningUrl(dataDir, system.url);
 console.log(`
 Aftercare is running.
-  API            ${system.url}            (try ${system.url}/openapi.json)
+  API            ${system.url}            (reference: ${system.url}/docs)
   DynamoDB Local ${system.dynamoEndpoint}    table "${system.tableName}"${values['in-memory'] ? ' (in memory)' : ` (data in ${dataDir}/)`}
   E-mail outbox  ${system.url}/_local/outbox     (every message sent, as .eml under ${dataDir}/outbox/)
   E-mail replies drop .eml files into ${dataDir}/inbox/, or POST raw MIME to ${system.url}/_local/inbox
