@@ -81,9 +81,35 @@ export interface RouteSpec<F extends string = string> {
   /** The function serving the route. */
   fn: F;
   summary: string;
+  /** What the operation does, for the API reference (the summary is used when absent). */
+  description?: string;
   /** Roles that may call it at all (others get 403, enforced by the HTTP bundle); ownership rules may still answer 404. */
   roles: readonly Role[] | 'public';
+  /**
+   * One schema per `{name}` of the path (checked by {@link domainModule}); the HTTP bundle validates them
+   * before the operation runs (400 naming `path.<name>`), so no store sees a key it could not hold.
+   */
+  params?: Record<string, z.ZodMiniType>;
+  /** The query string (a strict object: unknown parameters are refused, named `query.<name>`). */
+  query?: z.ZodMiniType;
+  /** The JSON body: the bundle refuses anything but an object when this is set. */
   body?: z.ZodMiniType;
+  /** An HTML form body (documentation only: the page parses it and answers with the form). */
+  form?: z.ZodMiniType;
+  /** The success body, documented and checked by the contract test. */
+  response?: z.ZodMiniType;
+  /** Answers HTML pages (public links) rather than JSON. */
+  html?: true;
+  /** Success statuses besides the default 200 (e.g. 201 for creates). */
+  success?: readonly number[];
+  /** Error statuses the operation itself answers beyond those the bundle and gateway give every route. */
+  errors?: readonly number[];
+  /** Takes `If-Match` (optimistic locking) and answers the record's `ETag`. */
+  ifMatch?: true;
+  /** Answers the record's `ETag` (without taking `If-Match`). */
+  etag?: true;
+  /** Takes an `Idempotency-Key`; a key reused with another body is a 422. */
+  idempotencyKey?: true;
 }
 
 /** A domain: its functions and its routes (route key → spec). */
@@ -108,6 +134,12 @@ export function domainModule<
     const fn = functions[route.fn];
     if (fn?.trigger.kind !== 'http')
       throw new Error(`${name}: route ${key} names ${route.fn}, which is not an HTTP function of ${name}`);
+    const inPath = [...key.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string).sort();
+    const declared = Object.keys(route.params ?? {}).sort();
+    if (inPath.join() !== declared.join())
+      throw new Error(
+        `${name}: route ${key} declares path parameters [${declared}], its path has [${inPath}]`,
+      );
   }
   return { name, functions, routes };
 }

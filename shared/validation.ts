@@ -1,18 +1,67 @@
 import * as z from 'zod/mini';
 import { ValidationError } from './errors.ts';
 
-/** Parses `input` with `schema`; on failure throws a ValidationError naming every bad field. */
-export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown): z.infer<S> {
-  const result = z.safeParse(schema, input);
+const quoteList = (values: readonly unknown[]) =>
+  values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
+
+const units: Record<string, string> = { string: 'characters', array: 'items', set: 'items', file: 'bytes' };
+
+/**
+ * What a client reads when a value is refused: what was expected. Messages a schema states itself
+ * (`'expected a month YYYY-MM'`) win; this fills in the rest (zod/mini ships no messages of its own).
+ */
+function explain(issue: z.core.$ZodRawIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return `required: expected ${issue.expected}`;
+      return `expected ${issue.expected === 'int' ? 'a whole number' : issue.expected}, got ${
+        issue.input === null ? 'null' : Array.isArray(issue.input) ? 'array' : typeof issue.input
+      }`;
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `expected ${quoteList(issue.values)}`
+        : `expected one of ${quoteList(issue.values)}`;
+    case 'too_big':
+      return typeof issue.maximum === 'number' && issue.origin in units
+        ? `expected at most ${issue.maximum} ${units[issue.origin]}`
+        : `expected at most ${String(issue.maximum)}`;
+    case 'too_small':
+      return typeof issue.minimum === 'number' && issue.origin in units
+        ? issue.minimum === 1 && issue.origin === 'string'
+          ? 'expected a non-empty text'
+          : `expected at least ${issue.minimum} ${units[issue.origin]}`
+        : `expected at least ${String(issue.minimum)}`;
+    case 'invalid_format':
+      return `expected ${issue.format === 'regex' ? 'a value of the documented pattern' : `a valid ${issue.format}`}`;
+    case 'not_multiple_of':
+      return `expected a multiple of ${String(issue.divisor)}`;
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    case 'invalid_union':
+      return 'expected one of the documented shapes';
+    default:
+      return 'invalid value';
+  }
+}
+
+/**
+ * Parses `input` with `schema`; on failure throws a ValidationError naming every bad field, each name
+ * prefixed with `where` (`path.`, `query.`; nothing for the body).
+ */
+export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, where = ''): z.infer<S> {
+  const result = z.safeParse(schema, input, { error: explain });
   if (result.success) return result.data as z.infer<S>;
   throw new ValidationError(
     result.error.issues.flatMap((issue) => {
       // Unknown keys are reported on the parent; name the key itself so the client sees which field.
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
-      return keys.map((key) => ({
-        field: [...issue.path, ...(key === undefined ? [] : [key])].map(String).join('.') || '(body)',
-        message: issue.message,
-      }));
+      return keys.map((key) => {
+        const path = [...issue.path, ...(key === undefined ? [] : [key])].map(String).join('.');
+        return {
+          field: path ? `${where}${path}` : where ? where.replace(/\.$/, '') : '(body)',
+          message: key === undefined ? issue.message : `unknown field '${key}'`,
+        };
+      });
     }),
   );
 }
@@ -40,6 +89,7 @@ export const text = (max: number, min = 1) =>
 /** A local calendar date `YYYY-MM-DD` that exists. */
 export const isoDate = () =>
   z.string().check(
+    z.maxLength(10),
     z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD'),
     z.refine(
       (s) =>

@@ -2,13 +2,17 @@
 
 import type { Role } from '../../shared/auth/actor.ts';
 import { type CaseCommandName, caseCommandNames, caseCommands } from '../../shared/cases/commands.ts';
-import { intakeSchema } from '../../shared/cases/model.ts';
+import { caseIdSchema, intakeSchema } from '../../shared/cases/model.ts';
 import { envSchema } from '../../shared/config/env.ts';
+import { monthSchema, pageQuerySchema } from '../../shared/http/query.ts';
 import { domainModule, type RouteSpec } from '../spec.ts';
+import { listQuerySchema } from './query.ts';
+import { caseListSchema, caseViewSchema, registerPageSchema, timelineSchema } from './responses.ts';
 
 const caseEnv = envSchema('TABLE_NAME');
 /** Who reads case records: the customer (own), service staff, the technician (assigned). Not parts clerks or ops. */
 const readers: Role[] = ['customer', 'agent', 'dispatcher', 'technician', 'manager'];
+const caseParams = { id: caseIdSchema };
 
 type CommandRouteKey = `POST /cases/{id}/${CaseCommandName}`;
 export const commandRouteKey = (name: CaseCommandName): CommandRouteKey => `POST /cases/{id}/${name}`;
@@ -18,12 +22,20 @@ const commandRoutes = Object.fromEntries(
     commandRouteKey(name),
     {
       fn: 'case-command',
-      summary: `Case action: ${name}`,
+      summary: caseCommands[name].summary,
+      description: `${caseCommands[name].summary}. Send \`If-Match\` with the case's ETag to act only on the version you read.`,
       roles: caseCommands[name].roles,
+      params: caseParams,
       body: caseCommands[name].input,
+      response: caseViewSchema,
+      errors: [404, 409],
+      ifMatch: true,
     },
   ]),
-) as unknown as Record<CommandRouteKey, RouteSpec<'case-command'>>;
+) as unknown as Record<
+  CommandRouteKey,
+  RouteSpec<'case-command'> & { params: typeof caseParams; ifMatch: true }
+>;
 
 export const cases = domainModule(
   'cases',
@@ -54,25 +66,55 @@ export const cases = domainModule(
     'POST /cases': {
       fn: 'case-intake',
       summary: 'Register a service request',
+      description:
+        'Registers a request on any channel. Customers register their own through the portal or app; ' +
+        'agents and managers register calls, letters and visits for any customer. With an ' +
+        '`Idempotency-Key`, a retry answers 200 with the case the first attempt created.',
       // Reception registers requests; supervisors are handed them to dispatch.
       roles: ['customer', 'agent', 'manager'],
       body: intakeSchema,
+      response: caseViewSchema,
+      success: [201],
+      errors: [422],
+      etag: true,
+      idempotencyKey: true,
     },
     'GET /cases': {
       fn: 'case-read',
       summary: 'List cases by customer, technician, status or day',
+      description:
+        'One access pattern per call: staff filter by customer, technician, status or creation day ' +
+        '(today when none is given); customers always get their own cases, technicians their open assignments.',
       roles: readers,
+      query: listQuerySchema,
+      response: caseListSchema,
     },
-    'GET /cases/{id}': { fn: 'case-read', summary: 'Read a case', roles: readers },
+    'GET /cases/{id}': {
+      fn: 'case-read',
+      summary: 'Read a case',
+      description:
+        'Staff and the assigned technician get the full record; the customer gets their view of it.',
+      roles: readers,
+      params: caseParams,
+      response: caseViewSchema,
+      errors: [404],
+      etag: true,
+    },
     'GET /cases/{id}/timeline': {
       fn: 'case-read',
       summary: 'Every change of a case: who, role, when, what',
       roles: ['agent', 'dispatcher', 'technician', 'manager'],
+      params: caseParams,
+      response: timelineSchema,
+      errors: [404],
     },
     'GET /register/{month}': {
       fn: 'case-read',
       summary: 'Workshop goods in/out register of a month',
       roles: ['agent', 'dispatcher', 'manager'],
+      params: { month: monthSchema },
+      query: pageQuerySchema,
+      response: registerPageSchema,
     },
     ...commandRoutes,
   },

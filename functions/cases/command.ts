@@ -9,11 +9,13 @@ import { caseDeps } from './deps.ts';
 /** The operation of one action: the route key fixes the command. */
 const action =
   (name: CaseCommandName) =>
-  async (req: HttpRequest<{ TABLE_NAME: string; TIME_ZONE: string }>): Promise<HttpResult> => {
+  async (
+    req: HttpRequest<{ TABLE_NAME: string; TIME_ZONE: string }, { id: string }>,
+  ): Promise<HttpResult> => {
     const c = await runCaseCommand(
       caseDeps(req.env),
       req.actor,
-      req.params.id ?? '',
+      req.params.id,
       name,
       req.body,
       ifMatchVersion(req.headers),

@@ -2,18 +2,17 @@
 
 import { listOpenComplaints, listOpenVisits } from '../../shared/complaints/service.ts';
 import { httpRoutes } from '../../shared/http/bundle.ts';
-import { pageOf, pageQuerySchema } from '../../shared/http/query.ts';
-import { parseInput } from '../../shared/validation.ts';
+import { pageOf } from '../../shared/http/query.ts';
 import { complaints } from './catalog.ts';
 import { complaintDeps } from './deps.ts';
 
 export const handler = httpRoutes(complaints, 'complaints-api', {
   'GET /complaints': async (req) => ({
     status: 200,
-    body: await listOpenComplaints(complaintDeps(req.env), pageOf(parseInput(pageQuerySchema, req.query))),
+    body: await listOpenComplaints(complaintDeps(req.env), pageOf(req.query)),
   }),
   'GET /tasks/supervisor-visits': async (req) => ({
     status: 200,
-    body: await listOpenVisits(complaintDeps(req.env), pageOf(parseInput(pageQuerySchema, req.query))),
+    body: await listOpenVisits(complaintDeps(req.env), pageOf(req.query)),
   }),
 });

@@ -68,10 +68,17 @@ export const platform = domainModule(
     },
   },
   {
-    'GET /openapi.json': { fn: 'openapi', summary: 'This API as OpenAPI 3.1', roles: 'public' },
+    'GET /openapi.json': {
+      fn: 'openapi',
+      summary: 'This API as OpenAPI 3.1',
+      description: 'This document, listing the server that answered',
+      roles: 'public',
+    },
     'GET /health': {
       fn: 'health',
       summary: 'Whether the API can reach its table: 200, or 503 problem+json',
+      description: 'A cheap read of the table; 503 when the store cannot be reached',
+      errors: [503],
       roles: 'public',
     },
   },

@@ -1,7 +1,11 @@
 /** The SLA domain (SPEC §4): branch calendars and policies, milestones, timers, escalation, dispatch queue. */
+
+import * as z from 'zod/mini';
 import { EVENT_SOURCE } from '../../events/registry.ts';
-import { DEFAULT_BRANCH_ID } from '../../shared/branches/defaults.ts';
+import { branchIdSchema, DEFAULT_BRANCH_ID } from '../../shared/branches/defaults.ts';
+import { caseIdSchema } from '../../shared/cases/model.ts';
 import { envSchema } from '../../shared/config/env.ts';
+import { cursorParam, limitParam, monthSchema } from '../../shared/http/query.ts';
 import { WorkingCalendarSchema } from '../../shared/sla/calendar.ts';
 import { SlaPolicySchema } from '../../shared/sla/policy.ts';
 import { morningTimerName, type TimerPayload } from '../../shared/sla/timers.ts';
@@ -10,6 +14,9 @@ import { domainModule } from '../spec.ts';
 /** Service staff read settings and milestones; parts clerks and ops do not. */
 const settingsReaders = ['agent', 'dispatcher', 'manager'] as const;
 const defaultMorning: TimerPayload = { kind: 'morning', branchId: DEFAULT_BRANCH_ID };
+const branchParams = { id: branchIdSchema };
+/** `?branchId=` (the main branch when absent). */
+const branchQuery = z.optional(branchIdSchema);
 
 export const sla = domainModule(
   'sla',
@@ -75,39 +82,47 @@ export const sla = domainModule(
       fn: 'sla-api',
       summary: 'SLA milestones of a case: due, met, breached, paused minutes, escalations',
       roles: settingsReaders,
+      params: { id: caseIdSchema },
+      errors: [404],
     },
     'GET /dispatch/queue': {
       fn: 'sla-api',
       summary: 'Requests waiting for dispatch: next-morning priority first, then by arrival due time',
       roles: ['dispatcher', 'manager'],
+      query: z.strictObject({ branchId: branchQuery, limit: limitParam, cursor: cursorParam }),
     },
     'GET /sla/branches/{id}/calendar': {
       fn: 'sla-api',
       summary: "A branch's working-time calendar",
       roles: settingsReaders,
+      params: branchParams,
     },
     'POST /sla/branches/{id}/calendar': {
       fn: 'sla-api',
       summary:
         "Replace a branch's working-time calendar (hours, weekdays, holidays, make-up days); omitted fields take their defaults",
       roles: ['manager'],
+      params: branchParams,
       body: WorkingCalendarSchema,
     },
     'GET /sla/branches/{id}/policy': {
       fn: 'sla-api',
       summary: "A branch's SLA policy: time limits, escalation ladder, contacts",
       roles: settingsReaders,
+      params: branchParams,
     },
     'POST /sla/branches/{id}/policy': {
       fn: 'sla-api',
       summary: "Replace a branch's SLA policy; omitted fields take the SPEC defaults",
       roles: ['manager'],
+      params: branchParams,
       body: SlaPolicySchema,
     },
     'GET /sla/measures': {
       fn: 'sla-api',
       summary: 'On-time rate and average time per milestone type, per branch and month',
       roles: ['manager', 'ops'],
+      query: z.strictObject({ branchId: branchQuery, month: z.optional(monthSchema) }),
     },
   },
 );

@@ -60,7 +60,7 @@ export function slaTimerDeps(env: {
   timer ??= {
     store: new DynamoSlaStore(documentClient(), env.TABLE_NAME),
     timers: new EventBridgeSchedulerTimers(schedulerClient(), { group: env.SLA_SCHEDULE_GROUP }, now),
-    mailer: new SesMailer(sesClient(), { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
+    mailer: new SesMailer(sesClient, { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
     now,
     log: logLine,
   };

@@ -1,9 +1,34 @@
 /** The surveys domain (SPEC §7): next-day cards, the public survey page, e-mail replies, scorecards. */
+import * as z from 'zod/mini';
 import { envSchema } from '../../shared/config/env.ts';
+import { monthSchema, pageQuerySchema } from '../../shared/http/query.ts';
+import { SURVEY_COMMENT_MAX_LENGTH } from '../../shared/surveys/page.ts';
+import { SURVEY_ITEMS } from '../../shared/surveys/score.ts';
 import { domainModule } from '../spec.ts';
 
 /** Where SES receiving stores survey replies in the inbound bucket; the inbound function reads only there. */
 export const SURVEY_REPLY_PREFIX = 'survey-replies/';
+
+/**
+ * A survey link's token. Its signature is checked by the page; this only keeps what cannot be a token
+ * (too long, other characters) from going further. A well-formed but unknown token gets the page that
+ * says the link is not valid (404).
+ */
+const tokenParams = {
+  token: z.string().check(z.maxLength(64), z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a survey link token')),
+};
+/** The page's query: its language, and the level a one-click link from the card preselects. Others are ignored (mail scanners add their own). */
+const pageQuery = z.object({
+  lang: z.optional(z.string().check(z.maxLength(16))),
+  level: z.optional(z.string().check(z.maxLength(1))),
+});
+const level = () => z.enum(['1', '2', '3', '4']);
+/** The form the page posts (the page validates it and answers with the form and its errors). */
+const answerForm = z.object({
+  ...Object.fromEntries(SURVEY_ITEMS.map((item) => [item, level()])),
+  comment: z.optional(z.string().check(z.maxLength(SURVEY_COMMENT_MAX_LENGTH))),
+  complaint: z.optional(z.literal('yes')),
+});
 
 /** The survey jobs sign links and send or read mail. */
 const jobEnv = envSchema(
@@ -63,27 +88,46 @@ export const surveys = domainModule(
     'GET /survey/{token}': {
       fn: 'survey-page',
       summary: 'Survey page of a signed card link (HTML, no login)',
+      description:
+        'Shows the card form; nothing is recorded on a GET. Unknown or forged links answer 404, ' +
+        'expired ones 410, answered cards 409 — each as a page.',
       roles: 'public',
+      params: tokenParams,
+      query: pageQuery,
+      html: true,
+      errors: [404, 409, 410],
     },
     'POST /survey/{token}': {
       fn: 'survey-page',
       summary: 'Answer a survey card once (HTML form post)',
+      description: 'Records the answer once; an incomplete form comes back with its errors (400).',
       roles: 'public',
+      params: tokenParams,
+      query: pageQuery,
+      form: answerForm,
+      html: true,
+      errors: [404, 409, 410],
     },
     'GET /surveys/scorecard/{month}': {
       fn: 'survey-staff',
       summary: 'Technician scorecards of a month and the company average vs the 4.5 target',
       roles: ['manager', 'ops'],
+      params: { month: monthSchema },
+      query: z.strictObject({
+        technicianId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+      }),
     },
     'GET /surveys/phone-follow-ups': {
       fn: 'survey-staff',
       summary: 'Served customers without e-mail, to survey by phone',
       roles: ['agent', 'dispatcher', 'manager'],
+      query: pageQuerySchema,
     },
     'GET /surveys/flagged-replies': {
       fn: 'survey-staff',
       summary: 'Survey e-mail replies a person must read',
       roles: ['agent', 'dispatcher', 'manager'],
+      query: pageQuerySchema,
     },
   },
 );

@@ -63,7 +63,7 @@ export function surveyJobDeps(
     ...base(env),
     keys: linkKeys(env),
     cases: new DynamoCaseStore(documentClient(), env.TABLE_NAME, env.TIME_ZONE),
-    mailer: new SesMailer(sesClient(), { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
+    mailer: new SesMailer(sesClient, { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
     publicBaseUrl: env.PUBLIC_BASE_URL,
     replyDomain: env.SURVEY_REPLY_DOMAIN,
   };

@@ -58,9 +58,9 @@ function form(
 
 /** Opens the link: the open card, or the page that says why there is none. */
 async function openCard(
-  req: HttpRequest<PageEnv>,
+  req: HttpRequest<PageEnv, { token: string }, { lang?: string | undefined }>,
 ): Promise<{ card: SurveyCardRecord; token: string } | { page: HtmlResult }> {
-  const token = req.params.token ?? '';
+  const token = req.params.token;
   const state = await openSurveyLink(surveyPageDeps(req.env), token);
   if (state.kind === 'invalid')
     return { page: { status: 404, html: renderInvalid({ lang: resolveSurveyLang(req.query.lang) }) } };

@@ -9,6 +9,7 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { CatalogRoute, FunctionId } from '../../functions/catalog.ts';
+import { CORS, corsAllowMethods } from '../../shared/http/headers.ts';
 import type { AftercareFunction } from './aftercare-function.ts';
 
 /** Properties of {@link ServiceApi}. */
@@ -62,12 +63,15 @@ export class ServiceApi extends Construct {
       createDefaultStage: false,
       // Every route is authorized unless the catalogue marks it public.
       defaultAuthorizer: authorizer,
+      // The same configuration the local gateway applies (shared/http/headers.ts).
       corsPreflight: {
         allowOrigins: props.corsOrigins,
-        allowMethods: [...new Set(props.corsMethods)].map((m) => apigwv2.CorsHttpMethod[m]),
-        allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
-        exposeHeaders: ['etag', 'location'],
-        maxAge: Duration.days(1),
+        allowMethods: corsAllowMethods(props.corsMethods.map((method) => ({ method }))).map(
+          (m) => apigwv2.CorsHttpMethod[m],
+        ),
+        allowHeaders: [...CORS.allowHeaders],
+        exposeHeaders: [...CORS.exposeHeaders],
+        maxAge: Duration.seconds(CORS.maxAgeSeconds),
       },
     });
 

@@ -1,17 +1,42 @@
 /**
  * `npm run surveys:dispatch [-- --today YYYY-MM-DD] [--port 3000]`: triggers the morning survey run of
  * the system `npm start` is running (the same handler the schedule invokes on AWS) and prints its report.
+ * Without `--port` it talks to the system `npm start` last started (its address is kept in the data folder).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { repoRoot, runningUrlFile } from './system.ts';
+
+const usage = `usage: npm run surveys:dispatch -- [--today YYYY-MM-DD] [--port N] [--data-dir DIR]
+
+Runs the morning survey run of the system \`npm start\` is running and prints its report.
+  --today     the day the run is for (yesterday's completed cases get cards); default: today
+  --port      the port of the running system; default: the one \`npm start\` last used
+  --data-dir  the data folder \`npm start\` uses (default .data)`;
 
 const { values } = parseArgs({
   options: {
-    port: { type: 'string', default: process.env.PORT ?? '3000' },
+    port: { type: 'string' },
     today: { type: 'string' },
+    'data-dir': { type: 'string', default: join(repoRoot, '.data') },
+    help: { type: 'boolean', short: 'h' },
   },
 });
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 
-const url = `http://127.0.0.1:${values.port}/_local/run/survey-dispatch`;
+function baseUrl(): string {
+  if (values.port) return `http://127.0.0.1:${values.port}`;
+  const file = runningUrlFile(values['data-dir']);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  return `http://127.0.0.1:${process.env.PORT ?? '3000'}`;
+}
+
+const base = baseUrl();
+const url = `${base}/_local/run/survey-dispatch`;
 try {
   const res = await fetch(url, {
     method: 'POST',
@@ -20,7 +45,7 @@ try {
   });
   const body = await res.json();
   console.log(JSON.stringify(body, null, 2));
-  console.log(`\nOutbox: http://127.0.0.1:${values.port}/_local/outbox`);
+  console.log(`\nOutbox: ${base}/_local/outbox`);
   if (!res.ok) process.exit(1);
 } catch (err) {
   console.error(`Could not reach ${url}: is \`npm start\` running? (${(err as Error).message})`);

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { CatalogRoute } from '../../functions/catalog.ts';
+import { CORS, corsAllowMethods, SECURITY_HEADERS } from '../../shared/http/headers.ts';
 import { PROBLEM_CONTENT_TYPE } from '../../shared/http/problem.ts';
 import { flattenClaims, type LocalAuth } from './auth.ts';
 import { InvocationTimeoutError } from './functions.ts';
@@ -15,7 +16,10 @@ import { InvocationTimeoutError } from './functions.ts';
 /** API Gateway's own payload limit. */
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
-/** Extra local endpoints (`/_aws/...`, `/_local/...`); return false when the path is not theirs. */
+/**
+ * Extra local endpoints (`/_aws/...`, `/_local/...`, `/docs`); return false when the path is not theirs.
+ * They answer only callers on this machine: the outbox shows survey links, which are credentials.
+ */
 export type SideRoute = (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<boolean>;
 
 export interface ServerOptions {
@@ -31,6 +35,8 @@ export interface ServerOptions {
    * work that is finishing; `active` counts API requests in flight.
    */
   lifecycle?: { draining: boolean; active: number };
+  /** Origins CORS allows (API Gateway's `allowOrigins`). */
+  corsOrigins?: readonly string[];
 }
 
 interface CompiledRoute {
@@ -59,6 +65,7 @@ export function sendProblem(
   extra: Record<string, unknown> = {},
 ): void {
   res.writeHead(status, {
+    ...SECURITY_HEADERS,
     'content-type': PROBLEM_CONTENT_TYPE,
     'cache-control': 'no-store',
     ...(extra.headers as Record<string, string>),
@@ -82,6 +89,8 @@ function tokenBucket(rate: number, burst: number) {
 }
 
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > GATEWAY_MAX_BODY) return 'too-large';
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -92,11 +101,34 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   return Buffer.concat(chunks);
 }
 
+/** A path parameter as API Gateway passes it: decoded when it can be, otherwise as sent (the bundle refuses it). */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+const isLoopback = (address: string | undefined) =>
+  address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+
+/** CORS as API Gateway applies the HTTP API's configuration: preflights answered, responses decorated. */
+function corsHeaders(
+  origins: readonly string[],
+  origin: string | undefined,
+): Record<string, string> | undefined {
+  if (!origin) return undefined;
+  if (origins.includes('*')) return { 'access-control-allow-origin': '*' };
+  return origins.includes(origin) ? { 'access-control-allow-origin': origin, vary: 'origin' } : undefined;
+}
+
 const textTypes = /^(application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml)|text\/)/i;
 
 export function createLocalServer(opts: ServerOptions): Server {
   const compiled = opts.routes.map(compile);
   const allow = tokenBucket(opts.throttle.rateLimit, opts.throttle.burstLimit);
+  const origins = opts.corsOrigins ?? CORS.defaultOrigins;
 
   return createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -109,11 +141,35 @@ export function createLocalServer(opts: ServerOptions): Server {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const body = await readBody(req);
-    if (body === 'too-large') return sendProblem(res, 413, 'payload too large', 'request body exceeds 10 MB');
-    for (const side of opts.sideRoutes) if (await side(req, body, res)) return;
-
     const method = (req.method ?? 'GET').toUpperCase();
+    const cors = corsHeaders(origins, req.headers.origin);
+    if (cors) for (const [k, v] of Object.entries(cors)) res.setHeader(k, v);
+    if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      res.writeHead(204, {
+        ...(cors
+          ? {
+              'access-control-allow-methods': corsAllowMethods(opts.routes).join(','),
+              'access-control-allow-headers': CORS.allowHeaders.join(','),
+              'access-control-max-age': String(CORS.maxAgeSeconds),
+            }
+          : {}),
+      });
+      res.end();
+      return;
+    }
+    if (cors) res.setHeader('access-control-expose-headers', CORS.exposeHeaders.join(','));
+    const body = await readBody(req);
+    if (body === 'too-large') {
+      // The rest of the body is never read: close the connection rather than leave it for the next request.
+      res.shouldKeepAlive = false;
+      return sendProblem(res, 413, 'payload too large', 'request body exceeds 10 MB', {
+        headers: { connection: 'close' },
+      });
+    }
+    if (isLoopback(req.socket.remoteAddress)) {
+      for (const side of opts.sideRoutes) if (await side(req, body, res)) return;
+    }
+
     let match: { route: CompiledRoute; params: Record<string, string> } | undefined;
     for (const route of compiled) {
       if (route.spec.method !== method) continue;
@@ -121,7 +177,7 @@ export function createLocalServer(opts: ServerOptions): Server {
       if (!m) continue;
       const params: Record<string, string> = {};
       route.names.forEach((n, i) => {
-        params[n] = decodeURIComponent(m[i + 1] ?? '');
+        params[n] = decodeParam(m[i + 1] ?? '');
       });
       match = { route, params };
       break;
@@ -140,11 +196,14 @@ export function createLocalServer(opts: ServerOptions): Server {
     if (match.route.spec.roles !== 'public') {
       const header = req.headers.authorization ?? '';
       const token = /^Bearer\s+(.+)$/i.exec(header)?.[1];
-      if (!token) return sendProblem(res, 401, 'unauthorized', 'send Authorization: Bearer <token>');
+      const challenge = { headers: { 'www-authenticate': 'Bearer' } };
+      if (!token)
+        return sendProblem(res, 401, 'unauthorized', 'send Authorization: Bearer <token>', challenge);
       try {
         claims = flattenClaims(await opts.auth.verify(token));
-      } catch (err) {
-        return sendProblem(res, 401, 'unauthorized', `token rejected: ${(err as Error).message}`);
+      } catch {
+        // Like API Gateway: which check failed (signature, issuer, audience, expiry) is not the caller's to learn.
+        return sendProblem(res, 401, 'unauthorized', 'the token is invalid or has expired', challenge);
       }
     }
 

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 
 import { checkJava } from './dynamo.ts';
 import { DataFolderInUseError } from './lock.ts';
-import { type LocalSystem, startSystem } from './system.ts';
+import { type LocalSystem, startSystem, writeRunningUrl } from './system.ts';
 
 const { values } = parseArgs({
   options: {
@@ -51,9 +51,11 @@ try {
 }
 
 const dataDir = values['data-dir'] ?? '.data';
+// Where the running system answers, for `npm run surveys:dispatch` and other local tools.
+writeRunningUrl(dataDir, system.url);
 console.log(`
 Aftercare is running.
-  API            ${system.url}            (try ${system.url}/openapi.json)
+  API            ${system.url}            (reference: ${system.url}/docs)
   Health         ${system.url}/health   (the runtime's own view: ${system.url}/_local/health)
   DynamoDB Local ${system.dynamoEndpoint}    table "${system.tableName}"${values['in-memory'] ? ' (in memory)' : ` (data in ${dataDir}/)`}
   E-mail outbox  ${system.url}/_local/outbox     (every message sent, as .eml under ${dataDir}/outbox/)

@@ -9,6 +9,7 @@
  * queues keep it until the consumer succeeded, then retry with backoff and finally dead-letter it).
  */
 
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { allEventRules, allFunctions, allRoutes, THROTTLE } from '../../functions/catalog.ts';
@@ -20,6 +21,7 @@ import { namedSchedules, scheduleGroupName } from '../naming.ts';
 import { type LocalAuth, localAuth } from './auth.ts';
 import { AWS_EDGE_PREFIX, eventBridgeEdge } from './aws-edge.ts';
 import { LocalBus } from './bus.ts';
+import { docsPages } from './docs.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamo.ts';
 import { LocalFunctions } from './functions.ts';
 import { localHealth } from './health.ts';
@@ -31,6 +33,14 @@ import { StreamRelay } from './stream-relay.ts';
 import { localSurveys } from './surveys.ts';
 
 export { repoRoot };
+
+/** The file `npm start` leaves in its data folder saying where the running system answers. */
+export const runningUrlFile = (dataDir: string) => join(resolve(dataDir), 'running-url');
+
+export function writeRunningUrl(dataDir: string, url: string): void {
+  mkdirSync(resolve(dataDir), { recursive: true });
+  writeFileSync(runningUrlFile(dataDir), `${url}\n`);
+}
 
 export interface SystemOptions {
   /** 0 picks a free port. */
@@ -233,6 +243,7 @@ async function startOnEngine(
       eventBridgeEdge(bus),
       schedulerEdge(timers),
       ...surveys.sideRoutes,
+      docsPages(),
       ...(opts.sideRoutes ?? []),
     ],
   });

@@ -8,16 +8,33 @@ import { type Role, roles } from '../../shared/auth/actor.ts';
 import { localAuth } from './auth.ts';
 import { repoRoot } from './system.ts';
 
+const usage = `usage: npm run -s token -- --role ROLE [--role ROLE…] [--sub ID] [--name NAME] [--email ADDRESS] [--ttl SECONDS]
+
+Prints a bearer token for the local system, signed with the key \`npm start\` created under .data/keys.
+  --role      a role (repeat for several): ${roles.join(', ')}; default customer
+  --sub       the caller's id (default <first role>-1); customers own the cases registered with it
+  --name, --email   optional claims
+  --ttl       lifetime in seconds (default 43200, 12 hours)
+  --data-dir  the data folder \`npm start\` uses (default .data)
+
+example: TOKEN=$(npm run -s token -- --role dispatcher --sub d-1)`;
+
 const { values } = parseArgs({
   options: {
+    help: { type: 'boolean', short: 'h' },
     role: { type: 'string', multiple: true, default: ['customer'] },
     sub: { type: 'string' },
     name: { type: 'string' },
     email: { type: 'string' },
-    'data-dir': { type: 'string', default: join(repoRoot, '.data') },
+    'data-dir': { type: 'string', default: process.env.AFTERCARE_DATA_DIR ?? join(repoRoot, '.data') },
     ttl: { type: 'string', default: String(12 * 3600) },
   },
 });
+
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 
 const wanted = values.role ?? [];
 const bad = wanted.filter((r) => !(roles as readonly string[]).includes(r));

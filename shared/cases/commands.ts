@@ -32,6 +32,8 @@ export interface CaseChange {
 }
 
 export interface CaseCommand<S extends z.ZodMiniType = z.ZodMiniType> {
+  /** One line for the API reference. */
+  summary: string;
   roles: readonly Role[];
   /** Technicians may act only on cases assigned to them (enforced by the runner). */
   input: S;
@@ -90,7 +92,9 @@ const logGoods = (entry: RegisterEntry): Write[] => [insert(caseItems.register(e
 const feeInput = () =>
   z.strictObject({
     lines: moneyLines(),
-    currency: z.optional(z.string().check(z.regex(/^[A-Z]{3}$/, 'expected an ISO currency code'))),
+    currency: z.optional(
+      z.string().check(z.maxLength(3), z.regex(/^[A-Z]{3}$/, 'expected an ISO currency code')),
+    ),
   });
 
 /** Only paid (category A) work is quoted and charged. */
@@ -108,9 +112,12 @@ function withVisits(c: Case, update: (v: Case['visits'][number]) => Case['visits
 export const caseCommands = {
   /** Assign or reassign a technician (000 五.6); the history of assignments is kept. */
   assign: command({
+    summary: 'Assign or reassign a technician (the history is kept)',
     roles: supervisors,
     input: z.strictObject({
-      technicianId: z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a technician id')),
+      technicianId: z
+        .string()
+        .check(z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a technician id')),
       note: z.optional(text(500)),
     }),
     apply(c, input, { actor, now }) {
@@ -147,6 +154,7 @@ export const caseCommands = {
 
   /** The technician sets off to the customer. */
   depart: command({
+    summary: 'The technician sets off to the customer',
     roles: technicianWork,
     input: z.strictObject({}),
     apply(c, _input, { actor, now }) {
@@ -166,6 +174,7 @@ export const caseCommands = {
 
   /** Arrival on site: the technician shows ID and confirms the fault (000 (九)). */
   arrive: command({
+    summary: 'Arrival on site: ID shown, fault confirmed or not',
     roles: technicianWork,
     input: z.strictObject({
       idShown: z.literal(true, 'the technician must show ID to the customer'),
@@ -203,6 +212,7 @@ export const caseCommands = {
 
   /** Triage and diagnosis (001 三(二)): remote guidance, on-site repair, or the workshop. */
   diagnose: command({
+    summary: 'Diagnosis and plan: remote guidance, on site or workshop',
     roles: field,
     input: z.strictObject({
       plan: z.enum(['remote', 'on_site', 'workshop']),
@@ -231,6 +241,7 @@ export const caseCommands = {
 
   /** Work done on site, with the time spent. Paid work starts only after the fee was shown (000 五.11). */
   'record-work': command({
+    summary: 'Record work done on site and the minutes spent',
     roles: technicianWork,
     input: z.strictObject({
       description: text(4000),
@@ -253,6 +264,7 @@ export const caseCommands = {
 
   /** The customer signs the service voucher; the on-site job is complete (000 (九)). */
   'sign-off': command({
+    summary: 'The customer signs the service voucher: the job is complete',
     roles: technicianWork,
     input: z.strictObject({ customerName: text(100) }),
     apply(c, input, { now }) {
@@ -274,6 +286,7 @@ export const caseCommands = {
 
   /** Simple problems solved remotely with guidance (001 三(二)). */
   'resolve-remotely': command({
+    summary: 'Solved remotely with guidance',
     roles: ['technician', ...staff],
     input: z.strictObject({ guidance: text(4000) }),
     apply(c, input, { actor, now }) {
@@ -292,6 +305,7 @@ export const caseCommands = {
 
   /** Waiting for parts or for the customer: the case leaves the active queue (SLA clocks pause). */
   hold: command({
+    summary: 'Put on hold, awaiting parts or the customer',
     roles: ['technician', ...staff],
     input: z.strictObject({ reason: z.enum(['parts', 'customer']), note: text(1000) }),
     apply(c, input, { now }) {
@@ -308,6 +322,7 @@ export const caseCommands = {
 
   /** Back to work after a hold: workshop items stay in the workshop, field jobs go back to the technician. */
   resume: command({
+    summary: 'Back to work after a hold',
     roles: ['technician', ...staff],
     input: z.strictObject({ note: z.optional(text(1000)) }),
     apply(c, input) {
@@ -321,6 +336,7 @@ export const caseCommands = {
 
   /** Carry-in repair: a receipt is issued and the item is logged into the goods register (000 五.10, (十一)). */
   'workshop-check-in': command({
+    summary: 'Carry-in repair: issue a receipt and log the item into the goods register',
     roles: ['technician', ...staff],
     input: z.strictObject({
       itemDescription: text(500),
@@ -364,6 +380,7 @@ export const caseCommands = {
 
   /** The repair card records actual time and parts (000 (十二)); `finished` hands it to inspection. */
   'repair-card': command({
+    summary: 'Record workshop repair time and parts; finished hands it to inspection',
     roles: technicianWork,
     input: z.strictObject({
       description: text(4000),
@@ -391,6 +408,7 @@ export const caseCommands = {
 
   /** The supervisor inspects a workshop repair; a failed inspection sends it back to the bench. */
   inspect: command({
+    summary: 'Supervisor inspection of a workshop repair',
     roles: supervisors,
     input: z.strictObject({ result: z.enum(['pass', 'fail']), note: z.optional(text(2000)) }),
     apply(c, input, { actor, now }) {
@@ -412,6 +430,7 @@ export const caseCommands = {
 
   /** The item goes back with the customer's signature; the receipt is voided and the goods logged out. */
   'workshop-return': command({
+    summary: 'Return the repaired item against the customer signature; the receipt is voided',
     roles: ['technician', ...staff],
     input: z.strictObject({ customerSignature: text(100) }),
     apply(c, input, { actor, now }) {
@@ -446,6 +465,7 @@ export const caseCommands = {
 
   /** Override the decided service category; the reason is mandatory and kept. */
   categorize: command({
+    summary: 'Override the service category (A–D) with a reason',
     roles: staff,
     input: z.strictObject({ category: z.enum(serviceCategories), reason: text(500) }),
     apply(c, input) {
@@ -459,6 +479,7 @@ export const caseCommands = {
 
   /** The fee schedule shown to the customer before paid work starts (000 五.11). */
   quote: command({
+    summary: 'Show the customer the fee quote before paid work starts',
     roles: ['technician', ...staff],
     input: feeInput(),
     apply(c, input, { actor, now }) {
@@ -481,6 +502,7 @@ export const caseCommands = {
 
   /** Charges for paid work: small amounts collected on site, larger ones invoiced (000 (十)(十三)). */
   charge: command({
+    summary: 'Charge paid work: collected on site or invoiced',
     roles: ['technician', ...staff],
     input: feeInput(),
     apply(c, input, { actor, now }) {
@@ -504,6 +526,7 @@ export const caseCommands = {
   }),
 
   close: command({
+    summary: 'Close a completed case',
     roles: supervisors,
     input: z.strictObject({ note: z.optional(text(1000)) }),
     apply(c, input) {
@@ -513,6 +536,7 @@ export const caseCommands = {
 
   /** Customers may withdraw their own request while nobody is working on it yet. */
   cancel: command({
+    summary: 'Cancel a request (customers: their own, while still received)',
     roles: ['customer', ...staff],
     input: z.strictObject({ reason: text(1000) }),
     apply(c, input, { actor, now }) {
@@ -534,6 +558,7 @@ export const caseCommands = {
    * recomputes them with the new limit, keeping elapsed and paused time.
    */
   'update-details': command({
+    summary: 'Correct the site zone or the equipment-down flag',
     roles: staff,
     input: z
       .strictObject({

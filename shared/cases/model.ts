@@ -13,6 +13,7 @@
  */
 import * as z from 'zod/mini';
 import { type Role, roles } from '../auth/actor.ts';
+import { branchIdSchema } from '../branches/defaults.ts';
 import { firstVersionHeader, type ItemKind, outboxSchema } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
 import { isoDate, text } from '../validation.ts';
@@ -33,16 +34,43 @@ export type Channel = (typeof channels)[number];
 export const selfServiceChannels: readonly Channel[] = ['portal', 'app'];
 
 const phone = () =>
-  z.string().check(z.trim(), z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number'));
+  z
+    .string()
+    .check(z.trim(), z.maxLength(32), z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number'));
 const id = () =>
-  z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected an id of letters, digits and _.:@-'));
+  z
+    .string()
+    .check(
+      z.maxLength(128),
+      z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected an id of letters, digits and _.:@-'),
+    );
+
+/**
+ * How much one case may hold. A case is one DynamoDB item (at most 400 KB), so every list on it is
+ * capped; an action that would go beyond is refused (409), and the API documents the caps.
+ */
+export const CASE_LIMITS = {
+  assignments: 50,
+  visits: 50,
+  workPerVisit: 100,
+  repairCard: 100,
+  inspections: 20,
+  charges: 20,
+  /** Versions of a case, so also entries of its timeline (besides the SLA escalation entries). */
+  changes: 1000,
+} as const;
+
+/** A case id as it appears in paths: its number, `SR-YYYYMMDD-NNNN`. */
+export const caseIdSchema = z
+  .string()
+  .check(z.maxLength(32), z.regex(/^SR-\d{8}-\d{4,12}$/, 'expected a case number SR-YYYYMMDD-NNNN'));
 
 const customerSchema = z.strictObject({
   id: z.optional(id()),
   name: text(100),
   address: text(300),
   phone: phone(),
-  email: z.optional(z.email()),
+  email: z.optional(z.email().check(z.maxLength(254))),
   language: z.optional(z.enum(['zh-CN', 'en'])),
 });
 
@@ -50,7 +78,11 @@ const productSchema = z.strictObject({
   model: text(100),
   serialNumber: z
     .string()
-    .check(z.trim(), z.regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/, 'expected a serial number')),
+    .check(
+      z.trim(),
+      z.maxLength(64),
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/, 'expected a serial number'),
+    ),
   purchaseDate: isoDate(),
   warrantyMonths: z.optional(z.int().check(z.minimum(0), z.maximum(120))),
 });
@@ -63,7 +95,7 @@ export const intakeSchema = z.strictObject({
   symptoms: text(4000),
   zone: z.enum(['urban', 'suburban']),
   emergency: z.boolean(),
-  branchId: z.optional(id()),
+  branchId: z.optional(branchIdSchema),
   internal: z.optional(z.boolean()),
   feedbackSubject: z.optional(z.enum(feedbackSubjects)),
   /** What the caller said, in full (every call, letter and visit is recorded: 000 三.3). */

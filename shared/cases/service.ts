@@ -22,6 +22,7 @@ import { decideCategory } from './category.ts';
 import { type CaseCommandName, caseCommands } from './commands.ts';
 import {
   type ActorRef,
+  CASE_LIMITS,
   CASE_SCHEMA_VERSION,
   type Case,
   type IntakeInput,
@@ -128,6 +129,16 @@ export async function openCase(
   } else if (input.customer.id === undefined) {
     throw new ValidationError([
       { field: 'customer.id', message: 'required when staff register a request for a customer' },
+    ]);
+  }
+
+  const today = localDay(deps.now(), deps.timeZone);
+  if (input.product.purchaseDate > today) {
+    throw new ValidationError([
+      {
+        field: 'product.purchaseDate',
+        message: `a purchase date cannot be after today (${today})`,
+      },
     ]);
   }
 
@@ -304,6 +315,10 @@ export async function runCaseCommand(
       currentVersion: current.version,
     });
   }
+  if (current.version >= CASE_LIMITS.changes)
+    throw new StateConflictError(
+      `case ${caseId} has reached ${CASE_LIMITS.changes} changes; open a new case`,
+    );
   const at = deps.now().toISOString();
   const actorRef = ref(actor);
   const change = (
@@ -315,6 +330,7 @@ export async function runCaseCommand(
       allowed: transitions[current.status],
     });
   }
+  requireWithinLimits(change.next);
   const status = change.to ?? current.status;
   const next: Case = { ...change.next, status, updatedAt: at, version: current.version + 1 };
   const entry: TimelineEntry = {
@@ -331,6 +347,19 @@ export async function runCaseCommand(
     .emit(...eventsFor(current, next, name, actorRef, at));
   await deps.store.update(next, current.version, entry, unit);
   return viewFor(actor, next);
+}
+
+/** Every list on a case stays within {@link CASE_LIMITS}. */
+function requireWithinLimits(c: Case): void {
+  const over = (what: string, n: number, max: number) => {
+    if (n > max) throw new StateConflictError(`a case holds at most ${max} ${what}`, { limit: max });
+  };
+  over('assignments', c.assignments.length, CASE_LIMITS.assignments);
+  over('visits', c.visits.length, CASE_LIMITS.visits);
+  for (const v of c.visits) over('work entries per visit', v.work.length, CASE_LIMITS.workPerVisit);
+  over('repair card entries', c.workshop?.repairCard.length ?? 0, CASE_LIMITS.repairCard);
+  over('inspections', c.workshop?.inspections.length ?? 0, CASE_LIMITS.inspections);
+  over('charges', c.charges.length, CASE_LIMITS.charges);
 }
 
 function eventsFor(before: Case, after: Case, action: string, actor: ActorRef, at: string): DomainEvent[] {

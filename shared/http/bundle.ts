@@ -11,7 +11,8 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
-import type { DomainModule, RouteKey, RoutesOf } from '../../functions/spec.ts';
+import * as z from 'zod/mini';
+import type { DomainModule, RouteKey, RouteSpec, RoutesOf } from '../../functions/spec.ts';
 import { type Actor, actorFromClaims, hasRole } from '../auth/actor.ts';
 import {
   ForbiddenError,
@@ -21,6 +22,8 @@ import {
 } from '../errors.ts';
 import { type EnvOf, functionEnv } from '../runtime/function-env.ts';
 import { beginInvocation, endInvocation, log } from '../runtime/observability.ts';
+import { parseInput } from '../validation.ts';
+import { SECURITY_HEADERS } from './headers.ts';
 import { PROBLEM_CONTENT_TYPE, type Problem, problemFor } from './problem.ts';
 
 /** Requests larger than this are refused before parsing (API Gateway allows 10 MB; we need far less). */
@@ -28,13 +31,22 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 
-export interface HttpRequest<Env = Record<string, string>> {
+export interface HttpRequest<
+  Env = Record<string, string>,
+  Params = Record<string, string>,
+  Query = Record<string, string | undefined>,
+> {
   /** The caller; reading it on a request without a verified token is a 401. */
   readonly actor: Actor;
-  /** Parsed JSON body, or undefined when the request had none. */
+  /**
+   * Parsed JSON body (an object, valid against the route's `body` schema), or undefined when the
+   * request had none.
+   */
   readonly body: unknown;
-  readonly params: Record<string, string>;
-  readonly query: Record<string, string>;
+  /** Path parameters, validated against the route's `params`. */
+  readonly params: Params;
+  /** Query parameters, validated against the route's `query` (none allowed when it has none). */
+  readonly query: Query;
   readonly headers: Record<string, string>;
   readonly routeKey: RouteKey;
   readonly method: string;
@@ -66,6 +78,7 @@ export interface HtmlResult {
  * forms posting back to the same origin — the pages have no scripts at all.
  */
 export const HTML_PAGE_HEADERS: Readonly<Record<string, string>> = {
+  ...SECURITY_HEADERS,
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   'content-security-policy':
@@ -101,6 +114,42 @@ function parseJsonBody(event: HttpEvent): unknown {
   }
 }
 
+/** Routes that declare no query string take none. */
+const noQuery = z.strictObject({});
+
+/** The route's path and query schemas as objects, built once per route. */
+const inputSchemas = new WeakMap<RouteSpec, { params: z.ZodMiniType; query: z.ZodMiniType }>();
+function schemasOf(route: RouteSpec) {
+  let schemas = inputSchemas.get(route);
+  if (!schemas) {
+    schemas = { params: z.strictObject(route.params ?? {}), query: route.query ?? noQuery };
+    inputSchemas.set(route, schemas);
+  }
+  return schemas;
+}
+
+/**
+ * Everything the route declares, checked before the operation runs: path parameters (`path.<name>`),
+ * query (`query.<name>`), and a JSON body that must be an object valid against the route's schema.
+ * An absent body is left to the operation (actions without fields take none).
+ */
+function validatedInput(route: RouteSpec, event: HttpEvent, body: unknown) {
+  const schemas = schemasOf(route);
+  const params = parseInput(schemas.params, event.pathParameters ?? {}, 'path.') as Record<string, unknown>;
+  const query = parseInput(schemas.query, event.queryStringParameters ?? {}, 'query.') as Record<
+    string,
+    unknown
+  >;
+  if (route.body && body !== undefined) {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      const got = body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`;
+      throw new ValidationError([{ field: '(body)', message: `expected a JSON object, got ${got}` }]);
+    }
+    parseInput(route.body, body);
+  }
+  return { params, query };
+}
+
 function readForm(event: HttpEvent): string {
   const raw = rawBody(event);
   if (raw === undefined) return '';
@@ -120,7 +169,7 @@ function jsonResult(
 ): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: status,
-    headers: { 'content-type': contentType, 'cache-control': 'no-store', ...headers },
+    headers: { ...SECURITY_HEADERS, 'content-type': contentType, 'cache-control': 'no-store', ...headers },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   };
 }
@@ -145,7 +194,7 @@ export function errorPage(problem: Problem): string {
 function bundle<M extends DomainModule, F extends keyof M['functions'] & string, R>(
   module: M,
   fn: F,
-  ops: Record<string, (req: HttpRequest<never>) => Promise<R>>,
+  ops: Record<string, (req: HttpRequest<never, never, never>) => Promise<R>>,
   render: (result: R) => APIGatewayProxyStructuredResultV2,
   renderProblem: Renderer,
 ) {
@@ -173,29 +222,42 @@ function bundle<M extends DomainModule, F extends keyof M['functions'] & string,
         if (!hasRole(actor, route.roles))
           throw new ForbiddenError(`${routeKey} is for ${route.roles.join(', ')}`);
       }
-      const request: HttpRequest<Record<string, string>> = {
+      const body = route.roles === 'public' && !route.body ? undefined : parseJsonBody(event);
+      const { params, query } = validatedInput(route, event, body);
+      const request: HttpRequest<Record<string, string>, unknown, unknown> = {
         get actor() {
           actor ??= actorFromClaims(claims);
           return actor;
         },
-        body: route.roles === 'public' && !route.body ? undefined : parseJsonBody(event),
-        params: (event.pathParameters ?? {}) as Record<string, string>,
-        query: (event.queryStringParameters ?? {}) as Record<string, string>,
+        body,
+        params,
+        query,
         headers: (event.headers ?? {}) as Record<string, string>,
         routeKey,
         method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
         env: env(),
         readForm: () => readForm(event),
       };
-      const result = render(await op(request as HttpRequest<never>));
+      const result = render(await op(request as HttpRequest<never, never, never>));
       endInvocation();
       return result;
     });
 }
 
+/** The validated path parameters of a route, typed from its `params`. */
+export type ParamsOf<R> = R extends { params: infer P extends Record<string, z.ZodMiniType> }
+  ? { [K in keyof P]: z.output<P[K]> }
+  : Record<string, never>;
+/** The validated query of a route, typed from its `query`. */
+export type QueryOf<R> = R extends { query: infer Q extends z.ZodMiniType }
+  ? z.output<Q>
+  : Record<string, never>;
+
 /** The operations of one HTTP function: exactly one per route key the catalogue gives it. */
 export type Operations<M extends DomainModule, F extends keyof M['functions'] & string, R> = {
-  [K in RoutesOf<M, F>]: (req: HttpRequest<EnvOf<M, F>>) => Promise<R>;
+  [K in RoutesOf<M, F>]: (
+    req: HttpRequest<EnvOf<M, F>, ParamsOf<M['routes'][K]>, QueryOf<M['routes'][K]>>,
+  ) => Promise<R>;
 };
 
 /** Wraps a JSON API function: its operations answer `{ status, body, headers }`. */
@@ -207,7 +269,7 @@ export function httpRoutes<M extends DomainModule, F extends keyof M['functions'
   return bundle(
     module,
     fn,
-    ops as Record<string, (req: HttpRequest<never>) => Promise<HttpResult>>,
+    ops as Record<string, (req: HttpRequest<never, never, never>) => Promise<HttpResult>>,
     (r) => jsonResult(r.status, r.body, 'application/json', r.headers),
     problemJson,
   );
@@ -223,7 +285,7 @@ export function htmlRoutes<M extends DomainModule, F extends keyof M['functions'
   return bundle(
     module,
     fn,
-    ops as Record<string, (req: HttpRequest<never>) => Promise<HtmlResult>>,
+    ops as Record<string, (req: HttpRequest<never, never, never>) => Promise<HtmlResult>>,
     (r) => ({ statusCode: r.status, headers: { ...HTML_PAGE_HEADERS, ...r.headers }, body: r.html }),
     (problem) => ({
       statusCode: problem.status,

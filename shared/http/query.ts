@@ -8,7 +8,7 @@ export const DEFAULT_LIMIT = 25;
 export const limitParam = z.optional(
   z
     .pipe(
-      z.string().check(z.regex(/^\d{1,3}$/, 'expected a whole number 1–100')),
+      z.string().check(z.maxLength(3), z.regex(/^\d{1,3}$/, 'expected a whole number 1–100')),
       z.transform((s) => Number(s)),
     )
     .check(z.refine((n) => n >= 1 && n <= 100, 'expected a whole number 1–100')),
@@ -27,7 +27,9 @@ export function pageOf(query: { limit?: number | undefined; cursor?: string | un
   return { limit: query.limit ?? DEFAULT_LIMIT, ...(query.cursor ? { cursor: query.cursor } : {}) };
 }
 
-export const monthSchema = z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM'));
+export const monthSchema = z
+  .string()
+  .check(z.maxLength(7), z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month YYYY-MM'));
 
 /** `If-Match: "7"` (or W/"7", or 7) → 7. */
 export function ifMatchVersion(headers: Record<string, string>): number | undefined {

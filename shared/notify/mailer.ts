@@ -3,7 +3,7 @@
  * `AWS_ENDPOINT_URL_SESV2` points the same client at the local outbox when running on one machine,
  * where every message is written as a MIME file instead of being sent.
  */
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SDK_RETRY } from '../store/client.ts';
 
 export interface EmailMessage {
@@ -30,14 +30,19 @@ export interface SesMailerOptions {
   configurationSet: string;
 }
 
+/**
+ * Sends through SES v2. The SDK client is loaded with the first message: most invocations of the
+ * functions holding a mailer (timers that only reschedule, runs with nothing to send) never send one.
+ */
 export class SesMailer implements Mailer {
   constructor(
-    private readonly client: SESv2Client,
+    private readonly client: () => Promise<SESv2Client>,
     private readonly options: SesMailerOptions,
   ) {}
 
   async sendEmail(message: EmailMessage): Promise<{ messageId: string }> {
-    const out = await this.client.send(
+    const { SendEmailCommand } = await import('@aws-sdk/client-sesv2');
+    const out = await (await this.client()).send(
       new SendEmailCommand({
         FromEmailAddress: this.options.from,
         Destination: { ToAddresses: [message.to] },
@@ -59,8 +64,9 @@ export class SesMailer implements Mailer {
   }
 }
 
-let client: SESv2Client | undefined;
-export function sesClient(): SESv2Client {
-  client ??= new SESv2Client({ ...SDK_RETRY });
+let client: Promise<SESv2Client> | undefined;
+/** One client per execution environment, created on first use. */
+export function sesClient(): Promise<SESv2Client> {
+  client ??= import('@aws-sdk/client-sesv2').then(({ SESv2Client }) => new SESv2Client({ ...SDK_RETRY }));
   return client;
 }

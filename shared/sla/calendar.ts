@@ -35,14 +35,21 @@ function isRealDate(date: string): boolean {
   return LOCAL_DATE.test(date) && DateTime.fromISO(date, { zone: 'utc' }).isValid;
 }
 
-const timeOfDaySchema = z.string().check(z.regex(TIME_OF_DAY, 'expected HH:mm (00:00–24:00)'));
+const timeOfDaySchema = z
+  .string()
+  .check(z.maxLength(5), z.regex(TIME_OF_DAY, 'expected HH:mm (00:00–24:00)'));
 
-const localDateSchema = z.string().check(z.refine(isRealDate, 'expected a calendar date YYYY-MM-DD'));
+const localDateSchema = z
+  .string()
+  .check(z.maxLength(10), z.refine(isRealDate, 'expected a calendar date YYYY-MM-DD'));
+/** A year's dates at most, per list. */
+const MAX_DATES = 366;
 
 const workingPeriodSchema = z.strictObject({ start: timeOfDaySchema, end: timeOfDaySchema });
 
 const workingHoursSchema = z.array(workingPeriodSchema).check(
   z.minLength(1, 'at least one working period is required'),
+  z.maxLength(12),
   z.superRefine((periods, ctx) => {
     let previousEnd = 0;
     periods.forEach((period, index) => {
@@ -62,9 +69,10 @@ const workingHoursSchema = z.array(workingPeriodSchema).check(
   }),
 );
 
-const weekdaysSchema = z
-  .array(z.int().check(z.gte(1), z.lte(7)))
-  .check(z.refine((days) => new Set(days).size === days.length, 'weekdays must not repeat'));
+const weekdaysSchema = z.array(z.int().check(z.gte(1), z.lte(7))).check(
+  z.maxLength(7),
+  z.refine((days) => new Set(days).size === days.length, 'weekdays must not repeat'),
+);
 
 /**
  * A working-time calendar. Every field has a default, so `{}` parses to {@link DEFAULT_CALENDAR}.
@@ -74,7 +82,10 @@ export const WorkingCalendarSchema = z
   .strictObject({
     /** IANA zone the working hours and dates are read in. */
     timezone: z._default(
-      z.string().check(z.refine((zone) => IANAZone.isValidZone(zone), 'unknown IANA time zone')),
+      z.string().check(
+        z.maxLength(64),
+        z.refine((zone) => IANAZone.isValidZone(zone), 'unknown IANA time zone'),
+      ),
       DEFAULT_TIME_ZONE,
     ),
     /** Working periods of a working day, sorted and non-overlapping (a lunch break splits the day). */
@@ -82,9 +93,9 @@ export const WorkingCalendarSchema = z
     /** ISO weekdays worked by default, 1 = Monday … 7 = Sunday. */
     workingWeekdays: z._default(weekdaysSchema, () => [1, 2, 3, 4, 5]),
     /** Local dates not worked although their weekday is. */
-    holidays: z._default(z.array(localDateSchema), () => []),
+    holidays: z._default(z.array(localDateSchema).check(z.maxLength(MAX_DATES)), () => []),
     /** Local dates worked although their weekday is not (Chinese make-up working days, 调休). */
-    makeUpWorkingDays: z._default(z.array(localDateSchema), () => []),
+    makeUpWorkingDays: z._default(z.array(localDateSchema).check(z.maxLength(MAX_DATES)), () => []),
   })
   .check(
     z.superRefine((cal, ctx) => {

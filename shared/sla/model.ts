@@ -34,8 +34,10 @@ import {
 export const SLA_MILESTONE_SCHEMA_VERSION = 1;
 export const SLA_ESCALATION_SCHEMA_VERSION = 1;
 export const DISPATCH_QUEUE_SCHEMA_VERSION = 1;
-export const BRANCH_CALENDAR_SCHEMA_VERSION = 1;
-export const SLA_POLICY_SCHEMA_VERSION = 1;
+/** v2: lists and strings bounded (holidays, make-up days ≤ 366, zone ≤ 64 characters); v1 items read as v2. */
+export const BRANCH_CALENDAR_SCHEMA_VERSION = 2;
+/** v2: step ids and contact addresses bounded in length; v1 items read as v2. */
+export const SLA_POLICY_SCHEMA_VERSION = 2;
 export const SLA_MEASURE_SCHEMA_VERSION = 1;
 
 const header = <E extends string, V extends number>(entity: E, version: V) => ({
@@ -118,13 +120,15 @@ export const queueItemSchema = z.object({
 export type StoredQueueEntry = Omit<z.output<typeof queueItemSchema>, 'entity' | 'schemaVersion'>;
 
 /** A branch setting and its history entries (same shape; history entries may carry events). */
+/** Settings written before their v2 bounds read as v2: every stored v1 value is within them. */
 const settingItem = <E extends string, V extends number, S extends z.ZodMiniType>(
   entity: E,
   version: V,
   value: S,
 ) =>
   z.object({
-    ...header(entity, version),
+    entity: z.literal(entity),
+    schemaVersion: z.union([z.literal(1), z.literal(version)]),
     branchId: z.string(),
     value,
     updatedAt: z.string(),

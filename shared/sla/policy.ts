@@ -21,7 +21,9 @@ const minutes = () => z.number().check(z.gt(0), z.lte(60 * 24 * 365));
 
 const stepSchema = z.strictObject({
   /** Short id, part of schedule names and escalation records: lower-case letters and digits. */
-  id: z.string().check(z.regex(/^[a-z0-9]{1,12}$/, 'expected 1–12 lower-case letters or digits')),
+  id: z
+    .string()
+    .check(z.maxLength(12), z.regex(/^[a-z0-9]{1,12}$/, 'expected 1–12 lower-case letters or digits')),
   /** Share of the milestone's time limit used up when the step fires (100 = the due time). */
   percent: z.number().check(z.gt(0), z.lte(1000)),
   /** Extra working minutes after that point (breach + 2 working hours → manager). */
@@ -37,7 +39,8 @@ const ladderSchema = z.array(stepSchema).check(
   z.refine((steps) => new Set(steps.map((s) => s.id)).size === steps.length, 'step ids must not repeat'),
 );
 
-const contacts = () => z._default(z.array(z.email()).check(z.maxLength(20)), () => []);
+const contacts = () =>
+  z._default(z.array(z.email().check(z.maxLength(254))).check(z.maxLength(20)), () => []);
 
 export const SlaPolicySchema = z.strictObject({
   /** First response to a request, working minutes (001 四(一)). */

@@ -53,17 +53,22 @@ export async function queryPage<T>(
   page: PageQuery,
   parse: (item: Item) => T,
 ): Promise<Page<T>> {
-  const cursorKeys: string[] = [tableDefinition.partitionKey, tableDefinition.sortKey];
-  if (q.index) {
-    const ix = tableDefinition.indexes[q.index];
-    cursorKeys.push(ix.partitionKey, ix.sortKey);
-  }
+  const keys = q.index ? tableDefinition.indexes[q.index] : tableDefinition;
+  const cursorKeys = new Set([
+    tableDefinition.partitionKey,
+    tableDefinition.sortKey,
+    keys.partitionKey,
+    keys.sortKey,
+  ]);
+  const start = decodeCursor(page.cursor, {
+    keys: [...cursorKeys],
+    partitionKey: keys.partitionKey,
+    partition: q.pk,
+    sortKey: keys.sortKey,
+    ...(q.skPrefix ? { sortPrefix: q.skPrefix } : {}),
+  });
   const out = await db.send(
-    new QueryCommand({
-      ...queryInput(tableName, q),
-      Limit: page.limit,
-      ExclusiveStartKey: decodeCursor(page.cursor, cursorKeys),
-    }),
+    new QueryCommand({ ...queryInput(tableName, q), Limit: page.limit, ExclusiveStartKey: start }),
   );
   const nextCursor = encodeCursor(out.LastEvaluatedKey);
   return { items: (out.Items ?? []).map(parse), ...(nextCursor ? { nextCursor } : {}) };

@@ -1,6 +1,6 @@
 /**
  * Survey answers by e-mail reply. Kept apart from the rest of the survey service because it needs the
- * MIME parser (mailparser and its charset tables): only the inbound-mail function loads it, so the
+ * MIME parser: only the inbound-mail function loads it, so the
  * survey page, staff API and morning run stay light at cold start.
  */
 import { createHash } from 'node:crypto';

@@ -11,8 +11,7 @@
  * The parser does not escape anything: the comment is plain text, and whoever renders it escapes it.
  */
 
-import type { AddressObject, EmailAddress, HeaderValue, ParsedMail, SimpleParserOptions } from 'mailparser';
-import { parseAddressHeader, simpleParser } from 'mailparser';
+import PostalMime, { type Address, addressParser, type Email } from 'postal-mime';
 import { SURVEY_ITEMS, type SurveyAnswers, type SurveyItem, type SurveyLevel } from './score.ts';
 
 /** Ratings read from a reply: any subset of the four items. */
@@ -51,9 +50,7 @@ export interface AnswerText {
 // Bounds the work one message can cause. Real replies are a few kilobytes; the answers and the
 // customer's text come first, so cutting the tail only loses quoted history.
 const MAX_BODY_CHARS = 500_000;
-// Beyond this html-to-text (inside mailparser) gets slow; our linear fallback converts instead, up
-// to a limit of its own that is far higher, or the fallback would be useless exactly when needed.
-const MAX_HTML_TO_TEXT_CHARS = 1_000_000;
+// HTML-only replies are converted by our own linear scan, up to this size.
 const MAX_HTML_FALLBACK_CHARS = 10_000_000;
 // An answer line is short; longer lines are prose and are not matched at all, which also keeps the
 // regular expressions below cheap.
@@ -61,13 +58,8 @@ const MAX_ANSWER_LINE_CHARS = 300;
 // The comment is stored with the survey answer; an item must stay far below DynamoDB's 400 KB.
 const MAX_COMMENT_CHARS = 10_000;
 
-const PARSER_OPTIONS: SimpleParserOptions = {
-  maxHtmlLengthToParse: MAX_HTML_TO_TEXT_CHARS,
-  skipTextToHtml: true,
-  skipTextLinks: true,
-  // Inline images would otherwise be copied into the HTML as data: URLs, which we never use.
-  keepCidLinks: true,
-};
+/** Attachments are never read: keep them as raw bytes rather than decoding them to strings. */
+const PARSER_OPTIONS = { attachmentEncoding: 'arraybuffer', maxNestingDepth: 50 } as const;
 
 /* ------------------------------------------------------------------------------------------------
  * Whole message
@@ -84,9 +76,9 @@ const PARSER_OPTIONS: SimpleParserOptions = {
 export async function parseSurveyReply(raw: Buffer | string): Promise<SurveyReply> {
   // Callers outside the type system (a queue payload, a test) may hand over anything.
   const source: Buffer | string = typeof raw === 'string' || Buffer.isBuffer(raw) ? raw : '';
-  let mail: ParsedMail;
+  let mail: Email;
   try {
-    mail = await simpleParser(source, PARSER_OPTIONS);
+    mail = await PostalMime.parse(source, PARSER_OPTIONS);
   } catch {
     return unreadable(source);
   }
@@ -98,10 +90,10 @@ export async function parseSurveyReply(raw: Buffer | string): Promise<SurveyRepl
   }
 }
 
-function readReply(mail: ParsedMail, source: Buffer | string): SurveyReply {
+function readReply(mail: Email, source: Buffer | string): SurveyReply {
   let body = typeof mail.text === 'string' ? mail.text : '';
   if (body.trim() === '' && typeof mail.html === 'string' && mail.html.trim() !== '') {
-    // mailparser leaves `text` empty when it could not convert the HTML (too long, too deep).
+    // An HTML-only reply: our own linear conversion, bounded, whatever the markup.
     body = htmlToPlainText(mail.html);
   }
   if (body.trim() === '' && !looksLikeMail(mail)) return unreadable(source);
@@ -164,24 +156,24 @@ function unreadable(source: Buffer | string): SurveyReply {
  */
 const SCAN_VERDICT_HEADERS = { 'x-ses-spam-verdict': 'spam', 'x-ses-virus-verdict': 'virus' } as const;
 
-function scanVerdicts(mail: ParsedMail): string[] {
+function scanVerdicts(mail: Email): string[] {
   const reasons: string[] = [];
   for (const [header, what] of Object.entries(SCAN_VERDICT_HEADERS)) {
-    const value = mail.headers.get(header);
+    const value = mail.headers.find((h) => h.key === header)?.value;
     if (value === undefined) continue;
-    const verdict = (typeof value === 'string' ? value : String(value)).trim().toUpperCase();
+    const verdict = value.trim().toUpperCase();
     if (verdict !== 'PASS')
       reasons.push(`SES ${what} scan verdict ${verdict || 'missing'}: check the message before trusting it`);
   }
   return reasons;
 }
 
-// Header names whose presence shows that mailparser found a real header section, rather than
+// Header names whose presence shows that the parser found a real header section, rather than
 // taking arbitrary bytes for one.
 const MAIL_HEADERS = ['from', 'to', 'cc', 'subject', 'date', 'message-id', 'mime-version', 'content-type'];
 
-function looksLikeMail(mail: ParsedMail): boolean {
-  return MAIL_HEADERS.some((name) => mail.headers.has(name));
+function looksLikeMail(mail: Email): boolean {
+  return mail.headers.some((h) => MAIL_HEADERS.includes(h.key));
 }
 
 /**
@@ -211,11 +203,11 @@ const RECIPIENT_HEADERS = ['to', 'cc', 'delivered-to', 'x-original-to'] as const
 const SURVEY_LOCAL_PART = /^survey\+([a-z0-9.]{1,57})$/i;
 const SURVEY_PREFIX = /^survey\+/i;
 
-function findSurveyToken(mail: ParsedMail): { token: string | null; problem?: string } {
+function findSurveyToken(mail: Email): { token: string | null; problem?: string } {
   const tokens = new Set<string>();
   let malformed = false;
   for (const name of RECIPIENT_HEADERS) {
-    for (const address of headerAddresses(mail.headers.get(name))) {
+    for (const address of headerAddresses(mail, name)) {
       const at = address.lastIndexOf('@');
       if (at <= 0) continue;
       const local = address.slice(0, at);
@@ -238,35 +230,27 @@ function findSurveyToken(mail: ParsedMail): { token: string | null; problem?: st
   };
 }
 
-/** Every mailbox address in a parsed header value, groups flattened. */
-function headerAddresses(value: HeaderValue | undefined): string[] {
-  if (value === undefined) return [];
-  const values: unknown[] = Array.isArray(value) ? value : [value];
+/** Every mailbox address in the headers called `name`, groups flattened. */
+function headerAddresses(mail: Email, name: string): string[] {
   const out: string[] = [];
-  for (const entry of values) {
-    // mailparser parses To, Cc and Delivered-To; X-Original-To arrives as a plain string.
-    const object = typeof entry === 'string' ? parseAddressHeader(entry) : entry;
-    if (isAddressObject(object)) collectAddresses(object.value, out);
+  for (const header of mail.headers) {
+    if (header.key === name) collectAddresses(addressParser(header.value), out);
   }
   return out;
 }
 
-function isAddressObject(value: unknown): value is AddressObject {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { value?: unknown }).value);
-}
-
-function collectAddresses(entries: EmailAddress[], out: string[]): void {
+function collectAddresses(entries: readonly Address[], out: string[]): void {
   for (const entry of entries) {
     if (entry.address) out.push(entry.address.trim());
     if (entry.group) collectAddresses(entry.group, out);
   }
 }
 
-function firstAddress(object: AddressObject | undefined): string | null {
-  if (!object) return null;
+function firstAddress(address: Address | undefined): string | null {
+  if (!address) return null;
   const addresses: string[] = [];
-  collectAddresses(object.value, addresses);
-  return addresses.find((address) => address !== '') ?? null;
+  collectAddresses([address], addresses);
+  return addresses.find((a) => a !== '') ?? null;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -467,7 +451,7 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Plain text of an HTML body, for when mailparser could not convert it. A single linear scan (no
+ * Plain text of an HTML body, for replies without a text part. A single linear scan (no
  * backtracking regular expressions over the whole document, which may be huge or hostile):
  * block elements become line breaks, `<blockquote>` content is prefixed with `> ` so that quote
  * stripping treats it like a quoted original, script and style content is dropped, and the

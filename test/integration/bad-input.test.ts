@@ -114,11 +114,119 @@ const badInputs: BadCase[] = [
   badCategorize('garbage If-Match', { headers: { 'if-match': 'yesterday' }, status: 400, field: 'If-Match' }),
   badCategorize('stale If-Match', { headers: { 'if-match': '"99"' }, status: 409 }),
   badCategorize('command on a missing case', { path: '/cases/SR-19990101-0001/categorize', status: 404 }),
-  { name: 'limit out of range', method: 'GET', path: '/cases?limit=1000', status: 400, field: 'limit' },
-  { name: 'forged cursor', method: 'GET', path: '/cases?cursor=eyJwayI6MX0', status: 400, field: 'cursor' },
-  { name: 'unknown query parameter', method: 'GET', path: '/cases?sort=asc', status: 400, field: 'sort' },
-  { name: 'bad register month', method: 'GET', path: '/register/2026-13', status: 400 },
+  {
+    name: 'limit out of range',
+    method: 'GET',
+    path: '/cases?limit=1000',
+    status: 400,
+    field: 'query.limit',
+  },
+  {
+    name: 'forged cursor',
+    method: 'GET',
+    path: '/cases?cursor=eyJwayI6MX0',
+    status: 400,
+    field: 'query.cursor',
+  },
+  {
+    name: 'cursor pointing into another partition',
+    method: 'GET',
+    path: `/cases?customerId=cust-1&cursor=${cursorOf({ pk: 'CASE#SR-20260101-0001', sk: 'CASE', gsi1pk: 'CUST#someone-else', gsi1sk: 'CASE#2026' })}`,
+    status: 400,
+    field: 'query.cursor',
+  },
+  {
+    name: 'cursor with an extra attribute',
+    method: 'GET',
+    path: `/register/2026-11?cursor=${cursorOf({ pk: 'REGISTER#2026-11', sk: 'x', extra: 'y' })}`,
+    status: 400,
+    field: 'query.cursor',
+  },
+  {
+    name: 'unknown query parameter',
+    method: 'GET',
+    path: '/cases?sort=asc',
+    status: 400,
+    field: 'query.sort',
+  },
+  {
+    name: 'query parameter on a route that takes none',
+    method: 'GET',
+    path: '/cases/{id}?verbose=1',
+    status: 400,
+    field: 'query.verbose',
+  },
+  {
+    name: 'bad register month',
+    method: 'GET',
+    path: '/register/2026-13',
+    status: 400,
+    field: 'path.month',
+  },
+  {
+    name: 'case id outside its pattern',
+    method: 'GET',
+    path: '/cases/not-a-case',
+    status: 400,
+    field: 'path.id',
+  },
+  {
+    name: 'over-long case id',
+    method: 'GET',
+    path: `/cases/SR-20260101-${'1'.repeat(3000)}`,
+    status: 400,
+    field: 'path.id',
+  },
+  {
+    name: 'malformed percent-encoding in a path parameter',
+    method: 'GET',
+    path: '/cases/SR-%E0%A4%A',
+    status: 400,
+    field: 'path.id',
+  },
+  {
+    name: 'encoded slash in a path parameter',
+    path: '/cases/SR-20260101-0001%2Fassign/cancel',
+    body: { reason: 'x' },
+    status: 400,
+    field: 'path.id',
+  },
+  {
+    name: 'branch id with spaces',
+    method: 'GET',
+    path: '/sla/branches/a%20b/calendar',
+    status: 400,
+    field: 'path.id',
+  },
+  {
+    name: 'JSON null to an action',
+    path: '/cases/{id}/categorize',
+    raw: 'null',
+    status: 400,
+    field: '(body)',
+  },
+  {
+    name: 'JSON array to an action',
+    path: '/cases/{id}/categorize',
+    raw: '[{"category":"D","reason":"x"}]',
+    status: 400,
+    field: '(body)',
+  },
+  {
+    name: 'JSON number to an action',
+    path: '/cases/{id}/categorize',
+    raw: '42',
+    status: 400,
+    field: '(body)',
+  },
+  { name: 'JSON string as intake', raw: '"hello"', status: 400, field: '(body)' },
+  badProduct('purchase date in the future', 'purchaseDate', '2999-01-01'),
 ];
+
+/** A cursor as the API encodes them (base64url JSON), with whatever key it is given. */
+function cursorOf(key: Record<string, string>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
 
 describe('bad inputs are refused with a 4xx and write nothing', () => {
   it.each(badInputs)('$name → $status', async (bad) => {
@@ -173,6 +281,61 @@ describe('bad inputs are refused with a 4xx and write nothing', () => {
     // Assess
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
+  });
+
+  it('says nothing in a 401 about which check of the token failed', async () => {
+    // Prepare
+    const otherIssuer = await (await import('../../infra/local/auth.ts')).localAuth();
+    const tokens = [
+      'not.a.jwt',
+      await sys().auth.sign({ sub: 'a-1', roles: ['agent'] }, -60),
+      await otherIssuer.sign({ sub: 'a-1', roles: ['agent'] }),
+    ];
+
+    // Act
+    const details = await Promise.all(
+      tokens.map(async (t) => {
+        const res = await fetch(`${sys().url}/cases`, { headers: { authorization: `Bearer ${t}` } });
+        return ((await res.json()) as { detail: string }).detail;
+      }),
+    );
+
+    // Assess
+    expect(new Set(details)).toEqual(new Set(['the token is invalid or has expired']));
+  });
+
+  it('explains what was expected: the allowed values, and unknown fields by name', async () => {
+    // Prepare
+    const agent = await sys().as('agent');
+
+    // Act
+    const res = await agent.post('/cases', { ...base, channel: 'pigeon', extra: 1 });
+
+    // Assess
+    expect(res.body.issues).toEqual(
+      expect.arrayContaining([
+        { field: 'channel', message: 'expected one of hotline, email, letter, walk_in, portal, app' },
+        { field: 'extra', message: "unknown field 'extra'" },
+      ]),
+    );
+  });
+
+  it('refuses a sign-off before the arrival was recorded (409, with the reason)', async () => {
+    // Prepare
+    const tech = await sys().as('technician');
+    const dispatcher = await sys().as('dispatcher');
+    const id = (await (await sys().as('agent')).post('/cases', intake())).body.id;
+    await dispatcher.post(`/cases/${id}/assign`, { technicianId: tech.sub });
+    const before = await sys().allItems();
+
+    // Act
+    const res = await tech.post(`/cases/${id}/sign-off`, { customerName: 'Wang Fang' });
+
+    // Assess
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toMatch(/record the arrival first/);
+    expect(await sys().allItems()).toEqual(before);
   });
 
   it('answers 401 to an expired token', async () => {

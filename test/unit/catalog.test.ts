@@ -89,3 +89,31 @@ describe('typed operations (checked by tsc)', () => {
     expect([missingRoute, undeclaredRoute, missingEvent].every((f) => typeof f === 'function')).toBe(true);
   });
 });
+
+describe('who may call what (SPEC §2)', () => {
+  it('lets a manager call every route any role below may call', () => {
+    // Act
+    const withoutManager = allRoutes.filter((r) => r.roles !== 'public' && !r.roles.includes('manager'));
+
+    // Assess
+    expect(withoutManager.map((r) => r.key)).toEqual([]);
+  });
+
+  it('gives parts clerks and ops no route that reads or changes a case record', () => {
+    // Act
+    const caseRoutes = allRoutes.filter(
+      (r) => r.roles !== 'public' && (r.path.startsWith('/cases') || r.path.startsWith('/register')),
+    );
+
+    // Assess
+    for (const r of caseRoutes) expect(r.roles, r.key).not.toEqual(expect.arrayContaining(['parts_clerk']));
+    for (const r of caseRoutes) expect(r.roles, r.key).not.toEqual(expect.arrayContaining(['ops']));
+  });
+
+  it('declares a schema for every path parameter of every route', () => {
+    for (const r of allRoutes) {
+      const inPath = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      expect(Object.keys(r.params ?? {}).sort(), r.key).toEqual(inPath);
+    }
+  });
+});

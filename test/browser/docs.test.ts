@@ -1,0 +1,54 @@
+/**
+ * The API reference as a client developer meets it: `/docs` in headless Chromium renders the OpenAPI
+ * document with its case routes, loading nothing from anywhere but the local system.
+ */
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSystem, type TestSystem } from '../support/system.ts';
+
+let sys: TestSystem;
+let browser: Browser;
+
+beforeAll(async () => {
+  sys = await startTestSystem();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await sys.stop();
+});
+
+describe('API reference at /docs', () => {
+  it('lists the case routes, with assets served locally', async () => {
+    // Prepare
+    const page = await browser.newPage();
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    // Act
+    await page.goto(`${sys.url}/docs`);
+    await page.waitForSelector('.opblock-summary-path', { timeout: 20_000 });
+    const paths = await page.$$eval('.opblock-summary-path', (els) =>
+      els.map((e) => e.getAttribute('data-path') ?? e.textContent ?? ''),
+    );
+
+    // Assess
+    expect(paths).toEqual(expect.arrayContaining(['/cases', '/cases/{id}', '/cases/{id}/assign']));
+    expect(await page.textContent('body')).toContain('Aftercare API');
+    expect(requested.filter((u) => !u.startsWith(sys.url) && !u.startsWith('data:'))).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * The README's walkthrough, run as a new user would paste it: the same shell block, only pointed at
+ * this test's system (its URL, and the data folder holding its token key).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../infra/local/system.ts';
+import { useTestSystem } from '../support/system.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'aftercare-readme-'));
+const sys = useTestSystem({ dataDir, ephemeralKeys: false });
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** The first `sh` block after `heading`. */
+function shellBlock(heading: string): string {
+  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+  const from = readme.indexOf(heading);
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(from));
+  if (from < 0 || !block?.[1]) throw new Error(`no sh block after ${heading}`);
+  return block[1];
+}
+
+describe('the README', () => {
+  it('walks a case from the hotline call to the timeline, pasted as written', async () => {
+    // Prepare
+    const block = shellBlock('## Calling the API');
+    expect(block).toContain('API=http://localhost:3000');
+    const script = `set -euo pipefail\n${block.replace('API=http://localhost:3000', `API=${sys().url}`)}`;
+
+    // Act
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], {
+      cwd: repoRoot,
+      env: { ...process.env, AFTERCARE_DATA_DIR: dataDir },
+      timeout: 60_000,
+    });
+
+    // Assess
+    expect(stdout).toMatch(/^SR-\d{8}-\d{4}$/m);
+    expect(stdout).not.toContain('aftercare.example/problems');
+    for (const action of ['opened', 'assign', 'arrive', 'record-work', 'sign-off'])
+      expect(stdout).toContain(`"action":"${action}"`);
+  }, 90_000);
+});
