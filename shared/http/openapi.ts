@@ -34,6 +34,7 @@ const statusText: Record<number, string> = {
   422: 'Idempotency key reused with a different request',
   429: 'Too many requests: retry after the given seconds',
   500: 'Unexpected error (logged; no details are given)',
+  503: 'Temporarily unavailable: a dependency (the table) cannot be reached; retry later',
 };
 
 /** Integers carry their width: int32 when the bounds fit, int64 otherwise. */
