@@ -1,7 +1,8 @@
 /**
  * Everything of a stage that computes, derived from the function catalogue (`functions/catalog.ts`):
  * the domain event bus, the HTTP API, SES sending and receiving, one function per catalogue entry with
- * exactly its environment, its trigger and the grants its `access` declares.
+ * exactly its environment, its trigger and the grants its `access` declares — all but the user pool's
+ * triggers, which the Identity stack deploys with the pool.
  *
  * One stack, because the catalogue wires freely across domains — the survey functions link to the API
  * they sit behind, the SLA clock hands out the timer function's ARN, any function may mail — and split
