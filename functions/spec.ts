@@ -44,7 +44,13 @@ export type Trigger =
   /** New table items carrying an outbox (the table stream). */
   | { kind: 'stream' }
   /** Raw e-mail stored by SES receiving in the inbound bucket under `prefix`. */
-  | { kind: 'inbound-mail'; prefix: string };
+  | { kind: 'inbound-mail'; prefix: string }
+  /**
+   * Cognito's pre token generation trigger (event version 2) of the user pool: shapes the claims of every
+   * ID and access token the pool issues. Deployed with the pool (Identity stack), not with the API; it
+   * does not run locally, where there is no Cognito and the token command mints tokens directly.
+   */
+  | { kind: 'identity-token' };
 
 /** The resources a function may touch; grants (CDK) follow from this and nothing else. */
 export interface Access {
@@ -59,6 +65,8 @@ export interface Access {
   inboundMail?: 'read';
   /** Uses the survey link key. */
   surveyKey?: 'use';
+  /** Reads a user of the pool with its second factors (`cognito-idp:AdminGetUser`), nothing else. */
+  users?: 'read-mfa';
 }
 
 export interface FunctionSpec<S extends EnvSchema = EnvSchema> {

@@ -22,8 +22,11 @@ export interface AftercareFunctionProps {
   readonly functionId: FunctionId;
   /** The function as its domain declares it: description, environment schema, timeout. */
   readonly spec: FunctionSpec;
-  /** The stage's value of every variable; the function gets exactly those its schema names. */
-  readonly bindings: EnvBindings;
+  /**
+   * The stage's values of the variables its stack can bind (the Service stack: every one); the function
+   * gets exactly those its schema names, and synthesis fails when one of them is not bound.
+   */
+  readonly bindings: Partial<EnvBindings>;
   /** @default 1024 MB (also buys CPU: cold starts of the bundled SDK are CPU-bound) */
   readonly memorySize?: number;
   /** @default INFO */
@@ -58,7 +61,12 @@ export class AftercareFunction extends Construct {
     this.timeout = Duration.seconds(spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
 
     // Same schema as the function's cold-start check, so a bad value fails `cdk synth`, not the first call.
-    const environment = environmentFor(spec.env, props.bindings);
+    let environment: Record<string, string>;
+    try {
+      environment = environmentFor(spec.env, props.bindings);
+    } catch (err) {
+      throw new Error(`${this.node.path}: ${props.functionId}: ${(err as Error).message} in this stack`);
+    }
     const env = z.safeParse(spec.env, environment);
     if (!env.success) {
       const fields = env.error.issues.map((i) => i.path.join('.')).join(', ');

@@ -5,6 +5,7 @@
  * mapped below.
  */
 import { Stack, Validations } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -30,6 +31,8 @@ export interface AccessTargets {
   };
   /** The survey link key. */
   readonly surveyKey: secretsmanager.ISecret;
+  /** The user pool. */
+  readonly users: cognito.IUserPool;
 }
 
 /** How cdk-nag names a resource in a finding: the ARN itself, or with `<AWS::…>` for unresolved parts. */
@@ -49,20 +52,30 @@ export const TIMER_ACTIONS = {
 
 type Grants = { [K in keyof Access]-?: (level: NonNullable<Access[K]>) => void };
 
-/** The grants of one function, as its spec's `access` declares them (created under the function). */
+/**
+ * The grants of one function, as its spec's `access` declares them (created under the function). A stack
+ * passes the targets it has; a function declaring access to one it lacks fails synthesis, naming both.
+ */
 export class FunctionAccess extends Construct {
-  constructor(fn: AftercareFunction, id: string, targets: AccessTargets) {
+  constructor(fn: AftercareFunction, id: string, given: Partial<AccessTargets>) {
     super(fn, id);
     const stack = Stack.of(this);
     const grantee = fn.function;
+    const target = <K extends keyof AccessTargets>(kind: K): AccessTargets[K] => {
+      const t = given[kind];
+      if (t === undefined)
+        throw new Error(`${fn.functionId} declares ${kind} access, which ${stack.stackName} cannot grant`);
+      return t as AccessTargets[K];
+    };
 
     const grants: Grants = {
-      table: (level) => ({ read: grantTableRead, write: grantTableReadWrite })[level](targets.table, grantee),
+      table: (level) =>
+        ({ read: grantTableRead, write: grantTableReadWrite })[level](target('table'), grantee),
 
-      bus: () => targets.bus.grantPutEventsTo(grantee),
+      bus: () => target('bus').grantPutEventsTo(grantee),
 
       timers: (level) => {
-        const group = targets.timers.scheduleGroupName;
+        const group = target('timers').scheduleGroupName;
         const schedules = stack.formatArn({
           service: 'scheduler',
           resource: 'schedule',
@@ -79,7 +92,7 @@ export class FunctionAccess extends Construct {
           policy.addStatements(
             new iam.PolicyStatement({
               actions: ['iam:PassRole'],
-              resources: [targets.timers.schedulerRole.roleArn],
+              resources: [target('timers').schedulerRole.roleArn],
               conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
             }),
           );
@@ -97,8 +110,8 @@ export class FunctionAccess extends Construct {
           new iam.PolicyStatement({
             actions: ['ses:SendEmail'],
             // SES authorizes a send against the identity and the configuration set it names.
-            resources: [targets.mail.identityArn, targets.mail.configurationSetArn],
-            conditions: { StringEquals: { 'ses:FromAddress': targets.mail.fromAddress } },
+            resources: [target('mail').identityArn, target('mail').configurationSetArn],
+            conditions: { StringEquals: { 'ses:FromAddress': target('mail').fromAddress } },
           }),
         ),
 
@@ -106,7 +119,7 @@ export class FunctionAccess extends Construct {
         const trigger = fn.spec.trigger;
         if (trigger.kind !== 'inbound-mail')
           throw new Error(`${fn.functionId} reads inbound mail but is not triggered by it: which prefix?`);
-        const bucket = targets.mail.inboundBucket;
+        const bucket = target('mail').inboundBucket;
         const policy = new iam.Policy(this, 'InboundMail', {
           statements: [
             new iam.PolicyStatement({
@@ -129,9 +142,23 @@ export class FunctionAccess extends Construct {
         fn.role.addToPrincipalPolicy(
           new iam.PolicyStatement({
             actions: ['secretsmanager:GetSecretValue'],
-            resources: [targets.surveyKey.secretArn],
+            resources: [target('surveyKey').secretArn],
           }),
         ),
+
+      // Its own policy, not the role's default one: the function depends on its role's default policy,
+      // and the pool names the function as its trigger, so a grant on the pool there would close a cycle.
+      users: () => {
+        const policy = new iam.Policy(this, 'Users', {
+          statements: [
+            new iam.PolicyStatement({
+              actions: ['cognito-idp:AdminGetUser'],
+              resources: [target('users').userPoolArn],
+            }),
+          ],
+        });
+        policy.attachToRole(fn.role);
+      },
     };
 
     for (const [kind, level] of Object.entries(fn.spec.access) as [keyof Access, string | undefined][]) {

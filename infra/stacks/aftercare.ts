@@ -168,6 +168,8 @@ export function createAftercare(app: App, config: AftercareConfig): AftercareSta
     tags,
     terminationProtection: true,
     mail: mail.sender,
+    serviceName: SERVICE_NAME,
+    timeZone: config.timeZone,
   });
   const keys = new SurveyKeysStack(app, `${prefix}-SurveyKeys`, {
     description: `Aftercare ${config.stage}: survey link key (retained)`,
@@ -194,10 +196,10 @@ export function createAftercare(app: App, config: AftercareConfig): AftercareSta
     env,
     tags,
     api: service.api.api,
-    functions: service.functions,
+    functions: { ...service.functions, ...identity.functions },
     deadLetterQueues: service.deadLetterQueues,
     eventQueues: service.eventQueues,
-    alarms: service.alarms,
+    alarms: [...service.alarms, ...Object.values(identity.functions).map((f) => f.errorsAlarm)],
   });
 
   // Every alarm pages: whichever stack or construct made it.

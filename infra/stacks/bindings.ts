@@ -36,13 +36,20 @@ export interface BindingSources {
   readonly slaTimers: () => ScheduledJob;
 }
 
+/** The variables every function reads (`envSchema()`), bound alike in each stack that deploys functions. */
+export function baseBindings(src: Pick<BindingSources, 'serviceName' | 'timeZone'>) {
+  return {
+    TIME_ZONE: src.timeZone,
+    POWERTOOLS_SERVICE_NAME: src.serviceName,
+  } satisfies Partial<EnvBindings>;
+}
+
 export function stageBindings(src: BindingSources): EnvBindings {
   const late = (produce: (job: ScheduledJob) => string) =>
     Lazy.string({ produce: () => produce(src.slaTimers()) });
   return {
+    ...baseBindings(src),
     TABLE_NAME: src.table.tableName,
-    TIME_ZONE: src.timeZone,
-    POWERTOOLS_SERVICE_NAME: src.serviceName,
     EVENT_BUS_NAME: src.bus.eventBusName,
     SLA_SCHEDULE_GROUP: scheduleGroupName(src.resourcePrefix, 'timers'),
     SLA_TIMER_ARN: late((job) => job.target.function.functionArn),

@@ -1,7 +1,8 @@
 /**
  * Everything of a stage that computes, derived from the function catalogue (`functions/catalog.ts`):
  * the domain event bus, the HTTP API, SES sending and receiving, one function per catalogue entry with
- * exactly its environment, its trigger and the grants its `access` declares.
+ * exactly its environment, its trigger and the grants its `access` declares — all but the user pool's
+ * triggers, which the Identity stack deploys with the pool.
  *
  * One stack, because the catalogue wires freely across domains — the survey functions link to the API
  * they sit behind, the SLA clock hands out the timer function's ARN, any function may mail — and split
@@ -36,6 +37,7 @@ import { ScheduledJob } from '../constructs/scheduled-job.ts';
 import { ServiceApi } from '../constructs/service-api.ts';
 import { scheduleGroupName } from '../naming.ts';
 import { stageBindings } from './bindings.ts';
+import { IDENTITY_STACK_TRIGGER } from './identity-stack.ts';
 
 /** Properties of {@link ServiceStack}. */
 export interface ServiceStackProps extends StackProps {
@@ -65,8 +67,8 @@ export class ServiceStack extends Stack {
   readonly api: ServiceApi;
   /** SES receiving (sending is the Mail stack's). */
   readonly mail: Mail;
-  /** Every catalogue function, by id. */
-  readonly functions: Record<FunctionId, AftercareFunction>;
+  /** Every catalogue function but the user pool's triggers (the Identity stack's), by id. */
+  readonly functions: Partial<Record<FunctionId, AftercareFunction>>;
   /** The schedule groups that exist (a group is created for the first schedule that needs it). */
   readonly scheduleGroups: Partial<Record<'timers' | 'schedule', scheduler.CfnScheduleGroup>> = {};
 
@@ -117,11 +119,12 @@ export class ServiceStack extends Stack {
       domains.set(domain, scope);
       return scope;
     };
-    this.functions = {} as Record<FunctionId, AftercareFunction>;
+    this.functions = {};
     for (const [functionId, spec] of Object.entries(allFunctions) as [
       FunctionId,
       (typeof allFunctions)[FunctionId],
     ][]) {
+      if (spec.trigger.kind === IDENTITY_STACK_TRIGGER) continue;
       this.functions[functionId] = new AftercareFunction(scopeOf(spec.domain), functionId, {
         functionId,
         spec,
@@ -161,15 +164,19 @@ export class ServiceStack extends Stack {
           table: props.table,
         }),
       'inbound-mail': (fn, trigger) => this.mail.receiveInto(trigger.prefix, fn),
+      'identity-token': (fn) => {
+        throw new Error(`${fn.functionId} is a user pool trigger: the Identity stack deploys it`);
+      },
     };
-    for (const fn of Object.values(this.functions)) {
+    const deployed = Object.values(this.functions) as AftercareFunction[];
+    for (const fn of deployed) {
       (wire[fn.spec.trigger.kind] as (fn: AftercareFunction, trigger: Trigger) => void)(fn, fn.spec.trigger);
     }
     this.api.addRoutes(allRoutes, this.functions);
 
     // Grants last: the timer job's Scheduler role exists now.
     const timerRole = slaTimers?.role;
-    for (const fn of Object.values(this.functions)) {
+    for (const fn of deployed) {
       new FunctionAccess(fn, 'Access', {
         table: props.table,
         bus: this.bus,
@@ -188,6 +195,7 @@ export class ServiceStack extends Stack {
           inboundBucket: this.mail.inboundBucket,
         },
         surveyKey: props.surveyKey,
+        users: props.userPool,
       });
     }
 

@@ -119,18 +119,26 @@ beforeAll(async () => {
 const resources = (type: string, props?: Record<string, unknown>) =>
   service.findResources(type, props ? { Properties: props } : undefined) as Record<string, Resource>;
 
+/** The user pool's triggers are deployed with the pool; every other function with the API. */
+const isPoolTrigger = (spec: FunctionSpec) => spec.trigger.kind === 'identity-token';
+const templateOf = (id: FunctionId) => (isPoolTrigger(allFunctions[id]) ? identity : service);
+
 /** The Lambda function of a catalogue entry, found by the description the construct copies from it. */
 const functionOf = (id: FunctionId): [string, Resource] =>
-  only(resources('AWS::Lambda::Function', { Description: allFunctions[id].description }));
+  only(
+    templateOf(id).findResources('AWS::Lambda::Function', {
+      Properties: { Description: allFunctions[id].description },
+    }) as Record<string, Resource>,
+  );
 
 /** Every statement of every policy attached to a role. */
-function statementsOfRole(roleId: string): Statement[] {
+function statementsOfRole(roleId: string, template: Template = service): Statement[] {
   return Object.values(
-    service.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) } }),
+    template.findResources('AWS::IAM::Policy', { Properties: { Roles: Match.arrayWith([{ Ref: roleId }]) } }),
   ).flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
 const roleOf = (id: FunctionId) => functionOf(id)[1].Properties.Role['Fn::GetAtt'][0] as string;
-const statementsOf = (id: FunctionId) => statementsOfRole(roleOf(id));
+const statementsOf = (id: FunctionId) => statementsOfRole(roleOf(id), templateOf(id));
 const actionsOf = (id: FunctionId) => statementsOf(id).flatMap((s) => [s.Action].flat());
 const statementWith = (id: FunctionId, action: string) =>
   statementsOf(id).filter((s) => [s.Action].flat().includes(action));
@@ -194,21 +202,26 @@ describe('data stack', () => {
 });
 
 describe('functions', () => {
-  it('deploys exactly one Lambda function per catalogue entry, all in the service stack', () => {
+  it('deploys exactly one Lambda function per catalogue entry: pool triggers with the pool, the rest with the API', () => {
     // Act
-    const deployed = Object.values(resources('AWS::Lambda::Function')).map((f) => f.Properties.Description);
-    const elsewhere = [data, identity, ops, Template.fromStack(stacks.keys)].map(
-      (t) => Object.keys(t.findResources('AWS::Lambda::Function')).length,
-    );
+    const descriptions = (t: Template) =>
+      Object.values(t.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Description as string);
+    const elsewhere = [data, ops, Template.fromStack(stacks.keys)].map((t) => descriptions(t).length);
 
     // Assess: besides them only CDK's deploy-time handler of S3 notifications
-    expect(deployed.sort()).toEqual(
+    expect(descriptions(service).sort()).toEqual(
       [
-        ...catalogue.map((f) => f.spec.description),
+        ...catalogue.filter((f) => !isPoolTrigger(f.spec)).map((f) => f.spec.description),
         'AWS CloudFormation handler for "Custom::S3BucketNotifications" resources (@aws-cdk/aws-s3)',
       ].sort(),
     );
-    expect(elsewhere).toEqual([0, 0, 0, 0]);
+    expect(descriptions(identity).sort()).toEqual(
+      catalogue
+        .filter((f) => isPoolTrigger(f.spec))
+        .map((f) => f.spec.description)
+        .sort(),
+    );
+    expect(elsewhere).toEqual([0, 0, 0]);
   });
 
   it.each(catalogue)(
@@ -289,8 +302,8 @@ describe('functions', () => {
     const groups = Object.values(resources('AWS::Logs::LogGroup'));
 
     // Assess: one per function, plus the API access logs
-    expect(groups).toHaveLength(catalogue.length + 1);
-    for (const g of groups) {
+    expect(groups).toHaveLength(catalogue.filter((f) => !isPoolTrigger(f.spec)).length + 1);
+    for (const g of [...groups, ...Object.values(identity.findResources('AWS::Logs::LogGroup'))]) {
       expect(g.Properties.RetentionInDays).toBe(30);
       expect(g.DeletionPolicy).toBe('Retain');
     }
@@ -314,6 +327,7 @@ describe('grants follow each function’s declared access', () => {
     expect(withAccess((a) => a.timers)).toEqual(['sla-clock', 'sla-timer']);
     expect(withAccess((a) => a.bus)).toEqual(['event-relay']);
     expect(withAccess((a) => a.inboundMail)).toEqual(['survey-inbound']);
+    expect(withAccess((a) => a.users)).toEqual(['identity-token']);
   });
 
   it.each(readers)(
@@ -467,6 +481,8 @@ describe('grants follow each function’s declared access', () => {
       schedule: park,
       timers: park,
       'inbound-mail': park,
+      // Cognito invokes it synchronously, under the permission the pool's trigger adds.
+      'identity-token': [],
     };
     return [
       'logs:CreateLogStream',
@@ -481,6 +497,7 @@ describe('grants follow each function’s declared access', () => {
       ...(a.mail ? ['ses:SendEmail'] : []),
       ...(a.inboundMail ? ['s3:GetObject'] : []),
       ...(a.surveyKey ? ['secretsmanager:GetSecretValue'] : []),
+      ...(a.users ? ['cognito-idp:AdminGetUser'] : []),
       ...byTrigger[spec.trigger.kind],
     ];
   };
@@ -639,6 +656,112 @@ describe('HTTP API', () => {
       Policies: { PasswordPolicy: expect.objectContaining({ MinimumLength: 12, RequireSymbols: true }) },
     });
     expect(groups.sort()).toEqual([...roles].sort());
+  });
+});
+
+describe('staff MFA (the pool trigger)', () => {
+  const poolTriggers = functionsTriggeredBy('identity-token').map(([id]) => id);
+  const pool = () => only(identity.findResources('AWS::Cognito::UserPool') as Record<string, Resource>);
+
+  it('takes the pool trigger from the catalogue: one function', () => {
+    expect(poolTriggers).toEqual(['identity-token']);
+  });
+
+  it('keeps TOTP optional for the pool and runs the catalogue function as its pre token generation trigger (V2)', () => {
+    // Act
+    const [, userPool] = pool();
+
+    // Assess: V2, so the answer shapes the access token as well as the ID token
+    expect(userPool.Properties).toMatchObject({
+      MfaConfiguration: 'OPTIONAL',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      UserPoolTier: 'PLUS',
+      LambdaConfig: {
+        PreTokenGenerationConfig: {
+          LambdaArn: getAtt(functionOf('identity-token')[0], 'Arn'),
+          LambdaVersion: 'V2_0',
+        },
+      },
+    });
+  });
+
+  it('lets only Cognito, for this pool, invoke the trigger', () => {
+    // Prepare
+    const [poolId] = pool();
+    const [fnId] = functionOf('identity-token');
+
+    // Act
+    const permissions = Object.values(
+      identity.findResources('AWS::Lambda::Permission', {
+        Properties: { FunctionName: getAtt(fnId, 'Arn') },
+      }) as Record<string, Resource>,
+    );
+
+    // Assess
+    expect(permissions.map((p) => p.Properties)).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Principal: 'cognito-idp.amazonaws.com',
+        SourceArn: getAtt(poolId, 'Arn'),
+      }),
+    ]);
+  });
+
+  it('lets the trigger AdminGetUser on this pool and nothing else beyond its logs and traces', () => {
+    // Prepare
+    const [poolId] = pool();
+
+    // Act
+    const granted = statementsOf('identity-token').filter(
+      (s) => ![s.Action].flat().every((a) => a.startsWith('logs:') || a.startsWith('xray:')),
+    );
+
+    // Assess
+    expect(granted).toEqual([
+      { Effect: 'Allow', Action: 'cognito-idp:AdminGetUser', Resource: getAtt(poolId, 'Arn') },
+    ]);
+  });
+
+  it('grants the pool read in a policy the function does not wait for (the pool waits for the function)', () => {
+    // Prepare
+    const [fnId, fn] = functionOf('identity-token');
+    const [, userPool] = pool();
+
+    // Act
+    const [policyId] = only(
+      identity.findResources('AWS::IAM::Policy', {
+        Properties: {
+          PolicyDocument: { Statement: [Match.objectLike({ Action: 'cognito-idp:AdminGetUser' })] },
+        },
+      }) as Record<string, Resource>,
+    );
+
+    // Assess: no cycle pool → function → policy → pool
+    expect(JSON.stringify(userPool.Properties.LambdaConfig)).toContain(fnId);
+    expect(fn.DependsOn ?? []).not.toContain(policyId);
+  });
+
+  it('gives no other function access to users', () => {
+    const readers = catalogue.filter(({ id }) => actionsOf(id).some((a) => a.startsWith('cognito-idp:')));
+    expect(readers.map((r) => r.id)).toEqual(poolTriggers);
+  });
+
+  it.each(poolTriggers)('gives %s at most the 5 seconds Cognito waits for a trigger', (id) => {
+    expect(functionOf(id)[1].Properties.Timeout).toBeLessThanOrEqual(5);
+  });
+
+  it('acknowledges the optional pool MFA (COG2) with what enforces it for staff now', () => {
+    // Act
+    const [reason] = app.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.entries(m.data as Record<string, string>))
+      .filter(([id]) => id.endsWith('AwsSolutions-COG2'))
+      .map(([, r]) => r);
+
+    // Assess
+    expect(reason).toMatch(/pre token generation trigger/);
+    expect(reason).not.toMatch(/not built/);
   });
 });
 
