@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { caseItemKinds } from '../../shared/cases/model.ts';
 import { complaintItemKinds } from '../../shared/complaints/model.ts';
+import { directoryItemKinds } from '../../shared/directory/model.ts';
 import { slaItemKinds } from '../../shared/sla/model.ts';
 import { counterKind } from '../../shared/store/counter.ts';
 import { surveyItemKinds } from '../../shared/surveys/model.ts';
@@ -32,7 +33,14 @@ const known: Record<string, Record<number, string>> = {
   Task: { 1: '3e1f6d9a11ffcdbd' },
 };
 
-const kinds = [...caseItemKinds, counterKind, ...slaItemKinds, ...surveyItemKinds, ...complaintItemKinds];
+const kinds = [
+  ...caseItemKinds,
+  counterKind,
+  ...slaItemKinds,
+  ...surveyItemKinds,
+  ...complaintItemKinds,
+  ...directoryItemKinds,
+];
 
 describe('stored schema versions', () => {
   it.each(kinds.map((k) => [k.entity, k] as const))(

@@ -1,0 +1,135 @@
+/** The directory routes; the rules are in shared/directory/service.ts. */
+import * as z from 'zod/mini';
+import { recordId, serialNumber } from '../../shared/directory/model.ts';
+import {
+  findCustomers,
+  getBranch,
+  getCustomer,
+  getStaff,
+  getUnit,
+  listBranches,
+  listStaff,
+  listUnits,
+  putBranch,
+  putStaff,
+  registerCustomer,
+  registerUnit,
+  updateCustomer,
+  updateUnit,
+} from '../../shared/directory/service.ts';
+import { httpRoutes } from '../../shared/http/bundle.ts';
+import {
+  cursorParam,
+  etag,
+  ifMatchVersion,
+  limitParam,
+  pageOf,
+  pageQuerySchema,
+} from '../../shared/http/query.ts';
+import { parseInput, text } from '../../shared/validation.ts';
+import { directory } from './catalog.ts';
+import { directoryDeps } from './deps.ts';
+
+const staffQuery = z.strictObject({ branchId: recordId(), limit: limitParam, cursor: cursorParam });
+const customerQuery = z.strictObject({
+  phone: z.optional(z.string().check(z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number'))),
+  name: z.optional(text(100)),
+  limit: limitParam,
+  cursor: cursorParam,
+});
+
+const id = (raw: string | undefined) => parseInput(recordId(), raw);
+const serial = (raw: string | undefined) => parseInput(serialNumber(), raw);
+/** A record with its version as the ETag. */
+const one = (status: number, record: { version: number }) => ({
+  status,
+  body: record,
+  headers: etag(record.version),
+});
+
+export const handler = httpRoutes(directory, 'directory-api', {
+  'GET /directory/branches': async (req) => ({
+    status: 200,
+    body: await listBranches(directoryDeps(req.env), pageOf(parseInput(pageQuerySchema, req.query))),
+  }),
+  'GET /directory/branches/{id}': async (req) =>
+    one(200, await getBranch(directoryDeps(req.env), id(req.params.id))),
+  'POST /directory/branches/{id}': async (req) =>
+    one(
+      200,
+      await putBranch(
+        directoryDeps(req.env),
+        req.actor,
+        id(req.params.id),
+        req.body,
+        ifMatchVersion(req.headers),
+      ),
+    ),
+  'GET /directory/staff': async (req) => {
+    const q = parseInput(staffQuery, req.query);
+    return { status: 200, body: await listStaff(directoryDeps(req.env), q.branchId, pageOf(q)) };
+  },
+  'GET /directory/staff/{id}': async (req) =>
+    one(200, await getStaff(directoryDeps(req.env), id(req.params.id))),
+  'POST /directory/staff/{id}': async (req) =>
+    one(
+      200,
+      await putStaff(
+        directoryDeps(req.env),
+        req.actor,
+        id(req.params.id),
+        req.body,
+        ifMatchVersion(req.headers),
+      ),
+    ),
+  'GET /directory/customers': async (req) => {
+    const q = parseInput(customerQuery, req.query);
+    return { status: 200, body: await findCustomers(directoryDeps(req.env), q, pageOf(q)) };
+  },
+  'POST /directory/customers': async (req) => {
+    const c = await registerCustomer(directoryDeps(req.env), req.actor, req.body);
+    return { ...one(201, c), headers: { ...etag(c.version), location: `/directory/customers/${c.id}` } };
+  },
+  'GET /directory/customers/{id}': async (req) =>
+    one(200, await getCustomer(directoryDeps(req.env), req.actor, id(req.params.id))),
+  'POST /directory/customers/{id}': async (req) =>
+    one(
+      200,
+      await updateCustomer(
+        directoryDeps(req.env),
+        req.actor,
+        id(req.params.id),
+        req.body,
+        ifMatchVersion(req.headers),
+      ),
+    ),
+  'GET /directory/customers/{id}/units': async (req) => ({
+    status: 200,
+    body: await listUnits(
+      directoryDeps(req.env),
+      req.actor,
+      id(req.params.id),
+      pageOf(parseInput(pageQuerySchema, req.query)),
+    ),
+  }),
+  'POST /directory/units': async (req) => {
+    const u = await registerUnit(directoryDeps(req.env), req.actor, req.body);
+    return {
+      ...one(201, u),
+      headers: { ...etag(u.version), location: `/directory/units/${encodeURIComponent(u.serialNumber)}` },
+    };
+  },
+  'GET /directory/units/{id}': async (req) =>
+    one(200, await getUnit(directoryDeps(req.env), req.actor, serial(req.params.id))),
+  'POST /directory/units/{id}': async (req) =>
+    one(
+      200,
+      await updateUnit(
+        directoryDeps(req.env),
+        req.actor,
+        serial(req.params.id),
+        req.body,
+        ifMatchVersion(req.headers),
+      ),
+    ),
+});

@@ -1,0 +1,99 @@
+/**
+ * The directory domain (SPEC §12): branches, staff, customers and the installed base of product units.
+ * Managers keep branches and staff; reception and customers register customers and units; every staff
+ * role reads (ops read only); a customer reads and edits only their own record and units.
+ */
+import type { Role } from '../../shared/auth/actor.ts';
+import { envSchema } from '../../shared/config/env.ts';
+import {
+  branchInputSchema,
+  customerInputSchema,
+  staffInputSchema,
+  unitChangeSchema,
+  unitInputSchema,
+} from '../../shared/directory/model.ts';
+import { domainModule } from '../spec.ts';
+
+/** Staff see the whole directory; ops only read it. */
+const staffReaders: Role[] = ['agent', 'dispatcher', 'technician', 'parts_clerk', 'manager', 'ops'];
+/** Customer records and units: the customer's own, and every staff reader. */
+const customerReaders: Role[] = ['customer', ...staffReaders];
+/** Who registers and edits customers and units: the customer (their own), reception, managers. */
+const customerWriters: Role[] = ['customer', 'agent', 'manager'];
+
+export const directory = domainModule(
+  'directory',
+  {
+    'directory-api': {
+      entry: 'functions/directory/api.ts',
+      description: 'Branches, staff, customers and product units',
+      env: envSchema('TABLE_NAME'),
+      trigger: { kind: 'http' },
+      // Its change events leave through the table's outbox.
+      access: { table: 'write' },
+    },
+  },
+  {
+    'GET /directory/branches': { fn: 'directory-api', summary: 'Every branch', roles: staffReaders },
+    'GET /directory/branches/{id}': { fn: 'directory-api', summary: 'A branch', roles: staffReaders },
+    'POST /directory/branches/{id}': {
+      fn: 'directory-api',
+      summary: 'Create or replace a branch: name, timezone, service zones',
+      roles: ['manager'],
+      body: branchInputSchema,
+    },
+    'GET /directory/staff': {
+      fn: 'directory-api',
+      summary: "A branch's staff, by name (`?branchId=`)",
+      roles: staffReaders,
+    },
+    'GET /directory/staff/{id}': { fn: 'directory-api', summary: 'A staff member', roles: staffReaders },
+    'POST /directory/staff/{id}': {
+      fn: 'directory-api',
+      summary:
+        'Create or replace a staff member (id = identity-provider sub): branch, roles, skills, certificates, active',
+      roles: ['manager'],
+      body: staffInputSchema,
+    },
+    'GET /directory/customers': {
+      fn: 'directory-api',
+      summary: 'Find customers by exact phone (`?phone=`) or name prefix (`?name=`)',
+      roles: staffReaders,
+    },
+    'POST /directory/customers': {
+      fn: 'directory-api',
+      summary: 'Register a customer (customers register themselves)',
+      roles: customerWriters,
+      body: customerInputSchema,
+    },
+    'GET /directory/customers/{id}': { fn: 'directory-api', summary: 'A customer', roles: customerReaders },
+    'POST /directory/customers/{id}': {
+      fn: 'directory-api',
+      summary: "Replace a customer's details",
+      roles: customerWriters,
+      body: customerInputSchema,
+    },
+    'GET /directory/customers/{id}/units': {
+      fn: 'directory-api',
+      summary: "A customer's product units",
+      roles: customerReaders,
+    },
+    'POST /directory/units': {
+      fn: 'directory-api',
+      summary: 'Register a product unit (serial number unique)',
+      roles: customerWriters,
+      body: unitInputSchema,
+    },
+    'GET /directory/units/{id}': {
+      fn: 'directory-api',
+      summary: 'A product unit by serial number',
+      roles: customerReaders,
+    },
+    'POST /directory/units/{id}': {
+      fn: 'directory-api',
+      summary: "Change a unit's model, owner, dates or components",
+      roles: customerWriters,
+      body: unitChangeSchema,
+    },
+  },
+);
