@@ -66,8 +66,9 @@ export const cases = domainModule(
     'GET /cases/{id}': { fn: 'case-read', summary: 'Read a case', roles: readers },
     'GET /cases/{id}/timeline': {
       fn: 'case-read',
-      summary: 'Every change of a case: who, role, when, what',
-      roles: ['agent', 'dispatcher', 'technician', 'manager'],
+      summary:
+        'Every change of a case: who, role, when, what (customers: the visible status changes, technician and arrival window of their own case)',
+      roles: readers,
     },
     'GET /register/{month}': {
       fn: 'case-read',

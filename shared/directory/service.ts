@@ -16,6 +16,7 @@ import {
   VersionConflictError,
 } from '../errors.ts';
 import type { Page, PageQuery } from '../store/pagination.ts';
+import type { Write } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
 import {
   type Branch,
@@ -33,7 +34,7 @@ import {
   unitChangeSchema,
   unitInputSchema,
 } from './model.ts';
-import type { DirectoryRecord, DirectoryStore } from './store.ts';
+import { type DirectoryRecord, type DirectoryStore, newRecordWrites } from './store.ts';
 
 export interface DirectoryDeps {
   store: DirectoryStore;
@@ -314,4 +315,118 @@ export async function listUnits(
 export async function branchToday(deps: DirectoryDeps, branchId: string, fallback: string): Promise<string> {
   const b = await deps.store.getBranch(branchId);
   return localDay(deps.now(), b?.timezone ?? fallback);
+}
+
+/* ---- intake ---- */
+
+/** What the caller told reception about themselves and the product (the intake's own fields). */
+export interface IntakeParty {
+  customer: {
+    id?: string | undefined;
+    name: string;
+    address: string;
+    phone: string;
+    email?: string | undefined;
+    language?: 'zh-CN' | 'en' | undefined;
+  };
+  product: {
+    model: string;
+    serialNumber: string;
+    purchaseDate: string;
+    warrantyMonths?: number | undefined;
+    productLine?: string | undefined;
+  };
+  zone: 'urban' | 'suburban';
+}
+
+export interface IntakeParties {
+  customerId: string;
+  unit: { id: string; productLine: string };
+  /** Inserts of the records intake creates (new caller, new unit), for the case's unit of work. */
+  writes: Write<'duplicate'>[];
+}
+
+/**
+ * Finds who and what a call is about, registering what is new in the same unit of work as the case:
+ * - a customer registering for themselves is their own record (created on their first request);
+ * - reception names an existing customer by id, or the caller is found by exact phone number, or is a
+ *   new customer (their phone claim makes a concurrent registration of the same number lose);
+ * - the serial number finds the unit, or a new one is registered for the customer (its product line
+ *   is then needed).
+ * Every insert names the `duplicate` outcome: a lost race is retried by intake, never a second record.
+ */
+export async function intakeParties(
+  store: DirectoryStore,
+  actor: Actor,
+  input: IntakeParty,
+  options: { asCustomer: boolean; at: string },
+): Promise<IntakeParties> {
+  const writes: Write<'duplicate'>[] = [];
+  const change = (kind: DirectoryKind, id: string, record: Record<string, unknown>): DirectoryChange => ({
+    kind,
+    recordId: id,
+    version: 1,
+    action: 'created',
+    at: options.at,
+    by: by(actor),
+    record,
+  });
+  const stamps = { createdAt: options.at, updatedAt: options.at, updatedBy: actor.sub, version: 1 };
+
+  let customerId: string;
+  const given = options.asCustomer ? actor.sub : input.customer.id;
+  const known = given
+    ? await store.getCustomer(given)
+    : await store.findCustomerByPhone(input.customer.phone);
+  if (known) customerId = known.id;
+  else if (given && !options.asCustomer) {
+    throw new ValidationError([
+      {
+        field: 'customer.id',
+        message: `no customer ${given} in the directory; leave it out to find the caller by phone or register them`,
+      },
+    ]);
+  } else {
+    customerId = given ?? newCustomerId();
+    const record: DirectoryRecord<'customer'> = {
+      id: customerId,
+      name: input.customer.name,
+      addresses: [{ address: input.customer.address, zone: input.zone }],
+      phones: [input.customer.phone],
+      ...(input.customer.email ? { email: input.customer.email } : {}),
+      language: input.customer.language ?? 'zh-CN',
+      surveyConsent: true,
+      ...stamps,
+    };
+    // A customer whose number is already another record's lookup number keeps it, unclaimed.
+    const claimed = given ? await store.findCustomerByPhone(input.customer.phone) : undefined;
+    writes.push(
+      ...newRecordWrites('customer', record, change('customer', customerId, record), 'duplicate', !claimed),
+    );
+  }
+
+  const unitId = normalizeSerial(input.product.serialNumber);
+  const unit = await store.getUnit(unitId);
+  if (unit) return { customerId, unit: { id: unitId, productLine: unit.productLine }, writes };
+  const productLine = input.product.productLine;
+  if (!productLine) {
+    throw new ValidationError([
+      {
+        field: 'product.productLine',
+        message: `unit ${input.product.serialNumber} is not in the installed base yet: give its product line to register it`,
+      },
+    ]);
+  }
+  const record: DirectoryRecord<'unit'> = {
+    serialNumber: input.product.serialNumber,
+    model: input.product.model,
+    productLine,
+    ownerId: customerId,
+    purchaseDate: input.product.purchaseDate,
+    ...(input.product.warrantyMonths !== undefined ? { warrantyMonths: input.product.warrantyMonths } : {}),
+    components: [],
+    ...stamps,
+  };
+  writes.push(...newRecordWrites('unit', record, change('unit', unitId, record), 'duplicate'));
+  return { customerId, unit: { id: unitId, productLine }, writes };
 }

@@ -70,13 +70,14 @@ export function newRecordWrites<K extends DirectoryKind>(
   record: DirectoryRecord<K>,
   change: DirectoryChange,
   onConflict: 'duplicate',
+  claimPhones = true,
 ): Write<'duplicate'>[] {
   const item = itemOf(kind, record);
   const writes: Write<'duplicate'>[] = [
     insert(item, onConflict),
     insert(directoryItems.change(item, change), onConflict),
   ];
-  if (kind === 'customer') {
+  if (kind === 'customer' && claimPhones) {
     for (const phone of (record as DirectoryRecord<'customer'>).phones)
       writes.push(insert(directoryItems.phone(phone, recordKey(kind, record)), onConflict));
   }
