@@ -1,4 +1,5 @@
 /** Wiring of the SLA functions: store, scheduler and mailer built once per execution environment. */
+import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
 import { type Mailer, SesMailer, sesClient } from '../../shared/notify/mailer.ts';
 import { now } from '../../shared/runtime/clock.ts';
 import { log } from '../../shared/runtime/observability.ts';
@@ -45,6 +46,7 @@ export function slaClockDeps(env: {
       now,
     ),
     mailer: noMail,
+    directory: new DynamoDirectoryStore(documentClient(), env.TABLE_NAME),
     now,
     log: logLine,
   };
@@ -61,6 +63,7 @@ export function slaTimerDeps(env: {
     store: new DynamoSlaStore(documentClient(), env.TABLE_NAME),
     timers: new EventBridgeSchedulerTimers(schedulerClient(), { group: env.SLA_SCHEDULE_GROUP }, now),
     mailer: new SesMailer(sesClient(), { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
+    directory: new DynamoDirectoryStore(documentClient(), env.TABLE_NAME),
     now,
     log: logLine,
   };

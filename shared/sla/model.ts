@@ -35,7 +35,8 @@ export const SLA_MILESTONE_SCHEMA_VERSION = 1;
 export const SLA_ESCALATION_SCHEMA_VERSION = 1;
 export const DISPATCH_QUEUE_SCHEMA_VERSION = 1;
 export const BRANCH_CALENDAR_SCHEMA_VERSION = 1;
-export const SLA_POLICY_SCHEMA_VERSION = 1;
+/** v2: escalation contacts may name staff (`{ staffId }`) besides addresses; v1 items read as v2. */
+export const SLA_POLICY_SCHEMA_VERSION = 2;
 export const SLA_MEASURE_SCHEMA_VERSION = 1;
 
 const header = <E extends string, V extends number>(entity: E, version: V) => ({
@@ -122,9 +123,12 @@ const settingItem = <E extends string, V extends number, S extends z.ZodMiniType
   entity: E,
   version: V,
   value: S,
+  /** Older versions that still read as this one. */
+  older: readonly number[] = [],
 ) =>
   z.object({
-    ...header(entity, version),
+    entity: z.literal(entity),
+    schemaVersion: z.union([z.literal(version), ...older.map((v) => z.literal(v))]) as z.ZodMiniType<V>,
     branchId: z.string(),
     value,
     updatedAt: z.string(),
@@ -137,7 +141,7 @@ export const calendarItemSchema = settingItem(
   BRANCH_CALENDAR_SCHEMA_VERSION,
   WorkingCalendarSchema,
 );
-export const policyItemSchema = settingItem('SlaPolicy', SLA_POLICY_SCHEMA_VERSION, SlaPolicySchema);
+export const policyItemSchema = settingItem('SlaPolicy', SLA_POLICY_SCHEMA_VERSION, SlaPolicySchema, [1]);
 
 /** Counts of one milestone kind met in a branch and month (incremented, never rewritten). */
 export const measureItemSchema = z.object({

@@ -7,6 +7,7 @@
 import { type DetailType, type DomainEvent, domainEvent } from '../../events/registry.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { TimelineEntry } from '../cases/model.ts';
+import type { DirectoryStore } from '../directory/store.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { Page } from '../store/pagination.ts';
@@ -14,7 +15,7 @@ import { parseInput } from '../validation.ts';
 import { isWorkingDay, localDateOf, type WorkingCalendar, WorkingCalendarSchema } from './calendar.ts';
 import { computeMilestones, type Milestone, type StepState } from './milestones.ts';
 import type { EscalationRecord, MilestoneMeasure, QueueEntry } from './model.ts';
-import { type EscalationLevel, type SlaPolicy, SlaPolicySchema } from './policy.ts';
+import { type EscalationContact, type EscalationLevel, type SlaPolicy, SlaPolicySchema } from './policy.ts';
 import type { BranchSettings, CaseSlaSnapshot, SettingKind, SlaStore, StoredMilestone } from './store.ts';
 import { morningTimerName, stepTimerName, type TimerPayload, type TimerPort } from './timers.ts';
 
@@ -28,6 +29,8 @@ export interface SlaApiDeps {
 export interface SlaDeps extends SlaApiDeps {
   timers: TimerPort;
   mailer: Mailer;
+  /** Where escalation contacts named as staff find their e-mail address. */
+  directory: Pick<DirectoryStore, 'getStaff'>;
   log?: (message: string, details: Record<string, unknown>) => void;
 }
 
@@ -209,7 +212,7 @@ export async function handleTimer(deps: SlaDeps, payload: TimerPayload): Promise
 async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepState): Promise<TimerOutcome> {
   const c = e.snapshot.case;
   const at = e.now.toISOString();
-  const recipients = [...e.policy.escalationContacts[step.notify]];
+  const recipients = await addressesOf(deps, e.policy.escalationContacts[step.notify]);
   // "The assigned dispatcher": whoever made the last assignment, when there is one.
   const dispatcherId = step.notify === 'dispatcher' ? c.assignments.at(-1)?.by : undefined;
   const dueAt = m.dueAt ?? (step.fireAt as string);
@@ -277,7 +280,9 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
       text: [
         `Case ${c.number} (${c.zone}${c.emergency ? ', equipment down' : ''}) has ${headline}.`,
         `Due: ${due} (${e.calendar.timezone}).`,
-        `Customer: ${c.customer.name}, ${c.customer.address}. Status: ${c.status}.`,
+        `Customer: ${c.customer.name}, ${c.customer.address}, ${c.customer.phone}. Status: ${c.status}.`,
+        c.technicianName ? `Technician: ${c.technicianName}.` : 'No technician assigned yet.',
+        `Product: ${c.product.model} (${c.product.serialNumber}). Symptoms: ${c.symptoms}`,
         step.notify === 'dispatcher'
           ? 'Please dispatch a technician or follow up with the assigned one.'
           : `Escalated to the ${step.notify}.`,
@@ -286,6 +291,23 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
   }
   await deps.store.markNotified(c.id, m.kind, step.id, deps.now().toISOString());
   return 'escalated';
+}
+
+/**
+ * The e-mail addresses of a step's contacts: addresses as they are, staff through the directory (an
+ * inactive person or one without an address is skipped, and logged).
+ */
+async function addressesOf(deps: SlaDeps, contacts: readonly EscalationContact[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const contact of contacts) {
+    if (typeof contact === 'string') out.push(contact);
+    else {
+      const person = await deps.directory.getStaff(contact.staffId);
+      if (person?.active && person.email) out.push(person.email);
+      else deps.log?.('escalation contact has no address', { staffId: contact.staffId });
+    }
+  }
+  return [...new Set(out)];
 }
 
 /**
