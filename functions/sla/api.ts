@@ -8,6 +8,7 @@ import { localDay } from '../../shared/cases/numbering.ts';
 import { httpRoutes } from '../../shared/http/bundle.ts';
 import { cursorParam, DEFAULT_LIMIT, limitParam, monthSchema } from '../../shared/http/query.ts';
 import {
+  dispatchBoard,
   dispatchQueue,
   getBranchCalendar,
   getBranchPolicy,
@@ -15,8 +16,9 @@ import {
   putBranchCalendar,
   putBranchPolicy,
   slaMeasures,
+  technicianDay,
 } from '../../shared/sla/service.ts';
-import { parseInput } from '../../shared/validation.ts';
+import { isoDate, parseInput } from '../../shared/validation.ts';
 import { sla } from './catalog.ts';
 import { slaApiDeps } from './deps.ts';
 
@@ -25,6 +27,13 @@ const branchId = z
   .check(z.regex(/^[A-Za-z0-9_.:@-]{1,64}$/, 'expected a branch id of letters, digits and _.:@-'));
 
 const queueQuery = z.strictObject({ branchId: z.optional(branchId), limit: limitParam, cursor: cursorParam });
+const boardQuery = z.strictObject({ branchId: z.optional(branchId) });
+const dayQuery = z.strictObject({ day: z.optional(isoDate()) });
+const technicianId = z
+  .string()
+  .check(
+    z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a technician id (or me) of letters, digits and _.:@-'),
+  );
 const measuresQuery = z.strictObject({ branchId: z.optional(branchId), month: z.optional(monthSchema) });
 
 export const handler = httpRoutes(sla, 'sla-api', {
@@ -41,6 +50,22 @@ export const handler = httpRoutes(sla, 'sla-api', {
         q.branchId ?? DEFAULT_BRANCH_ID,
         q.limit ?? DEFAULT_LIMIT,
         q.cursor,
+      ),
+    };
+  },
+  'GET /dispatch/board': async (req) => {
+    const q = parseInput(boardQuery, req.query);
+    return { status: 200, body: await dispatchBoard(slaApiDeps(req.env), q.branchId ?? DEFAULT_BRANCH_ID) };
+  },
+  'GET /technicians/{id}/day': async (req) => {
+    const q = parseInput(dayQuery, req.query);
+    return {
+      status: 200,
+      body: await technicianDay(
+        slaApiDeps(req.env),
+        req.actor,
+        parseInput(technicianId, req.params.id),
+        q.day,
       ),
     };
   },

@@ -81,6 +81,18 @@ export const sla = domainModule(
       summary: 'Requests waiting for dispatch: next-morning priority first, then by arrival due time',
       roles: ['dispatcher', 'manager'],
     },
+    'GET /dispatch/board': {
+      fn: 'sla-api',
+      summary:
+        "A branch's dispatch board: unassigned requests (priority first) and each technician's open load, with customer, address, zone, symptoms, product and SLA due times",
+      roles: ['dispatcher', 'manager'],
+    },
+    'GET /technicians/{id}/day': {
+      fn: 'sla-api',
+      summary:
+        "A technician's jobs of a day (`?day=`, default today in branch time; `me` for oneself), completed ones included, in order",
+      roles: ['technician', 'dispatcher', 'manager'],
+    },
     'GET /sla/branches/{id}/calendar': {
       fn: 'sla-api',
       summary: "A branch's working-time calendar",
