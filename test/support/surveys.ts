@@ -5,6 +5,7 @@
 import type { OutboxMessage } from '../../infra/local/outbox.ts';
 import { clockControl } from '../../shared/runtime/clock.ts';
 import type { DispatchReport } from '../../shared/surveys/service.ts';
+import { customer, phoneFor, staffMember } from './directory.ts';
 import { intake, type TestSystem } from './system.ts';
 
 export interface CompletedCaseOptions {
@@ -21,16 +22,22 @@ export async function completedCase(
   o: CompletedCaseOptions,
 ): Promise<{ id: string; number: string }> {
   clockControl.freeze(o.at);
+  await customer(sys, o.customer.id, {
+    name: o.customer.name,
+    ...(o.customer.email ? { email: o.customer.email } : {}),
+    ...(o.customer.language ? { language: o.customer.language } : {}),
+  });
+  await staffMember(sys, o.technicianId, o.branchId ? { branchId: o.branchId } : {});
   const agent = await sys.as('agent');
   const dispatcher = await sys.as('dispatcher');
   const tech = await sys.as('technician', o.technicianId);
   const base = intake().customer as Record<string, unknown>;
   const { email: _drop, ...withoutEmail } = base;
-  const customer = { ...withoutEmail, ...o.customer };
+  const caller = { ...withoutEmail, phone: phoneFor(o.customer.id), ...o.customer };
   const opened = await agent.post(
     '/cases',
     intake({
-      customer,
+      customer: caller,
       ...(o.branchId ? { branchId: o.branchId } : {}),
       ...(o.internal ? { internal: true } : {}),
     }),
