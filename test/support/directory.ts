@@ -10,12 +10,25 @@ import { localClientConfig } from '../../infra/local/dynamo.ts';
 import type { CustomerInput, StaffInput } from '../../shared/directory/model.ts';
 import { type DirectoryDeps, putBranch, putStaff, registerCustomer } from '../../shared/directory/service.ts';
 import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
+import { ConflictError } from '../../shared/errors.ts';
 import type { TestSystem } from './system.ts';
 
 /** The product line of the units tests register (see `intake()`). */
 export const TEST_PRODUCT_LINE = 'air-conditioner';
 
 const depsOf = new WeakMap<TestSystem, DirectoryDeps>();
+
+/** Makes a record, or reads the one a parallel call made first. */
+async function once<T>(make: () => Promise<T>, read: () => Promise<T | undefined>): Promise<T> {
+  try {
+    return await make();
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    const made = await read();
+    if (!made) throw err;
+    return made;
+  }
+}
 
 function deps(sys: TestSystem): DirectoryDeps {
   let d = depsOf.get(sys);
@@ -34,14 +47,18 @@ export async function branch(sys: TestSystem, id = 'main') {
   const d = deps(sys);
   return (
     (await d.store.getBranch(id)) ??
-    putBranch(d, SEED_ACTOR, id, {
-      name: `Branch ${id}`,
-      timezone: 'Asia/Shanghai',
-      zones: [
-        { name: 'City', kind: 'urban' },
-        { name: 'Outskirts', kind: 'suburban' },
-      ],
-    })
+    once(
+      () =>
+        putBranch(d, SEED_ACTOR, id, {
+          name: `Branch ${id}`,
+          timezone: 'Asia/Shanghai',
+          zones: [
+            { name: 'City', kind: 'urban' },
+            { name: 'Outskirts', kind: 'suburban' },
+          ],
+        }),
+      () => d.store.getBranch(id),
+    )
   );
 }
 
@@ -66,7 +83,10 @@ export async function staffMember(sys: TestSystem, id: string, overrides: Partia
     ...overrides,
   };
   await branch(sys, input.branchId);
-  return putStaff(d, SEED_ACTOR, id, input);
+  return once(
+    () => putStaff(d, SEED_ACTOR, id, input),
+    () => d.store.getStaff(id),
+  );
 }
 
 /** Technicians who may take jobs of their branch (`main` unless told). */
@@ -90,16 +110,20 @@ export async function customer(
   const d = deps(sys);
   return (
     (await d.store.getCustomer(id)) ??
-    registerCustomer(
-      d,
-      SEED_ACTOR,
-      {
-        name: overrides.name ?? `Customer ${id}`,
-        addresses: [{ address: '18 Jiefang Road, Hangzhou', zone: 'urban' }],
-        phones: [phoneFor(id)],
-        ...overrides,
-      },
-      { id },
+    once(
+      () =>
+        registerCustomer(
+          d,
+          SEED_ACTOR,
+          {
+            name: overrides.name ?? `Customer ${id}`,
+            addresses: [{ address: '18 Jiefang Road, Hangzhou', zone: 'urban' }],
+            phones: [phoneFor(id)],
+            ...overrides,
+          },
+          { id },
+        ),
+      () => d.store.getCustomer(id),
     )
   );
 }

@@ -27,7 +27,8 @@ export async function completedCase(
     ...(o.customer.email ? { email: o.customer.email } : {}),
     ...(o.customer.language ? { language: o.customer.language } : {}),
   });
-  await staffMember(sys, o.technicianId, o.branchId ? { branchId: o.branchId } : {});
+  // The technician works for the case's branch when it is assigned.
+  await staffMember(sys, o.technicianId, { branchId: o.branchId ?? 'main' });
   const agent = await sys.as('agent');
   const dispatcher = await sys.as('dispatcher');
   const tech = await sys.as('technician', o.technicianId);
