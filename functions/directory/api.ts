@@ -1,5 +1,6 @@
 /** The directory routes; the rules are in shared/directory/service.ts. */
 import * as z from 'zod/mini';
+import { DEFAULT_BRANCH_ID } from '../../shared/branches/defaults.ts';
 import { recordId, serialNumber } from '../../shared/directory/model.ts';
 import {
   findCustomers,
@@ -30,7 +31,11 @@ import { parseInput, text } from '../../shared/validation.ts';
 import { directory } from './catalog.ts';
 import { directoryDeps } from './deps.ts';
 
-const staffQuery = z.strictObject({ branchId: recordId(), limit: limitParam, cursor: cursorParam });
+const staffQuery = z.strictObject({
+  branchId: z.optional(recordId()),
+  limit: limitParam,
+  cursor: cursorParam,
+});
 const customerQuery = z.strictObject({
   phone: z.optional(z.string().check(z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number'))),
   name: z.optional(text(100)),
@@ -67,7 +72,10 @@ export const handler = httpRoutes(directory, 'directory-api', {
     ),
   'GET /directory/staff': async (req) => {
     const q = parseInput(staffQuery, req.query);
-    return { status: 200, body: await listStaff(directoryDeps(req.env), q.branchId, pageOf(q)) };
+    return {
+      status: 200,
+      body: await listStaff(directoryDeps(req.env), q.branchId ?? DEFAULT_BRANCH_ID, pageOf(q)),
+    };
   },
   'GET /directory/staff/{id}': async (req) =>
     one(200, await getStaff(directoryDeps(req.env), id(req.params.id))),

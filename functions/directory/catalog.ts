@@ -44,7 +44,7 @@ export const directory = domainModule(
     },
     'GET /directory/staff': {
       fn: 'directory-api',
-      summary: "A branch's staff, by name (`?branchId=`)",
+      summary: "A branch's staff, by name (`?branchId=`, default the main branch)",
       roles: staffReaders,
     },
     'GET /directory/staff/{id}': { fn: 'directory-api', summary: 'A staff member', roles: staffReaders },

@@ -8,7 +8,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SEED_ACTOR } from '../../infra/local/demo-directory.ts';
 import { localClientConfig } from '../../infra/local/dynamo.ts';
 import type { CustomerInput, StaffInput } from '../../shared/directory/model.ts';
-import { type DirectoryDeps, putBranch, putStaff, registerCustomer } from '../../shared/directory/service.ts';
+import {
+  type DirectoryDeps,
+  putBranch,
+  putStaff,
+  registerCustomer,
+  registerUnit,
+} from '../../shared/directory/service.ts';
 import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
 import { ConflictError } from '../../shared/errors.ts';
 import type { TestSystem } from './system.ts';
@@ -133,4 +139,23 @@ export async function asTechnician(sys: TestSystem, id?: string, branchId = 'mai
   const caller = await sys.as('technician', id);
   await staffMember(sys, caller.sub, branchId === 'main' ? {} : { branchId });
   return caller;
+}
+
+/** A product unit of the installed base, owned by `ownerId` (who must exist). */
+export async function unit(sys: TestSystem, serialNumber: string, ownerId: string) {
+  const d = deps(sys);
+  return (
+    (await d.store.getUnit(serialNumber)) ??
+    once(
+      () =>
+        registerUnit(d, SEED_ACTOR, {
+          serialNumber,
+          model: 'AC-3200',
+          productLine: TEST_PRODUCT_LINE,
+          ownerId,
+          purchaseDate: '2026-06-01',
+        }),
+      () => d.store.getUnit(serialNumber),
+    )
+  );
 }
