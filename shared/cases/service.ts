@@ -14,7 +14,6 @@ import {
   IdempotencyMismatchError,
   NotFoundError,
   StateConflictError,
-  ValidationError,
   VersionConflictError,
 } from '../errors.ts';
 import type { Page } from '../store/pagination.ts';
@@ -139,12 +138,15 @@ export async function openCase(
   const idempotency = idempotencyKey ? { sub: actor.sub, key: idempotencyKey, requestHash: hash } : undefined;
   // A lost race (the same key, the same new caller or unit registered meanwhile) is retried: the retry
   // finds what the winner stored.
+  // The number drawn stays this request's through its retries, so lost races leave no gaps.
+  let number: string | undefined;
   for (let attempt = 1; ; attempt++) {
     if (idempotencyKey) {
       const existing = await deps.store.findIdempotency(actor.sub, idempotencyKey);
       if (existing) return replay(deps, actor, existing, hash);
     }
-    const opened = await openOnce(deps, actor, input, asCustomer, idempotency);
+    const { opened, drawn } = await openOnce(deps, actor, input, asCustomer, idempotency, number);
+    number = drawn;
     if (opened) return { case: viewFor(actor, opened), created: true };
     if (attempt === 3)
       throw new VersionConflictError(
@@ -160,7 +162,8 @@ async function openOnce(
   input: IntakeInput,
   asCustomer: boolean,
   idempotency: { sub: string; key: string; requestHash: string } | undefined,
-): Promise<Case | undefined> {
+  drawn?: string,
+): Promise<{ opened?: Case; drawn: string }> {
   const now = deps.now();
   const at = now.toISOString();
   const branchId = input.branchId ?? DEFAULT_BRANCH_ID;
@@ -170,7 +173,7 @@ async function openOnce(
   ]);
   // Numbers and days follow the branch's own timezone where it has one.
   const day = localDay(now, branch?.timezone ?? deps.timeZone);
-  const number = formatCaseNumber('SR', day, await deps.store.nextSequence(day));
+  const number = drawn ?? formatCaseNumber('SR', day, await deps.store.nextSequence(day));
   const customerId = parties.customerId;
   const c: Case = {
     entity: 'Case',
@@ -238,10 +241,10 @@ async function openOnce(
       idempotency,
       new UnitOfWork<'duplicate'>().add(...parties.writes),
     );
-    return created ? c : undefined;
+    return created ? { opened: c, drawn: number } : { drawn: number };
   } catch (err) {
     // Two transactions on the same new items at once: DynamoDB cancels one; it retries like a lost race.
-    if (err instanceof VersionConflictError) return undefined;
+    if (err instanceof VersionConflictError) return { drawn: number };
     throw err;
   }
 }

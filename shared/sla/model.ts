@@ -194,7 +194,9 @@ const settingItem = <E extends string, V extends number, S extends z.ZodMiniType
 ) =>
   z.object({
     entity: z.literal(entity),
-    schemaVersion: z.union([z.literal(version), ...older.map((v) => z.literal(v))]) as z.ZodMiniType<V>,
+    schemaVersion: (older.length
+      ? z.union([z.literal(version), ...older.map((v) => z.literal(v))])
+      : z.literal(version)) as z.ZodMiniType<V>,
     branchId: z.string(),
     value,
     updatedAt: z.string(),

@@ -13,6 +13,8 @@ export interface CompletedCaseOptions {
   customer: { id: string; name: string; email?: string; language?: 'zh-CN' | 'en' };
   branchId?: string;
   technicianId: string;
+  /** The technician's name in the directory (default `Technician <id>`). */
+  technicianName?: string;
   internal?: boolean;
 }
 
@@ -28,7 +30,10 @@ export async function completedCase(
     ...(o.customer.language ? { language: o.customer.language } : {}),
   });
   // The technician works for the case's branch when it is assigned.
-  await staffMember(sys, o.technicianId, { branchId: o.branchId ?? 'main' });
+  await staffMember(sys, o.technicianId, {
+    branchId: o.branchId ?? 'main',
+    ...(o.technicianName ? { name: o.technicianName } : {}),
+  });
   const agent = await sys.as('agent');
   const dispatcher = await sys.as('dispatcher');
   const tech = await sys.as('technician', o.technicianId);
