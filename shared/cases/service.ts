@@ -175,6 +175,7 @@ async function openOnce(
   const day = localDay(now, branch?.timezone ?? deps.timeZone);
   const number = drawn ?? formatCaseNumber('SR', day, await deps.store.nextSequence(day));
   const customerId = parties.customerId;
+  const warrantyMonths = parties.unit.warrantyMonths ?? input.product.warrantyMonths;
   const c: Case = {
     entity: 'Case',
     schemaVersion: CASE_SCHEMA_VERSION,
@@ -182,7 +183,8 @@ async function openOnce(
     number,
     branchId,
     channel: input.channel,
-    customer: { ...input.customer, id: customerId },
+    // What the caller said, completed from their directory record (e-mail, language for the survey card).
+    customer: { ...parties.contact, ...input.customer, id: customerId },
     product: { ...input.product, productLine: parties.unit.productLine },
     unitId: parties.unit.id,
     symptoms: input.symptoms,
@@ -190,13 +192,14 @@ async function openOnce(
     zone: input.zone,
     emergency: input.emergency,
     internal: input.internal ?? false,
+    // The installed base's record of the unit decides its warranty; the caller's word fills the gaps.
     category: decideCategory({
       internal: input.internal ?? false,
       // Maintenance contracts arrive with the contracts module; until then nothing is under contract.
       underContract: false,
-      purchaseDate: input.product.purchaseDate,
+      purchaseDate: parties.unit.purchaseDate ?? input.product.purchaseDate,
       serviceDate: day,
-      ...(input.product.warrantyMonths !== undefined ? { warrantyMonths: input.product.warrantyMonths } : {}),
+      ...(warrantyMonths !== undefined ? { warrantyMonths } : {}),
     }),
     categorySource: 'decided',
     ...(input.feedbackSubject

@@ -341,7 +341,10 @@ export interface IntakeParty {
 
 export interface IntakeParties {
   customerId: string;
-  unit: { id: string; productLine: string };
+  /** What the directory knows of how to reach the customer, for what the caller did not repeat. */
+  contact: { email?: string; language?: 'zh-CN' | 'en' };
+  /** The unit, with what the installed base knows of its warranty (it decides the service category). */
+  unit: { id: string; productLine: string; purchaseDate?: string; warrantyMonths?: number };
   /** Inserts of the records intake creates (new caller, new unit), for the case's unit of work. */
   writes: Write<'duplicate'>[];
 }
@@ -374,12 +377,15 @@ export async function intakeParties(
   const stamps = { createdAt: options.at, updatedAt: options.at, updatedBy: actor.sub, version: 1 };
 
   let customerId: string;
+  let contact: IntakeParties['contact'] = {};
   const given = options.asCustomer ? actor.sub : input.customer.id;
   const known = given
     ? await store.getCustomer(given)
     : await store.findCustomerByPhone(input.customer.phone);
-  if (known) customerId = known.id;
-  else if (given && !options.asCustomer) {
+  if (known) {
+    customerId = known.id;
+    contact = { ...(known.email ? { email: known.email } : {}), language: known.language };
+  } else if (given && !options.asCustomer) {
     throw new ValidationError([
       {
         field: 'customer.id',
@@ -407,7 +413,19 @@ export async function intakeParties(
 
   const unitId = normalizeSerial(input.product.serialNumber);
   const unit = await store.getUnit(unitId);
-  if (unit) return { customerId, unit: { id: unitId, productLine: unit.productLine }, writes };
+  if (unit) {
+    return {
+      customerId,
+      unit: {
+        id: unitId,
+        productLine: unit.productLine,
+        ...(unit.purchaseDate ? { purchaseDate: unit.purchaseDate } : {}),
+        ...(unit.warrantyMonths !== undefined ? { warrantyMonths: unit.warrantyMonths } : {}),
+      },
+      contact,
+      writes,
+    };
+  }
   const productLine = input.product.productLine;
   if (!productLine) {
     throw new ValidationError([
@@ -428,5 +446,5 @@ export async function intakeParties(
     ...stamps,
   };
   writes.push(...newRecordWrites('unit', record, change('unit', unitId, record), 'duplicate'));
-  return { customerId, unit: { id: unitId, productLine }, writes };
+  return { customerId, contact, unit: { id: unitId, productLine }, writes };
 }
