@@ -86,6 +86,15 @@ export const eventSchemas = {
   'SLA Breached': slaEscalation,
   /** Still unmet well after the breach (breach + 2 working hours → manager). */
   'Case Escalated': slaEscalation,
+  /** A directory record (branch, staff member, customer, product unit) was created or changed. */
+  'Directory Record Changed': z.object({
+    kind: z.enum(['branch', 'staff', 'customer', 'unit']),
+    recordId: z.string(),
+    version: z.number(),
+    action: z.enum(['created', 'updated']),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string() }),
+  }),
   /** A manager changed a branch's working-time calendar; its morning schedule follows. */
   'SLA Calendar Changed': z.object({
     branchId: z.string(),

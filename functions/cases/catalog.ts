@@ -102,10 +102,10 @@ export const cases = domainModule(
     },
     'GET /cases/{id}/timeline': {
       fn: 'case-read',
-      summary: 'Every change of a case: who, role, when, what',
-      roles: ['agent', 'dispatcher', 'technician', 'manager'],
+      summary:
+        'Every change of a case: who, role, when, what (customers: the visible status changes, technician and arrival window of their own case)',
+      roles: readers,
       params: caseParams,
-      response: timelineSchema,
       errors: [404],
     },
     'GET /register/{month}': {

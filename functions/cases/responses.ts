@@ -1,4 +1,7 @@
-/** What the case routes answer, as documented in the OpenAPI document and checked by the contract test. */
+/**
+ * What the case routes answer, as documented in the OpenAPI document and checked by the contract test.
+ * Open objects: the fields listed are checked; fields a newer record version adds are allowed.
+ */
 import * as z from 'zod/mini';
 import { roles } from '../../shared/auth/actor.ts';
 import { serviceCategories } from '../../shared/cases/category.ts';
@@ -10,23 +13,23 @@ import { count, day, idRef, instant, list, named, pageOf, str } from '../../shar
 const caseNumber = () => str(32);
 const visibleStatuses = ['received', 'diagnosing', 'repairing', 'completed', 'cancelled'] as const;
 const money = () => z.number().check(z.minimum(0), z.maximum(1_000_000_000));
-const moneyLines = () => list(z.object({ description: str(200), amount: money() }), 50);
-const actorRef = z.object({ sub: idRef(), role: z.union([z.enum(roles), z.literal('none')]) });
+const moneyLines = () => list(z.looseObject({ description: str(200), amount: money() }), 50);
+const actorRef = z.looseObject({ sub: idRef(), role: z.union([z.enum(roles), z.literal('none')]) });
 
-const product = z.object({
+const product = z.looseObject({
   model: str(100),
   serialNumber: str(64),
   purchaseDate: day(),
   warrantyMonths: z.optional(count(120)),
 });
-const quote = z.object({
+const quote = z.looseObject({
   lines: moneyLines(),
   total: money(),
   currency: str(3),
   shownAt: instant(),
   by: idRef(),
 });
-const charge = z.object({
+const charge = z.looseObject({
   lines: moneyLines(),
   total: money(),
   currency: str(3),
@@ -37,14 +40,14 @@ const charge = z.object({
 });
 
 /** The full record: staff and the assigned technician. */
-export const staffCaseViewSchema = z.object({
+export const staffCaseViewSchema = z.looseObject({
   entity: z.literal('Case'),
   schemaVersion: count(100),
   id: caseNumber(),
   number: caseNumber(),
   branchId: str(64),
   channel: z.enum(channels),
-  customer: z.object({
+  customer: z.looseObject({
     id: idRef(),
     name: str(100),
     address: str(300),
@@ -68,11 +71,11 @@ export const staffCaseViewSchema = z.object({
   heldFrom: z.optional(z.enum(caseStatuses)),
   technicianId: z.optional(idRef()),
   assignments: list(
-    z.object({ technicianId: idRef(), by: idRef(), at: instant(), note: z.optional(str(500)) }),
+    z.looseObject({ technicianId: idRef(), by: idRef(), at: instant(), note: z.optional(str(500)) }),
     CASE_LIMITS.assignments,
   ),
   diagnosis: z.optional(
-    z.object({
+    z.looseObject({
       plan: z.enum(['remote', 'on_site', 'workshop']),
       findings: str(4000),
       by: idRef(),
@@ -80,9 +83,9 @@ export const staffCaseViewSchema = z.object({
       promisedWorkingMinutes: z.optional(count(30 * 24 * 60)),
     }),
   ),
-  remoteGuidance: z.optional(z.object({ guidance: str(4000), by: idRef(), at: instant() })),
+  remoteGuidance: z.optional(z.looseObject({ guidance: str(4000), by: idRef(), at: instant() })),
   visits: list(
-    z.object({
+    z.looseObject({
       n: count(CASE_LIMITS.visits),
       technicianId: idRef(),
       departedAt: z.optional(instant()),
@@ -90,21 +93,21 @@ export const staffCaseViewSchema = z.object({
       idShown: z.optional(z.boolean()),
       faultConfirmed: z.optional(z.boolean()),
       work: list(
-        z.object({ description: str(4000), minutes: count(24 * 60), at: instant() }),
+        z.looseObject({ description: str(4000), minutes: count(24 * 60), at: instant() }),
         CASE_LIMITS.workPerVisit,
       ),
       minutes: count(),
-      signOff: z.optional(z.object({ name: str(100), at: instant() })),
+      signOff: z.optional(z.looseObject({ name: str(100), at: instant() })),
       endedAt: z.optional(instant()),
     }),
     CASE_LIMITS.visits,
   ),
   workshop: z.optional(
-    z.object({
-      receipt: z.object({ number: str(48), issuedAt: instant(), voidedAt: z.optional(instant()) }),
-      item: z.object({ description: str(500), condition: str(1000), accessories: z.optional(str(500)) }),
+    z.looseObject({
+      receipt: z.looseObject({ number: str(48), issuedAt: instant(), voidedAt: z.optional(instant()) }),
+      item: z.looseObject({ description: str(500), condition: str(1000), accessories: z.optional(str(500)) }),
       repairCard: list(
-        z.object({
+        z.looseObject({
           description: str(4000),
           minutes: count(7 * 24 * 60),
           partsNote: z.optional(str(2000)),
@@ -114,7 +117,7 @@ export const staffCaseViewSchema = z.object({
         CASE_LIMITS.repairCard,
       ),
       inspections: list(
-        z.object({
+        z.looseObject({
           result: z.enum(['pass', 'fail']),
           note: z.optional(str(2000)),
           by: idRef(),
@@ -128,7 +131,7 @@ export const staffCaseViewSchema = z.object({
   ),
   quote: z.optional(quote),
   charges: list(charge, CASE_LIMITS.charges),
-  cancellation: z.optional(z.object({ reason: str(1000), by: idRef(), at: instant() })),
+  cancellation: z.optional(z.looseObject({ reason: str(1000), by: idRef(), at: instant() })),
   completedAt: z.optional(instant()),
   createdAt: instant(),
   createdBy: actorRef,
@@ -137,7 +140,7 @@ export const staffCaseViewSchema = z.object({
 });
 
 /** What the customer sees of their own case: no internal notes, no staff identities. */
-export const customerCaseViewSchema = z.object({
+export const customerCaseViewSchema = z.looseObject({
   id: caseNumber(),
   number: caseNumber(),
   status: z.enum(visibleStatuses),
@@ -162,9 +165,9 @@ const MAX_TIMELINE = CASE_LIMITS.changes + 32;
 
 export const timelineSchema = named(
   'Timeline',
-  z.object({
+  z.looseObject({
     items: list(
-      z.object({
+      z.looseObject({
         entity: z.literal('TimelineEntry'),
         schemaVersion: count(100),
         caseId: caseNumber(),
@@ -186,7 +189,7 @@ export const timelineSchema = named(
 export const registerPageSchema = named(
   'RegisterPage',
   pageOf(
-    z.object({
+    z.looseObject({
       entity: z.literal('RegisterEntry'),
       schemaVersion: count(100),
       direction: z.enum(['in', 'out']),

@@ -46,6 +46,11 @@ export const platform = domainModule(
             pattern: { source: [EVENT_SOURCE], 'detail-type': ['Survey Answered', 'Complaint Raised'] },
           },
           {
+            name: 'directory-audit',
+            description: 'Every change of a branch, staff member, customer or product unit is kept for ops',
+            pattern: { source: [EVENT_SOURCE], 'detail-type': ['Directory Record Changed'] },
+          },
+          {
             name: 'sla-escalation-audit',
             description: 'SLA warnings, breaches and escalations are kept in the audit log group for ops',
             pattern: {

@@ -7,6 +7,7 @@ import { localDay } from '../../shared/cases/numbering.ts';
 import { httpRoutes } from '../../shared/http/bundle.ts';
 import { DEFAULT_LIMIT } from '../../shared/http/query.ts';
 import {
+  dispatchBoard,
   dispatchQueue,
   getBranchCalendar,
   getBranchPolicy,
@@ -14,6 +15,7 @@ import {
   putBranchCalendar,
   putBranchPolicy,
   slaMeasures,
+  technicianDay,
 } from '../../shared/sla/service.ts';
 import { sla } from './catalog.ts';
 import { slaApiDeps } from './deps.ts';
@@ -35,6 +37,14 @@ export const handler = httpRoutes(sla, 'sla-api', {
       ),
     };
   },
+  'GET /dispatch/board': async (req) => ({
+    status: 200,
+    body: await dispatchBoard(slaApiDeps(req.env), req.query.branchId ?? DEFAULT_BRANCH_ID),
+  }),
+  'GET /technicians/{id}/day': async (req) => ({
+    status: 200,
+    body: await technicianDay(slaApiDeps(req.env), req.actor, req.params.id, req.query.day),
+  }),
   'GET /sla/branches/{id}/calendar': async (req) => ({
     status: 200,
     body: await getBranchCalendar(slaApiDeps(req.env), req.params.id),

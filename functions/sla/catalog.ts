@@ -9,6 +9,7 @@ import { cursorParam, limitParam, monthSchema } from '../../shared/http/query.ts
 import { WorkingCalendarSchema } from '../../shared/sla/calendar.ts';
 import { SlaPolicySchema } from '../../shared/sla/policy.ts';
 import { morningTimerName, type TimerPayload } from '../../shared/sla/timers.ts';
+import { isoDate } from '../../shared/validation.ts';
 import { domainModule } from '../spec.ts';
 
 /** Service staff read settings and milestones; parts clerks and ops do not. */
@@ -90,6 +91,31 @@ export const sla = domainModule(
       summary: 'Requests waiting for dispatch: next-morning priority first, then by arrival due time',
       roles: ['dispatcher', 'manager'],
       query: z.strictObject({ branchId: branchQuery, limit: limitParam, cursor: cursorParam }),
+    },
+    'GET /dispatch/board': {
+      fn: 'sla-api',
+      summary:
+        "A branch's dispatch board: unassigned requests (priority first) and each technician's open load, with customer, address, zone, symptoms, product and SLA due times",
+      roles: ['dispatcher', 'manager'],
+      query: z.strictObject({ branchId: branchQuery }),
+    },
+    'GET /technicians/{id}/day': {
+      fn: 'sla-api',
+      summary:
+        "A technician's jobs of a day (`?day=`, default today in branch time; `me` for oneself), completed ones included, in order",
+      roles: ['technician', 'dispatcher', 'manager'],
+      params: {
+        id: z
+          .string()
+          .check(
+            z.maxLength(128),
+            z.regex(
+              /^[A-Za-z0-9_.:@-]{1,128}$/,
+              'expected a technician id (or me) of letters, digits and _.:@-',
+            ),
+          ),
+      },
+      query: z.strictObject({ day: z.optional(isoDate()) }),
     },
     'GET /sla/branches/{id}/calendar': {
       fn: 'sla-api',

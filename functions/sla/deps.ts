@@ -1,4 +1,5 @@
 /** Wiring of the SLA functions: store, scheduler and mailer built once per execution environment. */
+import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
 import { type Mailer, SesMailer, sesClient } from '../../shared/notify/mailer.ts';
 import { now } from '../../shared/runtime/clock.ts';
 import { log } from '../../shared/runtime/observability.ts';
@@ -11,8 +12,15 @@ let api: SlaApiDeps | undefined;
 let clock: SlaDeps | undefined;
 let timer: SlaDeps | undefined;
 
-export function slaApiDeps(env: { TABLE_NAME: string }): SlaApiDeps {
-  api ??= { store: new DynamoSlaStore(documentClient(), env.TABLE_NAME), now };
+const directory = (env: { TABLE_NAME: string }) => new DynamoDirectoryStore(documentClient(), env.TABLE_NAME);
+
+export function slaApiDeps(env: { TABLE_NAME: string; TIME_ZONE: string }): SlaApiDeps {
+  api ??= {
+    store: new DynamoSlaStore(documentClient(), env.TABLE_NAME),
+    directory: directory(env),
+    now,
+    timeZone: env.TIME_ZONE,
+  };
   return api;
 }
 
@@ -25,6 +33,7 @@ const logLine = (message: string, details?: Record<string, unknown>) => log().in
 
 export function slaClockDeps(env: {
   TABLE_NAME: string;
+  TIME_ZONE: string;
   SLA_SCHEDULE_GROUP: string;
   SLA_TIMER_ARN: string;
   SLA_SCHEDULER_ROLE_ARN: string;
@@ -45,6 +54,8 @@ export function slaClockDeps(env: {
       now,
     ),
     mailer: noMail,
+    directory: directory(env),
+    timeZone: env.TIME_ZONE,
     now,
     log: logLine,
   };
@@ -53,6 +64,7 @@ export function slaClockDeps(env: {
 
 export function slaTimerDeps(env: {
   TABLE_NAME: string;
+  TIME_ZONE: string;
   SLA_SCHEDULE_GROUP: string;
   MAIL_FROM: string;
   SES_CONFIGURATION_SET: string;
@@ -61,6 +73,8 @@ export function slaTimerDeps(env: {
     store: new DynamoSlaStore(documentClient(), env.TABLE_NAME),
     timers: new EventBridgeSchedulerTimers(schedulerClient(), { group: env.SLA_SCHEDULE_GROUP }, now),
     mailer: new SesMailer(sesClient, { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
+    directory: directory(env),
+    timeZone: env.TIME_ZONE,
     now,
     log: logLine,
   };

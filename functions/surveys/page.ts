@@ -5,7 +5,7 @@
  * Invalid or forged links 404, expired ones 410, answered cards 409.
  */
 import { type HtmlResult, type HttpRequest, htmlRoutes } from '../../shared/http/bundle.ts';
-import type { SurveyCardRecord } from '../../shared/surveys/model.ts';
+import { type SurveyCardRecord, technicianNameOf } from '../../shared/surveys/model.ts';
 import {
   parseSurveyForm,
   renderAlreadyAnswered,
@@ -47,7 +47,7 @@ function form(
     html: renderSurveyForm({
       lang: card.lang,
       caseNumber: card.caseNumber,
-      technicianName: card.technicianId,
+      technicianName: technicianNameOf(card),
       serviceDate: card.serviceDay,
       action: `/survey/${encodeURIComponent(token)}`,
       values,

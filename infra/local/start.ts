@@ -61,7 +61,8 @@ Aftercare is running.
   E-mail outbox  ${system.url}/_local/outbox     (every message sent, as .eml under ${dataDir}/outbox/)
   E-mail replies drop .eml files into ${dataDir}/inbox/, or POST raw MIME to ${system.url}/_local/inbox
   Survey run     POST ${system.url}/_local/run/survey-dispatch   (or: npm run surveys:dispatch)
-  Get a token    npm run token -- --role dispatcher --sub d-1
+  Demo directory npm run seed   (branches, staff, customers, units; nothing is seeded unless you ask)
+  Get a token    npm run token -- --staff d-wang   (a directory person), or --role dispatcher --sub d-1
   Dead letters   npm run dlq -- list   (and: npm run dlq -- redrive [--id <id>])
 Ctrl-C stops everything.
 `);

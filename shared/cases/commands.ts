@@ -5,12 +5,14 @@
  */
 import * as z from 'zod/mini';
 import type { Role } from '../auth/actor.ts';
+import type { Staff } from '../directory/model.ts';
+import { missingForAssignment } from '../directory/service.ts';
 import { StateConflictError } from '../errors.ts';
 import { insert, type Write } from '../store/unit-of-work.ts';
-import { text } from '../validation.ts';
+import { isoDate, text } from '../validation.ts';
 import { serviceCategories } from './category.ts';
 import { type ActorRef, type Case, caseItems, type RegisterEntry } from './model.ts';
-import { type CaseStatus, caseStatuses, isOpen } from './status.ts';
+import { type CaseStatus, canTransition, caseStatuses, isOpen } from './status.ts';
 
 /** Charges up to this total are collected on site; larger ones are invoiced (000 五.11, 000 (十三)). */
 export const ON_SITE_COLLECTION_LIMIT = 500;
@@ -18,6 +20,13 @@ export const ON_SITE_COLLECTION_LIMIT = 500;
 export interface CommandContext {
   actor: ActorRef;
   now: string;
+  /** Today in the case's branch timezone (`YYYY-MM-DD`). */
+  today: string;
+  /**
+   * The directory record of the person the input names (see {@link CaseCommand.staffOf}), loaded by the
+   * runner; undefined when there is none.
+   */
+  staff?: Staff | undefined;
 }
 
 export interface CaseChange {
@@ -37,6 +46,8 @@ export interface CaseCommand<S extends z.ZodMiniType = z.ZodMiniType> {
   roles: readonly Role[];
   /** Technicians may act only on cases assigned to them (enforced by the runner). */
   input: S;
+  /** The staff member the input names, whose directory record `apply` checks (e.g. the technician to assign). */
+  staffOf?: (input: z.infer<S>) => string;
   apply(current: Case, input: z.infer<S>, ctx: CommandContext): CaseChange;
 }
 
@@ -74,6 +85,23 @@ function workshopOf(c: Case): NonNullable<Case['workshop']> {
   return c.workshop;
 }
 
+/** A local clock time `HH:MM`. */
+const clockTime = () => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time HH:MM'));
+
+/** Paid work starts only after the customer accepted the fee quote (000 五.11). */
+function requireAcceptedQuote(c: Case, what: string): void {
+  if (c.category !== 'A') return;
+  if (!c.quote) throw new StateConflictError(`paid work: show the customer the fee quote before ${what}`);
+  if (!c.quote.acceptance)
+    throw new StateConflictError(
+      `paid work: the customer must accept the fee quote (${c.quote.total} ${c.quote.currency}) before ${what}`,
+    );
+}
+
+/** Ends the visit still open (the technician left without signing off), before a new one starts. */
+const endOpenVisit = (c: Case, now: string): Case['visits'] =>
+  c.visits.map((v) => (v.endedAt ? v : { ...v, endedAt: now }));
+
 function moneyLines() {
   return z
     .array(
@@ -103,14 +131,20 @@ function requirePaidWork(c: Case, action: 'quoted' | 'charged'): void {
     throw new StateConflictError(`only paid (A) work is ${action}; this case is ${c.category}`);
 }
 
-const sum = (lines: { amount: number }[]) => Math.round(lines.reduce((s, l) => s + l.amount, 0) * 100) / 100;
+const sum = (lines: Array<{ amount: number } | { total: number }>) =>
+  Math.round(lines.reduce((s, l) => s + ('amount' in l ? l.amount : l.total), 0) * 100) / 100;
 
 function withVisits(c: Case, update: (v: Case['visits'][number]) => Case['visits'][number]): Case['visits'] {
   return c.visits.map((v, i) => (i === c.visits.length - 1 ? update(v) : v));
 }
 
 export const caseCommands = {
-  /** Assign or reassign a technician (000 五.6); the history of assignments is kept. */
+  /**
+   * Assign or reassign a technician (000 五.6), with the visit's day and arrival window; the history of
+   * assignments is kept. Only an active technician of the case's branch, holding a valid certificate and
+   * the skill for the unit's product line, takes the job (SPEC §12, 001 七(一)); the same technician with
+   * a new day or window is a reschedule.
+   */
   assign: command({
     summary: 'Assign or reassign a technician (the history is kept)',
     roles: supervisors,
@@ -119,26 +153,63 @@ export const caseCommands = {
         .string()
         .check(z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a technician id')),
       note: z.optional(text(500)),
+      /** The visit's day, branch time; today by default. */
+      visitDay: z.optional(isoDate()),
+      arrivalWindow: z.optional(
+        z
+          .strictObject({ from: clockTime(), to: clockTime() })
+          .check(z.refine((w) => w.from < w.to, 'the window must end after it starts')),
+      ),
     }),
-    apply(c, input, { actor, now }) {
+    staffOf: (input) => input.technicianId,
+    apply(c, input, { actor, now, today, staff }) {
       requireStatus(
         c,
         ['received', 'assigned', 'en_route', 'awaiting_parts', 'awaiting_customer', 'in_workshop'],
         'assign',
       );
-      if (c.technicianId === input.technicianId) {
-        throw new StateConflictError(`case is already assigned to ${input.technicianId}`);
+      if (input.visitDay && input.visitDay < today)
+        throw new StateConflictError(`the visit day ${input.visitDay} is in the past`, { field: 'visitDay' });
+      const appointment = {
+        day: input.visitDay ?? today,
+        ...(input.arrivalWindow ? { from: input.arrivalWindow.from, to: input.arrivalWindow.to } : {}),
+      };
+      const sameAppointment = JSON.stringify(appointment) === JSON.stringify(c.appointment ?? null);
+      if (
+        c.technicianId === input.technicianId &&
+        (sameAppointment || !(input.visitDay || input.arrivalWindow))
+      ) {
+        throw new StateConflictError(`case is already assigned to ${c.technicianName ?? input.technicianId}`);
       }
+      const missing = missingForAssignment(staff, {
+        branchId: c.branchId,
+        productLine: c.product.productLine,
+        day: today,
+      });
+      if (missing.length) {
+        throw new StateConflictError(
+          `${staff?.name ?? input.technicianId} cannot take this job: needs ${missing.join('; ')}`,
+          {
+            technicianId: input.technicianId,
+            missing,
+          },
+        );
+      }
+      const technicianName = (staff as Staff).name;
       const to: CaseStatus | undefined =
         c.status === 'received' || c.status === 'en_route' ? 'assigned' : undefined;
       const next: Case = {
         ...c,
         technicianId: input.technicianId,
+        technicianName,
+        appointment,
         assignments: [
           ...c.assignments,
           {
             technicianId: input.technicianId,
+            technicianName,
             by: actor.sub,
+            ...(actor.name ? { byName: actor.name } : {}),
             at: now,
             ...(input.note ? { note: input.note } : {}),
           },
@@ -147,7 +218,13 @@ export const caseCommands = {
       return {
         to,
         next,
-        details: { technicianId: input.technicianId, previousTechnicianId: c.technicianId ?? null },
+        details: {
+          technicianId: input.technicianId,
+          technicianName,
+          previousTechnicianId: c.technicianId ?? null,
+          ...(c.technicianName ? { previousTechnicianName: c.technicianName } : {}),
+          appointment,
+        },
       };
     },
   }),
@@ -163,7 +240,7 @@ export const caseCommands = {
         next: {
           ...c,
           visits: [
-            ...c.visits,
+            ...endOpenVisit(c, now),
             { n: c.visits.length + 1, technicianId: actor.sub, departedAt: now, work: [], minutes: 0 },
           ],
         },
@@ -191,7 +268,7 @@ export const caseCommands = {
             faultConfirmed: input.faultConfirmed,
           }))
         : [
-            ...c.visits,
+            ...endOpenVisit(c, now),
             {
               n: c.visits.length + 1,
               technicianId: actor.sub,
@@ -250,9 +327,7 @@ export const caseCommands = {
     apply(c, input, { now }) {
       requireStatus(c, ['on_site'], 'record work on');
       currentVisit(c);
-      if (c.category === 'A' && !c.quote) {
-        throw new StateConflictError('paid work: show the customer the fee quote before starting work');
-      }
+      requireAcceptedQuote(c, 'work starts');
       const visits = withVisits(c, (v) => ({
         ...v,
         work: [...v.work, { description: input.description, minutes: input.minutes, at: now }],
@@ -308,19 +383,21 @@ export const caseCommands = {
     summary: 'Put on hold, awaiting parts or the customer',
     roles: ['technician', ...staff],
     input: z.strictObject({ reason: z.enum(['parts', 'customer']), note: text(1000) }),
-    apply(c, input, { now }) {
+    apply(c, input) {
       const to: CaseStatus = input.reason === 'parts' ? 'awaiting_parts' : 'awaiting_customer';
-      // Leaving the site ends the visit; the next visit starts with a new departure.
-      const visits = c.status === 'on_site' ? withVisits(c, (v) => ({ ...v, endedAt: now })) : c.visits;
+      // A visit stays open through the hold: resuming on site goes on with it; a new departure ends it.
       return {
         to,
-        next: { ...c, heldFrom: c.status, visits },
+        next: { ...c, heldFrom: c.status },
         details: { reason: input.reason, note: input.note },
       };
     },
   }),
 
-  /** Back to work after a hold: workshop items stay in the workshop, field jobs go back to the technician. */
+  /**
+   * Back to work after a hold, in the status it was held from (on site stays on site, the workshop stays
+   * the workshop); a hold without that record (older cases) goes back to the technician.
+   */
   resume: command({
     summary: 'Back to work after a hold',
     roles: ['technician', ...staff],
@@ -328,7 +405,11 @@ export const caseCommands = {
     apply(c, input) {
       requireStatus(c, ['awaiting_parts', 'awaiting_customer'], 'resume');
       const to: CaseStatus =
-        c.heldFrom === 'in_workshop' ? 'in_workshop' : c.technicianId ? 'assigned' : 'received';
+        c.heldFrom && canTransition(c.status, c.heldFrom)
+          ? c.heldFrom
+          : c.technicianId
+            ? 'assigned'
+            : 'received';
       const { heldFrom: _dropped, ...rest } = c;
       return { to, next: rest, details: input.note ? { note: input.note } : {} };
     },
@@ -390,6 +471,7 @@ export const caseCommands = {
     }),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['in_workshop'], 'record repair work on');
+      requireAcceptedQuote(c, 'work starts');
       const ws = workshopOf(c);
       const entry = {
         description: input.description,
@@ -500,6 +582,45 @@ export const caseCommands = {
     },
   }),
 
+  /**
+   * The customer accepts the fee quote before paid work starts (000 五.11): in the app themselves, or
+   * an agent records their acceptance on the phone (kept as on their behalf). The total must be the one
+   * shown, so a quote changed meanwhile is never accepted unseen.
+   */
+  'accept-quote': command({
+    summary: 'The customer (or an agent on their behalf) accepts the fee quote before paid work starts',
+    roles: ['customer', 'agent', 'manager'],
+    input: z.strictObject({
+      total: z.number().check(z.minimum(0), z.maximum(10_000_000)),
+      note: z.optional(text(500)),
+    }),
+    apply(c, input, { actor, now }) {
+      requirePaidWork(c, 'quoted');
+      requireStatus(c, openStatuses, 'accept a quote on');
+      if (!c.quote) throw new StateConflictError('there is no fee quote to accept');
+      if (c.quote.acceptance)
+        throw new StateConflictError(`the quote was already accepted at ${c.quote.acceptance.at}`);
+      if (input.total !== c.quote.total)
+        throw new StateConflictError(
+          `the quote is ${c.quote.total} ${c.quote.currency}, not ${input.total}`,
+          {
+            field: 'total',
+          },
+        );
+      const onBehalfOfCustomer = actor.role !== 'customer';
+      const acceptance = {
+        at: now,
+        by: actor,
+        onBehalfOfCustomer,
+        ...(input.note ? { note: input.note } : {}),
+      };
+      return {
+        next: { ...c, quote: { ...c.quote, acceptance } },
+        details: { total: c.quote.total, currency: c.quote.currency, onBehalfOfCustomer },
+      };
+    },
+  }),
+
   /** Charges for paid work: small amounts collected on site, larger ones invoiced (000 (十)(十三)). */
   charge: command({
     summary: 'Charge paid work: collected on site or invoiced',
@@ -508,7 +629,18 @@ export const caseCommands = {
     apply(c, input, { actor, now }) {
       requirePaidWork(c, 'charged');
       if (!c.quote) throw new StateConflictError('no fee quote was shown to the customer');
+      if (!c.quote.acceptance)
+        throw new StateConflictError(
+          'the customer has not accepted the fee quote; nothing can be charged yet',
+        );
       const total = sum(input.lines);
+      const charged = sum(c.charges);
+      if (charged + total > c.quote.total) {
+        throw new StateConflictError(
+          `charges would reach ${sum([{ amount: charged }, { amount: total }])} ${c.quote.currency}, beyond the accepted quote of ${c.quote.total}: the customer must accept a new quote first`,
+          { acceptedTotal: c.quote.total, chargedSoFar: charged },
+        );
+      }
       const collection = total <= ON_SITE_COLLECTION_LIMIT ? 'on_site' : 'invoice';
       const charge = {
         lines: input.lines,

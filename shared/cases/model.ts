@@ -21,10 +21,15 @@ import { serviceCategories } from './category.ts';
 import { feedbackSubjects } from './routing.ts';
 import { caseStatuses } from './status.ts';
 
-/** v2: diagnosis.promisedWorkingMinutes (optional, so v1 items read as v2 unchanged). */
-export const CASE_SCHEMA_VERSION = 2;
+/**
+ * v2: diagnosis.promisedWorkingMinutes. v3: the directory — `unitId`, `product.productLine`,
+ * `technicianName` (and on assignments), `appointment`, `quote.acceptance`, names on actor references.
+ * Every addition is optional, so v1 and v2 items read as v3 unchanged.
+ */
+export const CASE_SCHEMA_VERSION = 3;
+/** v1: first stored without `entity`/`schemaVersion`, which read as v1. v2: the actor's name (optional). */
+export const TIMELINE_SCHEMA_VERSION = 2;
 /** v1 of the kinds below: first stored without `entity`/`schemaVersion`, which read as v1. */
-export const TIMELINE_SCHEMA_VERSION = 1;
 export const REGISTER_SCHEMA_VERSION = 1;
 export const IDEMPOTENCY_SCHEMA_VERSION = 1;
 
@@ -85,6 +90,10 @@ const productSchema = z.strictObject({
     ),
   purchaseDate: isoDate(),
   warrantyMonths: z.optional(z.int().check(z.minimum(0), z.maximum(120))),
+  /** Needed when the serial number is not in the installed base yet (the unit is registered with the case). */
+  productLine: z.optional(
+    z.string().check(z.regex(/^[a-z][a-z0-9-]{1,47}$/, 'expected a product line such as air-conditioner')),
+  ),
 });
 
 /** Intake on any channel. Unknown fields are rejected so a typo cannot silently drop data. */
@@ -103,8 +112,13 @@ export const intakeSchema = z.strictObject({
 });
 export type IntakeInput = z.infer<typeof intakeSchema>;
 
-const actorRef = z.object({ sub: z.string(), role: z.union([z.enum(roles), z.literal('none')]) });
-export type ActorRef = { sub: string; role: Role | 'none' };
+const actorRef = z.object({
+  sub: z.string(),
+  role: z.union([z.enum(roles), z.literal('none')]),
+  /** The person's name as the directory or their token had it then (the id stays the reference). */
+  name: z.optional(z.string()),
+});
+export type ActorRef = { sub: string; role: Role | 'none'; name?: string };
 
 const visitSchema = z.object({
   n: z.number(),
@@ -124,7 +138,7 @@ const moneyLine = z.object({ description: z.string(), amount: z.number() });
 /** The stored case item (without key attributes). */
 export const caseItemSchema = z.object({
   entity: z.literal('Case'),
-  schemaVersion: z.union([z.literal(1), z.literal(CASE_SCHEMA_VERSION)]),
+  schemaVersion: z.union([z.literal(1), z.literal(2), z.literal(CASE_SCHEMA_VERSION)]),
   id: z.string(),
   number: z.string(),
   branchId: z.string(),
@@ -142,7 +156,10 @@ export const caseItemSchema = z.object({
     serialNumber: z.string(),
     purchaseDate: z.string(),
     warrantyMonths: z.optional(z.number()),
+    productLine: z.optional(z.string()),
   }),
+  /** The product unit of the installed base (its normalized serial number); absent on pre-directory cases. */
+  unitId: z.optional(z.string()),
   symptoms: z.string(),
   transcript: z.optional(z.string()),
   zone: z.enum(['urban', 'suburban']),
@@ -156,8 +173,20 @@ export const caseItemSchema = z.object({
   status: z.enum(caseStatuses),
   heldFrom: z.optional(z.enum(caseStatuses)),
   technicianId: z.optional(z.string()),
+  technicianName: z.optional(z.string()),
   assignments: z.array(
-    z.object({ technicianId: z.string(), by: z.string(), at: z.string(), note: z.optional(z.string()) }),
+    z.object({
+      technicianId: z.string(),
+      technicianName: z.optional(z.string()),
+      by: z.string(),
+      byName: z.optional(z.string()),
+      at: z.string(),
+      note: z.optional(z.string()),
+    }),
+  ),
+  /** The visit the customer was promised: the day (branch time) and an arrival window. */
+  appointment: z.optional(
+    z.object({ day: z.string(), from: z.optional(z.string()), to: z.optional(z.string()) }),
   ),
   diagnosis: z.optional(
     z.object({
@@ -202,6 +231,15 @@ export const caseItemSchema = z.object({
       currency: z.string(),
       shownAt: z.string(),
       by: z.string(),
+      /** The customer's acceptance, by themselves or recorded by an agent on their behalf. */
+      acceptance: z.optional(
+        z.object({
+          at: z.string(),
+          by: actorRef,
+          onBehalfOfCustomer: z.boolean(),
+          note: z.optional(z.string()),
+        }),
+      ),
     }),
   ),
   charges: z.array(
@@ -226,7 +264,8 @@ export type Case = z.infer<typeof caseItemSchema>;
 
 /** A timeline entry: one per change of a case, written in the same transaction as the change. */
 export const timelineEntrySchema = z.object({
-  ...firstVersionHeader('TimelineEntry'),
+  entity: z._default(z.literal('TimelineEntry'), 'TimelineEntry'),
+  schemaVersion: z._default(z.union([z.literal(1), z.literal(TIMELINE_SCHEMA_VERSION)]), 1),
   caseId: z.string(),
   /** Domain events of this change, relayed to the bus from the table stream (transactional outbox). */
   outbox: outboxSchema,

@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import { type DomainEvent, domainEvent } from '../../events/registry.ts';
 import { type Actor, hasRole, primaryRole, staffRoles } from '../auth/actor.ts';
 import { DEFAULT_BRANCH_ID } from '../branches/defaults.ts';
+import { intakeParties } from '../directory/service.ts';
+import type { DirectoryStore } from '../directory/store.ts';
 import {
   ForbiddenError,
   IdempotencyMismatchError,
@@ -19,7 +21,7 @@ import type { Page } from '../store/pagination.ts';
 import { UnitOfWork } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
 import { decideCategory } from './category.ts';
-import { type CaseCommandName, caseCommands } from './commands.ts';
+import { type CaseCommandName, type CommandContext, caseCommands } from './commands.ts';
 import {
   type ActorRef,
   CASE_LIMITS,
@@ -37,6 +39,8 @@ import type { CaseStore } from './store.ts';
 
 export interface CaseDeps {
   store: CaseStore;
+  /** Customers, units, staff and branches (intake, assignment, names). */
+  directory: DirectoryStore;
   now: () => Date;
   /** Branch timezone for case numbers and day indexes. */
   timeZone: string;
@@ -62,7 +66,11 @@ export interface CustomerCaseView {
 
 export type CaseView = (Case & { visibleStatus: VisibleStatus }) | CustomerCaseView;
 
-const ref = (actor: Actor): ActorRef => ({ sub: actor.sub, role: primaryRole(actor) });
+const ref = (actor: Actor, name = actor.name): ActorRef => ({
+  sub: actor.sub,
+  role: primaryRole(actor),
+  ...(name ? { name } : {}),
+});
 
 function isStaff(actor: Actor): boolean {
   return hasRole(actor, staffRoles);
@@ -126,10 +134,6 @@ export async function openCase(
     }
     if (input.internal)
       throw new ForbiddenError('only staff can register internal work', { field: 'internal' });
-  } else if (input.customer.id === undefined) {
-    throw new ValidationError([
-      { field: 'customer.id', message: 'required when staff register a request for a customer' },
-    ]);
   }
 
   const today = localDay(deps.now(), deps.timeZone);
@@ -143,37 +147,71 @@ export async function openCase(
   }
 
   const hash = requestHash(input);
-  if (idempotencyKey) {
-    const existing = await deps.store.findIdempotency(actor.sub, idempotencyKey);
-    if (existing) return replay(deps, actor, existing, hash);
+  const idempotency = idempotencyKey ? { sub: actor.sub, key: idempotencyKey, requestHash: hash } : undefined;
+  // A lost race (the same key, the same new caller or unit registered meanwhile) is retried: the retry
+  // finds what the winner stored.
+  // The number drawn stays this request's through its retries, so lost races leave no gaps.
+  let number: string | undefined;
+  for (let attempt = 1; ; attempt++) {
+    if (idempotencyKey) {
+      const existing = await deps.store.findIdempotency(actor.sub, idempotencyKey);
+      if (existing) return replay(deps, actor, existing, hash);
+    }
+    const { opened, drawn } = await openOnce(deps, actor, input, asCustomer, idempotency, number);
+    number = drawn;
+    if (opened) return { case: viewFor(actor, opened), created: true };
+    if (attempt === 3)
+      throw new VersionConflictError(
+        'the caller or unit was registered at the same moment; send the request again',
+      );
   }
+}
 
+/** One attempt at intake; undefined when a concurrent request stored one of its items first. */
+async function openOnce(
+  deps: CaseDeps,
+  actor: Actor,
+  input: IntakeInput,
+  asCustomer: boolean,
+  idempotency: { sub: string; key: string; requestHash: string } | undefined,
+  drawn?: string,
+): Promise<{ opened?: Case; drawn: string }> {
   const now = deps.now();
   const at = now.toISOString();
-  const day = localDay(now, deps.timeZone);
-  const number = formatCaseNumber('SR', day, await deps.store.nextSequence(day));
-  const customerId = asCustomer ? actor.sub : (input.customer.id as string);
+  const branchId = input.branchId ?? DEFAULT_BRANCH_ID;
+  const [parties, branch] = await Promise.all([
+    intakeParties(deps.directory, actor, input, { asCustomer, at }),
+    deps.directory.getBranch(branchId),
+  ]);
+  // Numbers and days follow the branch's own timezone where it has one.
+  const day = localDay(now, branch?.timezone ?? deps.timeZone);
+  const number = drawn ?? formatCaseNumber('SR', day, await deps.store.nextSequence(day));
+  const customerId = parties.customerId;
+  const warrantyMonths = parties.unit.warrantyMonths ?? input.product.warrantyMonths;
   const c: Case = {
     entity: 'Case',
     schemaVersion: CASE_SCHEMA_VERSION,
     id: number,
     number,
-    branchId: input.branchId ?? DEFAULT_BRANCH_ID,
+    branchId,
     channel: input.channel,
-    customer: { ...input.customer, id: customerId },
-    product: input.product,
+    // What the caller said, completed from their directory record (e-mail, language for the survey card).
+    customer: { ...parties.contact, ...input.customer, id: customerId },
+    product: { ...input.product, productLine: parties.unit.productLine },
+    unitId: parties.unit.id,
     symptoms: input.symptoms,
     ...(input.transcript ? { transcript: input.transcript } : {}),
     zone: input.zone,
     emergency: input.emergency,
     internal: input.internal ?? false,
+    // The installed base's record of the unit decides its warranty; the caller's word fills the gaps.
     category: decideCategory({
       internal: input.internal ?? false,
       // Maintenance contracts arrive with the contracts module; until then nothing is under contract.
       underContract: false,
-      purchaseDate: input.product.purchaseDate,
+      purchaseDate: parties.unit.purchaseDate ?? input.product.purchaseDate,
       serviceDate: day,
-      ...(input.product.warrantyMonths !== undefined ? { warrantyMonths: input.product.warrantyMonths } : {}),
+      ...(warrantyMonths !== undefined ? { warrantyMonths } : {}),
     }),
     categorySource: 'decided',
     ...(input.feedbackSubject
@@ -208,20 +246,22 @@ export async function openCase(
     actor: c.createdBy,
     action: 'opened',
     to: 'received',
-    details: { channel: c.channel, category: c.category },
+    details: { channel: c.channel, category: c.category, customerId, unitId: parties.unit.id },
     outbox: [opened],
   };
-  const created = await deps.store.create(
-    c,
-    first,
-    idempotencyKey ? { sub: actor.sub, key: idempotencyKey, requestHash: hash } : undefined,
-  );
-  if (!created && idempotencyKey) {
-    // A concurrent retry with the same key won the race: answer with its case.
-    const existing = await deps.store.findIdempotency(actor.sub, idempotencyKey);
-    if (existing) return replay(deps, actor, existing, hash);
+  try {
+    const created = await deps.store.create(
+      c,
+      first,
+      idempotency,
+      new UnitOfWork<'duplicate'>().add(...parties.writes),
+    );
+    return created ? { opened: c, drawn: number } : { drawn: number };
+  } catch (err) {
+    // Two transactions on the same new items at once: DynamoDB cancels one; it retries like a lost race.
+    if (err instanceof VersionConflictError) return { drawn: number };
+    throw err;
   }
-  return { case: viewFor(actor, c), created: true };
 }
 
 async function replay(
@@ -240,6 +280,16 @@ async function replay(
   return { case: viewFor(actor, c), created: false };
 }
 
+/** The caller's name for the record: their token's, else their directory record's. */
+async function nameOf(deps: CaseDeps, actor: Actor): Promise<string | undefined> {
+  if (actor.name) return actor.name;
+  const record =
+    hasRole(actor, ['customer']) && actor.roles.length === 1
+      ? await deps.directory.getCustomer(actor.sub)
+      : await deps.directory.getStaff(actor.sub);
+  return record?.name;
+}
+
 /** A case the caller may see, or 404: other people's cases are indistinguishable from missing ones. */
 async function visibleCase(deps: CaseDeps, actor: Actor, caseId: string): Promise<Case> {
   const c = await deps.store.get(caseId);
@@ -251,11 +301,55 @@ export async function getCase(deps: CaseDeps, actor: Actor, caseId: string): Pro
   return viewFor(actor, await visibleCase(deps, actor, caseId));
 }
 
-/** The timeline of every change: who, in which role, when, what. Staff and the assigned technician. */
-export async function getTimeline(deps: CaseDeps, actor: Actor, caseId: string): Promise<TimelineEntry[]> {
+/** What a customer sees of their case's history: its visible status, who comes, and when. */
+export interface CustomerTimelineEntry {
+  at: string;
+  status?: VisibleStatus;
+  technicianName?: string;
+  arrivalWindow?: { day: string; from?: string; to?: string };
+}
+
+/**
+ * The timeline of every change: who, in which role, when, what (staff and the assigned technician). A
+ * customer gets the customer-visible timeline of their own case instead: the visible status changes,
+ * the technician's name and the arrival window, nothing internal.
+ */
+export async function getTimeline(
+  deps: CaseDeps,
+  actor: Actor,
+  caseId: string,
+): Promise<TimelineEntry[] | CustomerTimelineEntry[]> {
   const { case: c, timeline } = await deps.store.getWithTimeline(caseId);
   if (!c || !canSee(actor, c)) throw new NotFoundError(`no case ${caseId}`);
-  return timeline;
+  if (isStaff(actor) || actor.roles.includes('technician')) return timeline;
+  return customerTimeline(timeline);
+}
+
+/** The customer's view of a timeline, in order: a status appears when the visible status changes. */
+export function customerTimeline(timeline: readonly TimelineEntry[]): CustomerTimelineEntry[] {
+  const out: CustomerTimelineEntry[] = [];
+  let status: CaseStatus = 'received';
+  let diagnosed = false;
+  let shown: VisibleStatus | undefined;
+  for (const e of timeline) {
+    if (e.to) status = e.to as CaseStatus;
+    if (e.action === 'diagnose') diagnosed = true;
+    if (e.action === 'assign') {
+      const d = e.details ?? {};
+      const appointment = d.appointment as CustomerTimelineEntry['arrivalWindow'] | undefined;
+      out.push({
+        at: e.at,
+        ...(typeof d.technicianName === 'string' ? { technicianName: d.technicianName } : {}),
+        ...(appointment ? { arrivalWindow: appointment } : {}),
+      });
+    }
+    const visible = visibleStatus(status, diagnosed);
+    if (visible !== shown) {
+      out.push({ at: e.at, status: visible });
+      shown = visible;
+    }
+  }
+  return out;
 }
 
 export interface CaseFilter {
@@ -319,11 +413,26 @@ export async function runCaseCommand(
     throw new StateConflictError(
       `case ${caseId} has reached ${CASE_LIMITS.changes} changes; open a new case`,
     );
-  const at = deps.now().toISOString();
-  const actorRef = ref(actor);
-  const change = (
-    cmd.apply as (c: Case, i: unknown, ctx: { actor: ActorRef; now: string }) => ReturnType<typeof cmd.apply>
-  )(current, input, { actor: actorRef, now: at });
+  const now = deps.now();
+  const at = now.toISOString();
+  const staffId = cmd.staffOf ? (cmd.staffOf as (i: unknown) => string)(input) : undefined;
+  const [staff, branch, actorName] = await Promise.all([
+    staffId ? deps.directory.getStaff(staffId) : undefined,
+    deps.directory.getBranch(current.branchId),
+    nameOf(deps, actor),
+  ]);
+  const actorRef = ref(actor, actorName);
+  const ctx: CommandContext = {
+    actor: actorRef,
+    now: at,
+    today: localDay(now, branch?.timezone ?? deps.timeZone),
+    staff,
+  };
+  const change = (cmd.apply as (c: Case, i: unknown, ctx: CommandContext) => ReturnType<typeof cmd.apply>)(
+    current,
+    input,
+    ctx,
+  );
   if (change.to && !canTransition(current.status, change.to)) {
     throw new StateConflictError(`cannot go from ${current.status} to ${change.to}`, {
       caseStatus: current.status,

@@ -37,11 +37,15 @@ export interface CaseStore {
   /** Next number of the day from an atomic counter. */
   nextSequence(day: string): Promise<number>;
   findIdempotency(sub: string, key: string): Promise<IdempotencyRecord | undefined>;
-  /** Writes case, first timeline entry and idempotency record together; false if the key was taken meanwhile. */
+  /**
+   * Writes case, first timeline entry, idempotency record and `with` (e.g. the caller's new customer
+   * record and unit) together; false if the key, or another of those items, was taken meanwhile.
+   */
   create(
     c: Case,
     first: TimelineEntry,
     idempotency?: { sub: string; key: string; requestHash: string },
+    with_?: UnitOfWork<'duplicate'>,
   ): Promise<boolean>;
   /**
    * Replaces the case if it is still at `expectedVersion`, with its timeline entry, in one unit of work
@@ -112,11 +116,11 @@ export class DynamoCaseStore implements CaseStore {
     c: Case,
     first: TimelineEntry,
     idempotency?: { sub: string; key: string; requestHash: string },
+    with_: UnitOfWork<'duplicate'> = new UnitOfWork(),
   ): Promise<boolean> {
-    const unit = new UnitOfWork<'duplicate'>().add(
-      insert(this.caseItem(c)),
-      insertOutbox(caseItems.timeline(first)),
-    );
+    const unit = new UnitOfWork<'duplicate'>()
+      .add(insert(this.caseItem(c)), insertOutbox(caseItems.timeline(first)), ...with_.writes)
+      .emit(...with_.events);
     if (idempotency) {
       // Only a lost race on the idempotency key is expected; any other conflict is a real failure.
       unit.add(

@@ -33,11 +33,17 @@ import {
 
 export const SLA_MILESTONE_SCHEMA_VERSION = 1;
 export const SLA_ESCALATION_SCHEMA_VERSION = 1;
-export const DISPATCH_QUEUE_SCHEMA_VERSION = 1;
+/** v2: what the dispatch board shows of the request (customer, symptoms, product, due times), optional for v1. */
+export const DISPATCH_QUEUE_SCHEMA_VERSION = 2;
+export const TECHNICIAN_JOB_SCHEMA_VERSION = 1;
+export const TECHNICIAN_LOAD_SCHEMA_VERSION = 1;
 /** v2: lists and strings bounded (holidays, make-up days ≤ 366, zone ≤ 64 characters); v1 items read as v2. */
 export const BRANCH_CALENDAR_SCHEMA_VERSION = 2;
-/** v2: step ids and contact addresses bounded in length; v1 items read as v2. */
-export const SLA_POLICY_SCHEMA_VERSION = 2;
+/**
+ * v2: step ids and contact addresses bounded in length; v3: escalation contacts may also name staff
+ * (`{ staffId }`); v1 and v2 items read as v3.
+ */
+export const SLA_POLICY_SCHEMA_VERSION = 3;
 export const SLA_MEASURE_SCHEMA_VERSION = 1;
 
 const header = <E extends string, V extends number>(entity: E, version: V) => ({
@@ -94,8 +100,26 @@ export const escalationItemSchema = z.object({
 });
 export type EscalationRecord = Omit<z.output<typeof escalationItemSchema>, 'entity' | 'schemaVersion'>;
 
+/**
+ * What the working-day lists show of a case, copied onto their index items when the SLA clock writes
+ * them (one Query per list, no reads of the cases behind): who and where, what is wrong with which
+ * product, and every milestone's due time.
+ */
+const jobCardFields = {
+  customer: z.optional(
+    z.object({ id: z.string(), name: z.string(), address: z.string(), phone: z.string() }),
+  ),
+  symptoms: z.optional(z.string()),
+  product: z.optional(
+    z.object({ model: z.string(), serialNumber: z.string(), productLine: z.optional(z.string()) }),
+  ),
+  /** Due time of each milestone still running (`first_response`, `arrival`, …). */
+  due: z.optional(z.record(z.string(), z.string())),
+};
+
 /** A case waiting for dispatch, as the dispatcher's queue lists it. */
 const queueEntryFields = {
+  ...jobCardFields,
   caseId: z.string(),
   number: z.string(),
   branchId: z.string(),
@@ -110,7 +134,8 @@ const queueEntryFields = {
 export type QueueEntry = z.output<z.ZodMiniObject<typeof queueEntryFields>>;
 
 export const queueItemSchema = z.object({
-  ...header('DispatchQueueEntry', DISPATCH_QUEUE_SCHEMA_VERSION),
+  entity: z.literal('DispatchQueueEntry'),
+  schemaVersion: z.union([z.literal(1), z.literal(DISPATCH_QUEUE_SCHEMA_VERSION)]),
   ...queueEntryFields,
   /** The case version this entry was computed from. */
   caseVersion: z.number(),
@@ -119,16 +144,64 @@ export const queueItemSchema = z.object({
 });
 export type StoredQueueEntry = Omit<z.output<typeof queueItemSchema>, 'entity' | 'schemaVersion'>;
 
+/** A case on someone's working-day or open-load list. */
+const jobFields = {
+  ...jobCardFields,
+  caseId: z.string(),
+  number: z.string(),
+  branchId: z.string(),
+  status: z.string(),
+  zone: z.string(),
+  emergency: z.boolean(),
+  createdAt: z.string(),
+  technicianId: z.string(),
+  technicianName: z.optional(z.string()),
+  appointment: z.optional(
+    z.object({ day: z.string(), from: z.optional(z.string()), to: z.optional(z.string()) }),
+  ),
+  completedAt: z.optional(z.string()),
+};
+export type JobCard = z.output<z.ZodMiniObject<typeof jobFields>>;
+
+/** One technician's job on one day (the visit planned for it, or work done on it), completed ones kept. */
+export const jobItemSchema = z.object({
+  ...header('TechnicianJob', TECHNICIAN_JOB_SCHEMA_VERSION),
+  ...jobFields,
+  day: z.string(),
+  /** Local time the job sorts by on its day: the arrival window, else the first work done that day. */
+  order: z.string(),
+  /** Still the technician's case (false once reassigned: the work done that day stays listed). */
+  current: z.boolean(),
+  caseVersion: z.number(),
+  /** False: a tombstone, out of the day's index (the visit was moved or reassigned before it happened). */
+  listed: z.boolean(),
+});
+export type StoredJob = Omit<z.output<typeof jobItemSchema>, 'entity' | 'schemaVersion'>;
+
+/** An assigned, open case on its technician's open load (the dispatch board). */
+export const loadItemSchema = z.object({
+  ...header('TechnicianLoad', TECHNICIAN_LOAD_SCHEMA_VERSION),
+  ...jobFields,
+  caseVersion: z.number(),
+  /** False: the case is no longer open and assigned (a tombstone, out of the index). */
+  listed: z.boolean(),
+});
+export type StoredLoad = Omit<z.output<typeof loadItemSchema>, 'entity' | 'schemaVersion'>;
+
 /** A branch setting and its history entries (same shape; history entries may carry events). */
 /** Settings written before their v2 bounds read as v2: every stored v1 value is within them. */
 const settingItem = <E extends string, V extends number, S extends z.ZodMiniType>(
   entity: E,
   version: V,
   value: S,
+  /** Older versions that still read as this one. */
+  older: readonly number[] = [],
 ) =>
   z.object({
     entity: z.literal(entity),
-    schemaVersion: z.union([z.literal(1), z.literal(version)]),
+    schemaVersion: (older.length
+      ? z.union([...older.map((v) => z.literal(v)), z.literal(version)])
+      : z.literal(version)) as z.ZodMiniType<V>,
     branchId: z.string(),
     value,
     updatedAt: z.string(),
@@ -140,8 +213,9 @@ export const calendarItemSchema = settingItem(
   'BranchCalendar',
   BRANCH_CALENDAR_SCHEMA_VERSION,
   WorkingCalendarSchema,
+  [1],
 );
-export const policyItemSchema = settingItem('SlaPolicy', SLA_POLICY_SCHEMA_VERSION, SlaPolicySchema);
+export const policyItemSchema = settingItem('SlaPolicy', SLA_POLICY_SCHEMA_VERSION, SlaPolicySchema, [1, 2]);
 
 /** Counts of one milestone kind met in a branch and month (incremented, never rewritten). */
 export const measureItemSchema = z.object({
@@ -167,6 +241,8 @@ export const slaItemKinds: ItemKind[] = [
   { entity: 'SlaMilestone', version: SLA_MILESTONE_SCHEMA_VERSION, schema: milestoneItemSchema },
   { entity: 'SlaEscalation', version: SLA_ESCALATION_SCHEMA_VERSION, schema: escalationItemSchema },
   { entity: 'DispatchQueueEntry', version: DISPATCH_QUEUE_SCHEMA_VERSION, schema: queueItemSchema },
+  { entity: 'TechnicianJob', version: TECHNICIAN_JOB_SCHEMA_VERSION, schema: jobItemSchema },
+  { entity: 'TechnicianLoad', version: TECHNICIAN_LOAD_SCHEMA_VERSION, schema: loadItemSchema },
   { entity: 'BranchCalendar', version: BRANCH_CALENDAR_SCHEMA_VERSION, schema: calendarItemSchema },
   { entity: 'SlaPolicy', version: SLA_POLICY_SCHEMA_VERSION, schema: policyItemSchema },
   { entity: 'SlaMeasure', version: SLA_MEASURE_SCHEMA_VERSION, schema: measureItemSchema },
@@ -207,6 +283,24 @@ export const slaKeys = {
       key(entry.priority ? '0' : '1', entry.arrivalDueAt ?? '9999', entry.caseId),
     ),
   queueOf: (branchId: string) => key('DISPATCHQ', branchId),
+  /** A technician's job of a day, in the case partition; gsi3 lists the day's jobs in order. */
+  job: (caseId: string, technicianId: string, day: string) => ({
+    pk: caseKeys.partition(caseId),
+    sk: key(SLA, 'JOB', technicianId, day),
+  }),
+  isJob: (sk: unknown) => typeof sk === 'string' && sk.startsWith(key(SLA, 'JOB', '')),
+  jobsOf: (technicianId: string, day: string) => key('TECHDAY', technicianId, day),
+  jobIndex: (j: Pick<StoredJob, 'technicianId' | 'day' | 'order' | 'caseId'>) =>
+    indexKeys(Index.byAssignee, slaKeys.jobsOf(j.technicianId, j.day), key(j.order, j.caseId)),
+  /** The case's place on its technician's open load; gsi3 lists a branch's load by technician, soonest due first. */
+  load: (caseId: string) => ({ pk: caseKeys.partition(caseId), sk: key(SLA, 'LOAD') }),
+  loadOf: (branchId: string) => key('TECHLOAD', branchId),
+  loadIndex: (l: Pick<StoredLoad, 'branchId' | 'technicianId' | 'caseId' | 'due'>) =>
+    indexKeys(
+      Index.byAssignee,
+      slaKeys.loadOf(l.branchId),
+      key(l.technicianId, Object.values(l.due ?? {}).sort()[0] ?? '9999', l.caseId),
+    ),
   calendar: (branchId: string) => ({ pk: branch(branchId), sk: 'CALENDAR' }),
   policy: (branchId: string) => ({ pk: branch(branchId), sk: 'SLA_POLICY' }),
   /** A history entry of a setting: its key plus when and a discriminator. */

@@ -39,8 +39,15 @@ const ladderSchema = z.array(stepSchema).check(
   z.refine((steps) => new Set(steps.map((s) => s.id)).size === steps.length, 'step ids must not repeat'),
 );
 
-const contacts = () =>
-  z._default(z.array(z.email().check(z.maxLength(254))).check(z.maxLength(20)), () => []);
+/** An escalation contact: an e-mail address, or a staff member whose address the directory keeps. */
+const contact = z.union([
+  z.email().check(z.maxLength(254)),
+  z.strictObject({
+    staffId: z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a staff id')),
+  }),
+]);
+export type EscalationContact = z.infer<typeof contact>;
+const contacts = () => z._default(z.array(contact).check(z.maxLength(20)), () => []);
 
 export const SlaPolicySchema = z.strictObject({
   /** First response to a request, working minutes (001 四(一)). */
@@ -97,7 +104,7 @@ export const SlaPolicySchema = z.strictObject({
       level: 'breach' as const,
     },
   ]),
-  /** E-mail addresses told at each step, per role of the branch. */
+  /** Who is told at each step, per role of the branch: e-mail addresses or staff of the directory. */
   escalationContacts: z._default(
     z.strictObject({ dispatcher: contacts(), supervisor: contacts(), manager: contacts() }),
     () => ({ dispatcher: [], supervisor: [], manager: [] }),

@@ -5,29 +5,38 @@
  * same code as Lambda.
  */
 import { type DetailType, type DomainEvent, domainEvent } from '../../events/registry.ts';
-import type { Actor } from '../auth/actor.ts';
+import { type Actor, hasRole } from '../auth/actor.ts';
 import type { TimelineEntry } from '../cases/model.ts';
+import { localDay } from '../cases/numbering.ts';
+import { isOpen } from '../cases/status.ts';
+import type { DirectoryStore } from '../directory/store.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { Page } from '../store/pagination.ts';
 import { parseInput } from '../validation.ts';
+import { cardFields, jobCard, jobDays } from './board.ts';
 import { isWorkingDay, localDateOf, type WorkingCalendar, WorkingCalendarSchema } from './calendar.ts';
 import { computeMilestones, type Milestone, type StepState } from './milestones.ts';
-import type { EscalationRecord, MilestoneMeasure, QueueEntry } from './model.ts';
-import { type EscalationLevel, type SlaPolicy, SlaPolicySchema } from './policy.ts';
+import type { EscalationRecord, MilestoneMeasure, QueueEntry, StoredJob, StoredLoad } from './model.ts';
+import { type EscalationContact, type EscalationLevel, type SlaPolicy, SlaPolicySchema } from './policy.ts';
 import type { BranchSettings, CaseSlaSnapshot, SettingKind, SlaStore, StoredMilestone } from './store.ts';
 import { morningTimerName, stepTimerName, type TimerPayload, type TimerPort } from './timers.ts';
 
 /** What the SLA API needs. Events go out through the outbox of the items the store writes. */
 export interface SlaApiDeps {
   store: SlaStore;
+  /** Staff and branches: names and days of the working-day lists, addresses of escalation contacts. */
+  directory: Pick<DirectoryStore, 'getStaff' | 'getBranch' | 'listStaffOfBranch'>;
   now: () => Date;
+  /** The deployment's timezone, for branches that set none. */
+  timeZone: string;
 }
 
 /** What the SLA workers (case-event consumer, timer target) need. */
 export interface SlaDeps extends SlaApiDeps {
   timers: TimerPort;
   mailer: Mailer;
+
   log?: (message: string, details: Record<string, unknown>) => void;
 }
 
@@ -120,6 +129,41 @@ async function apply(deps: SlaDeps, e: Evaluation, createTimers: boolean): Promi
     for (const name of stored?.timers ?? []) if (!names.includes(name)) await deps.timers.cancel(name);
   }
   await applyQueue(deps, e);
+  await applyBoard(deps, e);
+}
+
+/**
+ * The case's entries on its technicians' days and on the open load, with what those lists show; days it
+ * no longer belongs to (moved or reassigned before any work) become tombstones.
+ */
+async function applyBoard(deps: SlaDeps, e: Evaluation): Promise<void> {
+  const c = e.snapshot.case;
+  const onLoad = Boolean(c.technicianId) && isOpen(c.status);
+  const load: StoredLoad | undefined =
+    onLoad || e.snapshot.load?.listed
+      ? {
+          ...jobCard(c, e.milestones, c.technicianId ?? e.snapshot.load?.technicianId ?? 'unassigned'),
+          caseVersion: c.version,
+          listed: onLoad,
+        }
+      : undefined;
+  const days = jobDays(c, e.calendar.timezone);
+  const wanted = new Set(days.map((d) => `${d.technicianId}#${d.day}`));
+  const jobs: StoredJob[] = [
+    ...days.map((d) => ({
+      ...jobCard(c, e.milestones, d.technicianId),
+      day: d.day,
+      order: d.order,
+      current: d.technicianId === c.technicianId,
+      caseVersion: c.version,
+      listed: true,
+    })),
+    ...[...e.snapshot.jobs.entries()]
+      .filter(([k, j]) => !wanted.has(k) && j.listed)
+      .map(([, j]) => ({ ...j, caseVersion: c.version, listed: false })),
+  ];
+  if (!load && jobs.length === 0) return;
+  await deps.store.saveBoard(c.version, load, jobs);
 }
 
 async function applyQueue(deps: SlaDeps, e: Evaluation): Promise<void> {
@@ -129,6 +173,7 @@ async function applyQueue(deps: SlaDeps, e: Evaluation): Promise<void> {
   if (!queued && !current?.queued) return;
   const arrivalDueAt = e.milestones.find((m) => m.kind === 'arrival')?.dueAt;
   const entry: QueueEntry = {
+    ...cardFields(c, e.milestones),
     caseId: c.id,
     number: c.number,
     branchId: c.branchId,
@@ -209,7 +254,7 @@ export async function handleTimer(deps: SlaDeps, payload: TimerPayload): Promise
 async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepState): Promise<TimerOutcome> {
   const c = e.snapshot.case;
   const at = e.now.toISOString();
-  const recipients = [...e.policy.escalationContacts[step.notify]];
+  const recipients = await addressesOf(deps, e.policy.escalationContacts[step.notify]);
   // "The assigned dispatcher": whoever made the last assignment, when there is one.
   const dispatcherId = step.notify === 'dispatcher' ? c.assignments.at(-1)?.by : undefined;
   const dueAt = m.dueAt ?? (step.fireAt as string);
@@ -277,7 +322,9 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
       text: [
         `Case ${c.number} (${c.zone}${c.emergency ? ', equipment down' : ''}) has ${headline}.`,
         `Due: ${due} (${e.calendar.timezone}).`,
-        `Customer: ${c.customer.name}, ${c.customer.address}. Status: ${c.status}.`,
+        `Customer: ${c.customer.name}, ${c.customer.address}, ${c.customer.phone}. Status: ${c.status}.`,
+        c.technicianName ? `Technician: ${c.technicianName}.` : 'No technician assigned yet.',
+        `Product: ${c.product.model} (${c.product.serialNumber}). Symptoms: ${c.symptoms}`,
         step.notify === 'dispatcher'
           ? 'Please dispatch a technician or follow up with the assigned one.'
           : `Escalated to the ${step.notify}.`,
@@ -286,6 +333,23 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
   }
   await deps.store.markNotified(c.id, m.kind, step.id, deps.now().toISOString());
   return 'escalated';
+}
+
+/**
+ * The e-mail addresses of a step's contacts: addresses as they are, staff through the directory (an
+ * inactive person or one without an address is skipped, and logged).
+ */
+async function addressesOf(deps: SlaDeps, contacts: readonly EscalationContact[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const contact of contacts) {
+    if (typeof contact === 'string') out.push(contact);
+    else {
+      const person = await deps.directory.getStaff(contact.staffId);
+      if (person?.active && person.email) out.push(person.email);
+      else deps.log?.('escalation contact has no address', { staffId: contact.staffId });
+    }
+  }
+  return [...new Set(out)];
 }
 
 /**
@@ -416,4 +480,99 @@ export async function slaMeasures(
   month: string,
 ): Promise<{ branchId: string; month: string; milestones: MilestoneMeasure[] }> {
   return { branchId, month, milestones: await deps.store.measures(branchId, month) };
+}
+
+// ---- the working day ----
+
+/** A technician's jobs of one day, in order, completed ones included. */
+export interface TechnicianDay {
+  technicianId: string;
+  technicianName?: string;
+  day: string;
+  items: Array<Omit<StoredJob, 'caseVersion' | 'listed'>>;
+}
+
+/**
+ * A technician's day (default: today in their branch's time): every visit planned for them that day
+ * and every job they worked on that day, completed ones included, in order of arrival window or first
+ * work, with customer, address, phone, symptoms, product and due times. One Query.
+ */
+export async function technicianDay(
+  deps: SlaApiDeps,
+  actor: Actor,
+  technicianId: string,
+  day?: string,
+): Promise<TechnicianDay> {
+  const id = technicianId === 'me' ? actor.sub : technicianId;
+  // Technicians read their own day; dispatchers and managers anyone's.
+  if (!hasRole(actor, ['dispatcher', 'manager']) && id !== actor.sub)
+    throw new NotFoundError(`no technician ${id}`);
+  const person = await deps.directory.getStaff(id);
+  const branch = person ? await deps.directory.getBranch(person.branchId) : undefined;
+  const theDay = day ?? localDay(deps.now(), branch?.timezone ?? deps.timeZone);
+  const jobs = await deps.store.listJobs(id, theDay);
+  return {
+    technicianId: id,
+    ...(person ? { technicianName: person.name } : {}),
+    day: theDay,
+    items: jobs.map(({ caseVersion: _v, listed: _l, ...j }) => j),
+  };
+}
+
+export interface DispatchBoard {
+  branchId: string;
+  /** Requests waiting for dispatch: next-morning priority first, then by arrival due time. */
+  unassigned: QueueEntry[];
+  /** Every technician of the branch (active or not, with open work), and their open cases, soonest due first. */
+  technicians: Array<{
+    technicianId: string;
+    name?: string;
+    active?: boolean;
+    open: Array<Omit<StoredLoad, 'caseVersion' | 'listed'>>;
+  }>;
+}
+
+/**
+ * The dispatch board of a branch: the unassigned requests and each technician's open load, every item
+ * with customer name, address, zone, symptoms, product and SLA due times. One Query per list (the
+ * queue, the load, the branch's staff).
+ */
+export async function dispatchBoard(deps: SlaApiDeps, branchId: string): Promise<DispatchBoard> {
+  const [queue, load, staff] = await Promise.all([
+    deps.store.listQueue(branchId, { limit: 100 }),
+    deps.store.listLoad(branchId),
+    allStaffOf(deps, branchId),
+  ]);
+  const technicians = new Map<string, DispatchBoard['technicians'][number]>();
+  for (const s of staff) {
+    if (s.roles.includes('technician'))
+      technicians.set(s.id, { technicianId: s.id, name: s.name, active: s.active, open: [] });
+  }
+  for (const { caseVersion: _v, listed: _l, ...job } of load) {
+    let row = technicians.get(job.technicianId);
+    if (!row) {
+      row = {
+        technicianId: job.technicianId,
+        ...(job.technicianName ? { name: job.technicianName } : {}),
+        open: [],
+      };
+      technicians.set(job.technicianId, row);
+    }
+    row.open.push(job);
+  }
+  return { branchId, unassigned: queue.items, technicians: [...technicians.values()] };
+}
+
+async function allStaffOf(deps: SlaApiDeps, branchId: string) {
+  const out = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.directory.listStaffOfBranch(branchId, {
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
+    out.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
 }

@@ -30,6 +30,8 @@ import {
   DISPATCH_QUEUE_SCHEMA_VERSION,
   type EscalationRecord,
   escalationItemSchema,
+  jobItemSchema,
+  loadItemSchema,
   type MilestoneMeasure,
   measureItemSchema,
   milestoneItemSchema,
@@ -40,9 +42,13 @@ import {
   SLA_MEASURE_SCHEMA_VERSION,
   SLA_MILESTONE_SCHEMA_VERSION,
   SLA_POLICY_SCHEMA_VERSION,
+  type StoredJob,
+  type StoredLoad,
   type StoredMilestone,
   type StoredQueueEntry,
   slaKeys,
+  TECHNICIAN_JOB_SCHEMA_VERSION,
+  TECHNICIAN_LOAD_SCHEMA_VERSION,
 } from './model.ts';
 import { type MilestoneKind, milestoneKinds, type SlaPolicy } from './policy.ts';
 
@@ -56,6 +62,9 @@ export interface CaseSlaSnapshot {
   milestones: Map<MilestoneKind, StoredMilestone>;
   escalations: Map<string, EscalationRecord>;
   queue?: StoredQueueEntry;
+  /** The case's working-day entries, by `<technician>#<day>`, and its open-load entry. */
+  jobs: Map<string, StoredJob>;
+  load?: StoredLoad;
 }
 
 export interface MeasureIncrement {
@@ -127,7 +136,22 @@ export interface SlaStore {
   /** Marks a queued entry as priority; false when it left the queue or was already priority. */
   markPriority(entry: QueueEntry, at: string): Promise<boolean>;
   measures(branchId: string, month: string): Promise<MilestoneMeasure[]>;
+  /**
+   * Writes a case's working-day entries and its open-load entry together, unless a newer case version
+   * wrote them; false then. Entries with `listed: false` stay as tombstones out of the indexes.
+   */
+  saveBoard(caseVersion: number, load: StoredLoad | undefined, jobs: StoredJob[]): Promise<boolean>;
+  /** A technician's jobs of a day, in order (one Query). */
+  listJobs(technicianId: string, day: string): Promise<StoredJob[]>;
+  /** A branch's open load, by technician and soonest due (one Query). */
+  listLoad(branchId: string): Promise<StoredLoad[]>;
 }
+
+const strip = <T extends { entity: string; schemaVersion: number }>({
+  entity: _e,
+  schemaVersion: _v,
+  ...rest
+}: T): Omit<T, 'entity' | 'schemaVersion'> => rest;
 
 export class DynamoSlaStore implements SlaStore {
   constructor(
@@ -176,6 +200,7 @@ export class DynamoSlaStore implements SlaStore {
       timeline: [],
       milestones: new Map(),
       escalations: new Map(),
+      jobs: new Map(),
     };
     for (const item of items) {
       if (slaKeys.isEscalationTimeline(item.sk)) continue;
@@ -188,6 +213,11 @@ export class DynamoSlaStore implements SlaStore {
         snapshot.escalations.set(`${e.milestone}#${e.step}`, e);
       } else if (item.sk === slaKeys.queue(caseId).sk) {
         snapshot.queue = parseItem(queueItemSchema, item);
+      } else if (slaKeys.isJob(item.sk)) {
+        const j = parseItem(jobItemSchema, item);
+        snapshot.jobs.set(`${j.technicianId}#${j.day}`, j);
+      } else if (item.sk === slaKeys.load(caseId).sk) {
+        snapshot.load = parseItem(loadItemSchema, item);
       }
     }
     return snapshot;
@@ -344,6 +374,60 @@ export class DynamoSlaStore implements SlaStore {
       },
     );
     return (await commit(this.db, this.tableName, new UnitOfWork<'skipped'>().add(write))) === 'committed';
+  }
+
+  async saveBoard(caseVersion: number, load: StoredLoad | undefined, jobs: StoredJob[]): Promise<boolean> {
+    const guard = {
+      condition: 'attribute_not_exists(caseVersion) OR caseVersion <= :v',
+      values: { ':v': caseVersion },
+      onConflict: 'stale' as const,
+    };
+    const unit = new UnitOfWork<'stale'>();
+    if (load) {
+      unit.add(
+        put(
+          {
+            ...slaKeys.load(load.caseId),
+            ...(load.listed ? slaKeys.loadIndex(load) : {}),
+            entity: 'TechnicianLoad',
+            schemaVersion: TECHNICIAN_LOAD_SCHEMA_VERSION,
+            ...load,
+          },
+          guard,
+        ),
+      );
+    }
+    for (const j of jobs) {
+      unit.add(
+        put(
+          {
+            ...slaKeys.job(j.caseId, j.technicianId, j.day),
+            ...(j.listed ? slaKeys.jobIndex(j) : {}),
+            entity: 'TechnicianJob',
+            schemaVersion: TECHNICIAN_JOB_SCHEMA_VERSION,
+            ...j,
+          },
+          guard,
+        ),
+      );
+    }
+    return (await commit(this.db, this.tableName, unit)) === 'committed';
+  }
+
+  async listJobs(technicianId: string, day: string): Promise<StoredJob[]> {
+    const items = await queryAll(this.db, this.tableName, {
+      index: Index.byAssignee,
+      pk: slaKeys.jobsOf(technicianId, day),
+    });
+    return items.map((i) => strip(parseItem(jobItemSchema, i)));
+  }
+
+  async listLoad(branchId: string): Promise<StoredLoad[]> {
+    const items = await queryAll(this.db, this.tableName, {
+      index: Index.byAssignee,
+      pk: slaKeys.loadOf(branchId),
+    });
+    return items.map((i) => strip(parseItem(loadItemSchema, i)));
   }
 
   async measures(branchId: string, month: string): Promise<MilestoneMeasure[]> {

@@ -16,11 +16,17 @@ export const tableDefinition = {
    */
   stream: 'NEW_IMAGE',
   indexes: {
-    /** Owner's items newest first: a customer's cases (`CUST#<id>` / `CASE#<createdAt>`). */
+    /** Owner's items: a customer's cases (`CUST#<id>` / `CASE#<createdAt>`) and product units (`UNIT#<serial>`). */
     gsi1: { partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-    /** Items by state: cases by status (`CASESTATUS#<status>` / `<createdAt>#<id>`). */
+    /**
+     * Items by state or group: cases by status (`CASESTATUS#<status>` / `<createdAt>#<id>`), the dispatch
+     * queue, the directory's lists (branches, staff per branch, customers by name prefix).
+     */
     gsi2: { partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    /** Open work per assignee (sparse): a technician's open cases (`TECH#<id>` / `<createdAt>#<id>`). */
+    /**
+     * Work per assignee (sparse): a technician's open cases (`TECH#<id>` / `<createdAt>#<id>`), their jobs
+     * of a day (`TECHDAY#<id>#<day>`), a branch's open load by technician (`TECHLOAD#<branch>`).
+     */
     gsi3: { partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     /** Items by local calendar day: cases by created day (`CASEDAY#<yyyy-mm-dd>` / `<createdAt>#<id>`). */
     gsi4: { partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
@@ -38,6 +44,10 @@ export const Index = {
   byAssignee: 'gsi3',
   byDay: 'gsi4',
   byDoneDay: 'gsi5',
+  /** Directory lists: branches, a branch's staff by name. */
+  byBranch: 'gsi2',
+  /** Customers by normalized name prefix. */
+  byName: 'gsi2',
 } as const satisfies Record<string, IndexName>;
 
 /** `CreateTable` input for the local engine: on-demand, every index projecting all attributes. */

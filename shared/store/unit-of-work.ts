@@ -9,6 +9,7 @@
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   TransactWriteCommand,
@@ -45,7 +46,8 @@ export type Write<O extends string = never> =
       condition?: string;
       onConflict?: OnConflict<O>;
     } & Expression)
-  | ({ kind: 'check'; key: ItemKey; condition: string; onConflict?: OnConflict<O> } & Expression);
+  | ({ kind: 'check'; key: ItemKey; condition: string; onConflict?: OnConflict<O> } & Expression)
+  | ({ kind: 'delete'; key: ItemKey; condition?: string; onConflict?: OnConflict<O> } & Expression);
 
 const notThere = `attribute_not_exists(${tableDefinition.partitionKey})`;
 const there = `attribute_exists(${tableDefinition.partitionKey})`;
@@ -97,6 +99,14 @@ export function updateExisting<O extends string = never>(
 ): Write<O> {
   const condition = options.condition ? `${there} AND (${options.condition})` : there;
   return update(key, expression, { ...options, condition });
+}
+
+/** Deletes an item when `condition` (if any) holds (e.g. a uniqueness claim given up). */
+export function remove<O extends string = never>(
+  key: ItemKey,
+  options: { condition?: string; onConflict?: OnConflict<O> } & Expression = {},
+): Write<O> {
+  return { kind: 'delete', key, ...options };
 }
 
 /** Writes nothing, but the unit commits only while `condition` holds on the item at `key`. */
@@ -223,6 +233,8 @@ async function single(
   const condition = w.condition ? { ConditionExpression: w.condition } : {};
   if (w.kind === 'put')
     await db.send(new PutCommand({ TableName: tableName, Item: w.item, ...condition, ...expression(w) }));
+  else if (w.kind === 'delete')
+    await db.send(new DeleteCommand({ TableName: tableName, Key: w.key, ...condition, ...expression(w) }));
   else
     await db.send(
       new UpdateCommand({
@@ -250,6 +262,8 @@ function transactItem(tableName: string, w: Write<string>) {
           ...expression(w),
         },
       };
+    case 'delete':
+      return { Delete: { TableName: tableName, Key: w.key, ...condition, ...expression(w) } };
     case 'check':
       return {
         ConditionCheck: {

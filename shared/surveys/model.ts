@@ -18,7 +18,8 @@ import { firstVersionHeader, type ItemKind, outboxSchema } from '../store/item.t
 import { Index, indexKeys, key } from '../store/table.ts';
 import { ratingsSchema } from './score.ts';
 
-export const SURVEY_CARD_SCHEMA_VERSION = 1;
+/** v2: `technicianName` (optional: v1 cards show the technician's id). */
+export const SURVEY_CARD_SCHEMA_VERSION = 2;
 export const SURVEY_REPLY_SCHEMA_VERSION = 1;
 /** v1 of the kinds below: first stored without `schemaVersion`, which reads as v1. */
 export const SURVEY_GUARD_SCHEMA_VERSION = 1;
@@ -31,7 +32,7 @@ export type AnswerChannel = (typeof answerChannels)[number];
 /** The stored survey card (without key attributes). */
 export const surveyCardSchema = z.object({
   entity: z.literal('SurveyCard'),
-  schemaVersion: z.literal(SURVEY_CARD_SCHEMA_VERSION),
+  schemaVersion: z.union([z.literal(1), z.literal(SURVEY_CARD_SCHEMA_VERSION)]),
   /** The card id inside the signed token (see `token.ts`). The token itself is never stored. */
   id: z.string(),
   caseId: z.string(),
@@ -46,6 +47,8 @@ export const surveyCardSchema = z.object({
   }),
   lang: z.enum(['zh-CN', 'en']),
   technicianId: z.string(),
+  /** The technician's name when the card was made (cards, pages and mails show it; the id stays the reference). */
+  technicianName: z.optional(z.string()),
   /** Local day the service was completed (`YYYY-MM-DD`) and its month: the scorecard's period. */
   serviceDay: z.string(),
   month: z.string(),
@@ -66,6 +69,10 @@ export const surveyCardSchema = z.object({
   version: z.number(),
 });
 export type SurveyCardRecord = z.infer<typeof surveyCardSchema>;
+
+/** Who the card asks about, by name (cards made before the directory carry only the id). */
+export const technicianNameOf = (card: Pick<SurveyCardRecord, 'technicianId' | 'technicianName'>): string =>
+  card.technicianName ?? card.technicianId;
 
 /** One received e-mail reply (without key attributes). */
 export const surveyReplySchema = z.object({

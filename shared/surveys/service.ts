@@ -21,6 +21,7 @@ import {
   answerItem,
   SURVEY_CARD_SCHEMA_VERSION,
   type SurveyCardRecord,
+  technicianNameOf,
 } from './model.ts';
 import { resolveSurveyLang, type SurveyLang } from './page.ts';
 import { answerScore, isComplaint, type Scorecard, type SurveyAnswers, scorecard } from './score.ts';
@@ -193,6 +194,7 @@ function newCard(deps: SurveyDispatchDeps, c: Case): SurveyCardRecord {
     },
     lang: resolveSurveyLang(c.customer.language),
     technicianId: c.technicianId ?? 'unassigned',
+    ...(c.technicianName ? { technicianName: c.technicianName } : {}),
     serviceDay,
     month: serviceDay.slice(0, 7),
     channel: email ? 'email' : 'phone',
@@ -249,7 +251,7 @@ async function mailCard(deps: SurveyDispatchDeps, card: SurveyCardRecord, remind
     lang: card.lang,
     customerName: card.customer.name,
     caseNumber: card.caseNumber,
-    technicianName: card.technicianId,
+    technicianName: technicianNameOf(card),
     serviceDate: card.serviceDay,
     surveyUrl: url,
     quickAnswerUrl: (level) => `${url}?level=${level}`,

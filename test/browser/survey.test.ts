@@ -25,6 +25,7 @@ beforeAll(async () => {
       at: shanghai('2026-11-24T15:00:00'),
       customer: { id: 'cust-browser', name: 'Li Na', email: 'li.na@example.com', language: 'en' },
       technicianId: 'tech-browser',
+      technicianName: 'Zhang Wei',
     })
   ).number;
   clockControl.freeze(shanghai('2026-11-25T08:00:00'));
@@ -51,15 +52,17 @@ afterAll(async () => {
 });
 
 describe('survey in the browser', () => {
-  it('opens the link from the outbox, answers, sees the confirmation, and finds it answered when reopened', async () => {
+  it('opens the link from the outbox, sees the technician by name, answers, sees the confirmation, and finds it answered when reopened', async () => {
     // Prepare
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     await page.goto(`${sys.url}/_local/outbox`);
     await page.click('a.message');
     await page.click('#open-html');
     await page.screenshot({ path: join(OUTPUT, 'survey-1-card.png'), fullPage: true });
+    const card = await page.textContent('body');
     await page.click('#survey-link');
     const surveyUrl = page.url();
+    const form = await page.textContent('body');
 
     // Act
     await page.check('#attitude-4');
@@ -75,6 +78,9 @@ describe('survey in the browser', () => {
     const reopened = await page.goto(surveyUrl);
 
     // Assess
+    expect(card).toContain('Zhang Wei');
+    expect(form).toContain('Zhang Wei');
+    expect(form).not.toContain('tech-browser');
     expect(surveyUrl).toMatch(new RegExp(`^${sys.url}/survey/[a-z2-7]{10}\\.`));
     expect(thanks).toContain(caseNumber);
     expect(reopened?.status()).toBe(409);

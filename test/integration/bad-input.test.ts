@@ -82,7 +82,10 @@ const badInputs: BadCase[] = [
   badCustomer('control characters in name', 'name', 'Wang\u0000Fang'),
   badProduct('SQL injection in serial number', 'serialNumber', "1'; DROP TABLE cases;--"),
   badIntake('NoSQL operator object as symptoms', 'symptoms', { symptoms: { $ne: null } }),
-  badCustomer('agent without customer id', 'id', undefined),
+  badCustomer('agent naming a customer the directory does not know', 'id', 'cust-invented'),
+  badIntake('a serial number not yet installed, without its product line', 'product.productLine', {
+    product: { ...product, serialNumber: 'SN-NEVER-SEEN', productLine: undefined },
+  }),
   {
     name: 'malformed Idempotency-Key',
     body: base,

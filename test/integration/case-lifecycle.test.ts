@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { asTechnician, customer as registered, technicians } from '../support/directory.ts';
 import { intake, useTestSystem } from '../support/system.ts';
 
 const sys = useTestSystem();
@@ -8,8 +9,9 @@ describe('on-site repair lifecycle over HTTP', () => {
     // Prepare
     const agent = await sys().as('agent');
     const dispatcher = await sys().as('dispatcher');
-    const tech = await sys().as('technician');
+    const tech = await asTechnician(sys());
     const customer = await sys().as('customer');
+    await registered(sys(), customer.sub);
     const opened = await agent.post(
       '/cases',
       intake({ customer: { ...(intake().customer as object), id: customer.sub } }),
@@ -79,6 +81,7 @@ describe('on-site repair lifecycle over HTTP', () => {
     // Prepare
     const agent = await sys().as('agent');
     const dispatcher = await sys().as('dispatcher');
+    await technicians(sys(), ['tech-a', 'tech-b']);
     const id = (await agent.post('/cases', intake())).body.id;
     await dispatcher.post(`/cases/${id}/assign`, { technicianId: 'tech-a' });
 
@@ -116,6 +119,7 @@ describe('on-site repair lifecycle over HTTP', () => {
     // Prepare
     const agent = await sys().as('agent');
     const dispatcher = await sys().as('dispatcher');
+    await technicians(sys(), ['tech-r']);
     const id = (await agent.post('/cases', intake())).body.id;
     await dispatcher.post(`/cases/${id}/assign`, { technicianId: 'tech-r' });
 
@@ -132,14 +136,21 @@ describe('on-site repair lifecycle over HTTP', () => {
     });
   });
 
-  it('requires a fee quote before paid work and invoices large charges', async () => {
+  it('requires an accepted fee quote before paid work, caps charges at it, and invoices large charges', async () => {
     // Prepare: bought long ago, so out of warranty → category A (paid)
     const agent = await sys().as('agent');
     const dispatcher = await sys().as('dispatcher');
-    const tech = await sys().as('technician');
+    const tech = await asTechnician(sys());
     const opened = await agent.post(
       '/cases',
-      intake({ product: { model: 'AC-1', serialNumber: 'SN-OLD', purchaseDate: '2019-01-01' } }),
+      intake({
+        product: {
+          model: 'AC-1',
+          serialNumber: 'SN-OLD',
+          purchaseDate: '2019-01-01',
+          productLine: 'air-conditioner',
+        },
+      }),
     );
     const id = opened.body.id;
     await dispatcher.post(`/cases/${id}/assign`, { technicianId: tech.sub });
@@ -153,6 +164,14 @@ describe('on-site repair lifecycle over HTTP', () => {
         { description: 'Labour', amount: 150 },
       ],
     });
+    const unaccepted = await tech.post(`/cases/${id}/record-work`, {
+      description: 'Compressor',
+      minutes: 90,
+    });
+    const accepted = await agent.post(`/cases/${id}/accept-quote`, {
+      total: 1350,
+      note: 'Agreed on the phone',
+    });
     const after = await tech.post(`/cases/${id}/record-work`, { description: 'Compressor', minutes: 90 });
     const small = await tech.post(`/cases/${id}/charge`, {
       lines: [{ description: 'Call-out', amount: 80 }],
@@ -160,22 +179,33 @@ describe('on-site repair lifecycle over HTTP', () => {
     const large = await tech.post(`/cases/${id}/charge`, {
       lines: [{ description: 'Compressor', amount: 1200 }],
     });
+    const overQuote = await tech.post(`/cases/${id}/charge`, {
+      lines: [{ description: 'Extra refrigerant', amount: 100 }],
+    });
 
     // Assess
     expect(opened.body.category).toBe('A');
     expect(before.status).toBe(409);
     expect(quote.body.quote).toMatchObject({ total: 1350, currency: 'CNY' });
+    expect(unaccepted.status).toBe(409);
+    expect(unaccepted.body.detail).toContain('must accept the fee quote');
+    expect(accepted.body.quote.acceptance).toMatchObject({
+      by: { sub: agent.sub, role: 'agent' },
+      onBehalfOfCustomer: true,
+    });
     expect(after.status).toBe(200);
+    expect(overQuote.status).toBe(409);
+    expect(overQuote.body.detail).toContain('beyond the accepted quote of 1350');
     expect(small.body.charges[0]).toMatchObject({ collection: 'on_site', total: 80 });
     expect(large.body.charges[1]).toMatchObject({ collection: 'invoice', total: 1200 });
     expect(large.body.charges[1].invoiceNumber).toMatch(/^INV-/);
   });
 
-  it('pauses for parts and resumes with a new visit', async () => {
+  it('pauses for parts on site and resumes on site, in the same visit', async () => {
     // Prepare
     const agent = await sys().as('agent');
     const dispatcher = await sys().as('dispatcher');
-    const tech = await sys().as('technician');
+    const tech = await asTechnician(sys());
     const id = (await agent.post('/cases', intake())).body.id;
     await dispatcher.post(`/cases/${id}/assign`, { technicianId: tech.sub });
     await tech.post(`/cases/${id}/arrive`, { idShown: true, faultConfirmed: true });
@@ -183,15 +213,14 @@ describe('on-site repair lifecycle over HTTP', () => {
     // Act
     const held = await tech.post(`/cases/${id}/hold`, { reason: 'parts', note: 'Needs board PCB-7' });
     const resumed = await dispatcher.post(`/cases/${id}/resume`, { note: 'Board arrived' });
-    await tech.post(`/cases/${id}/arrive`, { idShown: true, faultConfirmed: true });
     await tech.post(`/cases/${id}/record-work`, { description: 'Fitted PCB-7', minutes: 30 });
     const done = await tech.post(`/cases/${id}/sign-off`, { customerName: 'Wang Fang' });
 
     // Assess
     expect(held.body.status).toBe('awaiting_parts');
-    expect(resumed.body.status).toBe('assigned');
+    expect(resumed.body.status).toBe('on_site');
     expect(done.body.status).toBe('completed');
-    expect(done.body.visits).toHaveLength(2);
+    expect(done.body.visits).toHaveLength(1);
   });
 });
 
@@ -200,7 +229,7 @@ describe('carry-in (workshop) repair lifecycle over HTTP', () => {
     // Prepare
     const agent = await sys().as('agent');
     const dispatcher = await sys().as('dispatcher');
-    const tech = await sys().as('technician');
+    const tech = await asTechnician(sys());
     const id = (await agent.post('/cases', intake({ channel: 'walk_in' }))).body.id;
 
     // Act
@@ -295,7 +324,7 @@ describe('lists and visibility', () => {
     // Prepare
     const agent = await sys().as('agent');
     const dispatcher = await sys().as('dispatcher');
-    const tech = await sys().as('technician');
+    const tech = await asTechnician(sys());
     const a = (await agent.post('/cases', intake())).body.id;
     const b = (await agent.post('/cases', intake())).body.id;
     await dispatcher.post(`/cases/${a}/assign`, { technicianId: tech.sub });

@@ -9,6 +9,7 @@ import formats from 'ajv-formats';
 import createClient from 'openapi-fetch';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { paths } from '../support/api-types.ts';
+import { asTechnician, customer as registered } from '../support/directory.ts';
 import { type ApiResponse, intake, useTestSystem } from '../support/system.ts';
 
 type Json = Record<string, any>;
@@ -49,8 +50,9 @@ describe('real answers match the documented schemas', () => {
     // Prepare
     const agent = await sys().as('agent');
     const dispatcher = await sys().as('dispatcher');
-    const tech = await sys().as('technician');
+    const tech = await asTechnician(sys());
     const customer = await sys().as('customer', 'cust-1');
+    await registered(sys(), customer.sub);
     const samples: [string, string, ApiResponse][] = [];
     const sample = async (method: string, template: string, call: Promise<ApiResponse>) => {
       const res = await call;
@@ -58,14 +60,16 @@ describe('real answers match the documented schemas', () => {
       return res;
     };
 
+    const ownCase = intake({ customer: { ...(intake().customer as object), id: customer.sub } });
+
     // Act
     const created = await sample(
       'post',
       '/cases',
-      agent.post('/cases', intake(), { 'idempotency-key': 'contract-0001' }),
+      agent.post('/cases', ownCase, { 'idempotency-key': 'contract-0001' }),
     );
     const id = created.body.id as string;
-    await sample('post', '/cases', agent.post('/cases', intake(), { 'idempotency-key': 'contract-0001' }));
+    await sample('post', '/cases', agent.post('/cases', ownCase, { 'idempotency-key': 'contract-0001' }));
     await sample(
       'post',
       '/cases',
@@ -138,8 +142,13 @@ describe('a client typed from the document', () => {
     const created = await api.POST('/cases', {
       body: {
         channel: 'letter',
-        customer: { id: 'cust-typed', name: 'Zhao Lei', address: '5 Hubin Rd', phone: '+86 139 0000 0000' },
-        product: { model: 'AC-3200', serialNumber: 'SN-TYPED', purchaseDate: '2026-01-15' },
+        customer: { name: 'Zhao Lei', address: '5 Hubin Rd', phone: '+86 139 0000 0000' },
+        product: {
+          model: 'AC-3200',
+          serialNumber: 'SN-TYPED',
+          purchaseDate: '2026-01-15',
+          productLine: 'air-conditioner',
+        },
         symptoms: 'Noisy fan',
         zone: 'suburban',
         emergency: false,

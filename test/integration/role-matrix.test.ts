@@ -5,8 +5,9 @@
  * Ownership hiding (404) has its own table at the end.
  *
  * How the rows were decided:
- * - customer: opens requests for themselves, sees only their own cases (the four visible statuses, not
- *   the internal timeline), cancels their own request; answers surveys (public pages).
+ * - customer: opens requests for themselves, sees only their own cases (the four visible statuses and
+ *   the customer-visible timeline, not the internal one), cancels their own request, accepts a quote;
+ *   registers and edits their own directory record and units; answers surveys (public pages).
  * - agent (reception, 业务员): registers requests for any customer, sees all cases, keeps the goods
  *   in/out register (000 (十一)), acts for the customer on the phone (cancel, corrections, quotes,
  *   holds, remote guidance, carry-in receipts), surveys by phone and takes complaints.
@@ -14,12 +15,17 @@
  *   registering them; assigns, triages, inspects workshop repairs, closes; handles complaints in person.
  * - technician: only their assignments; arrival, work, time, parts, sign-off, workshop bench.
  * - parts clerk: parts work only — no case reads, no case actions.
- * - manager: everything the roles above may, plus settings and reports.
+ * - manager: everything the roles above may, plus settings and reports; keeps branches and staff.
  * - ops: read-only dashboards and reports — the report routes, nothing case-by-case.
+ * - the directory (§12): every staff role reads it (ops read only); reception, managers and the
+ *   customer themselves register and edit customers and units; only managers keep branches and staff.
+ * - the working day: dispatchers and managers read the dispatch board; a technician reads their own
+ *   day, dispatchers and managers anyone's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '../../functions/catalog.ts';
 import { type Role, roles } from '../../shared/auth/actor.ts';
+import { phoneFor, customer as registered, technicians, unit } from '../support/directory.ts';
 import { type Caller, intake, startTestSystem, type TestSystem } from '../support/system.ts';
 
 type Row = Readonly<Record<Role, number>>;
@@ -49,17 +55,35 @@ type Stage =
   | 'inspected'
   | 'completed'
   | 'paid'
-  | 'paid_quoted';
+  | 'paid_quoted'
+  | 'paid_accepted';
 
 interface Expectation {
   expected: Row;
-  body?: unknown;
+  /** The body, or the body each role sends (writes that must not collide). */
+  body?: unknown | ((role: Role) => unknown);
   /** Case routes: the state of the caller's case. */
   stage?: Stage;
+  /** The path called (default: the route's, with the fixture's ids), or the one each role calls. */
+  path?: string | ((role: Role) => string);
+  /** A caller of its own for a role (e.g. a customer not yet in the directory). */
+  sub?: Partial<Record<Role, string>>;
 }
 
 const MONTH = '2026-12';
+const CUSTOMER = 'cust-matrix';
+const TECHNICIAN = 'tech-matrix';
 const paidLines = { lines: [{ description: 'Labour', amount: 80 }] };
+/** Digits of a role, for phone numbers and serials that must not collide between cells. */
+const nth = (role: Role) => String(roles.indexOf(role) + 1);
+const customerInput = (phone: string) => ({
+  name: 'Wang Fang',
+  addresses: [{ address: '18 Jiefang Road, Hangzhou', zone: 'urban' }],
+  phones: [phone],
+});
+/** Records the writing cells change: each role its own (concurrent writes on one would race). */
+const ownRecord = (role: Role) => (role === 'customer' ? CUSTOMER : `${CUSTOMER}-${role}`);
+const ownUnit = (role: Role) => `SN-MATRIX-${nth(role)}`;
 
 /** SPEC §2, route by route. */
 const expectations: Record<string, Expectation> = {
@@ -68,10 +92,74 @@ const expectations: Record<string, Expectation> = {
   'POST /cases': { expected: row(201, 201, 403, 403, 403, 201, 403) },
   'GET /cases': { expected: row(200, 200, 200, 200, 403, 200, 403) },
   'GET /cases/{id}': { expected: row(200, 200, 200, 200, 403, 200, 403), stage: 'assigned' },
-  'GET /cases/{id}/timeline': { expected: row(403, 200, 200, 200, 403, 200, 403), stage: 'assigned' },
+  'GET /cases/{id}/timeline': { expected: row(200, 200, 200, 200, 403, 200, 403), stage: 'assigned' },
   'GET /register/{month}': { expected: row(403, 200, 200, 403, 403, 200, 403) },
   'GET /cases/{id}/sla': { expected: row(403, 200, 200, 403, 403, 200, 403), stage: 'assigned' },
   'GET /dispatch/queue': { expected: row(403, 403, 200, 403, 403, 200, 403) },
+  'GET /dispatch/board': { expected: row(403, 403, 200, 403, 403, 200, 403) },
+  'GET /technicians/{id}/day': {
+    expected: row(403, 403, 200, 200, 403, 200, 403),
+    path: '/technicians/me/day',
+  },
+
+  'GET /directory/branches': { expected: row(403, 200, 200, 200, 200, 200, 200) },
+  'GET /directory/branches/{id}': { expected: row(403, 200, 200, 200, 200, 200, 200) },
+  'POST /directory/branches/{id}': {
+    expected: row(403, 403, 403, 403, 403, 200, 403),
+    path: '/directory/branches/matrix-branch',
+    body: { name: 'Matrix outlet', timezone: 'Asia/Shanghai', zones: [{ name: 'City', kind: 'urban' }] },
+  },
+  'GET /directory/staff': { expected: row(403, 200, 200, 200, 200, 200, 200) },
+  'GET /directory/staff/{id}': {
+    expected: row(403, 200, 200, 200, 200, 200, 200),
+    path: `/directory/staff/${TECHNICIAN}`,
+  },
+  'POST /directory/staff/{id}': {
+    expected: row(403, 403, 403, 403, 403, 200, 403),
+    path: '/directory/staff/tech-matrix-new',
+    body: { name: 'Zhou Ning', branchId: 'main', roles: ['technician'], skills: ['air-conditioner'] },
+  },
+  // Parts clerks and ops read no customer contact details (records, lookups, units).
+  'GET /directory/customers': {
+    expected: row(403, 200, 200, 200, 403, 200, 403),
+    path: `/directory/customers?name=wang`,
+  },
+  'POST /directory/customers': {
+    expected: row(201, 201, 403, 403, 403, 201, 403),
+    body: (role: Role) => customerInput(`+86 135 7000 000${nth(role)}`),
+    sub: { customer: 'cust-matrix-self' },
+  },
+  'GET /directory/customers/{id}': {
+    expected: row(200, 200, 200, 200, 403, 200, 403),
+    path: `/directory/customers/${CUSTOMER}`,
+  },
+  'POST /directory/customers/{id}': {
+    expected: row(200, 200, 403, 403, 403, 200, 403),
+    path: (role: Role) => `/directory/customers/${ownRecord(role)}`,
+    body: (role: Role) => customerInput(phoneFor(ownRecord(role))),
+  },
+  'GET /directory/customers/{id}/units': {
+    expected: row(200, 200, 200, 200, 403, 200, 403),
+    path: `/directory/customers/${CUSTOMER}/units`,
+  },
+  'POST /directory/units': {
+    expected: row(201, 201, 403, 403, 403, 201, 403),
+    body: (role: Role) => ({
+      serialNumber: `SN-MATRIX-NEW-${nth(role)}`,
+      model: 'AC-3200',
+      productLine: 'air-conditioner',
+      ownerId: CUSTOMER,
+    }),
+  },
+  'GET /directory/units/{id}': {
+    expected: row(200, 200, 200, 200, 403, 200, 403),
+    path: `/directory/units/${ownUnit('customer')}`,
+  },
+  'POST /directory/units/{id}': {
+    expected: row(200, 200, 403, 403, 403, 200, 403),
+    path: (role: Role) => `/directory/units/${ownUnit(role)}`,
+    body: { model: 'AC-3200 (new panel)', productLine: 'air-conditioner', ownerId: CUSTOMER },
+  },
   'GET /sla/branches/{id}/calendar': { expected: row(403, 200, 200, 403, 403, 200, 403) },
   'POST /sla/branches/{id}/calendar': { expected: row(403, 403, 403, 403, 403, 200, 403), body: {} },
   'GET /sla/branches/{id}/policy': { expected: row(403, 200, 200, 403, 403, 200, 403) },
@@ -153,9 +241,14 @@ const expectations: Record<string, Expectation> = {
     stage: 'paid',
     body: paidLines,
   },
+  'POST /cases/{id}/accept-quote': {
+    expected: row(200, 200, 403, 403, 403, 200, 403),
+    stage: 'paid_quoted',
+    body: { total: 80 },
+  },
   'POST /cases/{id}/charge': {
     expected: row(403, 200, 200, 200, 403, 200, 403),
-    stage: 'paid_quoted',
+    stage: 'paid_accepted',
     body: paidLines,
   },
   'POST /cases/{id}/close': {
@@ -191,9 +284,6 @@ const expectations: Record<string, Expectation> = {
  */
 const knownDisagreements: readonly { route: string; role: Role; actual: number }[] = [];
 
-const CUSTOMER = 'cust-matrix';
-const TECHNICIAN = 'tech-matrix';
-
 let sys: TestSystem;
 let staff: { agent: Caller; dispatcher: Caller; tech: Caller };
 beforeAll(async () => {
@@ -204,6 +294,10 @@ beforeAll(async () => {
     dispatcher: await sys.as('dispatcher'),
     tech: await sys.as('technician', TECHNICIAN),
   };
+  // The directory the fixtures refer to: the customer, the technicians, the units the cells read and change.
+  await technicians(sys, [TECHNICIAN, 'tech-other']);
+  await Promise.all(roles.map((role) => registered(sys, ownRecord(role))));
+  await Promise.all(roles.map((role) => unit(sys, ownUnit(role), CUSTOMER)));
 });
 afterAll(async () => {
   await sys.stop();
@@ -221,14 +315,23 @@ async function ok(res: Promise<{ status: number; body: any }>): Promise<any> {
  */
 async function caseAt(stage: Stage): Promise<string> {
   const { agent, dispatcher, tech } = staff;
-  const paid = stage === 'paid' || stage === 'paid_quoted';
+  const paid = stage === 'paid' || stage === 'paid_quoted' || stage === 'paid_accepted';
   const { id } = await ok(
     agent.post(
       '/cases',
       intake({
         customer: { ...(intake().customer as object), id: CUSTOMER },
         // Bought long ago: out of warranty, so the work is paid (A).
-        ...(paid ? { product: { model: 'AC-1', serialNumber: 'SN-OLD', purchaseDate: '2019-01-01' } } : {}),
+        ...(paid
+          ? {
+              product: {
+                model: 'AC-1',
+                serialNumber: 'SN-OLD',
+                purchaseDate: '2019-01-01',
+                productLine: 'air-conditioner',
+              },
+            }
+          : {}),
       }),
     ),
   );
@@ -256,7 +359,9 @@ async function caseAt(stage: Stage): Promise<string> {
       await act('resolve-remotely', { guidance: 'Power cycle' });
       break;
     case 'paid_quoted':
+    case 'paid_accepted':
       await act('quote', paidLines);
+      if (stage === 'paid_accepted') await ok(agent.post(`/cases/${id}/accept-quote`, { total: 80 }));
       break;
     case 'assigned':
     case 'paid':
@@ -265,14 +370,15 @@ async function caseAt(stage: Stage): Promise<string> {
   return id;
 }
 
-const callers = new Map<Role, Promise<Caller>>();
+const callers = new Map<string, Promise<Caller>>();
 /** One caller per role: the customer owns every fixture, the technician is assigned to them. */
-function callerFor(role: Role): Promise<Caller> {
-  let caller = callers.get(role);
+function callerFor(role: Role, own?: string): Promise<Caller> {
+  const sub = own ?? (role === 'customer' ? CUSTOMER : role === 'technician' ? TECHNICIAN : undefined);
+  const cacheKey = `${role}#${sub ?? ''}`;
+  let caller = callers.get(cacheKey);
   if (!caller) {
-    const sub = role === 'customer' ? CUSTOMER : role === 'technician' ? TECHNICIAN : undefined;
     caller = sys.as(role, sub);
-    callers.set(role, caller);
+    callers.set(cacheKey, caller);
   }
   return caller;
 }
@@ -300,14 +406,17 @@ function fixtureFor(route: string, stage: Stage, changesIt: boolean): Promise<st
 }
 
 /** One call of the table: prepared and made in `beforeAll`, all at once, then assessed one test each. */
-async function call({ route, role, stage, body, spec }: (typeof cells)[number]) {
+async function call({ route, role, stage, body: given, path: fixed, sub, spec }: (typeof cells)[number]) {
   // Prepare
   const [method, template] = route.split(' ') as ['GET' | 'POST', string];
   const id = stage ? await fixtureFor(route, stage, method === 'POST' && spec !== 403) : 'main';
   // SLA milestones are kept by an event consumer: let it catch up with the fixture.
   if (route.endsWith('/sla')) await sys.bus.idle();
-  const path = template.replace('{id}', id).replace('{month}', MONTH).replace('{token}', 'not-a-real-link');
-  const caller = await callerFor(role);
+  const path =
+    (typeof fixed === 'function' ? fixed(role) : fixed) ??
+    template.replace('{id}', id).replace('{month}', MONTH).replace('{token}', 'not-a-real-link');
+  const caller = await callerFor(role, sub?.[role]);
+  const body = typeof given === 'function' ? given(role) : given;
 
   // Act
   if (method === 'GET') return caller.get(path);

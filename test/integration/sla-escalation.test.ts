@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { clockControl } from '../../shared/runtime/clock.ts';
+import { asTechnician, staffMember } from '../support/directory.ts';
 import { type OutboxItem, readOutbox } from '../support/surveys.ts';
 import { type Caller, intake, startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -158,7 +159,7 @@ describe('a case handled in time', () => {
     await setPolicy('ontime');
     await at('2026-11-24T09:00');
     const id = await open('ontime', { zone: 'suburban' });
-    const tech = await sys.as('technician');
+    const tech = await asTechnician(sys, undefined, 'ontime');
     const before = await pendingFor(id);
 
     // Act
@@ -325,6 +326,7 @@ describe('next-morning priority', () => {
     // Prepare
     await at('2026-12-01T09:00');
     const id = await open('queue2');
+    await staffMember(sys, 'tech-q', { branchId: 'queue2' });
     const before = await dispatcher.get('/dispatch/queue?branchId=queue2');
 
     // Act

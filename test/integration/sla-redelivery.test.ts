@@ -15,6 +15,7 @@ import { queueDelivery } from '../../infra/delivery.ts';
 import { localClientConfig } from '../../infra/local/dynamo.ts';
 import { matchesPattern } from '../../infra/local/pattern.ts';
 import { clockControl } from '../../shared/runtime/clock.ts';
+import { staffMember } from '../support/directory.ts';
 import { type Caller, intake, startTestSystem, type TestSystem } from '../support/system.ts';
 
 const sh = (local: string) => new Date(`${local}:00+08:00`);
@@ -81,6 +82,7 @@ async function redeliver(caseId: string): Promise<number> {
 describe('SLA state under redelivery', () => {
   it('is byte-identical after every event of a case is delivered twice more', async () => {
     // Prepare: opened, re-zoned, assigned (first response met and counted in the measures).
+    await staffMember(sys, 'tech-r', { branchId: 'redeliver' });
     const open = await agent.post('/cases', intake({ branchId: 'redeliver' }));
     expect(open.status).toBe(201);
     const id: string = open.body.id;

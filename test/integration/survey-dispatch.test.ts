@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockControl } from '../../shared/runtime/clock.ts';
+import { phoneFor } from '../support/directory.ts';
 import {
   type CompletedCaseOptions,
   completedCase,
@@ -139,7 +140,7 @@ describe('morning survey run', () => {
     expect(listed.body.items[0]).toMatchObject({
       caseNumber: seeded.phone?.number,
       channel: 'phone',
-      customer: { name: '陈伟', phone: '+86 138 0000 1234' },
+      customer: { name: '陈伟', phone: phoneFor('cust-chen') },
       technicianId: 'tech-li',
     });
     expect(refused.status).toBe(403);

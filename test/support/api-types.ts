@@ -92,8 +92,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every change of a case: who, role, when, what
-         * @description Every change of a case: who, role, when, what. Roles: agent, dispatcher, technician, manager. Managers act as themselves.
+         * Every change of a case: who, role, when, what (customers: the visible status changes, technician and arrival window of their own case)
+         * @description Every change of a case: who, role, when, what (customers: the visible status changes, technician and arrival window of their own case). Roles: customer, agent, dispatcher, technician, manager. Managers act as themselves.
          */
         get: operations["getCasesIdTimeline"];
         put?: never;
@@ -424,6 +424,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/cases/{id}/accept-quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The customer (or an agent on their behalf) accepts the fee quote before paid work starts
+         * @description The customer (or an agent on their behalf) accepts the fee quote before paid work starts. Send `If-Match` with the case's ETag to act only on the version you read. Roles: customer, agent, manager. Managers act as themselves.
+         */
+        post: operations["postCasesIdAcceptQuote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cases/{id}/charge": {
         parameters: {
             query?: never;
@@ -536,6 +556,46 @@ export interface paths {
          * @description Requests waiting for dispatch: next-morning priority first, then by arrival due time. Roles: dispatcher, manager. Managers act as themselves.
          */
         get: operations["getDispatchQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dispatch/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A branch's dispatch board: unassigned requests (priority first) and each technician's open load, with customer, address, zone, symptoms, product and SLA due times
+         * @description A branch's dispatch board: unassigned requests (priority first) and each technician's open load, with customer, address, zone, symptoms, product and SLA due times. Roles: dispatcher, manager. Managers act as themselves.
+         */
+        get: operations["getDispatchBoard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/technicians/{id}/day": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A technician's jobs of a day (`?day=`, default today in branch time; `me` for oneself), completed ones included, in order
+         * @description A technician's jobs of a day (`?day=`, default today in branch time; `me` for oneself), completed ones included, in order. Roles: technician, dispatcher, manager. Managers act as themselves.
+         */
+        get: operations["getTechniciansIdDay"];
         put?: never;
         post?: never;
         delete?: never;
@@ -736,11 +796,211 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/directory/branches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every branch
+         * @description Every branch. Roles: agent, dispatcher, technician, parts_clerk, manager, ops. Managers act as themselves.
+         */
+        get: operations["getDirectoryBranches"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/directory/branches/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A branch
+         * @description A branch. Roles: agent, dispatcher, technician, parts_clerk, manager, ops. Managers act as themselves.
+         */
+        get: operations["getDirectoryBranchesId"];
+        put?: never;
+        /**
+         * Create or replace a branch: name, timezone, service zones
+         * @description Create or replace a branch: name, timezone, service zones. Roles: manager. Managers act as themselves.
+         */
+        post: operations["postDirectoryBranchesId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/directory/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A branch's staff, by name (`?branchId=`, default the main branch)
+         * @description A branch's staff, by name (`?branchId=`, default the main branch). Roles: agent, dispatcher, technician, parts_clerk, manager, ops. Managers act as themselves.
+         */
+        get: operations["getDirectoryStaff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/directory/staff/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A staff member
+         * @description A staff member. Roles: agent, dispatcher, technician, parts_clerk, manager, ops. Managers act as themselves.
+         */
+        get: operations["getDirectoryStaffId"];
+        put?: never;
+        /**
+         * Create or replace a staff member (id = identity-provider sub): branch, roles, skills, certificates, active
+         * @description Create or replace a staff member (id = identity-provider sub): branch, roles, skills, certificates, active. Roles: manager. Managers act as themselves.
+         */
+        post: operations["postDirectoryStaffId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/directory/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find customers by exact phone (`?phone=`) or name prefix (`?name=`)
+         * @description Find customers by exact phone (`?phone=`) or name prefix (`?name=`). Roles: agent, dispatcher, technician, manager. Managers act as themselves.
+         */
+        get: operations["getDirectoryCustomers"];
+        put?: never;
+        /**
+         * Register a customer (customers register themselves)
+         * @description Register a customer (customers register themselves). Roles: customer, agent, manager. Managers act as themselves.
+         */
+        post: operations["postDirectoryCustomers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/directory/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer
+         * @description A customer. Roles: customer, agent, dispatcher, technician, manager. Managers act as themselves.
+         */
+        get: operations["getDirectoryCustomersId"];
+        put?: never;
+        /**
+         * Replace a customer's details
+         * @description Replace a customer's details. Roles: customer, agent, manager. Managers act as themselves.
+         */
+        post: operations["postDirectoryCustomersId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/directory/customers/{id}/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's product units
+         * @description A customer's product units. Roles: customer, agent, dispatcher, technician, manager. Managers act as themselves.
+         */
+        get: operations["getDirectoryCustomersIdUnits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/directory/units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register a product unit (serial number unique)
+         * @description Register a product unit (serial number unique). Roles: customer, agent, manager. Managers act as themselves.
+         */
+        post: operations["postDirectoryUnits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/directory/units/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A product unit by serial number
+         * @description A product unit by serial number. Roles: customer, agent, dispatcher, technician, manager. Managers act as themselves.
+         */
+        get: operations["getDirectoryUnitsId"];
+        put?: never;
+        /**
+         * Change a unit's model, owner, dates or components
+         * @description Change a unit's model, owner, dates or components. Roles: customer, agent, manager. Managers act as themselves.
+         */
+        post: operations["postDirectoryUnitsId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Case: {
+        Case: ({
             /** @constant */
             entity: "Case";
             /** Format: int32 */
@@ -757,6 +1017,8 @@ export interface components {
                 phone: string;
                 email?: string;
                 language?: string;
+            } & {
+                [key: string]: unknown;
             };
             product: {
                 model: string;
@@ -765,6 +1027,8 @@ export interface components {
                 purchaseDate: string;
                 /** Format: int32 */
                 warrantyMonths?: number;
+            } & {
+                [key: string]: unknown;
             };
             symptoms: string;
             transcript?: string;
@@ -787,13 +1051,15 @@ export interface components {
             /** @enum {string} */
             heldFrom?: "received" | "assigned" | "en_route" | "on_site" | "in_workshop" | "awaiting_parts" | "awaiting_customer" | "repaired" | "inspected" | "completed" | "closed" | "cancelled";
             technicianId?: string;
-            assignments: {
+            assignments: ({
                 technicianId: string;
                 by: string;
                 /** Format: date-time */
                 at: string;
                 note?: string;
-            }[];
+            } & {
+                [key: string]: unknown;
+            })[];
             diagnosis?: {
                 /** @enum {string} */
                 plan: "remote" | "on_site" | "workshop";
@@ -803,14 +1069,18 @@ export interface components {
                 at: string;
                 /** Format: int32 */
                 promisedWorkingMinutes?: number;
+            } & {
+                [key: string]: unknown;
             };
             remoteGuidance?: {
                 guidance: string;
                 by: string;
                 /** Format: date-time */
                 at: string;
+            } & {
+                [key: string]: unknown;
             };
-            visits: {
+            visits: ({
                 /** Format: int32 */
                 n: number;
                 technicianId: string;
@@ -820,23 +1090,29 @@ export interface components {
                 arrivedAt?: string;
                 idShown?: boolean;
                 faultConfirmed?: boolean;
-                work: {
+                work: ({
                     description: string;
                     /** Format: int32 */
                     minutes: number;
                     /** Format: date-time */
                     at: string;
-                }[];
+                } & {
+                    [key: string]: unknown;
+                })[];
                 /** Format: int32 */
                 minutes: number;
                 signOff?: {
                     name: string;
                     /** Format: date-time */
                     at: string;
+                } & {
+                    [key: string]: unknown;
                 };
                 /** Format: date-time */
                 endedAt?: string;
-            }[];
+            } & {
+                [key: string]: unknown;
+            })[];
             workshop?: {
                 receipt: {
                     number: string;
@@ -844,13 +1120,17 @@ export interface components {
                     issuedAt: string;
                     /** Format: date-time */
                     voidedAt?: string;
+                } & {
+                    [key: string]: unknown;
                 };
                 item: {
                     description: string;
                     condition: string;
                     accessories?: string;
+                } & {
+                    [key: string]: unknown;
                 };
-                repairCard: {
+                repairCard: ({
                     description: string;
                     /** Format: int32 */
                     minutes: number;
@@ -858,35 +1138,47 @@ export interface components {
                     by: string;
                     /** Format: date-time */
                     at: string;
-                }[];
-                inspections: {
+                } & {
+                    [key: string]: unknown;
+                })[];
+                inspections: ({
                     /** @enum {string} */
                     result: "pass" | "fail";
                     note?: string;
                     by: string;
                     /** Format: date-time */
                     at: string;
-                }[];
+                } & {
+                    [key: string]: unknown;
+                })[];
                 /** Format: date-time */
                 returnedAt?: string;
                 returnSignature?: string;
+            } & {
+                [key: string]: unknown;
             };
             quote?: {
-                lines: {
+                lines: ({
                     description: string;
                     amount: number;
-                }[];
+                } & {
+                    [key: string]: unknown;
+                })[];
                 total: number;
                 currency: string;
                 /** Format: date-time */
                 shownAt: string;
                 by: string;
+            } & {
+                [key: string]: unknown;
             };
-            charges: {
-                lines: {
+            charges: ({
+                lines: ({
                     description: string;
                     amount: number;
-                }[];
+                } & {
+                    [key: string]: unknown;
+                })[];
                 total: number;
                 currency: string;
                 /** @enum {string} */
@@ -895,12 +1187,16 @@ export interface components {
                 /** Format: date-time */
                 at: string;
                 by: string;
-            }[];
+            } & {
+                [key: string]: unknown;
+            })[];
             cancellation?: {
                 reason: string;
                 by: string;
                 /** Format: date-time */
                 at: string;
+            } & {
+                [key: string]: unknown;
             };
             /** Format: date-time */
             completedAt?: string;
@@ -909,12 +1205,16 @@ export interface components {
             createdBy: {
                 sub: string;
                 role: ("customer" | "agent" | "dispatcher" | "technician" | "parts_clerk" | "manager" | "ops") | "none";
+            } & {
+                [key: string]: unknown;
             };
             /** Format: date-time */
             updatedAt: string;
             /** Format: int32 */
             version: number;
-        } | {
+        } & {
+            [key: string]: unknown;
+        }) | ({
             id: string;
             number: string;
             /** @enum {string} */
@@ -926,6 +1226,8 @@ export interface components {
                 purchaseDate: string;
                 /** Format: int32 */
                 warrantyMonths?: number;
+            } & {
+                [key: string]: unknown;
             };
             symptoms: string;
             /** @enum {string} */
@@ -941,21 +1243,27 @@ export interface components {
             completedAt?: string;
             receiptNumber?: string;
             quote?: {
-                lines: {
+                lines: ({
                     description: string;
                     amount: number;
-                }[];
+                } & {
+                    [key: string]: unknown;
+                })[];
                 total: number;
                 currency: string;
                 /** Format: date-time */
                 shownAt: string;
                 by: string;
+            } & {
+                [key: string]: unknown;
             };
-            charges: {
-                lines: {
+            charges: ({
+                lines: ({
                     description: string;
                     amount: number;
-                }[];
+                } & {
+                    [key: string]: unknown;
+                })[];
                 total: number;
                 currency: string;
                 /** @enum {string} */
@@ -964,10 +1272,14 @@ export interface components {
                 /** Format: date-time */
                 at: string;
                 by: string;
-            }[];
-        };
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
+        });
         CasePage: {
-            items: ({
+            items: (({
                 /** @constant */
                 entity: "Case";
                 /** Format: int32 */
@@ -984,6 +1296,8 @@ export interface components {
                     phone: string;
                     email?: string;
                     language?: string;
+                } & {
+                    [key: string]: unknown;
                 };
                 product: {
                     model: string;
@@ -992,6 +1306,8 @@ export interface components {
                     purchaseDate: string;
                     /** Format: int32 */
                     warrantyMonths?: number;
+                } & {
+                    [key: string]: unknown;
                 };
                 symptoms: string;
                 transcript?: string;
@@ -1014,13 +1330,15 @@ export interface components {
                 /** @enum {string} */
                 heldFrom?: "received" | "assigned" | "en_route" | "on_site" | "in_workshop" | "awaiting_parts" | "awaiting_customer" | "repaired" | "inspected" | "completed" | "closed" | "cancelled";
                 technicianId?: string;
-                assignments: {
+                assignments: ({
                     technicianId: string;
                     by: string;
                     /** Format: date-time */
                     at: string;
                     note?: string;
-                }[];
+                } & {
+                    [key: string]: unknown;
+                })[];
                 diagnosis?: {
                     /** @enum {string} */
                     plan: "remote" | "on_site" | "workshop";
@@ -1030,14 +1348,18 @@ export interface components {
                     at: string;
                     /** Format: int32 */
                     promisedWorkingMinutes?: number;
+                } & {
+                    [key: string]: unknown;
                 };
                 remoteGuidance?: {
                     guidance: string;
                     by: string;
                     /** Format: date-time */
                     at: string;
+                } & {
+                    [key: string]: unknown;
                 };
-                visits: {
+                visits: ({
                     /** Format: int32 */
                     n: number;
                     technicianId: string;
@@ -1047,23 +1369,29 @@ export interface components {
                     arrivedAt?: string;
                     idShown?: boolean;
                     faultConfirmed?: boolean;
-                    work: {
+                    work: ({
                         description: string;
                         /** Format: int32 */
                         minutes: number;
                         /** Format: date-time */
                         at: string;
-                    }[];
+                    } & {
+                        [key: string]: unknown;
+                    })[];
                     /** Format: int32 */
                     minutes: number;
                     signOff?: {
                         name: string;
                         /** Format: date-time */
                         at: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                     /** Format: date-time */
                     endedAt?: string;
-                }[];
+                } & {
+                    [key: string]: unknown;
+                })[];
                 workshop?: {
                     receipt: {
                         number: string;
@@ -1071,13 +1399,17 @@ export interface components {
                         issuedAt: string;
                         /** Format: date-time */
                         voidedAt?: string;
+                    } & {
+                        [key: string]: unknown;
                     };
                     item: {
                         description: string;
                         condition: string;
                         accessories?: string;
+                    } & {
+                        [key: string]: unknown;
                     };
-                    repairCard: {
+                    repairCard: ({
                         description: string;
                         /** Format: int32 */
                         minutes: number;
@@ -1085,35 +1417,47 @@ export interface components {
                         by: string;
                         /** Format: date-time */
                         at: string;
-                    }[];
-                    inspections: {
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                    inspections: ({
                         /** @enum {string} */
                         result: "pass" | "fail";
                         note?: string;
                         by: string;
                         /** Format: date-time */
                         at: string;
-                    }[];
+                    } & {
+                        [key: string]: unknown;
+                    })[];
                     /** Format: date-time */
                     returnedAt?: string;
                     returnSignature?: string;
+                } & {
+                    [key: string]: unknown;
                 };
                 quote?: {
-                    lines: {
+                    lines: ({
                         description: string;
                         amount: number;
-                    }[];
+                    } & {
+                        [key: string]: unknown;
+                    })[];
                     total: number;
                     currency: string;
                     /** Format: date-time */
                     shownAt: string;
                     by: string;
+                } & {
+                    [key: string]: unknown;
                 };
-                charges: {
-                    lines: {
+                charges: ({
+                    lines: ({
                         description: string;
                         amount: number;
-                    }[];
+                    } & {
+                        [key: string]: unknown;
+                    })[];
                     total: number;
                     currency: string;
                     /** @enum {string} */
@@ -1122,12 +1466,16 @@ export interface components {
                     /** Format: date-time */
                     at: string;
                     by: string;
-                }[];
+                } & {
+                    [key: string]: unknown;
+                })[];
                 cancellation?: {
                     reason: string;
                     by: string;
                     /** Format: date-time */
                     at: string;
+                } & {
+                    [key: string]: unknown;
                 };
                 /** Format: date-time */
                 completedAt?: string;
@@ -1136,12 +1484,16 @@ export interface components {
                 createdBy: {
                     sub: string;
                     role: ("customer" | "agent" | "dispatcher" | "technician" | "parts_clerk" | "manager" | "ops") | "none";
+                } & {
+                    [key: string]: unknown;
                 };
                 /** Format: date-time */
                 updatedAt: string;
                 /** Format: int32 */
                 version: number;
-            } | {
+            } & {
+                [key: string]: unknown;
+            }) | ({
                 id: string;
                 number: string;
                 /** @enum {string} */
@@ -1153,6 +1505,8 @@ export interface components {
                     purchaseDate: string;
                     /** Format: int32 */
                     warrantyMonths?: number;
+                } & {
+                    [key: string]: unknown;
                 };
                 symptoms: string;
                 /** @enum {string} */
@@ -1168,21 +1522,27 @@ export interface components {
                 completedAt?: string;
                 receiptNumber?: string;
                 quote?: {
-                    lines: {
+                    lines: ({
                         description: string;
                         amount: number;
-                    }[];
+                    } & {
+                        [key: string]: unknown;
+                    })[];
                     total: number;
                     currency: string;
                     /** Format: date-time */
                     shownAt: string;
                     by: string;
+                } & {
+                    [key: string]: unknown;
                 };
-                charges: {
-                    lines: {
+                charges: ({
+                    lines: ({
                         description: string;
                         amount: number;
-                    }[];
+                    } & {
+                        [key: string]: unknown;
+                    })[];
                     total: number;
                     currency: string;
                     /** @enum {string} */
@@ -1191,38 +1551,16 @@ export interface components {
                     /** Format: date-time */
                     at: string;
                     by: string;
-                }[];
-            })[];
+                } & {
+                    [key: string]: unknown;
+                })[];
+            } & {
+                [key: string]: unknown;
+            }))[];
             nextCursor?: string;
         };
-        Timeline: {
-            items: {
-                /** @constant */
-                entity: "TimelineEntry";
-                /** Format: int32 */
-                schemaVersion: number;
-                caseId: string;
-                /** Format: int32 */
-                seq: number;
-                /** Format: date-time */
-                at: string;
-                actor: {
-                    sub: string;
-                    role: ("customer" | "agent" | "dispatcher" | "technician" | "parts_clerk" | "manager" | "ops") | "none";
-                };
-                action: string;
-                from?: string;
-                to?: string;
-                details?: {
-                    [key: string]: unknown;
-                };
-                outbox?: {
-                    [key: string]: unknown;
-                }[];
-            }[];
-        };
         RegisterPage: {
-            items: {
+            items: ({
                 /** @constant */
                 entity: "RegisterEntry";
                 /** Format: int32 */
@@ -1237,7 +1575,9 @@ export interface components {
                 at: string;
                 by: string;
                 signature?: string;
-            }[];
+            } & {
+                [key: string]: unknown;
+            })[];
             nextCursor?: string;
         };
         /** @description RFC 9457 problem details */
@@ -1511,6 +1851,7 @@ export interface operations {
                         purchaseDate: string;
                         /** Format: int32 */
                         warrantyMonths?: number;
+                        productLine?: string;
                     };
                     symptoms: string;
                     /** @enum {string} */
@@ -1736,7 +2077,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Timeline"];
+                    "application/json": Record<string, never>;
                 };
             };
             /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
@@ -1900,6 +2241,11 @@ export interface operations {
                 "application/json": {
                     technicianId: string;
                     note?: string;
+                    visitDay?: string;
+                    arrivalWindow?: {
+                        from: string;
+                        to: string;
+                    };
                 };
             };
         };
@@ -3780,6 +4126,132 @@ export interface operations {
             };
         };
     };
+    postCasesIdAcceptQuote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Act only if the record is still at this version (its `ETag`); 409 otherwise */
+                "If-Match"?: components["parameters"]["IfMatch"];
+            };
+            path: {
+                /** @description The id of the record */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    total: number;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record, or not one the caller may see */
+            404: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: the record changed since it was read, or its state does not allow this */
+            409: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postCasesIdCharge: {
         parameters: {
             query?: never;
@@ -4451,6 +4923,159 @@ export interface operations {
             };
         };
     };
+    getDispatchBoard: {
+        parameters: {
+            query?: {
+                /** @description A branch id (the main branch when absent) */
+                branchId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTechniciansIdDay: {
+        parameters: {
+            query?: {
+                /** @description Filter by day */
+                day?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The id of the record */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getSlaBranchesIdCalendar: {
         parameters: {
             query?: never;
@@ -4832,11 +5457,17 @@ export interface operations {
                      */
                     escalationContacts?: {
                         /** @default [] */
-                        dispatcher?: string[];
+                        dispatcher?: (string | {
+                            staffId: string;
+                        })[];
                         /** @default [] */
-                        supervisor?: string[];
+                        supervisor?: (string | {
+                            staffId: string;
+                        })[];
                         /** @default [] */
-                        manager?: string[];
+                        manager?: (string | {
+                            staffId: string;
+                        })[];
                     };
                 };
             };
@@ -5573,6 +6204,1306 @@ export interface operations {
             };
             /** @description The caller’s role may not do this */
             403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDirectoryBranches: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1–100 (25 when absent) */
+                limit?: string;
+                /** @description The `nextCursor` of the previous page of the same list, unchanged */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDirectoryBranchesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the record */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postDirectoryBranchesId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the record */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    timezone: string;
+                    zones: {
+                        name: string;
+                        /** @enum {string} */
+                        kind: "urban" | "suburban";
+                    }[];
+                    address?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDirectoryStaff: {
+        parameters: {
+            query?: {
+                /** @description A branch id (the main branch when absent) */
+                branchId?: string;
+                /** @description Items per page, 1–100 (25 when absent) */
+                limit?: string;
+                /** @description The `nextCursor` of the previous page of the same list, unchanged */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDirectoryStaffId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the record */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postDirectoryStaffId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the record */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    phone?: string;
+                    /** Format: email */
+                    email?: string;
+                    branchId: string;
+                    roles: ("agent" | "dispatcher" | "technician" | "parts_clerk" | "manager" | "ops")[];
+                    /** @default [] */
+                    skills?: string[];
+                    /** @default [] */
+                    certificates?: {
+                        name: string;
+                        number?: string;
+                        expiresOn: string;
+                    }[];
+                    /** @default true */
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDirectoryCustomers: {
+        parameters: {
+            query?: {
+                /** @description Filter by phone */
+                phone?: string;
+                /** @description Filter by name */
+                name?: string;
+                /** @description Items per page, 1–100 (25 when absent) */
+                limit?: string;
+                /** @description The `nextCursor` of the previous page of the same list, unchanged */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postDirectoryCustomers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    addresses: {
+                        label?: string;
+                        address: string;
+                        /** @enum {string} */
+                        zone?: "urban" | "suburban";
+                    }[];
+                    phones: string[];
+                    /** Format: email */
+                    email?: string;
+                    /**
+                     * @default zh-CN
+                     * @enum {string}
+                     */
+                    language?: "zh-CN" | "en";
+                    /** @default true */
+                    surveyConsent?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDirectoryCustomersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the record */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postDirectoryCustomersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the record */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    addresses: {
+                        label?: string;
+                        address: string;
+                        /** @enum {string} */
+                        zone?: "urban" | "suburban";
+                    }[];
+                    phones: string[];
+                    /** Format: email */
+                    email?: string;
+                    /**
+                     * @default zh-CN
+                     * @enum {string}
+                     */
+                    language?: "zh-CN" | "en";
+                    /** @default true */
+                    surveyConsent?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDirectoryCustomersIdUnits: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1–100 (25 when absent) */
+                limit?: string;
+                /** @description The `nextCursor` of the previous page of the same list, unchanged */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The id of the record */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postDirectoryUnits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    serialNumber: string;
+                    model: string;
+                    productLine: string;
+                    ownerId: string;
+                    purchaseDate?: string;
+                    installedOn?: string;
+                    /** Format: int32 */
+                    warrantyMonths?: number;
+                    /** @default [] */
+                    components?: {
+                        name: string;
+                        partNumber: string;
+                        serialNumber?: string;
+                        /** Format: int32 */
+                        warrantyMonths?: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDirectoryUnitsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the record */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the given seconds */
+            429: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (logged; no details are given) */
+            500: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postDirectoryUnitsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id of the record */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    model: string;
+                    productLine: string;
+                    ownerId: string;
+                    purchaseDate?: string;
+                    installedOn?: string;
+                    /** Format: int32 */
+                    warrantyMonths?: number;
+                    /** @default [] */
+                    components?: {
+                        name: string;
+                        partNumber: string;
+                        serialNumber?: string;
+                        /** Format: int32 */
+                        warrantyMonths?: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid request: every bad field is named (`path.<name>`, `query.<name>`, or its place in the body) */
+            400: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller’s role may not do this */
+            403: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
                 headers: {
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;

@@ -5,6 +5,7 @@
 import type { OutboxMessage } from '../../infra/local/outbox.ts';
 import { clockControl } from '../../shared/runtime/clock.ts';
 import type { DispatchReport } from '../../shared/surveys/service.ts';
+import { customer, phoneFor, staffMember } from './directory.ts';
 import { intake, type TestSystem } from './system.ts';
 
 export interface CompletedCaseOptions {
@@ -12,6 +13,8 @@ export interface CompletedCaseOptions {
   customer: { id: string; name: string; email?: string; language?: 'zh-CN' | 'en' };
   branchId?: string;
   technicianId: string;
+  /** The technician's name in the directory (default `Technician <id>`). */
+  technicianName?: string;
   internal?: boolean;
 }
 
@@ -21,16 +24,26 @@ export async function completedCase(
   o: CompletedCaseOptions,
 ): Promise<{ id: string; number: string }> {
   clockControl.freeze(o.at);
+  await customer(sys, o.customer.id, {
+    name: o.customer.name,
+    ...(o.customer.email ? { email: o.customer.email } : {}),
+    ...(o.customer.language ? { language: o.customer.language } : {}),
+  });
+  // The technician works for the case's branch when it is assigned.
+  await staffMember(sys, o.technicianId, {
+    branchId: o.branchId ?? 'main',
+    ...(o.technicianName ? { name: o.technicianName } : {}),
+  });
   const agent = await sys.as('agent');
   const dispatcher = await sys.as('dispatcher');
   const tech = await sys.as('technician', o.technicianId);
   const base = intake().customer as Record<string, unknown>;
   const { email: _drop, ...withoutEmail } = base;
-  const customer = { ...withoutEmail, ...o.customer };
+  const caller = { ...withoutEmail, phone: phoneFor(o.customer.id), ...o.customer };
   const opened = await agent.post(
     '/cases',
     intake({
-      customer,
+      customer: caller,
       ...(o.branchId ? { branchId: o.branchId } : {}),
       ...(o.internal ? { internal: true } : {}),
     }),

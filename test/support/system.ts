@@ -118,18 +118,25 @@ export function useTestSystem(opts: Partial<SystemOptions> = {}): () => TestSyst
   };
 }
 
-/** A valid intake body; override any part. */
+/**
+ * A valid intake body; override any part. The caller is found (or registered) by phone, and the unit
+ * by serial number (registered on first use, under the product line technicians are skilled in).
+ */
 export function intake(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     channel: 'hotline',
     customer: {
-      id: 'cust-1',
       name: 'Wang Fang',
       address: '18 Jiefang Road, Hangzhou',
       phone: '+86 138 0000 1234',
       email: 'wang.fang@example.com',
     },
-    product: { model: 'AC-3200', serialNumber: 'SN-0001', purchaseDate: '2026-06-01' },
+    product: {
+      model: 'AC-3200',
+      serialNumber: 'SN-0001',
+      purchaseDate: '2026-06-01',
+      productLine: 'air-conditioner',
+    },
     symptoms: 'Unit does not start; error E4 on the display.',
     zone: 'urban',
     emergency: false,

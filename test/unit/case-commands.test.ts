@@ -13,6 +13,7 @@ import {
 } from '../../shared/cases/commands.ts';
 import { CASE_SCHEMA_VERSION, type Case } from '../../shared/cases/model.ts';
 import { type CaseStatus, canTransition } from '../../shared/cases/status.ts';
+import type { Staff } from '../../shared/directory/model.ts';
 import { StateConflictError } from '../../shared/errors.ts';
 
 /** The goods-register entry a command writes with its change, if any. */
@@ -33,7 +34,13 @@ function aCase(overrides: Partial<Case> = {}): Case {
     branchId: 'main',
     channel: 'hotline',
     customer: { id: 'cust-1', name: 'Wang Fang', address: '18 Jiefang Road', phone: '+86 138 0000 1234' },
-    product: { model: 'AC-3200', serialNumber: 'SN-0001', purchaseDate: '2026-06-01' },
+    product: {
+      model: 'AC-3200',
+      serialNumber: 'SN-0001',
+      purchaseDate: '2026-06-01',
+      productLine: 'air-conditioner',
+    },
+    unitId: 'SN-0001',
     symptoms: 'Does not start',
     zone: 'urban',
     emergency: false,
@@ -92,9 +99,35 @@ function inWorkshop(overrides: Partial<Case> = {}): Case {
   });
 }
 
-function ctx(role: Role, sub = `${role}-1`): CommandContext {
-  return { actor: { sub, role }, now: NOW };
+const TODAY = '2026-11-23';
+
+/** A technician's directory record: active, of branch `main`, certified until next year, skilled on air conditioners. */
+function technician(id: string, overrides: Partial<Staff> = {}): Staff {
+  return {
+    entity: 'Staff',
+    schemaVersion: 1,
+    id,
+    name: `Name of ${id}`,
+    branchId: 'main',
+    roles: ['technician'],
+    skills: ['air-conditioner'],
+    certificates: [{ name: 'Refrigerant handling', expiresOn: '2027-06-30' }],
+    active: true,
+    createdAt: NOW,
+    updatedAt: NOW,
+    updatedBy: 'manager-1',
+    version: 1,
+    ...overrides,
+  };
 }
+
+function ctx(role: Role, sub = `${role}-1`, staff?: Staff): CommandContext {
+  return { actor: { sub, role }, now: NOW, today: TODAY, ...(staff ? { staff } : {}) };
+}
+
+/** A dispatcher assigning, with the directory record of the technician named in the input. */
+const assigning = (technicianId: string, overrides: Partial<Staff> = {}) =>
+  ctx('dispatcher', 'dispatcher-1', technician(technicianId, overrides));
 
 /** Validates the input with the command's own schema, then applies the command. */
 function run(
@@ -119,15 +152,27 @@ function accepts(name: CaseCommandName, input: unknown): boolean {
 describe('assigning a technician', () => {
   it('moves a received case to assigned and records who assigned whom, when', () => {
     // Act
-    const change = run('assign', aCase(), { technicianId: 'tech-1', note: 'nearest' }, ctx('dispatcher'));
+    const change = run('assign', aCase(), { technicianId: 'tech-1', note: 'nearest' }, assigning('tech-1'));
 
     // Assess
     expect(change.to).toBe('assigned');
     expect(change.next.technicianId).toBe('tech-1');
+    expect(change.next.technicianName).toBe('Name of tech-1');
     expect(change.next.assignments).toEqual([
-      { technicianId: 'tech-1', by: 'dispatcher-1', at: NOW, note: 'nearest' },
+      {
+        technicianId: 'tech-1',
+        technicianName: 'Name of tech-1',
+        by: 'dispatcher-1',
+        at: NOW,
+        note: 'nearest',
+      },
     ]);
-    expect(change.details).toEqual({ technicianId: 'tech-1', previousTechnicianId: null });
+    expect(change.details).toEqual({
+      technicianId: 'tech-1',
+      technicianName: 'Name of tech-1',
+      previousTechnicianId: null,
+      appointment: { day: TODAY },
+    });
   });
 
   it('keeps the earlier assignment in the history on reassignment, without changing the status', () => {
@@ -139,12 +184,12 @@ describe('assigning a technician', () => {
     });
 
     // Act
-    const change = run('assign', assigned, { technicianId: 'tech-b' }, ctx('dispatcher'));
+    const change = run('assign', assigned, { technicianId: 'tech-b' }, assigning('tech-b'));
 
     // Assess
     expect(change.to).toBeUndefined();
     expect(change.next.assignments.map((a) => a.technicianId)).toEqual(['tech-a', 'tech-b']);
-    expect(change.details).toEqual({ technicianId: 'tech-b', previousTechnicianId: 'tech-a' });
+    expect(change.details).toMatchObject({ technicianId: 'tech-b', previousTechnicianId: 'tech-a' });
   });
 
   it('sends a case that was en route back to assigned when another technician takes it', () => {
@@ -153,7 +198,7 @@ describe('assigning a technician', () => {
       'assign',
       aCase({ status: 'en_route', technicianId: 'tech-a' }),
       { technicianId: 'tech-b' },
-      ctx('dispatcher'),
+      assigning('tech-b'),
     );
 
     // Assess
@@ -165,17 +210,80 @@ describe('assigning a technician', () => {
     const assigned = aCase({ status: 'assigned', technicianId: 'tech-a' });
 
     // Act
-    const act = () => run('assign', assigned, { technicianId: 'tech-a' }, ctx('dispatcher'));
+    const act = () => run('assign', assigned, { technicianId: 'tech-a' }, assigning('tech-a'));
 
     // Assess
     expect(act).toThrow(StateConflictError);
+  });
+
+  it('reschedules the same technician to another day and arrival window', () => {
+    // Prepare
+    const assigned = aCase({ status: 'assigned', technicianId: 'tech-a', appointment: { day: TODAY } });
+
+    // Act
+    const change = run(
+      'assign',
+      assigned,
+      { technicianId: 'tech-a', visitDay: '2026-11-24', arrivalWindow: { from: '09:00', to: '11:00' } },
+      assigning('tech-a'),
+    );
+
+    // Assess
+    expect(change.next.appointment).toEqual({ day: '2026-11-24', from: '09:00', to: '11:00' });
+  });
+
+  it.each([
+    [
+      'someone who is not in the directory (a customer id)',
+      undefined,
+      'a staff record (no such person in the directory)',
+    ],
+    ['a customer-facing agent', { roles: ['agent'] }, 'the technician role'],
+    ['an inactive technician', { active: false }, 'an active staff record (deactivated)'],
+    ['a technician of another branch', { branchId: 'north' }, 'membership of branch main (works for north)'],
+    [
+      'a technician whose certificate expired',
+      { certificates: [{ name: 'Refrigerant handling', expiresOn: '2026-11-22' }] },
+      'a valid certificate (the last expired on 2026-11-22)',
+    ],
+    [
+      'a technician without the skill',
+      { skills: ['washing-machine'] },
+      'the skill for product line air-conditioner',
+    ],
+  ] as Array<[string, Partial<Staff> | undefined, string]>)(
+    'refuses %s, naming what is missing',
+    (_name, overrides, missing) => {
+      // Prepare
+      const context = overrides === undefined ? ctx('dispatcher') : assigning('tech-x', overrides);
+
+      // Act
+      const act = () => run('assign', aCase(), { technicianId: 'tech-x' }, context);
+
+      // Assess
+      expect(act).toThrow(StateConflictError);
+      expect(act).toThrow(missing);
+    },
+  );
+
+  it('accepts a certificate on its last day', () => {
+    // Act
+    const change = run(
+      'assign',
+      aCase(),
+      { technicianId: 'tech-x' },
+      assigning('tech-x', { certificates: [{ name: 'Refrigerant handling', expiresOn: TODAY }] }),
+    );
+
+    // Assess
+    expect(change.to).toBe('assigned');
   });
 
   it.each(['on_site', 'repaired', 'completed', 'closed', 'cancelled'] as const)(
     'refuses to assign a case that is %s',
     (status) => {
       // Act
-      const act = () => run('assign', aCase({ status }), { technicianId: 'tech-1' }, ctx('dispatcher'));
+      const act = () => run('assign', aCase({ status }), { technicianId: 'tech-1' }, assigning('tech-1'));
 
       // Assess
       expect(act).toThrow(`cannot assign a case that is ${status}`);
@@ -333,14 +441,22 @@ describe('remote guidance, holds and resuming', () => {
     expect(act).toThrow('cannot resolve remotely a case that is received');
   });
 
-  it('ends the visit in progress when the technician leaves the site to wait for parts', () => {
+  it('keeps the visit open through a hold on site, and remembers where it was held from', () => {
     // Act
     const change = run('hold', onSite(), { reason: 'parts', note: 'PCB-7 on order' });
 
     // Assess
     expect(change.to).toBe('awaiting_parts');
     expect(change.next.heldFrom).toBe('on_site');
-    expect(change.next.visits[0]?.endedAt).toBe(NOW);
+    expect(change.next.visits[0]?.endedAt).toBeUndefined();
+  });
+
+  it('ends a visit left open by a hold when the technician departs again', () => {
+    // Act
+    const change = run('depart', onSite({ status: 'awaiting_parts', heldFrom: 'on_site' }), {});
+
+    // Assess
+    expect(change.next.visits.map((v) => v.endedAt)).toEqual([NOW, undefined]);
   });
 
   it('waits for the customer without touching the visits when nobody is on site', () => {
@@ -361,8 +477,9 @@ describe('remote guidance, holds and resuming', () => {
       { heldFrom: 'in_workshop', technicianId: 'tech-1' },
       'in_workshop',
     ],
-    ['a field job back to its technician', { heldFrom: 'on_site', technicianId: 'tech-1' }, 'assigned'],
-    ['an unassigned case back to the queue', { heldFrom: 'received' }, 'received'],
+    ['a job held on site back on site', { heldFrom: 'on_site', technicianId: 'tech-1' }, 'on_site'],
+    ['an assigned job back to its technician', { heldFrom: 'assigned', technicianId: 'tech-1' }, 'assigned'],
+    ['an older hold without its origin back to the technician', { technicianId: 'tech-1' }, 'assigned'],
   ] as const)('resumes %s, forgetting where it was held', (_name, held, to) => {
     // Act
     const change = run('resume', aCase({ status: 'awaiting_parts', ...held }), {}, ctx('dispatcher'));
@@ -529,32 +646,83 @@ describe('workshop (carry-in) repairs', () => {
 
 describe('paid work: quotes and charges', () => {
   const paid = (overrides: Partial<Case> = {}) => onSite({ category: 'A', ...overrides });
-  const quoted = (overrides: Partial<Case> = {}) =>
+  const shown = (overrides: Partial<Case> = {}) =>
     paid({
       quote: {
-        lines: [{ description: 'Labour', amount: 150 }],
-        total: 150,
+        lines: [{ description: 'Labour', amount: 1500 }],
+        total: 1500,
         currency: 'CNY',
         shownAt: NOW,
         by: 'tech-1',
       },
       ...overrides,
     });
+  const acceptance = { at: NOW, by: { sub: 'cust-1', role: 'customer' as const }, onBehalfOfCustomer: false };
+  const quoted = (overrides: Partial<Case> = {}) =>
+    shown({ quote: { ...(shown().quote as NonNullable<Case['quote']>), acceptance }, ...overrides });
 
   it('refuses to start paid work before the fee quote was shown', () => {
     // Act
     const act = () => run('record-work', paid(), { description: 'Compressor', minutes: 90 });
 
     // Assess
-    expect(act).toThrow('paid work: show the customer the fee quote before starting work');
+    expect(act).toThrow('paid work: show the customer the fee quote before work starts');
   });
 
-  it('lets paid work start once the quote was shown', () => {
+  it('refuses to start paid work on a quote the customer has not accepted', () => {
+    // Act
+    const act = () => run('record-work', shown(), { description: 'Compressor', minutes: 90 });
+
+    // Assess
+    expect(act).toThrow('the customer must accept the fee quote (1500 CNY) before work starts');
+  });
+
+  it('lets paid work start once the customer accepted the quote', () => {
     // Act
     const change = run('record-work', quoted(), { description: 'Compressor', minutes: 90 });
 
     // Assess
     expect(change.next.visits[0]?.minutes).toBe(90);
+  });
+
+  it('records an agent accepting on the customer’s behalf', () => {
+    // Act
+    const change = run('accept-quote', shown(), { total: 1500, note: 'By phone' }, ctx('agent', 'agent-7'));
+
+    // Assess
+    expect(change.next.quote?.acceptance).toEqual({
+      at: NOW,
+      by: { sub: 'agent-7', role: 'agent' },
+      onBehalfOfCustomer: true,
+      note: 'By phone',
+    });
+  });
+
+  it('refuses to accept a total other than the one quoted', () => {
+    // Act
+    const act = () => run('accept-quote', shown(), { total: 1200 }, ctx('customer', 'cust-1'));
+
+    // Assess
+    expect(act).toThrow('the quote is 1500 CNY, not 1200');
+  });
+
+  it('refuses a charge beyond the accepted quote, counting earlier charges', () => {
+    // Prepare
+    const first = run('charge', quoted(), { lines: [{ description: 'Part', amount: 1000 }] }).next;
+
+    // Act
+    const act = () => run('charge', first, { lines: [{ description: 'More work', amount: 600 }] });
+
+    // Assess
+    expect(act).toThrow('charges would reach 1600 CNY, beyond the accepted quote of 1500');
+  });
+
+  it('drops the acceptance when a new quote is shown', () => {
+    // Act
+    const change = run('quote', quoted(), { lines: [{ description: 'Labour and part', amount: 2000 }] });
+
+    // Assess
+    expect(change.next.quote?.acceptance).toBeUndefined();
   });
 
   it('totals the quote lines to the cent, in CNY unless told otherwise', () => {
@@ -611,7 +779,7 @@ describe('paid work: quotes and charges', () => {
     const first = run('charge', quoted(), { lines: [{ description: 'Part', amount: 900 }] }).next;
 
     // Act
-    const second = run('charge', first, { lines: [{ description: 'Part', amount: 700 }] });
+    const second = run('charge', first, { lines: [{ description: 'Part', amount: 600 }] });
 
     // Assess
     expect(second.next.charges.map((c) => c.invoiceNumber)).toEqual([

@@ -7,32 +7,48 @@ import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { caseItemKinds } from '../../shared/cases/model.ts';
 import { complaintItemKinds } from '../../shared/complaints/model.ts';
+import { directoryItemKinds } from '../../shared/directory/model.ts';
 import { slaItemKinds } from '../../shared/sla/model.ts';
 import { counterKind } from '../../shared/store/counter.ts';
 import { surveyItemKinds } from '../../shared/surveys/model.ts';
 import { schemaFingerprint as fingerprint } from '../support/schema-fingerprint.ts';
 
 const known: Record<string, Record<number, string>> = {
-  Case: { 1: 'a322e964857c578e', 2: '32d0c5813d7feb6a' },
-  TimelineEntry: { 1: 'b6b094bbb0274356' },
+  Case: { 1: 'a322e964857c578e', 2: '32d0c5813d7feb6a', 3: '5c20730c20961d0b' },
+  TimelineEntry: { 1: 'b6b094bbb0274356', 2: '87184688dbbe188c' },
   RegisterEntry: { 1: 'cc8241e55cf70ee5' },
   IdempotencyRecord: { 1: '1b8e6b8ff357afbc' },
   Counter: { 1: 'c9427ed49449a4b2' },
   SlaMilestone: { 1: '5734b614fdd2a1dd' },
   SlaEscalation: { 1: 'f520d7eb5720fda7' },
-  DispatchQueueEntry: { 1: 'fcd2c11effac764a' },
+  DispatchQueueEntry: { 1: 'fcd2c11effac764a', 2: '25991e731aeda143' },
+  TechnicianJob: { 1: '3f70f285bc13800a' },
+  TechnicianLoad: { 1: '3621620c824d1f56' },
   BranchCalendar: { 1: '1a79aa2d04eede0d', 2: 'ec4ca855a3bf859a' },
-  SlaPolicy: { 1: 'e3386fceceb8d4c7', 2: 'c1f7beb04b51afe7' },
+  SlaPolicy: { 1: 'e3386fceceb8d4c7', 2: 'c1f7beb04b51afe7', 3: '2dcd7d4fae40e9fa' },
   SlaMeasure: { 1: 'da8443c2b9ce97d0' },
-  SurveyCard: { 1: 'd39a0320e5aabacd' },
+  SurveyCard: { 1: 'd39a0320e5aabacd', 2: 'fdf3da5f9f8ce228' },
   SurveyReply: { 1: '2ffcb46b44b7b7e8' },
   SurveyCaseGuard: { 1: '4926dca2b4c2c098' },
   SurveyAnswerEvent: { 1: '5539b5e00b8eff53' },
   Complaint: { 1: 'a5237e7aa59bcbf5' },
   Task: { 1: '3e1f6d9a11ffcdbd' },
+  Branch: { 1: 'fedfae71d29e0d9a' },
+  Staff: { 1: 'ad7e8d9f487bd537' },
+  Customer: { 1: '62b0ed2cc6356b7e' },
+  PhoneClaim: { 1: 'bdf075e1404ecf78' },
+  ProductUnit: { 1: '9d5811bc214430bb' },
+  DirectoryChange: { 1: '83215cf81eef5ef8' },
 };
 
-const kinds = [...caseItemKinds, counterKind, ...slaItemKinds, ...surveyItemKinds, ...complaintItemKinds];
+const kinds = [
+  ...caseItemKinds,
+  counterKind,
+  ...slaItemKinds,
+  ...surveyItemKinds,
+  ...complaintItemKinds,
+  ...directoryItemKinds,
+];
 
 describe('stored schema versions', () => {
   it.each(kinds.map((k) => [k.entity, k] as const))(

@@ -1,0 +1,52 @@
+/**
+ * `npm run seed [-- --data-dir .data]`: loads the demo directory (infra/local/demo-directory.ts) into the
+ * local table — two branches, their staff, customers and product units — and names the seeded staff as
+ * SLA escalation contacts of the main branch. `npm start` seeds nothing by itself; run this once, with
+ * or without the system running. Records already there are kept.
+ */
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
+import { parsePolicy } from '../../shared/sla/policy.ts';
+import { DynamoSlaStore } from '../../shared/sla/store.ts';
+import { repoRoot } from '../bundle.ts';
+import { demoDirectory, SEED_ACTOR, seedDirectory } from './demo-directory.ts';
+import { withLocalTable } from './local-table.ts';
+
+const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
+const dataDir = resolve(values['data-dir'] ?? join(repoRoot, '.data'));
+
+try {
+  await withLocalTable(dataDir, async (db, tableName) => {
+    const now = () => new Date();
+    const report = await seedDirectory(
+      { store: new DynamoDirectoryStore(db, tableName), now },
+      demoDirectory,
+    );
+    const sla = new DynamoSlaStore(db, tableName);
+    for (const [branchId, contacts] of Object.entries(demoDirectory.escalationContacts ?? {})) {
+      const current = await sla.getSetting('policy', branchId);
+      if (current.updatedAt) continue;
+      await sla.putSetting(
+        'policy',
+        branchId,
+        parsePolicy({ escalationContacts: contacts }),
+        SEED_ACTOR.sub,
+        now().toISOString(),
+      );
+      report.created.push(`SLA escalation contacts of ${branchId}`);
+    }
+    console.log(
+      [
+        report.created.length ? `Created: ${report.created.join(', ')}.` : 'Nothing new.',
+        ...(report.kept.length ? [`Already there: ${report.kept.join(', ')}.`] : []),
+        '',
+        'Tokens for the seeded people: npm run token -- --staff d-wang   (also a-zhao, t-li, t-zhang, t-chen, m-sun, p-he, o-ops)',
+        'and for a customer: npm run token -- --customer C-1001',
+      ].join('\n'),
+    );
+  });
+} catch (err) {
+  console.error(`seed: ${(err as Error).message}`);
+  process.exit(1);
+}
