@@ -408,3 +408,34 @@ describe('SLA settings', () => {
     });
   });
 });
+
+describe('escalation contacts from the directory', () => {
+  it('mails a contact named as a staff member at their directory address, naming the technician', async () => {
+    // Prepare: the branch's dispatcher is a person of the directory; Li Wei has the case
+    await staffMember(sys, 'disp-staffed', {
+      name: 'Wang Jianguo',
+      email: 'wang.jianguo@branch.example',
+      branchId: 'staffed',
+      roles: ['dispatcher'],
+    });
+    await staffMember(sys, 'tech-staffed', { name: 'Li Wei', branchId: 'staffed' });
+    await setPolicy('staffed', {
+      escalationContacts: { dispatcher: [{ staffId: 'disp-staffed' }], supervisor: [], manager: [] },
+    });
+    await at('2026-12-07T09:00');
+    const id = await open('staffed');
+    await at('2026-12-07T09:05');
+    expect((await dispatcher.post(`/cases/${id}/assign`, { technicianId: 'tech-staffed' })).status).toBe(200);
+    const mark = (await sentMail()).length;
+
+    // Act: half the arrival time is gone by 12:00
+    await at('2026-12-07T12:00');
+
+    // Assess
+    const mails = await mailSince(mark);
+    expect(mails.map((m) => [m.to, m.subject.split(']')[0]])).toEqual([
+      [['wang.jianguo@branch.example'], '[SLA warning'],
+    ]);
+    expect(mails[0]?.text).toContain('Technician: Li Wei.');
+  });
+});
