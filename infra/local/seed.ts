@@ -14,7 +14,7 @@ import { demoDirectory, SEED_ACTOR, seedDirectory } from './demo-directory.ts';
 import { withLocalTable } from './local-table.ts';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
-const dataDir = resolve(values['data-dir'] ?? join(repoRoot, '.data'));
+const dataDir = resolve(values['data-dir'] ?? process.env.AFTERCARE_DATA_DIR ?? join(repoRoot, '.data'));
 
 try {
   await withLocalTable(dataDir, async (db, tableName) => {
