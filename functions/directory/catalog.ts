@@ -38,7 +38,9 @@ const staffQuery = z.strictObject({
   cursor: cursorParam,
 });
 const customerQuery = z.strictObject({
-  phone: z.optional(z.string().check(z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number'))),
+  phone: z.optional(
+    z.string().check(z.maxLength(32), z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number')),
+  ),
   name: z.optional(text(100)),
   limit: limitParam,
   cursor: cursorParam,

@@ -86,7 +86,8 @@ function workshopOf(c: Case): NonNullable<Case['workshop']> {
 }
 
 /** A local clock time `HH:MM`. */
-const clockTime = () => z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time HH:MM'));
+const clockTime = () =>
+  z.string().check(z.maxLength(5), z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time HH:MM'));
 
 /** Paid work starts only after the customer accepted the fee quote (000 五.11). */
 function requireAcceptedQuote(c: Case, what: string): void {

@@ -92,7 +92,12 @@ const productSchema = z.strictObject({
   warrantyMonths: z.optional(z.int().check(z.minimum(0), z.maximum(120))),
   /** Needed when the serial number is not in the installed base yet (the unit is registered with the case). */
   productLine: z.optional(
-    z.string().check(z.regex(/^[a-z][a-z0-9-]{1,47}$/, 'expected a product line such as air-conditioner')),
+    z
+      .string()
+      .check(
+        z.maxLength(48),
+        z.regex(/^[a-z][a-z0-9-]{1,47}$/, 'expected a product line such as air-conditioner'),
+      ),
   ),
 });
 

@@ -40,7 +40,9 @@ export const recordId = () =>
       z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected an id of letters, digits and _.:@-'),
     );
 export const phoneNumber = () =>
-  z.string().check(z.trim(), z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number'));
+  z
+    .string()
+    .check(z.trim(), z.maxLength(32), z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number'));
 export const serialNumber = () =>
   z
     .string()
@@ -51,9 +53,15 @@ export const serialNumber = () =>
     );
 /** A product line: lower-case words joined by hyphens, e.g. `air-conditioner`. */
 export const productLine = () =>
-  z.string().check(z.regex(/^[a-z][a-z0-9-]{1,47}$/, 'expected a product line such as air-conditioner'));
+  z
+    .string()
+    .check(
+      z.maxLength(48),
+      z.regex(/^[a-z][a-z0-9-]{1,47}$/, 'expected a product line such as air-conditioner'),
+    );
 const timeZone = () =>
   z.string().check(
+    z.maxLength(64),
     z.refine((tz) => {
       try {
         new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -94,7 +102,7 @@ const certificateSchema = z.strictObject({
 export const staffInputSchema = z.strictObject({
   name: text(100),
   phone: z.optional(phoneNumber()),
-  email: z.optional(z.email()),
+  email: z.optional(z.email().check(z.maxLength(254))),
   branchId: recordId(),
   roles: z.array(z.enum(staffRoleNames)).check(z.minLength(1), z.maxLength(6)),
   /** Product lines the person is skilled to repair. */
@@ -121,7 +129,7 @@ export const customerInputSchema = z.strictObject({
       'the same phone number is listed twice',
     ),
   ),
-  email: z.optional(z.email()),
+  email: z.optional(z.email().check(z.maxLength(254))),
   language: z._default(z.enum(languages), 'zh-CN'),
   /** May we send satisfaction surveys (SPEC §7)? */
   surveyConsent: z._default(z.boolean(), true),

@@ -43,7 +43,7 @@ const ladderSchema = z.array(stepSchema).check(
 const contact = z.union([
   z.email().check(z.maxLength(254)),
   z.strictObject({
-    staffId: z.string().check(z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a staff id')),
+    staffId: z.string().check(z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a staff id')),
   }),
 ]);
 export type EscalationContact = z.infer<typeof contact>;

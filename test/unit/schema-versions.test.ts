@@ -25,7 +25,7 @@ const known: Record<string, Record<number, string>> = {
   TechnicianJob: { 1: '3f70f285bc13800a' },
   TechnicianLoad: { 1: '3621620c824d1f56' },
   BranchCalendar: { 1: '1a79aa2d04eede0d', 2: 'ec4ca855a3bf859a' },
-  SlaPolicy: { 1: 'e3386fceceb8d4c7', 2: 'c1f7beb04b51afe7', 3: '2dcd7d4fae40e9fa' },
+  SlaPolicy: { 1: 'e3386fceceb8d4c7', 2: 'c1f7beb04b51afe7', 3: '4a26b8594c60ede9' },
   SlaMeasure: { 1: 'da8443c2b9ce97d0' },
   SurveyCard: { 1: 'd39a0320e5aabacd', 2: 'fdf3da5f9f8ce228' },
   SurveyReply: { 1: '2ffcb46b44b7b7e8' },
