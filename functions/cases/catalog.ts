@@ -7,7 +7,7 @@ import { envSchema } from '../../shared/config/env.ts';
 import { monthSchema, pageQuerySchema } from '../../shared/http/query.ts';
 import { domainModule, type RouteSpec } from '../spec.ts';
 import { listQuerySchema } from './query.ts';
-import { caseListSchema, caseViewSchema, registerPageSchema, timelineSchema } from './responses.ts';
+import { caseListSchema, caseViewSchema, registerPageSchema } from './responses.ts';
 
 const caseEnv = envSchema('TABLE_NAME');
 /** Who reads case records: the customer (own), service staff, the technician (assigned). Not parts clerks or ops. */

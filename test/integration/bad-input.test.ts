@@ -4,6 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../shared/auth/actor.ts';
+import { asTechnician } from '../support/directory.ts';
 import { intake, startTestSystem, useTestSystem } from '../support/system.ts';
 
 const sys = useTestSystem();
@@ -326,7 +327,7 @@ describe('bad inputs are refused with a 4xx and write nothing', () => {
 
   it('refuses a sign-off before the arrival was recorded (409, with the reason)', async () => {
     // Prepare
-    const tech = await sys().as('technician');
+    const tech = await asTechnician(sys());
     const dispatcher = await sys().as('dispatcher');
     const id = (await (await sys().as('agent')).post('/cases', intake())).body.id;
     await dispatcher.post(`/cases/${id}/assign`, { technicianId: tech.sub });
