@@ -160,32 +160,6 @@ export const customerCaseViewSchema = z.looseObject({
 export const caseViewSchema = named('Case', z.union([staffCaseViewSchema, customerCaseViewSchema]));
 export const caseListSchema = named('CasePage', pageOf(caseViewSchema));
 
-/** SLA escalation steps add entries of their own: 4 milestones × 8 steps at most. */
-const MAX_TIMELINE = CASE_LIMITS.changes + 32;
-
-export const timelineSchema = named(
-  'Timeline',
-  z.looseObject({
-    items: list(
-      z.looseObject({
-        entity: z.literal('TimelineEntry'),
-        schemaVersion: count(100),
-        caseId: caseNumber(),
-        seq: count(CASE_LIMITS.changes),
-        at: instant(),
-        actor: actorRef,
-        action: str(64),
-        from: z.optional(str(32)),
-        to: z.optional(str(32)),
-        details: z.optional(z.record(str(64), z.unknown())),
-        /** The domain events of the change (the transactional outbox). */
-        outbox: z.optional(list(z.record(str(64), z.unknown()), 10)),
-      }),
-      MAX_TIMELINE,
-    ),
-  }),
-);
-
 export const registerPageSchema = named(
   'RegisterPage',
   pageOf(

@@ -19,8 +19,6 @@ import { startDynamoLocal } from './dynamo.ts';
 import { acquireDataLock, DataFolderInUseError, readLock } from './lock.ts';
 import { type DeadLetter, DeliveryQueues, runtimeTableName } from './queues.ts';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const USAGE = 'usage: npm run dlq -- list|redrive [--id <id> …] [--data-dir .data] [--json]';
 
 const { values, positionals } = parseArgs({

@@ -9,8 +9,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ensureTable, localClientConfig, startDynamoLocal } from './dynamo.ts';
 import { acquireDataLock, readLock } from './lock.ts';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 export async function withLocalTable<T>(
   dataDir: string,
   work: (db: DynamoDBDocumentClient, tableName: string) => Promise<T>,

@@ -3,10 +3,10 @@
  * the system `npm start` is running (the same handler the schedule invokes on AWS) and prints its report.
  * Without `--port` it talks to the system `npm start` last started (its address is kept in the data folder).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot, runningUrlFile } from './system.ts';
+import { readLock } from './lock.ts';
+import { repoRoot } from './system.ts';
 
 const usage = `usage: npm run surveys:dispatch -- [--today YYYY-MM-DD] [--port N] [--data-dir DIR]
 
@@ -30,8 +30,9 @@ if (values.help) {
 
 function baseUrl(): string {
   if (values.port) return `http://127.0.0.1:${values.port}`;
-  const file = runningUrlFile(values['data-dir']);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  // The running `npm start` records its URL in the data folder's lock.
+  const running = readLock(values['data-dir'])?.url;
+  if (running) return running;
   return `http://127.0.0.1:${process.env.PORT ?? '3000'}`;
 }
 

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 
 import { checkJava } from './dynamo.ts';
 import { DataFolderInUseError } from './lock.ts';
-import { type LocalSystem, startSystem, writeRunningUrl } from './system.ts';
+import { type LocalSystem, startSystem } from './system.ts';
 
 const { values } = parseArgs({
   options: {
@@ -51,8 +51,6 @@ try {
 }
 
 const dataDir = values['data-dir'] ?? '.data';
-// Where the running system answers, for `npm run surveys:dispatch` and other local tools.
-writeRunningUrl(dataDir, system.url);
 console.log(`
 Aftercare is running.
   API            ${system.url}            (reference: ${system.url}/docs)

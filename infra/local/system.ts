@@ -9,7 +9,6 @@
  * queues keep it until the consumer succeeded, then retry with backoff and finally dead-letter it).
  */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { allEventRules, allFunctions, allRoutes, THROTTLE } from '../../functions/catalog.ts';
@@ -33,14 +32,6 @@ import { StreamRelay } from './stream-relay.ts';
 import { localSurveys } from './surveys.ts';
 
 export { repoRoot };
-
-/** The file `npm start` leaves in its data folder saying where the running system answers. */
-export const runningUrlFile = (dataDir: string) => join(resolve(dataDir), 'running-url');
-
-export function writeRunningUrl(dataDir: string, url: string): void {
-  mkdirSync(resolve(dataDir), { recursive: true });
-  writeFileSync(runningUrlFile(dataDir), `${url}\n`);
-}
 
 export interface SystemOptions {
   /** 0 picks a free port. */

@@ -59,7 +59,7 @@ async function dlq(...args: string[]): Promise<string> {
   const { stdout } = await run(
     process.execPath,
     ['--import', 'tsx', 'infra/local/dlq.ts', ...args, '--endpoint', endpoint, '--table', appTable, '--json'],
-    { cwd: repoRoot, env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+    { cwd: repoRoot, env: process.env },
   );
   return stdout;
 }
