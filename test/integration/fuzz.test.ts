@@ -117,9 +117,9 @@ function requestsOf(route: CatalogRoute): {
         // A dot segment never reaches a route: every client's URL parser folds `/survey/..` into `/`.
         .filter((v) => v !== '.' && v !== '..')
         .map((v) => (r: Request) => ({
-        ...r,
-        path: { ...r.path, [name]: String(v) },
-      })),
+          ...r,
+          path: { ...r.path, [name]: String(v) },
+        })),
     );
   }
   const query = route.query ? toJson(route.query) : { properties: {}, additionalProperties: false };
