@@ -223,15 +223,28 @@ export class DynamoKnowledgeStore implements KnowledgeStore {
   }
 
   async save(entry: Entry, change: EntryVersion, previous?: Entry): Promise<void> {
-    const unit = new UnitOfWork(
-      () => new VersionConflictError(`entry ${entry.id} was changed by someone else; reload and try again`),
-    );
+    // Every change moves the one marker item, so two authors saving at once cancel each other's
+    // transactions; that contention (and only that: every write names its own conflict) is retried.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.saveOnce(entry, change, previous);
+      } catch (err) {
+        if (!(err instanceof MarkerContention) || attempt === 5) throw err;
+        await new Promise((ok) => setTimeout(ok, attempt * 20 * Math.random()));
+      }
+    }
+  }
+
+  private async saveOnce(entry: Entry, change: EntryVersion, previous?: Entry): Promise<void> {
+    const unit = new UnitOfWork(() => new MarkerContention());
     const item = knowledgeItems.entry(entry);
     unit.add(
       previous
         ? put<never>(item, {
             condition: 'entity = :entity AND version = :v',
             values: { ':entity': 'KnowledgeEntry', ':v': previous.version },
+            onConflict: () =>
+              new VersionConflictError(`entry ${entry.id} was changed by someone else; reload and try again`),
           })
         : insert<never>(
             item,
@@ -240,7 +253,10 @@ export class DynamoKnowledgeStore implements KnowledgeStore {
                 field: 'code',
               }),
           ),
-      insertOutbox(knowledgeItems.version(entry, change)),
+      insertOutbox<never>(
+        knowledgeItems.version(entry, change),
+        () => new VersionConflictError(`entry ${entry.id} is at version ${entry.version} already`),
+      ),
       ...codeClaims(entry, previous),
       update<never>(
         knowledgeKeys.marker,
@@ -333,6 +349,13 @@ export class DynamoKnowledgeStore implements KnowledgeStore {
   }
 }
 
+/** Two transactions moved the search marker at once (DynamoDB cancels one of them). */
+class MarkerContention extends VersionConflictError {
+  constructor() {
+    super('another change of the knowledge base committed at the same moment; send the change again');
+  }
+}
+
 /** Claims of the entry's code on its other lines (refused when taken), released for lines it dropped. */
 function codeClaims(next: Entry, previous?: Entry): Write[] {
   const before = new Set(previous?.productLines ?? [next.productLine]);
@@ -356,6 +379,7 @@ function codeClaims(next: Entry, previous?: Entry): Write[] {
       remove<never>(knowledgeKeys.entry(line, next.code), {
         condition: 'entity = :alias AND homeLine = :home',
         values: { ':alias': 'KnowledgeAlias', ':home': next.productLine },
+        onConflict: () => new VersionConflictError(`the claim of ${next.code} on ${line} changed meanwhile`),
       }),
     );
   }
