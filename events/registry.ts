@@ -95,6 +95,18 @@ export const eventSchemas = {
     at: z.string(),
     actor: z.object({ sub: z.string(), role: z.string() }),
   }),
+  /** A knowledge entry was created or got a new version (published, archived, edited). */
+  'Knowledge Entry Changed': z.object({
+    entryId: z.string(),
+    productLine: z.string(),
+    code: z.string(),
+    version: z.number(),
+    status: z.enum(['draft', 'published', 'archived']),
+    audience: z.enum(['internal', 'public']),
+    action: z.enum(['created', 'updated']),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string() }),
+  }),
   /** A manager changed a branch's working-time calendar; its morning schedule follows. */
   'SLA Calendar Changed': z.object({
     branchId: z.string(),

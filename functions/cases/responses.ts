@@ -9,6 +9,7 @@ import { CASE_LIMITS, channels } from '../../shared/cases/model.ts';
 import { feedbackSubjects } from '../../shared/cases/routing.ts';
 import { caseStatuses } from '../../shared/cases/status.ts';
 import { count, day, idRef, instant, list, named, pageOf, str } from '../../shared/http/schema.ts';
+import { linkKinds } from '../../shared/knowledge/model.ts';
 
 const caseNumber = () => str(32);
 const visibleStatuses = ['received', 'diagnosing', 'repairing', 'completed', 'cancelled'] as const;
@@ -83,7 +84,26 @@ export const staffCaseViewSchema = z.looseObject({
       promisedWorkingMinutes: z.optional(count(30 * 24 * 60)),
     }),
   ),
-  remoteGuidance: z.optional(z.looseObject({ guidance: str(4000), by: idRef(), at: instant() })),
+  remoteGuidance: z.optional(
+    z.looseObject({
+      guidance: str(4000),
+      by: idRef(),
+      at: instant(),
+      entry: z.optional(z.looseObject({ productLine: str(48), code: str(32) })),
+    }),
+  ),
+  knowledge: z.optional(
+    list(
+      z.looseObject({
+        productLine: str(48),
+        code: str(32),
+        how: z.enum(linkKinds),
+        at: instant(),
+        by: idRef(),
+      }),
+      30,
+    ),
+  ),
   visits: list(
     z.looseObject({
       n: count(CASE_LIMITS.visits),

@@ -1,16 +1,19 @@
 /**
  * `npm run seed [-- --data-dir .data]`: loads the demo directory (infra/local/demo-directory.ts) into the
  * local table — two branches, their staff, customers and product units — and names the seeded staff as
- * SLA escalation contacts of the main branch. `npm start` seeds nothing by itself; run this once, with
+ * SLA escalation contacts of the main branch, and the demo knowledge base (infra/local/demo-knowledge.ts). `npm start` seeds nothing by itself; run this once, with
  * or without the system running. Records already there are kept.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
+import { SearchIndexCache } from '../../shared/knowledge/service.ts';
+import { DynamoKnowledgeStore } from '../../shared/knowledge/store.ts';
 import { parsePolicy } from '../../shared/sla/policy.ts';
 import { DynamoSlaStore } from '../../shared/sla/store.ts';
 import { repoRoot } from '../bundle.ts';
 import { demoDirectory, SEED_ACTOR, seedDirectory } from './demo-directory.ts';
+import { seedKnowledge } from './demo-knowledge.ts';
 import { withLocalTable } from './local-table.ts';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
@@ -36,6 +39,14 @@ try {
       );
       report.created.push(`SLA escalation contacts of ${branchId}`);
     }
+    const kb = await seedKnowledge({
+      store: new DynamoKnowledgeStore(db, tableName),
+      index: new SearchIndexCache(),
+      now,
+      timeZone: 'Asia/Shanghai',
+    });
+    if (kb.created) report.created.push(`${kb.created} knowledge entries`);
+    if (kb.kept) report.kept.push(`${kb.kept} knowledge entries`);
     console.log(
       [
         report.created.length ? `Created: ${report.created.join(', ')}.` : 'Nothing new.',

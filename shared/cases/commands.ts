@@ -7,8 +7,10 @@ import * as z from 'zod/mini';
 import type { Role } from '../auth/actor.ts';
 import type { Staff } from '../directory/model.ts';
 import { missingForAssignment } from '../directory/service.ts';
-import { StateConflictError } from '../errors.ts';
-import { insert, type Write } from '../store/unit-of-work.ts';
+import { StateConflictError, ValidationError } from '../errors.ts';
+import { entryRefSchema, knowledgeKeys, normalizeCode } from '../knowledge/model.ts';
+import { entryUseWrites } from '../knowledge/store.ts';
+import { check, insert, type Write } from '../store/unit-of-work.ts';
 import { isoDate, text } from '../validation.ts';
 import { serviceCategories } from './category.ts';
 import { type ActorRef, type Case, caseItems, type RegisterEntry } from './model.ts';
@@ -362,19 +364,52 @@ export const caseCommands = {
 
   /** Simple problems solved remotely with guidance (001 三(二)). */
   'resolve-remotely': command({
-    summary: 'Solved remotely with guidance',
+    summary: 'Solved remotely with guidance, optionally with a knowledge entry ("solved with entry X")',
     roles: ['technician', ...staff],
-    input: z.strictObject({ guidance: text(4000) }),
-    apply(c, input, { actor, now }) {
+    input: z.strictObject({ guidance: text(4000), entry: z.optional(entryRefSchema) }),
+    apply(c, input, { actor, now, today }) {
       requireStatus(c, ['assigned'], 'resolve remotely');
+      const entry = input.entry && {
+        productLine: input.entry.productLine,
+        code: normalizeCode(input.entry.code),
+      };
       return {
         to: 'completed',
         next: {
           ...c,
-          remoteGuidance: { guidance: input.guidance, by: actor.sub, at: now },
+          remoteGuidance: { guidance: input.guidance, by: actor.sub, at: now, ...(entry ? { entry } : {}) },
+          ...(entry
+            ? {
+                knowledge: [
+                  ...(c.knowledge ?? []),
+                  { ...entry, how: 'resolved' as const, at: now, by: actor.sub },
+                ],
+              }
+            : {}),
           completedAt: now,
         },
-        details: {},
+        details: entry ? { entry } : {},
+        // The entry must be published when the case commits; the use is counted with it.
+        writes: entry
+          ? [
+              check<never>(
+                knowledgeKeys.entry(entry.productLine, entry.code),
+                'entity = :entry AND #status = :published',
+                {
+                  names: { '#status': 'status' },
+                  values: { ':entry': 'KnowledgeEntry', ':published': 'published' },
+                  onConflict: () =>
+                    new ValidationError([
+                      {
+                        field: 'entry',
+                        message: `no published entry ${entry.code} with ${entry.productLine} as its home line`,
+                      },
+                    ]),
+                },
+              ),
+              ...entryUseWrites(today, entry, { remoteResolutions: 1 }),
+            ]
+          : [],
       };
     },
   }),

@@ -14,6 +14,7 @@
 import * as z from 'zod/mini';
 import { type Role, roles } from '../auth/actor.ts';
 import { branchIdSchema } from '../branches/defaults.ts';
+import { intakeKnowledgeSchema, linkKinds } from '../knowledge/model.ts';
 import { firstVersionHeader, type ItemKind, outboxSchema } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
 import { isoDate, text } from '../validation.ts';
@@ -24,9 +25,11 @@ import { caseStatuses } from './status.ts';
 /**
  * v2: diagnosis.promisedWorkingMinutes. v3: the directory — `unitId`, `product.productLine`,
  * `technicianName` (and on assignments), `appointment`, `quote.acceptance`, names on actor references.
- * Every addition is optional, so v1 and v2 items read as v3 unchanged.
+ * Every addition is optional, so v1 and v2 items read as v3 unchanged. v4: `knowledge` (the entries a
+ * case names: suggested at intake, followed by the customer, resolved with) and `remoteGuidance.entry`;
+ * optional, so older items read as v4 unchanged.
  */
-export const CASE_SCHEMA_VERSION = 3;
+export const CASE_SCHEMA_VERSION = 4;
 /** v1: first stored without `entity`/`schemaVersion`, which read as v1. v2: the actor's name (optional). */
 export const TIMELINE_SCHEMA_VERSION = 2;
 /** v1 of the kinds below: first stored without `entity`/`schemaVersion`, which read as v1. */
@@ -114,6 +117,8 @@ export const intakeSchema = z.strictObject({
   feedbackSubject: z.optional(z.enum(feedbackSubjects)),
   /** What the caller said, in full (every call, letter and visit is recorded: 000 三.3). */
   transcript: z.optional(text(20000)),
+  /** The knowledge entries shown before the request was opened (self-service, or the agent's screen). */
+  knowledge: z.optional(intakeKnowledgeSchema),
 });
 export type IntakeInput = z.infer<typeof intakeSchema>;
 
@@ -143,7 +148,7 @@ const moneyLine = z.object({ description: z.string(), amount: z.number() });
 /** The stored case item (without key attributes). */
 export const caseItemSchema = z.object({
   entity: z.literal('Case'),
-  schemaVersion: z.union([z.literal(1), z.literal(2), z.literal(CASE_SCHEMA_VERSION)]),
+  schemaVersion: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(CASE_SCHEMA_VERSION)]),
   id: z.string(),
   number: z.string(),
   branchId: z.string(),
@@ -202,7 +207,27 @@ export const caseItemSchema = z.object({
       promisedWorkingMinutes: z.optional(z.number()),
     }),
   ),
-  remoteGuidance: z.optional(z.object({ guidance: z.string(), by: z.string(), at: z.string() })),
+  remoteGuidance: z.optional(
+    z.object({
+      guidance: z.string(),
+      by: z.string(),
+      at: z.string(),
+      /** The knowledge entry the problem was solved with. */
+      entry: z.optional(z.object({ productLine: z.string(), code: z.string() })),
+    }),
+  ),
+  /** Knowledge entries linked to the case, and how. */
+  knowledge: z.optional(
+    z.array(
+      z.object({
+        productLine: z.string(),
+        code: z.string(),
+        how: z.enum(linkKinds),
+        at: z.string(),
+        by: z.string(),
+      }),
+    ),
+  ),
   visits: z.array(visitSchema),
   workshop: z.optional(
     z.object({

@@ -17,8 +17,10 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors.ts';
+import { knowledgeKeys, normalizeCode } from '../knowledge/model.ts';
+import { counterWrite, entryUseWrites } from '../knowledge/store.ts';
 import type { Page } from '../store/pagination.ts';
-import { UnitOfWork } from '../store/unit-of-work.ts';
+import { UnitOfWork, type Write } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
 import { decideCategory } from './category.ts';
 import { type CaseCommandName, type CommandContext, caseCommands } from './commands.ts';
@@ -187,6 +189,7 @@ async function openOnce(
   const day = localDay(now, branch?.timezone ?? deps.timeZone);
   const number = drawn ?? formatCaseNumber('SR', day, await deps.store.nextSequence(day));
   const customerId = parties.customerId;
+  const { links, writes: knowledgeWrites } = knowledgeOf(input, asCustomer, day, at, actor.sub);
   const warrantyMonths = parties.unit.warrantyMonths ?? input.product.warrantyMonths;
   const c: Case = {
     entity: 'Case',
@@ -217,6 +220,7 @@ async function openOnce(
     ...(input.feedbackSubject
       ? { feedbackSubject: input.feedbackSubject, department: departmentFor[input.feedbackSubject] }
       : {}),
+    ...(links.length ? { knowledge: links } : {}),
     status: 'received',
     assignments: [],
     visits: [],
@@ -254,7 +258,7 @@ async function openOnce(
       c,
       first,
       idempotency,
-      new UnitOfWork<'duplicate'>().add(...parties.writes),
+      new UnitOfWork<'duplicate'>().add(...parties.writes, ...knowledgeWrites),
     );
     return created ? { opened: c, drawn: number } : { drawn: number };
   } catch (err) {
@@ -262,6 +266,42 @@ async function openOnce(
     if (err instanceof VersionConflictError) return { drawn: number };
     throw err;
   }
+}
+
+/**
+ * The knowledge entries a new request names (SPEC §9): those suggested while it was written and those
+ * the customer opened. Opened entries count as used; a customer's request carrying suggestions counts as
+ * a search that self-service did not settle (the deflection measure).
+ */
+function knowledgeOf(
+  input: IntakeInput,
+  asCustomer: boolean,
+  day: string,
+  at: string,
+  by: string,
+): { links: NonNullable<Case['knowledge']>; writes: Write[] } {
+  const k = input.knowledge;
+  if (!k) return { links: [], writes: [] };
+  const seen = new Set<string>();
+  const links: NonNullable<Case['knowledge']> = [];
+  for (const [how, refs] of [
+    ['followed', k.followed],
+    ['suggested', k.suggested],
+  ] as const) {
+    for (const ref of refs) {
+      const code = normalizeCode(ref.code);
+      const id = `${ref.productLine}:${code}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      links.push({ productLine: ref.productLine, code, how, at, by });
+    }
+  }
+  const writes = links.filter((l) => l.how === 'followed').flatMap((l) => entryUseWrites(day, l).slice(0, 2));
+  if (asCustomer && links.length)
+    writes.push(
+      counterWrite(knowledgeKeys.dayTotals(day), 'KnowledgeDay', { requestsAfterSearch: 1 }, { day }),
+    );
+  return { links, writes };
 }
 
 async function replay(

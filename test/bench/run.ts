@@ -4,8 +4,8 @@
  * 1. Cold start — each deployed bundle (`.build/lambda/<id>/index.mjs`, exactly what CDK ships) is
  *    imported in a fresh Node process, against a bundle holding only the DynamoDB client; the CPU time
  *    of the import is compared (see `importOnce`). Target ≤ 1.3×.
- * 2. API latency — requests through the local API gateway (HTTP, JWT check, middleware, handler)
- *    against the raw DynamoDB calls the same request must make, on the same DynamoDB Local engine,
+ * 2. API latency (the knowledge search included) — requests through the local API gateway (HTTP, JWT
+ *    check, middleware, handler) against the raw DynamoDB calls the same request must make, on the same DynamoDB Local engine,
  *    interleaved so both see the same machine load. Background work set off by writes (the outbox
  *    relay, event consumers) is settled between measurements, as it runs elsewhere on AWS. Target ≤ 1.3×.
  *
@@ -31,6 +31,7 @@ import {
   lambdaFunctions,
   repoRoot,
 } from '../../infra/bundle.ts';
+import { demoEntries } from '../../infra/local/demo-knowledge.ts';
 import { localClientConfig, startDynamoLocal } from '../../infra/local/dynamo.ts';
 import { startSystem } from '../../infra/local/system.ts';
 
@@ -152,6 +153,34 @@ async function apiLatency(): Promise<void> {
     await fn();
     return performance.now() - t;
   };
+  // The knowledge search: the demo entries, then a search must read the marker (GetItem) and count the
+  // search (UpdateItem); the index itself is built once and kept in the function.
+  const manager = await system.auth.sign({ sub: 'bench-manager', roles: ['manager'] });
+  for (const entry of demoEntries)
+    await fetch(`${system.url}/knowledge/entries`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${manager}`, 'content-type': 'application/json' },
+      body: JSON.stringify(entry),
+    });
+  const searchPath = `/knowledge/search?${new URLSearchParams({ q: 'compresor overlaod' })}`;
+  const searchRaw = async () => {
+    await db.send(
+      new GetCommand({ TableName: 'bench', Key: { pk: 'KB', sk: 'MARKER' }, ConsistentRead: true }),
+    );
+    await db.send(
+      new UpdateCommand({
+        TableName: 'bench',
+        Key: { pk: 'KBDAY#RAW', sk: 'TOTALS' },
+        UpdateExpression: 'ADD searches :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+  };
+  for (let i = 0; i < 20; i++) {
+    await call(searchPath);
+    await searchRaw();
+  }
+
   // Warm both paths (JIT, connections, handler init) before measuring.
   for (let i = 0; i < 20; i++) {
     await call(`/cases/${created.id}`);
@@ -161,7 +190,11 @@ async function apiLatency(): Promise<void> {
   const read = { api: [] as number[], raw: [] as number[] };
   const write = { api: [] as number[], raw: [] as number[] };
   const create = { api: [] as number[], raw: [] as number[] };
+  const find = { api: [] as number[], raw: [] as number[] };
   for (let i = 0; i < API_RUNS; i++) {
+    find.raw.push(await time(searchRaw));
+    find.api.push(await time(() => call(searchPath)));
+
     read.raw.push(await time(() => db.send(new GetCommand({ TableName: 'bench', Key: key }))));
     read.api.push(await time(() => call(`/cases/${created.id}`)));
 
@@ -243,6 +276,7 @@ async function apiLatency(): Promise<void> {
     create.api.push(await time(() => call('/cases', 'POST', body)));
   }
   record('API: GET /cases/{id} vs GetItem', median(read.api), median(read.raw));
+  record('API: GET /knowledge/search vs marker GetItem + counter Update', median(find.api), median(find.raw));
   record('API: POST /cases/{id}/categorize vs GetItem + TransactWrite', median(write.api), median(write.raw));
   record('API: POST /cases vs counter Update + TransactWrite', median(create.api), median(create.raw));
 

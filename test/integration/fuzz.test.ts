@@ -31,7 +31,10 @@ const validBodies: Record<string, unknown> = {
   'POST /cases/{id}/diagnose': { plan: 'on_site', findings: 'Blown fuse' },
   'POST /cases/{id}/record-work': { description: 'Replaced fuse', minutes: 20 },
   'POST /cases/{id}/sign-off': { customerName: 'Wang Fang' },
-  'POST /cases/{id}/resolve-remotely': { guidance: 'Reset' },
+  'POST /cases/{id}/resolve-remotely': {
+    guidance: 'Reset',
+    entry: { productLine: 'air-conditioner', code: 'E1' },
+  },
   'POST /cases/{id}/hold': { reason: 'customer', note: 'Away' },
   'POST /cases/{id}/workshop-check-in': { itemDescription: 'Unit', condition: 'Scratched' },
   'POST /cases/{id}/repair-card': { description: 'Fan', minutes: 30, finished: true },
@@ -42,8 +45,41 @@ const validBodies: Record<string, unknown> = {
   'POST /cases/{id}/charge': { lines: [{ description: 'Labour', amount: 80 }] },
   'POST /cases/{id}/cancel': { reason: 'Fixed itself' },
   'POST /cases/{id}/update-details': { zone: 'suburban', reason: 'Moved' },
+  'POST /knowledge/entries': {
+    code: 'FZ-1',
+    productLines: ['air-conditioner'],
+    title: 'Fuzz entry',
+    symptoms: ['noise'],
+    cause: 'Loose panel.',
+    steps: [{ text: 'Press the panel.', imageUrl: 'https://example.com/a.png' }],
+    audience: 'public',
+    language: 'en',
+    status: 'published',
+  },
+  'POST /knowledge/entries/{productLine}/{code}': {
+    productLines: ['air-conditioner'],
+    title: 'Fuzz entry',
+    symptoms: ['noise'],
+    cause: 'Loose panel.',
+    steps: [{ text: 'Press the panel.' }],
+    audience: 'public',
+    language: 'en',
+    status: 'published',
+    wizard: {
+      start: 'a',
+      nodes: [{ id: 'a', question: 'Noise?', answers: [{ id: 'yes', label: 'Yes', advice: 'Press it.' }] }],
+    },
+  },
+  'POST /knowledge/entries/{productLine}/{code}/feedback': { helpful: true },
 };
-const validParams = (): Record<string, string> => ({ id: caseId, month: '2026-11', token: 'abcdefghij.1.x' });
+const validParams = (): Record<string, string> => ({
+  id: caseId,
+  month: '2026-11',
+  token: 'abcdefghij.1.x',
+  productLine: 'air-conditioner',
+  code: 'E1',
+  day: '2026-11-22',
+});
 
 /** Values a string schema refuses: the wrong type, too long, outside its pattern or its values. */
 function badString(s: Json, asText: boolean): fc.Arbitrary<unknown> {

@@ -48,4 +48,27 @@ describe('the README', () => {
       expect(stdout).toMatch(new RegExp(`^.+: ${action}$`, 'm'));
     expect(stdout).toContain('李伟 Li Wei');
   }, 90_000);
+
+  it('walks self-service on the seeded knowledge base: search, entry, wizard, request, remote resolution', async () => {
+    // Prepare
+    const block = shellBlock('### Self-service and the knowledge base');
+    const script = `set -euo pipefail\n${block.replace('API=http://localhost:3000', `API=${sys().url}`)}`;
+
+    // Act
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], {
+      cwd: repoRoot,
+      env: { ...process.env, AFTERCARE_DATA_DIR: dataDir },
+      timeout: 60_000,
+    });
+
+    // Assess
+    const lines = stdout.split('\n');
+    expect(lines[0]).toBe('NOCOOL: Air conditioner blows warm air');
+    expect(stdout).toContain('Clean the filter; if still warm after an hour, request a visit.');
+    expect(stdout).toMatch(/^followed NOCOOL$/m);
+    expect(stdout).toMatch(/^suggested /m);
+    expect(stdout).toContain('completed, solved with BREAKER');
+    expect(stdout).toMatch(/"requestsAfterSearch":1/);
+    expect(stdout).not.toContain('aftercare.example/problems');
+  }, 120_000);
 });

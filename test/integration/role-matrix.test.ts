@@ -21,6 +21,12 @@
  *   customer themselves register and edit customers and units; only managers keep branches and staff.
  * - the working day: dispatchers and managers read the dispatch board; a technician reads their own
  *   day, dispatchers and managers anyone's.
+ * - knowledge (§9, §3 triage): customers read published public entries (self-service before a request);
+ *   agents, dispatchers and technicians read every published entry (remote guidance, diagnosis), and
+ *   all of them rate entries and walk the wizard. Entries are written by service supervisors
+ *   (dispatchers: they decide repair plans and inspect repairs, the source of the know-how) and
+ *   managers; agents take calls and technicians repair, so neither publishes to customers. Parts clerks
+ *   have no troubleshooting to do. Ops read the knowledge measures only, as managers do (reports).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '../../functions/catalog.ts';
@@ -84,6 +90,32 @@ const customerInput = (phone: string) => ({
 /** Records the writing cells change: each role its own (concurrent writes on one would race). */
 const ownRecord = (role: Role) => (role === 'customer' ? CUSTOMER : `${CUSTOMER}-${role}`);
 const ownUnit = (role: Role) => `SN-MATRIX-${nth(role)}`;
+/** The published public entry the knowledge reads call on; authors change entries of their own. */
+const KB_PUBLIC = 'RM-PUB';
+const kbEntry = (code: string) => ({
+  code,
+  productLines: ['air-conditioner'],
+  title: 'Rattling noise from the indoor unit',
+  symptoms: ['rattling noise'],
+  cause: 'Loose front panel.',
+  steps: [{ text: 'Press the panel until it clicks.' }],
+  audience: 'public',
+  language: 'en',
+  status: 'published',
+  wizard: {
+    start: 'panel',
+    nodes: [
+      {
+        id: 'panel',
+        question: 'Does the noise stop when you press the panel?',
+        answers: [
+          { id: 'yes', label: 'Yes', advice: 'Re-seat the panel.' },
+          { id: 'no', label: 'No', advice: 'Request a visit.' },
+        ],
+      },
+    ],
+  },
+});
 
 /** SPEC §2, route by route. */
 const expectations: Record<string, Expectation> = {
@@ -274,6 +306,52 @@ const expectations: Record<string, Expectation> = {
   'GET /surveys/phone-follow-ups': { expected: row(403, 200, 200, 403, 403, 200, 403) },
   'GET /surveys/flagged-replies': { expected: row(403, 200, 200, 403, 403, 200, 403) },
   'GET /complaints': { expected: row(403, 200, 200, 403, 403, 200, 403) },
+
+  'GET /knowledge/search': {
+    expected: row(200, 200, 200, 200, 403, 200, 403),
+    path: '/knowledge/search?q=rattling',
+  },
+  'GET /knowledge/suggestions': {
+    expected: row(200, 200, 200, 200, 403, 200, 403),
+    path: '/knowledge/suggestions?symptoms=rattling%20noise&productLine=air-conditioner',
+  },
+  'GET /knowledge/entries': {
+    expected: row(403, 403, 200, 403, 403, 200, 403),
+    path: '/knowledge/entries?status=published',
+  },
+  'POST /knowledge/entries': {
+    expected: row(403, 403, 201, 403, 403, 201, 403),
+    body: (role: Role) => kbEntry(`RM-NEW-${nth(role)}`),
+  },
+  'GET /knowledge/entries/{productLine}/{code}': {
+    expected: row(200, 200, 200, 200, 403, 200, 403),
+    path: `/knowledge/entries/air-conditioner/${KB_PUBLIC}`,
+  },
+  'POST /knowledge/entries/{productLine}/{code}': {
+    expected: row(403, 403, 200, 403, 403, 200, 403),
+    path: (role: Role) => `/knowledge/entries/air-conditioner/RM-OWN-${nth(role)}`,
+    body: (() => {
+      const { code: _c, ...change } = kbEntry('x');
+      return change;
+    })(),
+  },
+  'GET /knowledge/entries/{productLine}/{code}/history': {
+    expected: row(403, 403, 200, 403, 403, 200, 403),
+    path: `/knowledge/entries/air-conditioner/${KB_PUBLIC}/history`,
+  },
+  'POST /knowledge/entries/{productLine}/{code}/feedback': {
+    expected: row(200, 200, 200, 200, 403, 200, 403),
+    path: `/knowledge/entries/air-conditioner/${KB_PUBLIC}/feedback`,
+    body: { helpful: true },
+  },
+  'GET /knowledge/entries/{productLine}/{code}/wizard': {
+    expected: row(200, 200, 200, 200, 403, 200, 403),
+    path: `/knowledge/entries/air-conditioner/${KB_PUBLIC}/wizard?answers=yes`,
+  },
+  'GET /knowledge/measures/{day}': {
+    expected: row(403, 403, 403, 403, 403, 200, 200),
+    path: '/knowledge/measures/2026-12-01',
+  },
   'GET /tasks/supervisor-visits': { expected: row(403, 403, 200, 403, 403, 200, 403) },
 };
 
@@ -298,6 +376,10 @@ beforeAll(async () => {
   await technicians(sys, [TECHNICIAN, 'tech-other']);
   await Promise.all(roles.map((role) => registered(sys, ownRecord(role))));
   await Promise.all(roles.map((role) => unit(sys, ownUnit(role), CUSTOMER)));
+  // One at a time: each entry change moves the search marker.
+  const author = await sys.as('manager');
+  for (const code of [KB_PUBLIC, ...roles.map((role) => `RM-OWN-${nth(role)}`)])
+    await ok(author.post('/knowledge/entries', kbEntry(code)));
 });
 afterAll(async () => {
   await sys.stop();

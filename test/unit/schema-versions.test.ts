@@ -8,13 +8,14 @@ import * as z from 'zod/mini';
 import { caseItemKinds } from '../../shared/cases/model.ts';
 import { complaintItemKinds } from '../../shared/complaints/model.ts';
 import { directoryItemKinds } from '../../shared/directory/model.ts';
+import { knowledgeItemKinds } from '../../shared/knowledge/model.ts';
 import { slaItemKinds } from '../../shared/sla/model.ts';
 import { counterKind } from '../../shared/store/counter.ts';
 import { surveyItemKinds } from '../../shared/surveys/model.ts';
 import { schemaFingerprint as fingerprint } from '../support/schema-fingerprint.ts';
 
 const known: Record<string, Record<number, string>> = {
-  Case: { 1: 'a322e964857c578e', 2: '32d0c5813d7feb6a', 3: '5c20730c20961d0b' },
+  Case: { 1: 'a322e964857c578e', 2: '32d0c5813d7feb6a', 3: '5c20730c20961d0b', 4: '4d91272fd43767fe' },
   TimelineEntry: { 1: 'b6b094bbb0274356', 2: '87184688dbbe188c' },
   RegisterEntry: { 1: 'cc8241e55cf70ee5' },
   IdempotencyRecord: { 1: '1b8e6b8ff357afbc' },
@@ -39,6 +40,12 @@ const known: Record<string, Record<number, string>> = {
   PhoneClaim: { 1: 'bdf075e1404ecf78' },
   ProductUnit: { 1: '9d5811bc214430bb' },
   DirectoryChange: { 1: '83215cf81eef5ef8' },
+  KnowledgeEntry: { 1: 'fce0501fe5be3b37' },
+  KnowledgeAlias: { 1: 'aef47b21aebdc640' },
+  KnowledgeVersion: { 1: 'd27e842e416f8a67' },
+  KnowledgeMarker: { 1: 'ecdc13996f1540dc' },
+  KnowledgeStats: { 1: 'cafe2d025626667d' },
+  KnowledgeDay: { 1: '1828ea345ab55c10' },
 };
 
 const kinds = [
@@ -48,6 +55,7 @@ const kinds = [
   ...surveyItemKinds,
   ...complaintItemKinds,
   ...directoryItemKinds,
+  ...knowledgeItemKinds,
 ];
 
 describe('stored schema versions', () => {
