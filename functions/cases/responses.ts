@@ -47,6 +47,7 @@ export const staffCaseViewSchema = z.looseObject({
   id: caseNumber(),
   number: caseNumber(),
   branchId: str(64),
+  timeZone: z.optional(str(64)),
   channel: z.enum(channels),
   customer: z.looseObject({
     id: idRef(),

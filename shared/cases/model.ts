@@ -27,9 +27,10 @@ import { caseStatuses } from './status.ts';
  * `technicianName` (and on assignments), `appointment`, `quote.acceptance`, names on actor references.
  * Every addition is optional, so v1 and v2 items read as v3 unchanged. v4: `knowledge` (the entries a
  * case names: suggested at intake, followed by the customer, resolved with) and `remoteGuidance.entry`;
- * optional, so older items read as v4 unchanged.
+ * optional, so older items read as v4 unchanged. v5: `timeZone` (the branch's zone at intake, which
+ * places the case on its created and completed days); optional, older items use the deployment's zone.
  */
-export const CASE_SCHEMA_VERSION = 4;
+export const CASE_SCHEMA_VERSION = 5;
 /** v1: first stored without `entity`/`schemaVersion`, which read as v1. v2: the actor's name (optional). */
 export const TIMELINE_SCHEMA_VERSION = 2;
 /** v1 of the kinds below: first stored without `entity`/`schemaVersion`, which read as v1. */
@@ -148,10 +149,18 @@ const moneyLine = z.object({ description: z.string(), amount: z.number() });
 /** The stored case item (without key attributes). */
 export const caseItemSchema = z.object({
   entity: z.literal('Case'),
-  schemaVersion: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(CASE_SCHEMA_VERSION)]),
+  schemaVersion: z.union([
+    z.literal(1),
+    z.literal(2),
+    z.literal(3),
+    z.literal(4),
+    z.literal(CASE_SCHEMA_VERSION),
+  ]),
   id: z.string(),
   number: z.string(),
   branchId: z.string(),
+  /** The branch's IANA zone when the case was opened: its created and completed days are local to it. */
+  timeZone: z.optional(z.string()),
   channel: z.enum(channels),
   customer: z.object({
     id: z.string(),

@@ -186,7 +186,8 @@ async function openOnce(
     deps.directory.getBranch(branchId),
   ]);
   // Numbers and days follow the branch's own timezone where it has one.
-  const day = localDay(now, branch?.timezone ?? deps.timeZone);
+  const timeZone = branch?.timezone ?? deps.timeZone;
+  const day = localDay(now, timeZone);
   const number = drawn ?? formatCaseNumber('SR', day, await deps.store.nextSequence(day));
   const customerId = parties.customerId;
   const { links, writes: knowledgeWrites } = knowledgeOf(input, asCustomer, day, at, actor.sub);
@@ -197,6 +198,7 @@ async function openOnce(
     id: number,
     number,
     branchId,
+    timeZone,
     channel: input.channel,
     // What the caller said, completed from their directory record (e-mail, language for the survey card).
     customer: { ...parties.contact, ...input.customer, id: customerId },

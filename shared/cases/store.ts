@@ -197,7 +197,7 @@ export class DynamoCaseStore implements CaseStore {
   private caseItem(c: Case) {
     return {
       ...caseKeys.item(c.id),
-      ...caseIndexKeys(c, (at) => localDay(new Date(at), this.timeZone), isOpen(c.status)),
+      ...caseIndexKeys(c, (at) => localDay(new Date(at), c.timeZone ?? this.timeZone), isOpen(c.status)),
       ...c,
     };
   }

@@ -176,7 +176,7 @@ async function cardForCase(deps: SurveyDispatchDeps, c: Case, report: DispatchRe
 function newCard(deps: SurveyDispatchDeps, c: Case): SurveyCardRecord {
   const at = deps.now();
   const completedAt = new Date(c.completedAt ?? at.toISOString());
-  const serviceDay = localDay(completedAt, deps.timeZone);
+  const serviceDay = localDay(completedAt, c.timeZone ?? deps.timeZone);
   const email = c.customer.email?.trim();
   return {
     entity: 'SurveyCard',

@@ -189,6 +189,37 @@ describe('who may be assigned', () => {
   });
 });
 
+describe('branch time', () => {
+  it('numbers and lists a case on its branch’s local day, not the deployment’s', async () => {
+    // Prepare: a branch on the US west coast; 02:00 UTC is still yesterday there, already today in Shanghai
+    const manager = await sys().as('manager');
+    const agent = await sys().as('agent');
+    const saved = await manager.post('/directory/branches/west', {
+      name: 'West coast',
+      timezone: 'America/Los_Angeles',
+      zones: [{ name: 'Bay', kind: 'urban' }],
+    });
+    expect(saved.status).toBe(200);
+    clockControl.freeze(new Date('2026-12-03T02:00:00Z'));
+    try {
+      // Act
+      const opened = await agent.post('/cases', intake({ branchId: 'west', symptoms: 'Night call' }));
+      const onBranchDay = await agent.get('/cases?day=2026-12-02&limit=100');
+      const onShanghaiDay = await agent.get('/cases?day=2026-12-03&limit=100');
+
+      // Assess
+      expect(opened.status).toBe(201);
+      expect(opened.body.number).toMatch(/^SR-20261202-/);
+      expect(opened.body.timeZone).toBe('America/Los_Angeles');
+      const ids = (page: { body: { items: { id: string }[] } }) => page.body.items.map((c) => c.id);
+      expect(ids(onBranchDay)).toContain(opened.body.id);
+      expect(ids(onShanghaiDay)).not.toContain(opened.body.id);
+    } finally {
+      clockControl.reset();
+    }
+  });
+});
+
 describe('the working day', () => {
   it('lists a technician’s jobs of the day in order, completed visits included, with who, where and what', async () => {
     // Prepare

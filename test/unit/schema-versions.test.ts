@@ -15,7 +15,13 @@ import { surveyItemKinds } from '../../shared/surveys/model.ts';
 import { schemaFingerprint as fingerprint } from '../support/schema-fingerprint.ts';
 
 const known: Record<string, Record<number, string>> = {
-  Case: { 1: 'a322e964857c578e', 2: '32d0c5813d7feb6a', 3: '5c20730c20961d0b', 4: '4d91272fd43767fe' },
+  Case: {
+    1: 'a322e964857c578e',
+    2: '32d0c5813d7feb6a',
+    3: '5c20730c20961d0b',
+    4: '4d91272fd43767fe',
+    5: '95137a7854bfc3d7',
+  },
   TimelineEntry: { 1: 'b6b094bbb0274356', 2: '87184688dbbe188c' },
   RegisterEntry: { 1: 'cc8241e55cf70ee5' },
   IdempotencyRecord: { 1: '1b8e6b8ff357afbc' },
