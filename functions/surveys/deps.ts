@@ -5,6 +5,7 @@
 import { DynamoCaseStore } from '../../shared/cases/store.ts';
 import { DynamoComplaintStore } from '../../shared/complaints/store.ts';
 import { type SecretSource, secretsManagerSource } from '../../shared/config/secrets.ts';
+import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
 import { SesMailer, sesClient } from '../../shared/notify/mailer.ts';
 import { now } from '../../shared/runtime/clock.ts';
 import { documentClient } from '../../shared/store/client.ts';
@@ -63,6 +64,7 @@ export function surveyJobDeps(
     ...base(env),
     keys: linkKeys(env),
     cases: new DynamoCaseStore(documentClient(), env.TABLE_NAME, env.TIME_ZONE),
+    customers: new DynamoDirectoryStore(documentClient(), env.TABLE_NAME),
     mailer: new SesMailer(sesClient, { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
     publicBaseUrl: env.PUBLIC_BASE_URL,
     replyDomain: env.SURVEY_REPLY_DOMAIN,

@@ -54,6 +54,8 @@ export interface SurveyTokenDeps extends SurveyDeps {
 /** What the morning run needs: the cases by completion day, and a mailer. */
 export interface SurveyDispatchDeps extends SurveyTokenDeps {
   cases: Pick<CaseStore, 'listByCompletedDay'>;
+  /** The directory's customer records: their consent to be surveyed. */
+  customers: { getCustomer(id: string): Promise<{ surveyConsent: boolean } | undefined> };
   mailer: Mailer;
   /** Where the survey page is served, e.g. `https://api.aftercare.example`. */
   publicBaseUrl: string;
@@ -147,6 +149,11 @@ export async function runMorningDispatch(
 async function cardForCase(deps: SurveyDispatchDeps, c: Case, report: DispatchReport): Promise<void> {
   if (c.internal) {
     report.skipped.push({ caseNumber: c.number, reason: 'internal work: no customer to survey' });
+    return;
+  }
+  // Every customer served gets a card (no sampling), except one who told us not to survey them.
+  if ((await deps.customers.getCustomer(c.customer.id))?.surveyConsent === false) {
+    report.skipped.push({ caseNumber: c.number, reason: 'the customer declined surveys' });
     return;
   }
   let card = await deps.surveys.getCardByCase(c.id);

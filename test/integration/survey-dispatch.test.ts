@@ -43,6 +43,13 @@ const served: Record<string, Omit<CompletedCaseOptions, 'at'> & { at: string }> 
     branchId: 'suzhou',
     technicianId: 'tech-zhao',
   },
+  // Served yesterday, but asked (in their directory record) not to be surveyed.
+  declined: {
+    at: '2026-11-24T11:00:00',
+    customer: { id: 'cust-ma', name: '马超', email: 'ma.chao@example.com', surveyConsent: false },
+    branchId: 'hangzhou',
+    technicianId: 'tech-li',
+  },
   // Today, before the run: their card waits until tomorrow morning.
   today: {
     at: '2026-11-25T07:10:00',
@@ -90,6 +97,9 @@ describe('morning survey run', () => {
     });
     expect([...report.cardsSent].sort()).toEqual(numbers('wang', 'smith', 'late'));
     expect(report.phoneFollowUps).toEqual(numbers('phone'));
+    expect(report.skipped).toEqual([
+      { caseNumber: seeded.declined?.number, reason: 'the customer declined surveys' },
+    ]);
     expect(outbox.map((m) => m.to[0]).sort()).toEqual([
       'john.smith@example.com',
       'liu.yang@example.com',

@@ -10,7 +10,7 @@ import { intake, type TestSystem } from './system.ts';
 
 export interface CompletedCaseOptions {
   at: Date;
-  customer: { id: string; name: string; email?: string; language?: 'zh-CN' | 'en' };
+  customer: { id: string; name: string; email?: string; language?: 'zh-CN' | 'en'; surveyConsent?: boolean };
   branchId?: string;
   technicianId: string;
   /** The technician's name in the directory (default `Technician <id>`). */
@@ -28,6 +28,7 @@ export async function completedCase(
     name: o.customer.name,
     ...(o.customer.email ? { email: o.customer.email } : {}),
     ...(o.customer.language ? { language: o.customer.language } : {}),
+    ...(o.customer.surveyConsent !== undefined ? { surveyConsent: o.customer.surveyConsent } : {}),
   });
   // The technician works for the case's branch when it is assigned.
   await staffMember(sys, o.technicianId, {
@@ -39,7 +40,8 @@ export async function completedCase(
   const tech = await sys.as('technician', o.technicianId);
   const base = intake().customer as Record<string, unknown>;
   const { email: _drop, ...withoutEmail } = base;
-  const caller = { ...withoutEmail, phone: phoneFor(o.customer.id), ...o.customer };
+  const { surveyConsent: _directoryOnly, ...said } = o.customer;
+  const caller = { ...withoutEmail, phone: phoneFor(o.customer.id), ...said };
   const opened = await agent.post(
     '/cases',
     intake({
