@@ -42,8 +42,14 @@ const validBodies: Record<string, unknown> = {
   'POST /cases/{id}/charge': { lines: [{ description: 'Labour', amount: 80 }] },
   'POST /cases/{id}/cancel': { reason: 'Fixed itself' },
   'POST /cases/{id}/update-details': { zone: 'suburban', reason: 'Moved' },
+  'POST /reports/technicians/{id}/daily/{day}/note': { note: 'Lift out of order' },
 };
-const validParams = (): Record<string, string> => ({ id: caseId, month: '2026-11', token: 'abcdefghij.1.x' });
+const validParams = (): Record<string, string> => ({
+  id: caseId,
+  month: '2026-11',
+  token: 'abcdefghij.1.x',
+  day: '2026-11-20',
+});
 
 /** Values a string schema refuses: the wrong type, too long, outside its pattern or its values. */
 function badString(s: Json, asText: boolean): fc.Arbitrary<unknown> {

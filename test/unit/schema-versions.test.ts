@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import { caseItemKinds } from '../../shared/cases/model.ts';
 import { complaintItemKinds } from '../../shared/complaints/model.ts';
 import { directoryItemKinds } from '../../shared/directory/model.ts';
+import { measureItemKinds } from '../../shared/measures/model.ts';
 import { slaItemKinds } from '../../shared/sla/model.ts';
 import { counterKind } from '../../shared/store/counter.ts';
 import { surveyItemKinds } from '../../shared/surveys/model.ts';
@@ -39,6 +40,10 @@ const known: Record<string, Record<number, string>> = {
   PhoneClaim: { 1: 'bdf075e1404ecf78' },
   ProductUnit: { 1: '9d5811bc214430bb' },
   DirectoryChange: { 1: '83215cf81eef5ef8' },
+  DayMeasure: { 1: '4d4ac5f5860ca975' },
+  MeasureMarker: { 1: '3b8a515a38ea5b9f' },
+  TechnicianNote: { 1: 'b6f8472afc72c169' },
+  DailyReport: { 1: 'dfd99a7429ad4979' },
 };
 
 const kinds = [
@@ -48,6 +53,7 @@ const kinds = [
   ...surveyItemKinds,
   ...complaintItemKinds,
   ...directoryItemKinds,
+  ...measureItemKinds,
 ];
 
 describe('stored schema versions', () => {
