@@ -126,7 +126,8 @@ export const measures = domainModule(
     'POST /reports/technicians/{id}/daily/{day}/note': {
       fn: 'measures-api',
       summary: "The technician's own note on their daily report (replaces an earlier one)",
-      roles: ['technician'],
+      description: 'Only on one’s own report (`me`); a manager may do what technicians may, on their own.',
+      roles: ['technician', 'manager'],
       params: { id: technicianParam, day: isoDate() },
       body: z.strictObject({ note: text(NOTE_MAX_LENGTH) }),
       errors: [404],

@@ -1268,6 +1268,42 @@ describe('ops stack', () => {
   });
 });
 
+describe('ops dashboard: measures', () => {
+  it('shows the KPIs as metric math on the measures, SLA steps, throttles and drift', () => {
+    // Act
+    const [, dashboard] = only(ops.findResources('AWS::CloudWatch::Dashboard') as Record<string, Resource>);
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+
+    // Assess
+    for (const expression of [
+      '100 * onTime / responded',
+      '100 * (oneVisit - repeats) / completed',
+      '100 * onTime / promised',
+      '100 * passed / inspected',
+      'score / answers',
+    ])
+      expect(body).toContain(expression);
+    for (const metric of ['SlaBreaches', 'Escalations', 'SurveyAnswers', 'MeasureDrift', 'Throttles'])
+      expect(body).toContain(metric);
+  });
+
+  it('pages on response on time below 95 % for the day and on the SLA breach rate, saying why', () => {
+    // Act
+    const alarms = Object.values(ops.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>);
+    const byDescription = (text: string) =>
+      alarms.find((a) => String(a.Properties.AlarmDescription).includes(text))?.Properties;
+
+    // Assess
+    const response = byDescription('Response on time fell below 95 %');
+    expect(response).toMatchObject({ Threshold: 95, ComparisonOperator: 'LessThanThreshold' });
+    expect(JSON.stringify(response?.Metrics)).toContain('FirstResponsesOnTime');
+    expect(JSON.stringify(response?.Metrics)).toContain('86400');
+    const breaches = byDescription('SLA breaches per 100 cases');
+    expect(breaches).toMatchObject({ Threshold: 10, ComparisonOperator: 'GreaterThanThreshold' });
+    for (const a of [response, breaches]) expect(a?.AlarmActions).toHaveLength(1);
+  });
+});
+
 describe('cfn-lint', () => {
   const installed = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
 

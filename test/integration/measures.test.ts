@@ -4,14 +4,21 @@
  * repairs it; `/reports` answers from the aggregates (JSON and CSV) and validates what it is given.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueDelivery } from '../../infra/delivery.ts';
 import { localClientConfig } from '../../infra/local/dynamo.ts';
+import { type Case, caseIndexKeys, caseKeys } from '../../shared/cases/model.ts';
 import { localDay } from '../../shared/cases/numbering.ts';
 import { measuredDetailTypes } from '../../shared/measures/contributions.ts';
 import { recomputeDay } from '../../shared/measures/service.ts';
 import { DynamoMeasureStore } from '../../shared/measures/store.ts';
+import { documentClient, inClientLane } from '../../shared/store/client.ts';
 import { asTechnician } from '../support/directory.ts';
 import { type Caller, intake, useTestSystem } from '../support/system.ts';
 
@@ -248,3 +255,98 @@ describe('/reports', () => {
     expect(await sys().allItems()).toEqual(before);
   });
 });
+
+describe('a month with thousands of cases', () => {
+  it('is reported from its day aggregates alone: one Query, one item per day', async () => {
+    // Prepare: 3,000 cases over October 2026, every 10th completed, written as the case store writes
+    // them; the nightly recompute then builds each day's aggregates from them.
+    const month = '2026-10';
+    const seeded: Record<string, unknown>[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const day = `${month}-${String((i % 30) + 1).padStart(2, '0')}`;
+      const at = `${day}T02:${String(i % 60).padStart(2, '0')}:00.000Z`;
+      const id = `SR-${day.replaceAll('-', '')}-${String(i).padStart(4, '0')}`;
+      const done = i % 10 === 0;
+      const c = {
+        entity: 'Case',
+        schemaVersion: 3,
+        id,
+        number: id,
+        branchId: 'main',
+        channel: 'hotline',
+        customer: { id: `C-${i}`, name: 'Bulk', address: 'A', phone: '1' },
+        product: {
+          model: 'AC-3200',
+          serialNumber: `BULK-${i}`,
+          purchaseDate: '2026-01-01',
+          productLine: 'ac',
+        },
+        symptoms: 'E4',
+        zone: 'urban',
+        emergency: false,
+        internal: false,
+        category: 'C',
+        categorySource: 'decided',
+        status: done ? 'completed' : 'received',
+        assignments: [],
+        visits: done ? [{ n: 1, technicianId: 'bulk-tech', work: [], minutes: 30 }] : [],
+        charges: [],
+        ...(done ? { completedAt: at, technicianId: 'bulk-tech' } : {}),
+        createdAt: at,
+        createdBy: { sub: 'a', role: 'agent' },
+        updatedAt: at,
+        version: 1,
+      };
+      seeded.push({
+        ...caseKeys.item(id),
+        ...caseIndexKeys(c as Case, (t) => localDay(new Date(t), TZ), !done),
+        ...c,
+      });
+    }
+    for (let i = 0; i < seeded.length; i += 25)
+      await db.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [sys().tableName]: seeded.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
+          },
+        }),
+      );
+    const deps = { store: new DynamoMeasureStore(db, sys().tableName), now: () => new Date(), timeZone: TZ };
+    for (let d = 1; d <= 30; d++)
+      await recomputeDay(deps, { day: `${month}-${String(d).padStart(2, '0')}`, repair: true });
+    const reads = countApiReads();
+
+    // Act
+    const res = await manager.get(`/reports/kpis?period=${month}&branchId=main`);
+    const seen = reads.stop();
+
+    // Assess
+    expect(res.body.counts).toMatchObject({ opened: 3000, completed: 300, minutes: 9000 });
+    expect(res.body.daysRead).toBe(30);
+    expect(seen).toEqual({ calls: { QueryCommand: 1 }, itemsRead: 30 });
+  }, 180_000);
+});
+
+/** Counts the DynamoDB calls the API functions make (their client lane) and the items they get back. */
+function countApiReads() {
+  const client = inClientLane('api', () => documentClient());
+  const calls: Record<string, number> = {};
+  let itemsRead = 0;
+  const name = `count-reads-${Math.random()}`;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      calls[context.commandName as string] = (calls[context.commandName as string] ?? 0) + 1;
+      const o = out.output as { Items?: unknown[]; Item?: unknown };
+      itemsRead += o.Items?.length ?? (o.Item ? 1 : 0);
+      return out;
+    },
+    { step: 'initialize', name },
+  );
+  return {
+    stop() {
+      client.middlewareStack.remove(name);
+      return { calls, itemsRead };
+    },
+  };
+}

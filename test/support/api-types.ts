@@ -1087,7 +1087,7 @@ export interface paths {
         put?: never;
         /**
          * The technician's own note on their daily report (replaces an earlier one)
-         * @description The technician's own note on their daily report (replaces an earlier one). Roles: technician. Managers act as themselves.
+         * @description Only on one’s own report (`me`); a manager may do what technicians may, on their own. Roles: technician, manager. Managers act as themselves.
          */
         post: operations["postReportsTechniciansIdDailyDayNote"];
         delete?: never;

@@ -228,7 +228,8 @@ describe('KPIs on seeded histories', () => {
       );
     const four = await Promise.all([answer('a', 5), answer('b', 5), answer('c', 4), answer('d', 4)]);
     const five = [...four, await answer('e', 3)];
-    const sum = (cs: Awaited<ReturnType<typeof answer>>[]) => sumCounters(cs.flatMap((c) => c.increments.map((i) => i.counters)));
+    const sum = (cs: Awaited<ReturnType<typeof answer>>[]) =>
+      sumCounters(cs.flatMap((c) => c.increments.map((i) => i.counters)));
 
     // Act / Assess
     expect(kpi(sum(four), 'satisfaction')).toMatchObject({ value: 4.5, meetsTarget: true });
