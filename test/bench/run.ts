@@ -19,6 +19,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -240,6 +241,45 @@ async function apiLatency(): Promise<void> {
     );
     create.api.push(await time(() => call('/cases', 'POST', body)));
   }
+  // A month's KPIs: the route's one Query of day aggregates (the intakes above filled today's).
+  await system.bus.idle();
+  const month = new Date().toISOString().slice(0, 7);
+  const managerToken = await system.auth.sign({ sub: 'bench-manager', roles: ['manager'] });
+  const callAsManager = (path: string) =>
+    new Promise<string>((ok, fail) => {
+      const req = request(
+        `${system.url}${path}`,
+        { method: 'GET', headers: { authorization: `Bearer ${managerToken}` }, agent },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            text += d;
+          });
+          res.on('end', () => ok(text));
+        },
+      );
+      req.on('error', fail);
+      req.end();
+    });
+  const monthQuery = () =>
+    db.send(
+      new QueryCommand({
+        TableName: 'bench',
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+        ExpressionAttributeValues: { ':pk': 'MEASURE#COMPANY', ':p': `DAY#${month}` },
+      }),
+    );
+  const reports = { api: [] as number[], raw: [] as number[] };
+  for (let i = 0; i < 20; i++) {
+    await callAsManager(`/reports/kpis?period=${month}`);
+    await monthQuery();
+  }
+  for (let i = 0; i < API_RUNS; i++) {
+    reports.raw.push(await time(monthQuery));
+    reports.api.push(await time(() => callAsManager(`/reports/kpis?period=${month}`)));
+  }
+  record('API: GET /reports/kpis (month) vs its Query', median(reports.api), median(reports.raw));
   record('API: GET /cases/{id} vs GetItem', median(read.api), median(read.raw));
   record('API: POST /cases/{id}/categorize vs GetItem + TransactWrite', median(write.api), median(write.raw));
   record('API: POST /cases vs counter Update + TransactWrite', median(create.api), median(create.raw));
