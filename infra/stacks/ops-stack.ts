@@ -137,8 +137,8 @@ function measureWidgets(scope: Construct, serviceName: string) {
       repeats: metric('RepeatCases'),
       completed: metric('CasesCompleted'),
     }),
-    rate('Repair on time %', '100 * onTime / promised', {
-      onTime: metric('RepairsOnTime'),
+    rate('Repair on time %', '100 * repairsOnTime / promised', {
+      repairsOnTime: metric('RepairsOnTime'),
       promised: metric('RepairsPromised'),
     }),
     rate('Repair quality (first inspection passed) %', '100 * passed / inspected', {

@@ -1278,7 +1278,7 @@ describe('ops dashboard: measures', () => {
     for (const expression of [
       '100 * onTime / responded',
       '100 * (oneVisit - repeats) / completed',
-      '100 * onTime / promised',
+      '100 * repairsOnTime / promised',
       '100 * passed / inspected',
       'score / answers',
     ])
