@@ -982,7 +982,7 @@ describe('asynchronous invocations', () => {
     .map(({ id }) => id);
 
   it('knows which functions are invoked asynchronously', () => {
-    expect(invokedAsync.sort()).toEqual(['sla-timer', 'survey-dispatch', 'survey-inbound']);
+    expect(invokedAsync.sort()).toEqual(['measures-jobs', 'sla-timer', 'survey-dispatch', 'survey-inbound']);
   });
 
   it.each(invokedAsync)('parks what %s still fails after Lambda retries in an alarmed queue', (id) => {
