@@ -153,7 +153,7 @@ describe('local dashboard', () => {
       els.map((e) => ({
         id: e.parentElement?.id,
         canvas: e.querySelectorAll('canvas').length,
-        width: (e.querySelector('canvas') as HTMLCanvasElement | null)?.width ?? 0,
+        width: e.querySelector('canvas')?.getBoundingClientRect().width ?? 0,
       })),
     );
     await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
