@@ -115,16 +115,16 @@ async function apiLatency(): Promise<void> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const body = JSON.stringify({
     channel: 'hotline',
-    customer: { id: 'c-bench', name: 'Bench', address: 'A', phone: '+86 138 0000 0000' },
-    product: { model: 'M', serialNumber: 'S1', purchaseDate: '2026-01-01' },
+    customer: { name: 'Bench', address: 'A', phone: '+86 138 0000 0000' },
+    product: { model: 'M', serialNumber: 'S1', purchaseDate: '2026-01-01', productLine: 'air-conditioner' },
     symptoms: 'bench',
     zone: 'urban',
     emergency: false,
   });
-  const created = (await (await fetch(`${system.url}/cases`, { method: 'POST', headers, body })).json()) as {
-    id: string;
-    number: string;
-  };
+  const opened = await fetch(`${system.url}/cases`, { method: 'POST', headers, body });
+  const created = (await opened.json()) as { id: string; number: string };
+  // A stale body (the intake rules move on) must stop the bench with the reason, not a TypeError later.
+  if (opened.status !== 201) throw new Error(`the bench case was refused: ${JSON.stringify(created)}`);
   const key = { pk: `CASE#${created.id}`, sk: 'CASE' };
   const item = (await db.send(new GetCommand({ TableName: 'bench', Key: key }))).Item as Record<
     string,
