@@ -105,6 +105,7 @@ export class OpsStack extends Stack {
 
 const ONE_DAY = Duration.days(1);
 const ONE_HOUR = Duration.hours(1);
+const ONE_WEEK = Duration.days(7);
 
 /**
  * The KPIs of SPEC §10 as the measures consumer counts them (EMF metrics named in
@@ -150,6 +151,15 @@ function measureWidgets(scope: Construct, serviceName: string) {
     score: metric('SurveyScoreSum'),
     answers: metric('SurveyAnswers'),
   });
+  // Cards are counted on the morning they go out (the survey run's `SurveyCardsSent`), answers on the day
+  // they come back, a few days later: over a week the ratio is the response rate, give or take the edges.
+  // The exact rate per service month is on the scorecard (`GET /surveys/scorecard/{month}`).
+  const responseRate = rate(
+    'Survey response rate % (7 days)',
+    '100 * answers / IF(sent > 0, sent, 1)',
+    { answers: metric('SurveyAnswers', ONE_WEEK), sent: metric('SurveyCardsSent', ONE_WEEK) },
+    ONE_WEEK,
+  );
   const breachRate = rate(
     'SLA breaches per 100 cases opened',
     '100 * breaches / IF(opened > 0, opened, 1)',
@@ -191,6 +201,13 @@ function measureWidgets(scope: Construct, serviceName: string) {
       leftYAxis: { min: 1, max: 5 },
       leftAnnotations: [{ value: 4.5, label: 'target' }],
       right: [metric('SurveyAnswers'), metric('CasesCompleted')],
+      width: 12,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Survey response rate (7 days, %) and cards sent',
+      left: [responseRate],
+      leftYAxis: { min: 0, max: 100 },
+      right: [metric('SurveyCardsSent', ONE_WEEK)],
       width: 12,
     }),
     new cloudwatch.GraphWidget({

@@ -1269,7 +1269,7 @@ describe('ops stack', () => {
 });
 
 describe('ops dashboard: measures', () => {
-  it('shows the KPIs as metric math on the measures, SLA steps, throttles and drift', () => {
+  it('shows the KPIs as metric math on the measures, the survey response rate, SLA steps, throttles and drift', () => {
     // Act
     const [, dashboard] = only(ops.findResources('AWS::CloudWatch::Dashboard') as Record<string, Resource>);
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
@@ -1281,9 +1281,18 @@ describe('ops dashboard: measures', () => {
       '100 * repairsOnTime / promised',
       '100 * passed / inspected',
       'score / answers',
+      '100 * answers / IF(sent > 0, sent, 1)',
     ])
       expect(body).toContain(expression);
-    for (const metric of ['SlaBreaches', 'Escalations', 'SurveyAnswers', 'MeasureDrift', 'Throttles'])
+    expect(body).toContain('Survey response rate');
+    for (const metric of [
+      'SlaBreaches',
+      'Escalations',
+      'SurveyAnswers',
+      'SurveyCardsSent',
+      'MeasureDrift',
+      'Throttles',
+    ])
       expect(body).toContain(metric);
   });
 
