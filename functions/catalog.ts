@@ -7,12 +7,23 @@ import { complaints } from './complaints/catalog.ts';
 import { directory } from './directory/catalog.ts';
 import { identity } from './identity/catalog.ts';
 import { knowledge } from './knowledge/catalog.ts';
+import { measures } from './measures/catalog.ts';
 import { platform } from './platform/catalog.ts';
 import { sla } from './sla/catalog.ts';
 import { type FunctionSpec, type RouteKey, type RouteSpec, splitRouteKey } from './spec.ts';
 import { surveys } from './surveys/catalog.ts';
 
-export const modules = [platform, cases, sla, surveys, complaints, directory, knowledge, identity] as const;
+export const modules = [
+  platform,
+  cases,
+  sla,
+  surveys,
+  complaints,
+  directory,
+  knowledge,
+  measures,
+  identity,
+] as const;
 
 type Module = (typeof modules)[number];
 /** Catalogue id of any function (one id space: asset folders and construct ids). */

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { jobHandler } from '../../shared/runtime/job-bundle.ts';
+import { metricsOf } from '../../shared/runtime/observability.ts';
 import { runMorningDispatch } from '../../shared/surveys/service.ts';
 import { isoDate } from '../../shared/validation.ts';
 import { surveys } from './catalog.ts';
@@ -16,6 +17,8 @@ const inputSchema = z.object({ today: z.optional(isoDate()) });
 
 export const handler = jobHandler(surveys, 'survey-dispatch', inputSchema, async (input, env) => {
   const report = await runMorningDispatch(surveyJobDeps(env), input.today ? { today: input.today } : {});
+  // Cards sent by e-mail and cards handed to phone follow-up: the ops dashboard's survey response rate.
+  metricsOf().addMetric('SurveyCardsSent', 'Count', report.cardsSent.length + report.phoneFollowUps.length);
   if (report.failures.length > 0) {
     throw new Error(
       `survey run finished with ${report.failures.length} failure(s): ${JSON.stringify(report.failures)}`,

@@ -56,6 +56,7 @@ Aftercare is running.
   API            ${system.url}            (reference: ${system.url}/docs)
   Health         ${system.url}/health   (the runtime's own view: ${system.url}/_local/health)
   DynamoDB Local ${system.dynamoEndpoint}    table "${system.tableName}"${values['in-memory'] ? ' (in memory)' : ` (data in ${dataDir}/)`}
+  Dashboard      ${system.url}/_local/dashboard   (KPIs, trends, daily reports: what /reports answers)
   E-mail outbox  ${system.url}/_local/outbox     (every message sent, as .eml under ${dataDir}/outbox/)
   E-mail replies drop .eml files into ${dataDir}/inbox/, or POST raw MIME to ${system.url}/_local/inbox
   Survey run     POST ${system.url}/_local/run/survey-dispatch   (or: npm run surveys:dispatch)

@@ -20,6 +20,7 @@ import { namedSchedules, scheduleGroupName } from '../naming.ts';
 import { type LocalAuth, localAuth } from './auth.ts';
 import { AWS_EDGE_PREFIX, eventBridgeEdge } from './aws-edge.ts';
 import { LocalBus } from './bus.ts';
+import { dashboardPages } from './dashboard.ts';
 import { docsPages } from './docs.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamo.ts';
 import { LocalFunctions } from './functions.ts';
@@ -224,6 +225,7 @@ async function startOnEngine(
     queues,
   });
 
+  const timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
   const lifecycle = { draining: false, active: 0 };
   const server = createLocalServer({
     routes: allRoutes,
@@ -237,6 +239,7 @@ async function startOnEngine(
       schedulerEdge(timers),
       ...surveys.sideRoutes,
       docsPages(),
+      dashboardPages({ auth, timeZone }),
       ...(opts.sideRoutes ?? []),
     ],
   });
@@ -250,7 +253,6 @@ async function startOnEngine(
 
   // One value per environment variable, as the CDK stacks bind them on AWS; every function gets the ones
   // its schema names (one process, so the union is set, and each schema is checked against it).
-  const timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
   const bindings: EnvBindings = {
     ...surveys.bindings(url),
     TABLE_NAME: tableName,

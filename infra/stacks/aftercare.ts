@@ -200,6 +200,7 @@ export function createAftercare(app: App, config: AftercareConfig): AftercareSta
     deadLetterQueues: service.deadLetterQueues,
     eventQueues: service.eventQueues,
     alarms: [...service.alarms, ...Object.values(identity.functions).map((f) => f.errorsAlarm)],
+    serviceName: SERVICE_NAME,
   });
 
   // Every alarm pages: whichever stack or construct made it.

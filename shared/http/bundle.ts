@@ -63,6 +63,8 @@ export interface HttpRequest<
 export interface HttpResult {
   status: number;
   body?: unknown;
+  /** A body sent as it is (e.g. CSV), with its `content-type`; instead of the JSON `body`. */
+  text?: { contentType: string; body: string };
   headers?: Record<string, string>;
 }
 
@@ -271,7 +273,19 @@ export function httpRoutes<M extends DomainModule, F extends keyof M['functions'
     module,
     fn,
     ops as Record<string, (req: HttpRequest<never, never, never>) => Promise<HttpResult>>,
-    (r) => jsonResult(r.status, r.body, 'application/json', r.headers),
+    (r) =>
+      r.text
+        ? {
+            statusCode: r.status,
+            headers: {
+              ...SECURITY_HEADERS,
+              'content-type': r.text.contentType,
+              'cache-control': 'no-store',
+              ...r.headers,
+            },
+            body: r.text.body,
+          }
+        : jsonResult(r.status, r.body, 'application/json', r.headers),
     problemJson,
   );
 }

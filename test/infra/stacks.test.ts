@@ -982,7 +982,7 @@ describe('asynchronous invocations', () => {
     .map(({ id }) => id);
 
   it('knows which functions are invoked asynchronously', () => {
-    expect(invokedAsync.sort()).toEqual(['sla-timer', 'survey-dispatch', 'survey-inbound']);
+    expect(invokedAsync.sort()).toEqual(['measures-jobs', 'sla-timer', 'survey-dispatch', 'survey-inbound']);
   });
 
   it.each(invokedAsync)('parks what %s still fails after Lambda retries in an alarmed queue', (id) => {
@@ -1265,6 +1265,51 @@ describe('ops stack', () => {
     expect(alarmIds.length).toBeGreaterThan(catalogue.length);
     for (const id of alarmIds) expect(body).toContain(`FnGetAtt${id}Arn`);
     for (const id of deadLetterIds) expect(body).toContain(`FnGetAtt${id}QueueName`);
+  });
+});
+
+describe('ops dashboard: measures', () => {
+  it('shows the KPIs as metric math on the measures, the survey response rate, SLA steps, throttles and drift', () => {
+    // Act
+    const [, dashboard] = only(ops.findResources('AWS::CloudWatch::Dashboard') as Record<string, Resource>);
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+
+    // Assess
+    for (const expression of [
+      '100 * onTime / responded',
+      '100 * (oneVisit - repeats) / completed',
+      '100 * repairsOnTime / promised',
+      '100 * passed / inspected',
+      'score / answers',
+      '100 * answers / IF(sent > 0, sent, 1)',
+    ])
+      expect(body).toContain(expression);
+    expect(body).toContain('Survey response rate');
+    for (const metric of [
+      'SlaBreaches',
+      'Escalations',
+      'SurveyAnswers',
+      'SurveyCardsSent',
+      'MeasureDrift',
+      'Throttles',
+    ])
+      expect(body).toContain(metric);
+  });
+
+  it('pages on response on time below 95 % for the day and on the SLA breach rate, saying why', () => {
+    // Act
+    const alarms = Object.values(ops.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>);
+    const byDescription = (text: string) =>
+      alarms.find((a) => String(a.Properties.AlarmDescription).includes(text))?.Properties;
+
+    // Assess
+    const response = byDescription('Response on time fell below 95 %');
+    expect(response).toMatchObject({ Threshold: 95, ComparisonOperator: 'LessThanThreshold' });
+    expect(JSON.stringify(response?.Metrics)).toContain('FirstResponsesOnTime');
+    expect(JSON.stringify(response?.Metrics)).toContain('86400');
+    const breaches = byDescription('SLA breaches per 100 cases');
+    expect(breaches).toMatchObject({ Threshold: 10, ComparisonOperator: 'GreaterThanThreshold' });
+    for (const a of [response, breaches]) expect(a?.AlarmActions).toHaveLength(1);
   });
 });
 

@@ -71,6 +71,7 @@ const validBodies: Record<string, unknown> = {
     },
   },
   'POST /knowledge/entries/{productLine}/{code}/feedback': { helpful: true },
+  'POST /reports/technicians/{id}/daily/{day}/note': { note: 'Lift out of order' },
 };
 const validParams = (): Record<string, string> => ({
   id: caseId,
@@ -78,7 +79,7 @@ const validParams = (): Record<string, string> => ({
   token: 'abcdefghij.1.x',
   productLine: 'air-conditioner',
   code: 'E1',
-  day: '2026-11-22',
+  day: '2026-11-20',
 });
 
 /** Values a string schema refuses: the wrong type, too long, outside its pattern or its values. */

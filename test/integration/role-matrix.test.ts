@@ -302,6 +302,36 @@ const expectations: Record<string, Expectation> = {
   // Public survey pages: nobody is refused; a made-up link gets the "invalid link" page.
   'GET /survey/{token}': { expected: row(404, 404, 404, 404, 404, 404, 404) },
   'POST /survey/{token}': { expected: row(404, 404, 404, 404, 404, 404, 404), body: 'attitude=4' },
+  // Measures (SPEC §2, §4, §10): managers and ops read every report. A technician reads their own daily
+  // report and writes its note (a manager, who may do all a technician may, only on their own);
+  // dispatchers, the service supervisors of SPEC §4,
+  // read technicians' daily reports and make the branch's daily roll-up, but not the company's KPIs.
+  'GET /reports/kpis': {
+    expected: row(403, 403, 403, 403, 403, 200, 200),
+    path: '/reports/kpis?period=2026-12',
+  },
+  'GET /reports/trends': {
+    expected: row(403, 403, 403, 403, 403, 200, 200),
+    path: '/reports/trends?period=2026-12',
+  },
+  'GET /reports/faults/{month}': { expected: row(403, 403, 403, 403, 403, 200, 200) },
+  'GET /reports/technicians/{id}/daily/{day}': {
+    expected: row(403, 403, 200, 200, 403, 200, 200),
+    path: '/reports/technicians/me/daily/2026-12-01',
+  },
+  'POST /reports/technicians/{id}/daily/{day}/note': {
+    expected: row(403, 403, 403, 200, 403, 200, 403),
+    path: '/reports/technicians/me/daily/2026-12-01/note',
+    body: { note: 'Waited an hour for the lift' },
+  },
+  'GET /reports/branches/{id}/daily/{day}': {
+    expected: row(403, 403, 200, 403, 403, 200, 200),
+    path: '/reports/branches/main/daily/2026-12-01',
+  },
+  'GET /reports/headquarters/daily/{day}': {
+    expected: row(403, 403, 403, 403, 403, 200, 200),
+    path: '/reports/headquarters/daily/2026-12-01',
+  },
   'GET /surveys/scorecard/{month}': { expected: row(403, 403, 403, 403, 403, 200, 200) },
   'GET /surveys/phone-follow-ups': { expected: row(403, 200, 200, 403, 403, 200, 403) },
   'GET /surveys/flagged-replies': { expected: row(403, 200, 200, 403, 403, 200, 403) },

@@ -9,6 +9,7 @@ import { caseItemKinds } from '../../shared/cases/model.ts';
 import { complaintItemKinds } from '../../shared/complaints/model.ts';
 import { directoryItemKinds } from '../../shared/directory/model.ts';
 import { knowledgeItemKinds } from '../../shared/knowledge/model.ts';
+import { measureItemKinds } from '../../shared/measures/model.ts';
 import { slaItemKinds } from '../../shared/sla/model.ts';
 import { counterKind } from '../../shared/store/counter.ts';
 import { surveyItemKinds } from '../../shared/surveys/model.ts';
@@ -52,6 +53,10 @@ const known: Record<string, Record<number, string>> = {
   KnowledgeMarker: { 1: 'ecdc13996f1540dc' },
   KnowledgeStats: { 1: 'cafe2d025626667d' },
   KnowledgeDay: { 1: '1828ea345ab55c10' },
+  DayMeasure: { 1: '4d4ac5f5860ca975' },
+  MeasureMarker: { 1: '3b8a515a38ea5b9f' },
+  TechnicianNote: { 1: 'b6f8472afc72c169' },
+  DailyReport: { 1: 'dfd99a7429ad4979' },
 };
 
 const kinds = [
@@ -62,6 +67,7 @@ const kinds = [
   ...complaintItemKinds,
   ...directoryItemKinds,
   ...knowledgeItemKinds,
+  ...measureItemKinds,
 ];
 
 describe('stored schema versions', () => {
