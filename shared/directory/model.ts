@@ -25,7 +25,12 @@ export const BRANCH_SCHEMA_VERSION = 1;
 export const STAFF_SCHEMA_VERSION = 1;
 export const CUSTOMER_SCHEMA_VERSION = 1;
 export const PHONE_CLAIM_SCHEMA_VERSION = 1;
-export const PRODUCT_UNIT_SCHEMA_VERSION = 1;
+/**
+ * v2: a component may name its class (`componentClass`, which picks its warranty term) and the day it was
+ * fitted as a replacement (`replacedOn`, from which its own warranty runs); both optional, so v1 items read
+ * as v2 unchanged.
+ */
+export const PRODUCT_UNIT_SCHEMA_VERSION = 2;
 export const DIRECTORY_CHANGE_SCHEMA_VERSION = 1;
 
 /* ------------------------------------------------------------------------------------------------
@@ -50,6 +55,14 @@ export const serialNumber = () =>
       z.trim(),
       z.maxLength(64),
       z.regex(/^[A-Za-z0-9][A-Za-z0-9_./-]{0,63}$/, 'expected a serial number'),
+    );
+/** A class of component with a warranty term of its own, e.g. `compressor`, `control-board`. */
+export const componentClass = () =>
+  z
+    .string()
+    .check(
+      z.maxLength(48),
+      z.regex(/^[a-z][a-z0-9-]{1,47}$/, 'expected a component class such as compressor'),
     );
 /** A product line: lower-case words joined by hyphens, e.g. `air-conditioner`. */
 export const productLine = () =>
@@ -141,6 +154,10 @@ const componentSchema = z.strictObject({
   partNumber: text(60),
   serialNumber: z.optional(serialNumber()),
   warrantyMonths: z.optional(z.int().check(z.minimum(0), z.maximum(240))),
+  /** Which warranty term applies (e.g. `compressor`); the product line's default term otherwise. */
+  componentClass: z.optional(componentClass()),
+  /** The day this component was fitted as a replacement: its warranty runs from then. */
+  replacedOn: z.optional(isoDate()),
 });
 
 export const unitInputSchema = z.strictObject({
@@ -229,7 +246,9 @@ export const phoneClaimSchema = z.object({
 });
 
 export const unitItemSchema = z.object({
-  ...header('ProductUnit', PRODUCT_UNIT_SCHEMA_VERSION),
+  entity: z.literal('ProductUnit'),
+  // v1 items read as v2 unchanged (every field v2 added is optional).
+  schemaVersion: z.union([z.literal(1), z.literal(PRODUCT_UNIT_SCHEMA_VERSION)]),
   serialNumber: z.string(),
   model: z.string(),
   productLine: z.string(),
@@ -243,6 +262,8 @@ export const unitItemSchema = z.object({
       partNumber: z.string(),
       serialNumber: z.optional(z.string()),
       warrantyMonths: z.optional(z.number()),
+      componentClass: z.optional(z.string()),
+      replacedOn: z.optional(z.string()),
     }),
   ),
   ...stamp,
