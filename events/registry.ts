@@ -28,6 +28,18 @@ const slaEscalation = z.object({
   dispatcherId: z.optional(z.string()),
 });
 
+/** A maintenance contract's change (SPEC §6). */
+const contractEvent = z.object({
+  contractId: z.string(),
+  customerId: z.string(),
+  branchId: z.string(),
+  action: z.string(),
+  term: z.number(),
+  status: z.string(),
+  at: z.string(),
+  actor: z.object({ sub: z.string(), role: z.string() }),
+});
+
 export const eventSchemas = {
   'Case Opened': z.object({
     ...caseRef,
@@ -106,6 +118,33 @@ export const eventSchemas = {
     action: z.enum(['created', 'updated']),
     at: z.string(),
     actor: z.object({ sub: z.string(), role: z.string() }),
+  }),
+  /** A maintenance contract was created, changed or cancelled. */
+  'Contract Changed': contractEvent,
+  /** A contract was renewed: its next term follows the current one (renewal measure). */
+  'Contract Renewed': z.object({ ...contractEvent.shape, price: z.number() }),
+  /** A contract's end passed without renewal (churn measure). */
+  'Contract Lapsed': contractEvent,
+  /** A return or exchange application was answered; cause and responsible department are measured. */
+  'Return Decided': z.object({
+    returnId: z.string(),
+    branchId: z.string(),
+    kind: z.enum(['return', 'exchange']),
+    approved: z.boolean(),
+    cause: z.string(),
+    department: z.string(),
+    onTime: z.boolean(),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string() }),
+  }),
+  /** A return application went unanswered past its deadline (working days): escalated. */
+  'Return Decision Overdue': z.object({
+    returnId: z.string(),
+    branchId: z.string(),
+    step: z.string(),
+    dueAt: z.string(),
+    recipients: z.array(z.string()),
+    at: z.string(),
   }),
   /** A manager changed a branch's working-time calendar; its morning schedule follows. */
   'SLA Calendar Changed': z.object({

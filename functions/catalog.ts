@@ -12,6 +12,7 @@ import { platform } from './platform/catalog.ts';
 import { sla } from './sla/catalog.ts';
 import { type FunctionSpec, type RouteKey, type RouteSpec, splitRouteKey } from './spec.ts';
 import { surveys } from './surveys/catalog.ts';
+import { warranty } from './warranty/catalog.ts';
 
 export const modules = [
   platform,
@@ -22,6 +23,7 @@ export const modules = [
   directory,
   knowledge,
   measures,
+  warranty,
   identity,
 ] as const;
 

@@ -12,6 +12,39 @@ export const categoryNames: Record<ServiceCategory, string> = {
   D: 'internal',
 };
 
+/** What the category is decided from at intake and at diagnosis (answered by the warranty domain). */
+export interface CoverageQuery {
+  /** The unit, with what intake knows of it (a unit registered with the case is not stored yet). */
+  unit: { id: string; productLine: string; purchaseDate?: string; warrantyMonths?: number };
+  /** The service day (branch time). */
+  day: string;
+  internal: boolean;
+  /** Part numbers of the components the diagnosis traced the fault to. */
+  components?: readonly string[] | undefined;
+}
+
+/** The category decided from data, with its inputs. */
+export interface CoverageDecision {
+  category: ServiceCategory;
+  basis: 'internal' | 'contract' | 'warranty' | 'none';
+  reason: string;
+  on: string;
+  contractId?: string;
+  /** The contract's response time, which replaces the branch policy's on-site limit for the unit. */
+  contractResponseHours?: number;
+  unitCoveredUntil?: string;
+  components: Array<{
+    partNumber: string;
+    name: string;
+    partsUntil?: string;
+    labourUntil?: string;
+    covered: boolean;
+  }>;
+}
+
+/** The port the case service asks: contracts and warranty live in their own domain. */
+export type CoveragePort = (q: CoverageQuery) => Promise<CoverageDecision>;
+
 /** Free warranty when nothing else is known about the product type (SPEC §6: 3–12 months by type). */
 export const DEFAULT_WARRANTY_MONTHS = 12;
 

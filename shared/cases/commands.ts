@@ -12,7 +12,7 @@ import { entryRefSchema, knowledgeKeys, normalizeCode } from '../knowledge/model
 import { entryUseWrites } from '../knowledge/store.ts';
 import { check, insert, type Write } from '../store/unit-of-work.ts';
 import { isoDate, text } from '../validation.ts';
-import { serviceCategories } from './category.ts';
+import { type CoverageDecision, serviceCategories } from './category.ts';
 import { type ActorRef, type Case, caseItems, type RegisterEntry } from './model.ts';
 import { type CaseStatus, canTransition, caseStatuses, isOpen } from './status.ts';
 
@@ -29,6 +29,8 @@ export interface CommandContext {
    * runner; undefined when there is none.
    */
   staff?: Staff | undefined;
+  /** The category decided from data today (see {@link CaseCommand.decidesCategory}), when asked for. */
+  coverage?: CoverageDecision | undefined;
 }
 
 export interface CaseChange {
@@ -50,6 +52,11 @@ export interface CaseCommand<S extends z.ZodMiniType = z.ZodMiniType> {
   input: S;
   /** The staff member the input names, whose directory record `apply` checks (e.g. the technician to assign). */
   staffOf?: (input: z.infer<S>) => string;
+  /**
+   * The command decides the category again from data: the runner asks the coverage port (with the
+   * component part numbers this returns) and passes the decision in the context.
+   */
+  decidesCategory?: (input: z.infer<S>) => readonly string[] | undefined;
   apply(current: Case, input: z.infer<S>, ctx: CommandContext): CaseChange;
 }
 
@@ -290,31 +297,73 @@ export const caseCommands = {
     },
   }),
 
-  /** Triage and diagnosis (001 三(二)): remote guidance, on-site repair, or the workshop. */
+  /**
+   * Triage and diagnosis (001 三(二)): remote guidance, on-site repair, or the workshop. The components
+   * the fault is traced to decide the category again from their warranty and the unit's contracts; a
+   * category overridden by staff stays as it is, with its reason.
+   */
   diagnose: command({
-    summary: 'Diagnosis and plan: remote guidance, on site or workshop',
+    summary:
+      'Diagnosis and plan: remote guidance, on site or workshop; the components at fault decide the category',
     roles: field,
     input: z.strictObject({
       plan: z.enum(['remote', 'on_site', 'workshop']),
       findings: text(4000),
       /** Working minutes to completion promised to the customer (000 五.12); drives the repair SLA. */
       promisedWorkingMinutes: z.optional(z.int().check(z.minimum(15), z.maximum(30 * 24 * 60))),
+      /** Part numbers of the unit's components the fault was traced to. */
+      components: z.optional(
+        z
+          .array(
+            z
+              .string()
+              .check(
+                z.trim(),
+                z.minLength(1),
+                z.maxLength(60),
+                z.regex(/^[A-Za-z0-9][A-Za-z0-9_./-]*$/, 'expected a part number'),
+              ),
+          )
+          .check(z.maxLength(20)),
+      ),
     }),
-    apply(c, input, { actor, now }) {
+    decidesCategory: (input) => input.components,
+    apply(c, input, { actor, now, coverage }) {
       requireStatus(c, ['assigned', 'en_route', 'on_site', 'in_workshop', 'awaiting_customer'], 'diagnose');
       const promise = input.promisedWorkingMinutes;
+      const decided =
+        coverage && c.categorySource === 'decided'
+          ? {
+              category: coverage.category,
+              categoryDecision: { ...coverage, stage: 'diagnosis' as const, at: now },
+            }
+          : {};
       return {
         next: {
           ...c,
+          ...decided,
           diagnosis: {
             plan: input.plan,
             findings: input.findings,
             by: actor.sub,
             at: now,
             ...(promise ? { promisedWorkingMinutes: promise } : {}),
+            ...(input.components?.length ? { components: input.components } : {}),
           },
         },
-        details: { plan: input.plan, ...(promise ? { promisedWorkingMinutes: promise } : {}) },
+        details: {
+          plan: input.plan,
+          ...(promise ? { promisedWorkingMinutes: promise } : {}),
+          ...(input.components?.length ? { components: input.components } : {}),
+          ...(coverage
+            ? {
+                decided: coverage.category,
+                ...(c.categorySource === 'override'
+                  ? { kept: c.category, overrideReason: c.categoryReason }
+                  : {}),
+              }
+            : {}),
+        },
       };
     },
   }),

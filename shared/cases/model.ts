@@ -29,8 +29,10 @@ import { caseStatuses } from './status.ts';
  * case names: suggested at intake, followed by the customer, resolved with) and `remoteGuidance.entry`;
  * optional, so older items read as v4 unchanged. v5: `timeZone` (the branch's zone at intake, which
  * places the case on its created and completed days); optional, older items use the deployment's zone.
+ * v6: `categoryDecision` (the category decided from contracts and warranty at intake and diagnosis, with
+ * its inputs) and `diagnosis.components`; optional, older items read as v6 unchanged.
  */
-export const CASE_SCHEMA_VERSION = 5;
+export const CASE_SCHEMA_VERSION = 6;
 /** v1: first stored without `entity`/`schemaVersion`, which read as v1. v2: the actor's name (optional). */
 export const TIMELINE_SCHEMA_VERSION = 2;
 /** v1 of the kinds below: first stored without `entity`/`schemaVersion`, which read as v1. */
@@ -146,6 +148,31 @@ const visitSchema = z.object({
 
 const moneyLine = z.object({ description: z.string(), amount: z.number() });
 
+/** The category decided from data, with its inputs (stored on the case, shown to staff). */
+const categoryDecisionSchema = z.object({
+  category: z.enum(serviceCategories),
+  basis: z.enum(['internal', 'contract', 'warranty', 'none']),
+  reason: z.string(),
+  /** `intake` or `diagnosis`. */
+  stage: z.enum(['intake', 'diagnosis']),
+  at: z.string(),
+  /** The day the coverage was looked at (branch time). */
+  on: z.string(),
+  contractId: z.optional(z.string()),
+  contractResponseHours: z.optional(z.number()),
+  unitCoveredUntil: z.optional(z.string()),
+  components: z.array(
+    z.object({
+      partNumber: z.string(),
+      name: z.string(),
+      partsUntil: z.optional(z.string()),
+      labourUntil: z.optional(z.string()),
+      covered: z.boolean(),
+    }),
+  ),
+});
+export type StoredCategoryDecision = z.output<typeof categoryDecisionSchema>;
+
 /** The stored case item (without key attributes). */
 export const caseItemSchema = z.object({
   entity: z.literal('Case'),
@@ -154,6 +181,7 @@ export const caseItemSchema = z.object({
     z.literal(2),
     z.literal(3),
     z.literal(4),
+    z.literal(5),
     z.literal(CASE_SCHEMA_VERSION),
   ]),
   id: z.string(),
@@ -187,6 +215,8 @@ export const caseItemSchema = z.object({
   category: z.enum(serviceCategories),
   categorySource: z.enum(['decided', 'override']),
   categoryReason: z.optional(z.string()),
+  /** How the category was decided from data (contracts, warranty), and from what; an override keeps it. */
+  categoryDecision: z.optional(categoryDecisionSchema),
   feedbackSubject: z.optional(z.enum(feedbackSubjects)),
   department: z.optional(z.string()),
   status: z.enum(caseStatuses),
@@ -214,6 +244,8 @@ export const caseItemSchema = z.object({
       by: z.string(),
       at: z.string(),
       promisedWorkingMinutes: z.optional(z.number()),
+      /** Part numbers of the unit's components the fault was traced to. */
+      components: z.optional(z.array(z.string())),
     }),
   ),
   remoteGuidance: z.optional(

@@ -22,7 +22,7 @@ import { counterWrite, entryUseWrites } from '../knowledge/store.ts';
 import type { Page } from '../store/pagination.ts';
 import { UnitOfWork, type Write } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
-import { decideCategory } from './category.ts';
+import { type CoveragePort, decideCategory } from './category.ts';
 import { type CaseCommandName, type CommandContext, caseCommands } from './commands.ts';
 import {
   type ActorRef,
@@ -46,6 +46,11 @@ export interface CaseDeps {
   now: () => Date;
   /** Branch timezone for case numbers and day indexes. */
   timeZone: string;
+  /**
+   * Decides the category from contracts and warranty (the warranty domain); without it, from the unit's
+   * warranty months alone.
+   */
+  coverage?: CoveragePort;
 }
 
 /** What a customer may see of a case: no internal notes, no staff identities. */
@@ -192,6 +197,21 @@ async function openOnce(
   const customerId = parties.customerId;
   const { links, writes: knowledgeWrites } = knowledgeOf(input, asCustomer, day, at, actor.sub);
   const warrantyMonths = parties.unit.warrantyMonths ?? input.product.warrantyMonths;
+  const internal = input.internal ?? false;
+  // The installed base's record of the unit decides its warranty; the caller's word fills the gaps.
+  const purchaseDate = parties.unit.purchaseDate ?? input.product.purchaseDate;
+  const decision = deps.coverage
+    ? await deps.coverage({
+        unit: {
+          id: parties.unit.id,
+          productLine: parties.unit.productLine,
+          purchaseDate,
+          ...(warrantyMonths !== undefined ? { warrantyMonths } : {}),
+        },
+        day,
+        internal,
+      })
+    : undefined;
   const c: Case = {
     entity: 'Case',
     schemaVersion: CASE_SCHEMA_VERSION,
@@ -208,16 +228,17 @@ async function openOnce(
     ...(input.transcript ? { transcript: input.transcript } : {}),
     zone: input.zone,
     emergency: input.emergency,
-    internal: input.internal ?? false,
-    // The installed base's record of the unit decides its warranty; the caller's word fills the gaps.
-    category: decideCategory({
-      internal: input.internal ?? false,
-      // Maintenance contracts arrive with the contracts module; until then nothing is under contract.
-      underContract: false,
-      purchaseDate: parties.unit.purchaseDate ?? input.product.purchaseDate,
-      serviceDate: day,
-      ...(warrantyMonths !== undefined ? { warrantyMonths } : {}),
-    }),
+    internal,
+    category:
+      decision?.category ??
+      decideCategory({
+        internal,
+        underContract: false,
+        purchaseDate,
+        serviceDate: day,
+        ...(warrantyMonths !== undefined ? { warrantyMonths } : {}),
+      }),
+    ...(decision ? { categoryDecision: { ...decision, stage: 'intake' as const, at } } : {}),
     categorySource: 'decided',
     ...(input.feedbackSubject
       ? { feedbackSubject: input.feedbackSubject, department: departmentFor[input.feedbackSubject] }
@@ -464,11 +485,33 @@ export async function runCaseCommand(
     nameOf(deps, actor),
   ]);
   const actorRef = ref(actor, actorName);
+  const today = localDay(now, branch?.timezone ?? deps.timeZone);
+  // Commands that decide the category again (diagnosis) get the coverage of the unit today.
+  const components = cmd.decidesCategory
+    ? (cmd.decidesCategory as (i: unknown) => readonly string[] | undefined)(input)
+    : undefined;
+  const coverage =
+    cmd.decidesCategory && deps.coverage && current.unitId && current.product.productLine
+      ? await deps.coverage({
+          unit: {
+            id: current.unitId,
+            productLine: current.product.productLine,
+            purchaseDate: current.product.purchaseDate,
+            ...(current.product.warrantyMonths !== undefined
+              ? { warrantyMonths: current.product.warrantyMonths }
+              : {}),
+          },
+          day: today,
+          internal: current.internal,
+          components,
+        })
+      : undefined;
   const ctx: CommandContext = {
     actor: actorRef,
     now: at,
-    today: localDay(now, branch?.timezone ?? deps.timeZone),
+    today,
     staff,
+    ...(coverage ? { coverage } : {}),
   };
   const change = (cmd.apply as (c: Case, i: unknown, ctx: CommandContext) => ReturnType<typeof cmd.apply>)(
     current,

@@ -258,12 +258,60 @@ export const slaMeasureRules = {
   },
 } satisfies MeasureTable;
 
+/** Contracts and returns (SPEC §6, §6a): renewal and churn, returns by cause and responsible department. */
+export const warrantyMeasureRules = {
+  'Contract Renewed': {
+    key: (d) => `renewed#${d.contractId}#${d.term}`,
+    contribution: async (d, { timeZone }) => ({
+      increments: [
+        {
+          day: dayOf(d.at, timeZone),
+          scopes: [company, branch(d.branchId)],
+          counters: { [C.contractsRenewed]: 1 },
+        },
+      ],
+    }),
+  },
+  'Contract Lapsed': {
+    key: (d) => `lapsed#${d.contractId}#${d.term}`,
+    contribution: async (d, { timeZone }) => ({
+      increments: [
+        {
+          day: dayOf(d.at, timeZone),
+          scopes: [company, branch(d.branchId)],
+          counters: { [C.contractsLapsed]: 1 },
+        },
+      ],
+    }),
+  },
+  'Return Decided': {
+    key: (d) => `return#${d.returnId}`,
+    contribution: async (d, { timeZone }) => ({
+      increments: [
+        {
+          day: dayOf(d.at, timeZone),
+          scopes: [company, branch(d.branchId)],
+          counters: {
+            [C.returnsDecided]: 1,
+            [family(C.returnsDecided, d.kind)]: 1,
+            [C.returnsApproved]: d.approved ? 1 : 0,
+            [C.returnsOnTime]: d.onTime ? 1 : 0,
+            [family(C.returnCause, d.cause)]: 1,
+            [family(C.returnDepartment, d.department)]: 1,
+          },
+        },
+      ],
+    }),
+  },
+} satisfies MeasureTable;
+
 /** Every domain's table. Parts (issue 12) and complaints (issue 14) add theirs here after merging. */
 export const measureRules = {
   ...caseMeasureRules,
   ...surveyMeasureRules,
   ...complaintMeasureRules,
   ...slaMeasureRules,
+  ...warrantyMeasureRules,
 } satisfies MeasureTable;
 
 /** The detail-types the aggregates follow (the consumer's rule). */

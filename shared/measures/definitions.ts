@@ -71,6 +71,19 @@ export const C = {
   escalations: 'escalations',
   /** Parts used on cases (parts events, issue 12). */
   partsUsed: 'partsUsed',
+  /** Maintenance contracts renewed and lapsed (renewal rate and churn). */
+  contractsRenewed: 'contractsRenewed',
+  contractsLapsed: 'contractsLapsed',
+  /**
+   * Return and exchange applications answered (`returnsDecided:<return|exchange>`), those approved, those
+   * answered within their deadline, per cause (`returnCause:<cause>`) and responsible department
+   * (`returnDepartment:<department>`).
+   */
+  returnsDecided: 'returnsDecided',
+  returnsApproved: 'returnsApproved',
+  returnsOnTime: 'returnsOnTime',
+  returnCause: 'returnCause',
+  returnDepartment: 'returnDepartment',
 } as const;
 
 export const family = (base: string, member: string) => `${base}:${member}`;

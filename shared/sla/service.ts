@@ -230,7 +230,10 @@ const milestoneLabels: Record<Milestone['kind'], string> = {
 };
 
 /** Handles one firing of a schedule; a stale, paused, met or already-escalated step does nothing. */
-export async function handleTimer(deps: SlaDeps, payload: TimerPayload): Promise<TimerOutcome> {
+export async function handleTimer(
+  deps: SlaDeps,
+  payload: Exclude<TimerPayload, { kind: 'return-decision' }>,
+): Promise<TimerOutcome> {
   if (payload.kind === 'morning') {
     await runMorning(deps, payload.branchId);
     return 'morning';

@@ -27,6 +27,8 @@ export const timerPayloadSchema = z.discriminatedUnion('kind', [
     fireAt: z.string(),
   }),
   z.object({ kind: z.literal('morning'), branchId: z.string() }),
+  /** The answer to a return or exchange application is due (SPEC §6a): escalate it if still unanswered. */
+  z.object({ kind: z.literal('return-decision'), returnId: z.string(), step: z.string() }),
 ]);
 export type TimerPayload = z.infer<typeof timerPayloadSchema>;
 

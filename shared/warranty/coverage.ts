@@ -242,7 +242,13 @@ export interface CategoryDecision {
   on: string;
   contractId?: string;
   /** The components the decision looked at, with their coverage that day. */
-  components: Array<{ partNumber: string; name: string; partsUntil?: string; labourUntil?: string; covered: boolean }>;
+  components: Array<{
+    partNumber: string;
+    name: string;
+    partsUntil?: string;
+    labourUntil?: string;
+    covered: boolean;
+  }>;
   unitCoveredUntil?: string;
 }
 

@@ -13,6 +13,7 @@ import { measureItemKinds } from '../../shared/measures/model.ts';
 import { slaItemKinds } from '../../shared/sla/model.ts';
 import { counterKind } from '../../shared/store/counter.ts';
 import { surveyItemKinds } from '../../shared/surveys/model.ts';
+import { warrantyItemKinds } from '../../shared/warranty/model.ts';
 import { schemaFingerprint as fingerprint } from '../support/schema-fingerprint.ts';
 
 const known: Record<string, Record<number, string>> = {
@@ -22,6 +23,7 @@ const known: Record<string, Record<number, string>> = {
     3: '5c20730c20961d0b',
     4: '4d91272fd43767fe',
     5: '95137a7854bfc3d7',
+    6: '475bbfe115dba850',
   },
   TimelineEntry: { 1: 'b6b094bbb0274356', 2: '87184688dbbe188c' },
   RegisterEntry: { 1: 'cc8241e55cf70ee5' },
@@ -45,7 +47,7 @@ const known: Record<string, Record<number, string>> = {
   Staff: { 1: 'ad7e8d9f487bd537' },
   Customer: { 1: '62b0ed2cc6356b7e' },
   PhoneClaim: { 1: 'bdf075e1404ecf78' },
-  ProductUnit: { 1: '9d5811bc214430bb' },
+  ProductUnit: { 1: '9d5811bc214430bb', 2: '62149bdd1a6e19d4' },
   DirectoryChange: { 1: '83215cf81eef5ef8' },
   KnowledgeEntry: { 1: 'fce0501fe5be3b37' },
   KnowledgeAlias: { 1: 'aef47b21aebdc640' },
@@ -57,6 +59,17 @@ const known: Record<string, Record<number, string>> = {
   MeasureMarker: { 1: '3b8a515a38ea5b9f' },
   TechnicianNote: { 1: 'b6f8472afc72c169' },
   DailyReport: { 1: 'dfd99a7429ad4979' },
+  WarrantyTerms: { 1: 'cb1ab6438af3f9ba' },
+  WarrantyPromotion: { 1: '54e19bc93c22e3c4' },
+  ReturnRules: { 1: 'c36d38b9658f8d29' },
+  MaintenanceContract: { 1: 'd85a8af1a7951be6' },
+  ContractLink: { 1: '6e891da5aadbb8cf' },
+  ContractChange: { 1: 'b569dcecab083163' },
+  RenewalNotice: { 1: '60cddf26cfdaf014' },
+  RenewalTask: { 1: 'bf3751fe825e17ff' },
+  Invoice: { 1: '01e56bd1284ccc99' },
+  ReturnRequest: { 1: 'c5e0d9dee372425f' },
+  ReturnChange: { 1: '0f9527fef900b4f5' },
 };
 
 const kinds = [
@@ -68,6 +81,7 @@ const kinds = [
   ...directoryItemKinds,
   ...knowledgeItemKinds,
   ...measureItemKinds,
+  ...warrantyItemKinds,
 ];
 
 describe('stored schema versions', () => {

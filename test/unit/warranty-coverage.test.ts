@@ -71,15 +71,18 @@ describe('a unit’s warranty per component, on a day', () => {
     ['PMP-2', '2026-06-01', [], true, '2027-03-05', true, 'replacement'],
     ['PMP-2', '2026-06-01', [promotion], true, '2027-03-05', true, 'replacement'],
     ['PMP-2', '2027-03-05', [], false, '2027-03-05', false, 'replacement'],
-  ] as const)('%s on %s (promotions %j): parts %s until %s, labour %s, from %s', (pn, day, promos, parts, until, labour, basis) => {
-    // Act
-    const w = warrantyOn(unit, terms, promos, day);
+  ] as const)(
+    '%s on %s (promotions %j): parts %s until %s, labour %s, from %s',
+    (pn, day, promos, parts, until, labour, basis) => {
+      // Act
+      const w = warrantyOn(unit, terms, promos, day);
 
-    // Assess
-    const c = w.components.find((x) => x.partNumber === pn);
-    expect(c?.parts).toMatchObject({ covered: parts, until, basis });
-    expect(c?.labour.covered).toBe(labour);
-  });
+      // Assess
+      const c = w.components.find((x) => x.partNumber === pn);
+      expect(c?.parts).toMatchObject({ covered: parts, until, basis });
+      expect(c?.labour.covered).toBe(labour);
+    },
+  );
 
   it('names the promotion that changed a term, and leaves units bought outside its dates alone', () => {
     // Act
@@ -93,7 +96,12 @@ describe('a unit’s warranty per component, on a day', () => {
 
   it('a promotion that changes the start basis moves the term to the installation day', () => {
     // Prepare
-    const fromInstallation: Promotion = { ...promotion, id: 'install', extendMonths: 0, startBasis: 'installation' };
+    const fromInstallation: Promotion = {
+      ...promotion,
+      id: 'install',
+      extendMonths: 0,
+      startBasis: 'installation',
+    };
 
     // Act
     const w = warrantyOn(unit, terms, [fromInstallation], '2026-01-20');
@@ -118,7 +126,12 @@ describe('a unit’s warranty per component, on a day', () => {
   });
 
   it('no purchase date: nothing is covered, and says so', () => {
-    const w = warrantyOn({ ...unit, purchaseDate: undefined, installedOn: undefined }, terms, [], '2025-06-01');
+    const w = warrantyOn(
+      { ...unit, purchaseDate: undefined, installedOn: undefined },
+      terms,
+      [],
+      '2025-06-01',
+    );
     expect(w.unit.parts).toMatchObject({ covered: false, basis: 'unknown' });
   });
 });
@@ -135,8 +148,16 @@ describe('the category decided from data', () => {
     ],
     ['the unit in warranty', { internal: false, warranty: w('2025-06-01') }, 'C'],
     ['neither', { internal: false, warranty: w('2026-06-01') }, 'A'],
-    ['a diagnosed component in warranty', { internal: false, warranty: w('2026-06-01'), components: ['CMP-1'] }, 'C'],
-    ['a diagnosed component out of warranty', { internal: false, warranty: w('2025-06-01'), components: ['RC-1'] }, 'A'],
+    [
+      'a diagnosed component in warranty',
+      { internal: false, warranty: w('2026-06-01'), components: ['CMP-1'] },
+      'C',
+    ],
+    [
+      'a diagnosed component out of warranty',
+      { internal: false, warranty: w('2025-06-01'), components: ['RC-1'] },
+      'A',
+    ],
   ] as const)('%s → %s', (_name, input, category) => {
     expect(decideCategory(input).category).toBe(category);
   });

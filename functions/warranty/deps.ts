@@ -1,0 +1,98 @@
+/** Wiring of the warranty functions: stores, the branch clock, timers and the mailer, built once per environment. */
+import { DynamoCaseStore } from '../../shared/cases/store.ts';
+import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
+import { StateConflictError } from '../../shared/errors.ts';
+import { SesMailer, sesClient } from '../../shared/notify/mailer.ts';
+import { now } from '../../shared/runtime/clock.ts';
+import { DynamoSlaStore } from '../../shared/sla/store.ts';
+import { EventBridgeSchedulerTimers, schedulerClient } from '../../shared/sla/timers.ts';
+import { documentClient } from '../../shared/store/client.ts';
+import type { RenewalRunDeps } from '../../shared/warranty/contracts.ts';
+import type {
+  BranchClock,
+  ReturnDeps,
+  ReturnedUnitLedger,
+  ReturnTimerDeps,
+} from '../../shared/warranty/returns.ts';
+import type { BillingDeps, CasePartsSource } from '../../shared/warranty/service.ts';
+import { DynamoWarrantyStore } from '../../shared/warranty/store.ts';
+
+type TableEnv = { TABLE_NAME: string; TIME_ZONE: string };
+
+const base = (env: TableEnv) => ({
+  store: new DynamoWarrantyStore(documentClient(), env.TABLE_NAME),
+  directory: new DynamoDirectoryStore(documentClient(), env.TABLE_NAME),
+  now,
+  timeZone: env.TIME_ZONE,
+});
+
+/** The branch's working calendar and escalation contacts, as the SLA settings keep them. */
+const branchClock = (env: TableEnv): BranchClock => {
+  const sla = new DynamoSlaStore(documentClient(), env.TABLE_NAME);
+  return {
+    calendar: async (branchId) => (await sla.getSetting('calendar', branchId)).value,
+    policy: async (branchId) => (await sla.getSetting('policy', branchId)).value,
+  };
+};
+
+/** The parts consumed on a case: none is recorded until the parts ledger arrives. */
+const partsSource: CasePartsSource = { partsConsumed: async () => [] };
+
+/** A returned unit's entry into stock or scrap: the parts ledger's, which is not there yet. */
+const ledger: ReturnedUnitLedger = {
+  takeIn: () => Promise.reject(new StateConflictError('the parts ledger is not available yet')),
+};
+
+type ApiEnv = TableEnv & {
+  SLA_SCHEDULE_GROUP: string;
+  SLA_TIMER_ARN: string;
+  SLA_SCHEDULER_ROLE_ARN: string;
+  SLA_TIMER_DLQ_ARN: string;
+};
+
+let api: (BillingDeps & ReturnDeps) | undefined;
+export function warrantyApiDeps(env: ApiEnv): BillingDeps & ReturnDeps {
+  api ??= {
+    ...base(env),
+    cases: new DynamoCaseStore(documentClient(), env.TABLE_NAME, env.TIME_ZONE),
+    parts: partsSource,
+    branches: branchClock(env),
+    timers: new EventBridgeSchedulerTimers(
+      schedulerClient(),
+      {
+        group: env.SLA_SCHEDULE_GROUP,
+        delivery: {
+          targetArn: env.SLA_TIMER_ARN,
+          roleArn: env.SLA_SCHEDULER_ROLE_ARN,
+          deadLetterArn: env.SLA_TIMER_DLQ_ARN,
+        },
+      },
+      now,
+    ),
+    ledger,
+  };
+  return api;
+}
+
+type MailEnv = TableEnv & { MAIL_FROM: string; SES_CONFIGURATION_SET: string };
+
+let jobs: RenewalRunDeps | undefined;
+export function renewalRunDeps(env: MailEnv): RenewalRunDeps {
+  jobs ??= {
+    ...base(env),
+    mailer: new SesMailer(sesClient, { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
+  };
+  return jobs;
+}
+
+let timer: ReturnTimerDeps | undefined;
+/** The SLA timer function answers the returns' deadline timers too (one timer group, one target). */
+export function returnTimerDeps(env: MailEnv & { SLA_SCHEDULE_GROUP: string }): ReturnTimerDeps {
+  timer ??= {
+    ...base(env),
+    branches: branchClock(env),
+    timers: new EventBridgeSchedulerTimers(schedulerClient(), { group: env.SLA_SCHEDULE_GROUP }, now),
+    mailer: new SesMailer(sesClient, { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
+  };
+  return timer;
+}
