@@ -27,6 +27,14 @@
  *   (dispatchers: they decide repair plans and inspect repairs, the source of the know-how) and
  *   managers; agents take calls and technicians repair, so neither publishes to customers. Parts clerks
  *   have no troubleshooting to do. Ops read the knowledge measures only, as managers do (reports).
+ * - warranty, contracts and returns (§6, §6a): published terms and return rules are read by everyone who
+ *   deals with customers or takes returns in (not ops); only managers set terms, promotions and rules. A
+ *   unit's warranty and a case's bill are read like the case (customer: own; technician: assigned; no
+ *   parts clerks or ops); the invoice is issued by whoever charges (technician, agent, manager).
+ *   Contracts are the customer's own to read; reception and managers record, change, renew and cancel
+ *   them; renewal follow-ups are service staff's. The customer or an agent applies for a return (and a
+ *   manager); supervisors (dispatchers) and managers answer; service staff record the shipping; the parts
+ *   clerk (and a manager) takes the unit in; every service role and the parts clerk reads returns.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '../../functions/catalog.ts';
@@ -62,7 +70,8 @@ type Stage =
   | 'completed'
   | 'paid'
   | 'paid_quoted'
-  | 'paid_accepted';
+  | 'paid_accepted'
+  | 'paid_worked';
 
 interface Expectation {
   expected: Row;
@@ -116,6 +125,28 @@ const kbEntry = (code: string) => ({
     ],
   },
 });
+
+const warrantyTerms = {
+  default: { parts: { months: 12 }, labour: { months: 6 } },
+  classes: [{ componentClass: 'compressor', parts: { months: 60 }, labour: { months: 12 } }],
+};
+const contractBody = (serial: string) => ({
+  customerId: CUSTOMER,
+  units: [serial],
+  start: '2026-01-01',
+  end: '2027-01-01',
+  inclusions: { labour: true, parts: true },
+  price: 800,
+  servicePersonId: TECHNICIAN,
+});
+type PerRole = Record<Role, string>;
+/** Contracts and returns the cells act on, each role its own where a call changes it (set up below). */
+const fixtures = {
+  contract: '',
+  contracts: { change: {} as PerRole, renew: {} as PerRole, cancel: {} as PerRole },
+  return: '',
+  returns: { decide: {} as PerRole, ship: {} as PerRole, receive: {} as PerRole },
+};
 
 /** SPEC §2, route by route. */
 const expectations: Record<string, Expectation> = {
@@ -383,6 +414,100 @@ const expectations: Record<string, Expectation> = {
     path: '/knowledge/measures/2026-12-01',
   },
   'GET /tasks/supervisor-visits': { expected: row(403, 403, 200, 403, 403, 200, 403) },
+
+  'GET /warranty/lines/{productLine}': {
+    expected: row(200, 200, 200, 200, 200, 200, 403),
+    path: '/warranty/lines/air-conditioner',
+  },
+  'POST /warranty/lines/{productLine}/terms': {
+    expected: row(403, 403, 403, 403, 403, 200, 403),
+    path: '/warranty/lines/matrix-line/terms',
+    body: warrantyTerms,
+  },
+  'POST /warranty/lines/{productLine}/promotions': {
+    expected: row(403, 403, 403, 403, 403, 201, 403),
+    path: '/warranty/lines/air-conditioner/promotions',
+    body: (role: Role) => ({
+      id: `RM-PROMO-${nth(role)}`,
+      name: 'One more year',
+      coverage: 'parts',
+      extendMonths: 12,
+      purchasedFrom: '2026-01-01',
+      purchasedTo: '2026-03-31',
+    }),
+  },
+  'POST /warranty/lines/{productLine}/return-rules': {
+    expected: row(403, 403, 403, 403, 403, 200, 403),
+    path: '/warranty/lines/matrix-line/return-rules',
+    body: { returnDays: 7, exchangeDays: 15, conditions: ['unopened'] },
+  },
+  'GET /warranty/units/{id}': {
+    expected: row(200, 200, 200, 200, 403, 200, 403),
+    path: `/warranty/units/${ownUnit('customer')}`,
+  },
+  'GET /cases/{id}/billing': { expected: row(200, 200, 200, 200, 403, 200, 403), stage: 'assigned' },
+  'POST /cases/{id}/invoice': {
+    expected: row(403, 201, 403, 201, 403, 201, 403),
+    stage: 'paid_worked',
+    body: {},
+  },
+  'POST /contracts': {
+    expected: row(403, 201, 403, 403, 403, 201, 403),
+    body: (role: Role) => contractBody(ownUnit(role)),
+  },
+  'GET /contracts': {
+    expected: row(200, 200, 200, 403, 403, 200, 403),
+    path: `/contracts?customerId=${CUSTOMER}`,
+  },
+  'GET /contracts/{id}': {
+    expected: row(200, 200, 200, 403, 403, 200, 403),
+    path: () => `/contracts/${fixtures.contract}`,
+  },
+  'POST /contracts/{id}': {
+    expected: row(403, 200, 403, 403, 403, 200, 403),
+    path: (role: Role) => `/contracts/${fixtures.contracts.change[role]}`,
+    body: { price: 900, reason: 'Second unit added to the visit plan' },
+  },
+  'POST /contracts/{id}/renew': {
+    expected: row(403, 200, 403, 403, 403, 200, 403),
+    path: (role: Role) => `/contracts/${fixtures.contracts.renew[role]}/renew`,
+    body: { months: 12 },
+  },
+  'POST /contracts/{id}/cancel': {
+    expected: row(403, 200, 403, 403, 403, 200, 403),
+    path: (role: Role) => `/contracts/${fixtures.contracts.cancel[role]}/cancel`,
+    body: { reason: 'Moved away' },
+  },
+  'GET /tasks/renewals': { expected: row(403, 200, 200, 403, 403, 200, 403) },
+  'POST /returns': {
+    expected: row(201, 201, 403, 403, 403, 201, 403),
+    body: (role: Role) => ({
+      serialNumber: ownUnit(role),
+      kind: 'exchange',
+      condition: 'defective',
+      reason: 'Noisy',
+    }),
+  },
+  'GET /returns': { expected: row(200, 200, 200, 403, 200, 200, 403) },
+  'GET /returns/{id}': {
+    expected: row(200, 200, 200, 403, 200, 200, 403),
+    path: () => `/returns/${fixtures.return}`,
+  },
+  'POST /returns/{id}/decide': {
+    expected: row(403, 403, 200, 403, 403, 200, 403),
+    path: (role: Role) => `/returns/${fixtures.returns.decide[role]}/decide`,
+    body: { decision: 'approve', note: 'Faulty fan', cause: 'product_quality', department: 'rnd_production' },
+  },
+  'POST /returns/{id}/ship': {
+    expected: row(403, 200, 200, 403, 403, 200, 403),
+    path: (role: Role) => `/returns/${fixtures.returns.ship[role]}/ship`,
+    body: { carrier: 'SF Express', trackingNumber: 'SF1234567890' },
+  },
+  'POST /returns/{id}/receive': {
+    expected: row(403, 403, 403, 403, 200, 200, 403),
+    path: (role: Role) => `/returns/${fixtures.returns.receive[role]}/receive`,
+    body: { disposition: 'scrap', note: 'Housing cracked' },
+  },
 };
 
 /**
@@ -410,6 +535,42 @@ beforeAll(async () => {
   const author = await sys.as('manager');
   for (const code of [KB_PUBLIC, ...roles.map((role) => `RM-OWN-${nth(role)}`)])
     await ok(author.post('/knowledge/entries', kbEntry(code)));
+  // Contracts and returns of the customer: one each to read, one per role and action to change.
+  const contract = async () =>
+    (await ok(author.post('/contracts', contractBody(ownUnit('customer'))))).id as string;
+  const applied = async () =>
+    (
+      await ok(
+        author.post('/returns', {
+          serialNumber: ownUnit('customer'),
+          kind: 'return',
+          condition: 'defective',
+          reason: 'Dead on arrival',
+        }),
+      )
+    ).id as string;
+  const decision = {
+    decision: 'approve',
+    note: 'Faulty',
+    cause: 'product_quality',
+    department: 'rnd_production',
+  };
+  const shipment = { carrier: 'SF Express', trackingNumber: 'SF0000000001' };
+  fixtures.contract = await contract();
+  fixtures.return = await applied();
+  for (const role of roles) {
+    fixtures.contracts.change[role] = await contract();
+    fixtures.contracts.renew[role] = await contract();
+    fixtures.contracts.cancel[role] = await contract();
+    fixtures.returns.decide[role] = await applied();
+    const toShip = await applied();
+    await ok(author.post(`/returns/${toShip}/decide`, decision));
+    fixtures.returns.ship[role] = toShip;
+    const toReceive = await applied();
+    await ok(author.post(`/returns/${toReceive}/decide`, decision));
+    await ok(author.post(`/returns/${toReceive}/ship`, shipment));
+    fixtures.returns.receive[role] = toReceive;
+  }
 });
 afterAll(async () => {
   await sys.stop();
@@ -427,7 +588,8 @@ async function ok(res: Promise<{ status: number; body: any }>): Promise<any> {
  */
 async function caseAt(stage: Stage): Promise<string> {
   const { agent, dispatcher, tech } = staff;
-  const paid = stage === 'paid' || stage === 'paid_quoted' || stage === 'paid_accepted';
+  const paid =
+    stage === 'paid' || stage === 'paid_quoted' || stage === 'paid_accepted' || stage === 'paid_worked';
   const { id } = await ok(
     agent.post(
       '/cases',
@@ -472,8 +634,14 @@ async function caseAt(stage: Stage): Promise<string> {
       break;
     case 'paid_quoted':
     case 'paid_accepted':
+    case 'paid_worked':
       await act('quote', paidLines);
-      if (stage === 'paid_accepted') await ok(agent.post(`/cases/${id}/accept-quote`, { total: 80 }));
+      if (stage === 'paid_quoted') break;
+      await ok(agent.post(`/cases/${id}/accept-quote`, { total: 80 }));
+      if (stage === 'paid_worked') {
+        await act('arrive', { idShown: true, faultConfirmed: true });
+        await act('record-work', { description: 'Replaced fuse', minutes: 20 });
+      }
       break;
     case 'assigned':
     case 'paid':
