@@ -523,6 +523,8 @@ export interface DispatchBoard {
   branchId: string;
   /** Requests waiting for dispatch: next-morning priority first, then by arrival due time. */
   unassigned: QueueEntry[];
+  /** More are waiting: read on with `GET /dispatch/queue?cursor=`. */
+  unassignedNextCursor?: string;
   /** Every technician of the branch (active or not, with open work), and their open cases, soonest due first. */
   technicians: Array<{
     technicianId: string;
@@ -537,9 +539,13 @@ export interface DispatchBoard {
  * with customer name, address, zone, symptoms, product and SLA due times. One Query per list (the
  * queue, the load, the branch's staff).
  */
-export async function dispatchBoard(deps: SlaApiDeps, branchId: string): Promise<DispatchBoard> {
+export async function dispatchBoard(
+  deps: SlaApiDeps,
+  branchId: string,
+  limit: number,
+): Promise<DispatchBoard> {
   const [queue, load, staff] = await Promise.all([
-    deps.store.listQueue(branchId, { limit: 100 }),
+    deps.store.listQueue(branchId, { limit }),
     deps.store.listLoad(branchId),
     allStaffOf(deps, branchId),
   ]);
@@ -560,7 +566,12 @@ export async function dispatchBoard(deps: SlaApiDeps, branchId: string): Promise
     }
     row.open.push(job);
   }
-  return { branchId, unassigned: queue.items, technicians: [...technicians.values()] };
+  return {
+    branchId,
+    unassigned: queue.items,
+    ...(queue.nextCursor ? { unassignedNextCursor: queue.nextCursor } : {}),
+    technicians: [...technicians.values()],
+  };
 }
 
 async function allStaffOf(deps: SlaApiDeps, branchId: string) {

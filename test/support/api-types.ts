@@ -572,8 +572,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A branch's dispatch board: unassigned requests (priority first) and each technician's open load, with customer, address, zone, symptoms, product and SLA due times
-         * @description A branch's dispatch board: unassigned requests (priority first) and each technician's open load, with customer, address, zone, symptoms, product and SLA due times. Roles: dispatcher, manager. Managers act as themselves.
+         * A branch's dispatch board: unassigned requests (priority first; the first `limit`, default 100, with `unassignedNextCursor` to read on from `/dispatch/queue`) and each technician's open load, with customer, address, zone, symptoms, product and SLA due times
+         * @description A branch's dispatch board: unassigned requests (priority first; the first `limit`, default 100, with `unassignedNextCursor` to read on from `/dispatch/queue`) and each technician's open load, with customer, address, zone, symptoms, product and SLA due times. Roles: dispatcher, manager. Managers act as themselves.
          */
         get: operations["getDispatchBoard"];
         put?: never;
@@ -5288,6 +5288,8 @@ export interface operations {
             query?: {
                 /** @description A branch id (the main branch when absent) */
                 branchId?: string;
+                /** @description Items per page, 1–100 (25 when absent) */
+                limit?: string;
             };
             header?: never;
             path?: never;
