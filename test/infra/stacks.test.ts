@@ -26,7 +26,7 @@ import {
 } from '../../functions/catalog.ts';
 import type { FunctionSpec } from '../../functions/spec.ts';
 import { bundleFunctions, repoRoot } from '../../infra/bundle.ts';
-import { TIMER_ACTIONS } from '../../infra/constructs/function-access.ts';
+import { TIMER_ACTIONS, WORKFLOW_ACTIONS } from '../../infra/constructs/function-access.ts';
 import { TABLE_WRITE_ACTIONS } from '../../infra/constructs/table-access.ts';
 import {
   asyncInvokeDelivery,
@@ -483,6 +483,8 @@ describe('grants follow each function’s declared access', () => {
       'inbound-mail': park,
       // Cognito invokes it synchronously, under the permission the pool's trigger adds.
       'identity-token': [],
+      // Step Functions invokes it synchronously, under the state machine's role.
+      'workflow-task': [],
     };
     return [
       'logs:CreateLogStream',
@@ -498,6 +500,7 @@ describe('grants follow each function’s declared access', () => {
       ...(a.inboundMail ? ['s3:GetObject'] : []),
       ...(a.surveyKey ? ['secretsmanager:GetSecretValue'] : []),
       ...(a.users ? ['cognito-idp:AdminGetUser'] : []),
+      ...(a.workflow?.may ?? []).flatMap((p) => WORKFLOW_ACTIONS[p]),
       ...byTrigger[spec.trigger.kind],
     ];
   };
