@@ -79,8 +79,11 @@ export class LocalStepFunctions {
   private readonly db: DynamoDBDocumentClient;
   private readonly machines = new Map<string, Machine>();
   private readonly waiters = new Map<string, Waiter>();
-  /** Per execution: busy (between waits) or waiting on a token. */
-  private readonly state = new Map<string, { busy: boolean; abort: () => void; done: Promise<unknown> }>();
+  /**
+   * Per execution: task invocations in flight and tokens it waits on. It is busy while a task runs or
+   * while it waits on nothing (moving between states); a Parallel state may wait on several tokens.
+   */
+  private readonly state = new Map<string, { inflight: number; abort: () => void; done: Promise<unknown> }>();
   private stopped = false;
 
   constructor(private readonly opts: LocalStepFunctionsOptions) {
@@ -176,7 +179,9 @@ export class LocalStepFunctions {
   async idle(): Promise<void> {
     for (let quiet = 0; quiet < 3; ) {
       await new Promise((r) => setTimeout(r, 5));
-      quiet = [...this.state.values()].some((s) => s.busy) ? 0 : quiet + 1;
+      quiet = [...this.state.entries()].some(([name, s]) => s.inflight > 0 || this.waitingOn(name) === 0)
+        ? 0
+        : quiet + 1;
     }
   }
 
@@ -193,12 +198,16 @@ export class LocalStepFunctions {
     this.db.destroy();
   }
 
+  private waitingOn(execution: string): number {
+    let n = 0;
+    for (const w of this.waiters.values()) if (w.execution === execution) n++;
+    return n;
+  }
+
   private take(token: string): Waiter {
     const waiter = this.waiters.get(token);
     if (!waiter) throw new StatesError('TaskTimedOut', 'Task Timed Out: the token is not waiting');
     this.waiters.delete(token);
-    const s = this.state.get(waiter.execution);
-    if (s) s.busy = true;
     return waiter;
   }
 
@@ -217,15 +226,22 @@ export class LocalStepFunctions {
       into[stateName] = async (input) => {
         const { FunctionName, Payload } = input as { FunctionName: string; Payload: Record<string, unknown> };
         const functionId = FunctionName.split(':').at(-1) ?? '';
-        if (!waits) return { Payload: await this.opts.invoke(functionId, Payload), StatusCode: 200 };
-        const token = `local-${randomUUID()}`;
-        const answered = new Promise((resolve, reject) =>
-          this.waiters.set(token, { resolve, reject, execution }),
-        );
-        await this.opts.invoke(functionId, { ...Payload, taskToken: token });
         const s = this.state.get(execution);
-        if (s && this.waiters.has(token)) s.busy = false;
-        return answered;
+        if (s) s.inflight++;
+        try {
+          if (!waits) return { Payload: await this.opts.invoke(functionId, Payload), StatusCode: 200 };
+          const token = `local-${randomUUID()}`;
+          const answered = new Promise((resolve, reject) =>
+            this.waiters.set(token, { resolve, reject, execution }),
+          );
+          await this.opts.invoke(functionId, { ...Payload, taskToken: token }).catch((err: unknown) => {
+            this.waiters.delete(token);
+            throw err;
+          });
+          return answered;
+        } finally {
+          if (s) s.inflight--;
+        }
       };
     }
     return into;
@@ -260,7 +276,7 @@ export class LocalStepFunctions {
       this.state.delete(execution.name);
       for (const [token, w] of this.waiters) if (w.execution === execution.name) this.waiters.delete(token);
     });
-    this.state.set(execution.name, { busy: true, abort: run.abort, done });
+    this.state.set(execution.name, { inflight: 0, abort: run.abort, done });
   }
 
   private async finish(name: string, status: StoredExecution['status'], error?: string): Promise<void> {

@@ -251,14 +251,17 @@ async function openStep(
   };
   const rungs = overdueRungs(policy.value.ladder).map((r) => ({ rung: r, fireAt: rungFireAt(calendar, step, r) }));
   step.timers = rungs.map((r) => complaintStepTimerName(stepId, r.rung.id, r.fireAt));
+  // The step item is the record of its opening (owner, due time); only the customer's answer changes the
+  // complaint — parallel investigations open their steps at once and must not contend for its version.
   const unit = new UnitOfWork<'opened'>().add(insert(stepItem(step), 'opened'));
-  complaintChange(unit, c, { ...c, status: task.step === 'customer_answer' ? 'awaiting_customer' : c.status }, {
-    at,
-    actor: WORKFLOW_ACTOR,
-    action: 'step-opened',
-    details: { stepId, step: task.step, round: task.round, level: task.level, owner: step.ownerRole, dueAt: step.dueAt },
-    customerVisible: false,
-  });
+  if (task.step === 'customer_answer')
+    complaintChange(unit, c, { ...c, status: 'awaiting_customer' }, {
+      at,
+      actor: WORKFLOW_ACTOR,
+      action: 'customer-answer-due',
+      details: { stepId, round: task.round, dueAt: step.dueAt },
+      customerVisible: false,
+    });
   // Opened meanwhile by a concurrent delivery of this task: that one scheduled its timers.
   if ((await deps.complaints.commit(unit)) === 'opened') return { stepId, duplicate: true };
   for (const r of rungs) {
