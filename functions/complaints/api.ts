@@ -1,5 +1,9 @@
 /** Complaints over HTTP: registration, reads, the human steps of the investigation, the case library. */
+
+import { z } from 'zod/mini';
+import { complaintInputSchema } from '../../shared/complaints/forms.ts';
 import { completeStep, stepOfArea } from '../../shared/complaints/investigation.ts';
+import type { StepKind } from '../../shared/complaints/model.ts';
 import {
   changeSettings,
   complaintSteps,
@@ -14,11 +18,8 @@ import {
   searchLibrary,
   waitingSteps,
 } from '../../shared/complaints/service.ts';
-import { complaintInputSchema } from '../../shared/complaints/forms.ts';
-import type { StepKind } from '../../shared/complaints/model.ts';
-import { httpRoutes, type HttpRequest } from '../../shared/http/bundle.ts';
+import { type HttpRequest, httpRoutes } from '../../shared/http/bundle.ts';
 import { pageOf } from '../../shared/http/query.ts';
-import { z } from 'zod/mini';
 import { complaints } from './catalog.ts';
 import { complaintDeps } from './deps.ts';
 
@@ -40,7 +41,11 @@ async function step(req: HttpRequest<Env, { id: string }>, kind: StepKind) {
 export const handler = httpRoutes(complaints, 'complaints-api', {
   'POST /complaints': async (req) => ({
     status: 201,
-    body: await registerComplaint(complaintDeps(req.env), req.actor, z.parse(complaintInputSchema, req.body ?? {})),
+    body: await registerComplaint(
+      complaintDeps(req.env),
+      req.actor,
+      z.parse(complaintInputSchema, req.body ?? {}),
+    ),
   }),
   'GET /complaints': async (req) => ({
     status: 200,
@@ -66,7 +71,12 @@ export const handler = httpRoutes(complaints, 'complaints-api', {
     status: 200,
     body: await waitingSteps(
       complaintDeps(req.env),
-      req.query.ownerRole ?? (req.actor.roles.includes('dispatcher') ? 'dispatcher' : req.actor.roles.includes('agent') ? 'agent' : 'manager'),
+      req.query.ownerRole ??
+        (req.actor.roles.includes('dispatcher')
+          ? 'dispatcher'
+          : req.actor.roles.includes('agent')
+            ? 'agent'
+            : 'manager'),
       pageOf(req.query),
     ),
   }),
@@ -77,7 +87,11 @@ export const handler = httpRoutes(complaints, 'complaints-api', {
   'POST /complaints/{id}/decision': (req) => step(req, 'decision'),
   'POST /complaints/{id}/customer-answer': (req) => step(req, 'customer_answer'),
   'POST /complaints/{id}/publish': async (req) => {
-    const { entity: _e, schemaVersion: _v, ...entry } = await publishToLibrary(
+    const {
+      entity: _e,
+      schemaVersion: _v,
+      ...entry
+    } = await publishToLibrary(
       complaintDeps(req.env),
       req.actor,
       req.params.id,
@@ -89,7 +103,10 @@ export const handler = httpRoutes(complaints, 'complaints-api', {
     status: 200,
     body: await searchLibrary(complaintDeps(req.env), req.query, pageOf(req.query)),
   }),
-  'GET /complaint-settings': async (req) => ({ status: 200, body: await readSettings(complaintDeps(req.env)) }),
+  'GET /complaint-settings': async (req) => ({
+    status: 200,
+    body: await readSettings(complaintDeps(req.env)),
+  }),
   'POST /complaint-settings': async (req) => ({
     status: 200,
     body: await changeSettings(complaintDeps(req.env), req.actor, req.body ?? {}),

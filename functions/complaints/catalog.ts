@@ -5,7 +5,6 @@
  */
 import * as z from 'zod/mini';
 import { EVENT_SOURCE } from '../../events/registry.ts';
-import { envSchema } from '../../shared/config/env.ts';
 import {
   actionsSchema,
   analysisSchema,
@@ -20,13 +19,15 @@ import {
   supervisorReportSchema,
 } from '../../shared/complaints/forms.ts';
 import { complaintSettingsSchema, complaintStatuses } from '../../shared/complaints/model.ts';
+import { envSchema } from '../../shared/config/env.ts';
 import { cursorParam, limitParam, pageQuerySchema } from '../../shared/http/query.ts';
 import { domainModule, type WorkflowSpec } from '../spec.ts';
 
 /** The investigation state machine: one ASL file, deployed by CDK and executed locally alike. */
 export const complaintInvestigation: WorkflowSpec = {
   name: 'complaint-investigation',
-  description: 'Complaint investigation: acknowledge, report, investigate, analyse, act, decide, answer, close',
+  description:
+    'Complaint investigation: acknowledge, report, investigate, analyse, act, decide, answer, close',
   definitionFile: 'workflows/complaint-investigation.asl.json',
   taskFunctionSubstitution: 'ComplaintTaskFunctionArn',
 };
@@ -35,7 +36,11 @@ const staff = ['agent', 'dispatcher', 'manager'] as const;
 /** Supervisors (dispatchers) handle complaints in person; managers decide above them (SPEC §2). */
 const handlers = ['dispatcher', 'manager'] as const;
 const idParams = { id: complaintIdSchema };
-const stepRoute = (summary: string, body: z.ZodMiniType, roles: readonly ('agent' | 'dispatcher' | 'manager')[] = handlers) => ({
+const stepRoute = (
+  summary: string,
+  body: z.ZodMiniType,
+  roles: readonly ('agent' | 'dispatcher' | 'manager')[] = handlers,
+) => ({
   fn: 'complaints-api' as const,
   summary,
   roles,
@@ -44,7 +49,12 @@ const stepRoute = (summary: string, body: z.ZodMiniType, roles: readonly ('agent
   errors: [404, 409],
 });
 
-const timerEnv = ['SLA_SCHEDULE_GROUP', 'SLA_TIMER_ARN', 'SLA_SCHEDULER_ROLE_ARN', 'SLA_TIMER_DLQ_ARN'] as const;
+const timerEnv = [
+  'SLA_SCHEDULE_GROUP',
+  'SLA_TIMER_ARN',
+  'SLA_SCHEDULER_ROLE_ARN',
+  'SLA_TIMER_DLQ_ARN',
+] as const;
 
 export const complaints = domainModule(
   'complaints',
@@ -114,14 +124,16 @@ export const complaints = domainModule(
     },
     'GET /complaints/{id}': {
       fn: 'complaints-api',
-      summary: 'A complaint: staff the whole record with its steps, customers their own with its visible status',
+      summary:
+        'A complaint: staff the whole record with its steps, customers their own with its visible status',
       roles: ['customer', ...staff],
       params: idParams,
       errors: [404],
     },
     'GET /complaints/{id}/timeline': {
       fn: 'complaints-api',
-      summary: 'Timeline of a complaint: every step with who and when (customers: the entries meant for them)',
+      summary:
+        'Timeline of a complaint: every step with who and when (customers: the entries meant for them)',
       roles: ['customer', ...staff],
       params: idParams,
       errors: [404],
@@ -141,7 +153,7 @@ export const complaints = domainModule(
     },
     'GET /complaint-steps': {
       fn: 'complaints-api',
-      summary: 'Waiting investigation steps owned by a role (default: the caller\'s), soonest due first',
+      summary: "Waiting investigation steps owned by a role (default: the caller's), soonest due first",
       roles: staff,
       query: z.strictObject({
         ownerRole: z.optional(z.enum(staff)),
@@ -161,7 +173,10 @@ export const complaints = domainModule(
       ),
       params: { id: complaintIdSchema, area: z.enum(investigationAreas) },
     },
-    'POST /complaints/{id}/analysis': stepRoute('The written analysis report: cause and responsibility', analysisSchema),
+    'POST /complaints/{id}/analysis': stepRoute(
+      'The written analysis report: cause and responsibility',
+      analysisSchema,
+    ),
     'POST /complaints/{id}/actions': stepRoute(
       'Corrective and preventive actions, each with owner and deadline',
       actionsSchema,
@@ -192,7 +207,8 @@ export const complaints = domainModule(
     },
     'GET /complaint-settings': {
       fn: 'complaints-api',
-      summary: 'Complaint settings: rounds before an individual case, approval limits, vice president, leadership',
+      summary:
+        'Complaint settings: rounds before an individual case, approval limits, vice president, leadership',
       roles: staff,
     },
     'POST /complaint-settings': {

@@ -75,7 +75,10 @@ export function complaintTaskDeps(
 }
 
 /** The SLA timer target, for overdue complaint steps: its own mailer and timers, the complaint store. */
-export function complaintTimerDeps(env: Env, sla: Pick<SlaDeps, 'mailer' | 'timers' | 'directory'>): InvestigationDeps {
+export function complaintTimerDeps(
+  env: Env,
+  sla: Pick<SlaDeps, 'mailer' | 'timers' | 'directory'>,
+): InvestigationDeps {
   timer ??= {
     complaints: new DynamoComplaintStore(documentClient(), env.TABLE_NAME),
     branchSettings: new DynamoSlaStore(documentClient(), env.TABLE_NAME),

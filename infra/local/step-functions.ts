@@ -102,7 +102,11 @@ export class LocalStepFunctions {
   }
 
   /** `StartExecution`: the same name with the same input is the same execution; another input conflicts. */
-  async start(stateMachineArn: string, name: string, input: string): Promise<{ executionArn: string; startDate: number }> {
+  async start(
+    stateMachineArn: string,
+    name: string,
+    input: string,
+  ): Promise<{ executionArn: string; startDate: number }> {
     const machine = this.machines.get(stateMachineArn);
     if (!machine) throw new StatesError('StateMachineDoesNotExist', `no state machine ${stateMachineArn}`);
     const execution: StoredExecution = {
@@ -123,14 +127,25 @@ export class LocalStepFunctions {
     } catch (err) {
       if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
       const existing = (
-        await this.db.send(new GetCommand({ TableName: this.opts.tableName, Key: executionKey(name), ConsistentRead: true }))
+        await this.db.send(
+          new GetCommand({ TableName: this.opts.tableName, Key: executionKey(name), ConsistentRead: true }),
+        )
       ).Item as StoredExecution | undefined;
       if (!existing || existing.input !== execution.input || existing.status !== 'RUNNING')
-        throw new StatesError('ExecutionAlreadyExists', `Execution Already Exists: '${this.executionArn(machine, name)}'`);
-      return { executionArn: this.executionArn(machine, name), startDate: Date.parse(existing.startDate) / 1000 };
+        throw new StatesError(
+          'ExecutionAlreadyExists',
+          `Execution Already Exists: '${this.executionArn(machine, name)}'`,
+        );
+      return {
+        executionArn: this.executionArn(machine, name),
+        startDate: Date.parse(existing.startDate) / 1000,
+      };
     }
     this.run(machine, execution);
-    return { executionArn: this.executionArn(machine, name), startDate: Date.parse(execution.startDate) / 1000 };
+    return {
+      executionArn: this.executionArn(machine, name),
+      startDate: Date.parse(execution.startDate) / 1000,
+    };
   }
 
   /** Replays every execution still running when the runtime last stopped. */
@@ -216,7 +231,11 @@ export class LocalStepFunctions {
   }
 
   /** One local handler per Task state (in Parallel branches too), by state name. */
-  private handlers(execution: string, states: Record<string, Record<string, unknown>>, into: Record<string, (input: unknown) => Promise<unknown>> = {}) {
+  private handlers(
+    execution: string,
+    states: Record<string, Record<string, unknown>>,
+    into: Record<string, (input: unknown) => Promise<unknown>> = {},
+  ) {
     for (const [stateName, state] of Object.entries(states)) {
       if (state.Type === 'Parallel')
         for (const branch of state.Branches as { States: Record<string, Record<string, unknown>> }[])
@@ -256,26 +275,33 @@ export class LocalStepFunctions {
       overrides: { taskResourceLocalHandlers: this.handlers(execution.name, definition.States) as never },
       noThrowOnAbort: true,
       context: {
-        Execution: { Id: this.executionArn(machine, execution.name), Name: execution.name, Input: input, StartTime: execution.startDate },
+        Execution: {
+          Id: this.executionArn(machine, execution.name),
+          Name: execution.name,
+          Input: input,
+          StartTime: execution.startDate,
+        },
         StateMachine: { Id: machine.arn },
         // Replaced per waiting state by a fresh token (see `handlers`).
         Task: { Token: 'local-token' },
       } as never,
     });
-    const done = run.result.then(
-      async (result) => {
-        if (this.stopped && result === null) return;
-        await this.finish(execution.name, 'SUCCEEDED');
-      },
-      async (err: unknown) => {
-        if (this.stopped) return;
-        this.opts.log.error(`[step functions] execution ${execution.name} failed`, err);
-        await this.finish(execution.name, 'FAILED', String((err as Error)?.message ?? err));
-      },
-    ).finally(() => {
-      this.state.delete(execution.name);
-      for (const [token, w] of this.waiters) if (w.execution === execution.name) this.waiters.delete(token);
-    });
+    const done = run.result
+      .then(
+        async (result) => {
+          if (this.stopped && result === null) return;
+          await this.finish(execution.name, 'SUCCEEDED');
+        },
+        async (err: unknown) => {
+          if (this.stopped) return;
+          this.opts.log.error(`[step functions] execution ${execution.name} failed`, err);
+          await this.finish(execution.name, 'FAILED', String((err as Error)?.message ?? err));
+        },
+      )
+      .finally(() => {
+        this.state.delete(execution.name);
+        for (const [token, w] of this.waiters) if (w.execution === execution.name) this.waiters.delete(token);
+      });
     this.state.set(execution.name, { inflight: 0, abort: run.abort, done });
   }
 
@@ -286,7 +312,11 @@ export class LocalStepFunctions {
         Key: executionKey(name),
         UpdateExpression: `SET #s = :s, stopDate = :at${error ? ', #e = :e' : ''} REMOVE vpk, vsk`,
         ExpressionAttributeNames: { '#s': 'status', ...(error ? { '#e': 'error' } : {}) },
-        ExpressionAttributeValues: { ':s': status, ':at': now().toISOString(), ...(error ? { ':e': error.slice(0, 2000) } : {}) },
+        ExpressionAttributeValues: {
+          ':s': status,
+          ':at': now().toISOString(),
+          ...(error ? { ':e': error.slice(0, 2000) } : {}),
+        },
       }),
     );
   }
@@ -306,7 +336,11 @@ export function stepFunctionsEdge(sfn: LocalStepFunctions): SideRoute {
     try {
       switch (target) {
         case 'AWSStepFunctions.StartExecution':
-          awsJson(res, 200, await sfn.start(input.stateMachineArn ?? '', input.name ?? randomUUID(), input.input ?? '{}'));
+          awsJson(
+            res,
+            200,
+            await sfn.start(input.stateMachineArn ?? '', input.name ?? randomUUID(), input.input ?? '{}'),
+          );
           return true;
         case 'AWSStepFunctions.SendTaskSuccess':
           sfn.succeed(input.taskToken ?? '', input.output ?? '{}');
@@ -318,7 +352,10 @@ export function stepFunctionsEdge(sfn: LocalStepFunctions): SideRoute {
           sfn.heartbeat(input.taskToken ?? '');
           break;
         default:
-          awsJson(res, 400, { __type: 'UnknownOperationException', message: `${target} is not emulated locally` });
+          awsJson(res, 400, {
+            __type: 'UnknownOperationException',
+            message: `${target} is not emulated locally`,
+          });
           return true;
       }
       awsJson(res, 200, {});

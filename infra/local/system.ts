@@ -82,7 +82,8 @@ const LOCAL_PREFIX = 'aftercare';
 const functionArn = (id: string) => `arn:aws:lambda:local:000000000000:function:${id}`;
 const SCHEDULER_ROLE_ARN = 'arn:aws:iam::000000000000:role/aftercare-scheduler';
 const TIMER_DLQ_ARN = 'arn:aws:sqs:local:000000000000:aftercare-sla-timer-dlq';
-const stateMachineArn = (name: string) => `arn:aws:states:local:000000000000:stateMachine:${LOCAL_PREFIX}-${name}`;
+const stateMachineArn = (name: string) =>
+  `arn:aws:states:local:000000000000:stateMachine:${LOCAL_PREFIX}-${name}`;
 
 /** Creates the catalogue's named recurring schedules that do not exist yet (as the deployment does). */
 async function createNamedSchedules(timers: LocalTimers, timeZone: string): Promise<void> {

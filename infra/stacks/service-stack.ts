@@ -9,6 +9,8 @@
  * stacks would turn each such edge into an export (or a cycle). What outlives compute (table, users,
  * survey key) lives in stacks of its own.
  */
+
+import { join } from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -27,6 +29,7 @@ import {
   THROTTLE,
 } from '../../functions/catalog.ts';
 import type { Trigger } from '../../functions/spec.ts';
+import { repoRoot } from '../bundle.ts';
 import { AftercareFunction } from '../constructs/aftercare-function.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { EventSubscription } from '../constructs/event-subscription.ts';
@@ -36,8 +39,6 @@ import { OutboxRelay } from '../constructs/outbox-relay.ts';
 import { ScheduledJob } from '../constructs/scheduled-job.ts';
 import { ServiceApi } from '../constructs/service-api.ts';
 import { Workflow } from '../constructs/workflow.ts';
-import { repoRoot } from '../bundle.ts';
-import { join } from 'node:path';
 import { scheduleGroupName } from '../naming.ts';
 import { stageBindings } from './bindings.ts';
 import { IDENTITY_STACK_TRIGGER } from './identity-stack.ts';

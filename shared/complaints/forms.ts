@@ -12,7 +12,12 @@ import { isoDate, text } from '../validation.ts';
 import { causes, complaintPattern, severities } from './model.ts';
 
 const directoryId = () =>
-  z.string().check(z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected an id of letters, digits and _.:@-'));
+  z
+    .string()
+    .check(
+      z.maxLength(128),
+      z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected an id of letters, digits and _.:@-'),
+    );
 const code = (what: string) =>
   z.string().check(z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_./ -]{0,63}$/, `expected ${what}`));
 
@@ -31,7 +36,9 @@ export const complaintInputSchema = z.strictObject({
   customer: z.optional(
     z.strictObject({
       name: text(100),
-      phone: z.optional(z.string().check(z.maxLength(32), z.regex(/^\+?[0-9 ()-]{5,32}$/, 'expected a phone number'))),
+      phone: z.optional(
+        z.string().check(z.maxLength(32), z.regex(/^\+?[0-9 ()-]{5,32}$/, 'expected a phone number')),
+      ),
       email: z.optional(z.email().check(z.maxLength(254))),
       address: z.optional(text(300)),
     }),

@@ -34,7 +34,14 @@ import {
   stepIdOf,
   stepItem,
 } from './model.ts';
-import { type ActorRef, actorRef, type ComplaintDeps, complaintChange, refOf, WORKFLOW_ACTOR } from './service.ts';
+import {
+  type ActorRef,
+  actorRef,
+  type ComplaintDeps,
+  complaintChange,
+  refOf,
+  WORKFLOW_ACTOR,
+} from './service.ts';
 import type { WorkflowPort } from './workflow.ts';
 
 export interface InvestigationDeps extends ComplaintDeps {
@@ -88,7 +95,11 @@ async function loadComplaint(deps: ComplaintDeps, id: string): Promise<Complaint
 }
 
 const when = (iso: string, calendar: WorkingCalendar) =>
-  new Date(iso).toLocaleString('en-GB', { timeZone: calendar.timezone, dateStyle: 'medium', timeStyle: 'short' });
+  new Date(iso).toLocaleString('en-GB', {
+    timeZone: calendar.timezone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
 
 // ---- workflow tasks ----
 
@@ -106,7 +117,10 @@ export type WorkflowTask =
   | { action: 'close'; complaintId: string; round: number };
 
 /** Runs one task of the investigation state machine. */
-export async function runWorkflowTask(deps: InvestigationDeps, task: WorkflowTask): Promise<Record<string, unknown>> {
+export async function runWorkflowTask(
+  deps: InvestigationDeps,
+  task: WorkflowTask,
+): Promise<Record<string, unknown>> {
   switch (task.action) {
     case 'acknowledge':
       return acknowledge(deps, task.complaintId);
@@ -166,13 +180,23 @@ async function acknowledge(deps: InvestigationDeps, id: string): Promise<Record<
     });
   }
   const unit = new UnitOfWork();
-  complaintChange(unit, c, { ...c, status: 'investigating', acknowledgedAt: at, dueAt }, {
-    at,
-    actor: WORKFLOW_ACTOR,
-    action: 'acknowledged',
-    details: { method, expectedBy: dueAt, reportToSupervisorBy: reportBy, ...(c.special ? { vicePresident: vp } : {}) },
-    customerVisible: true,
-  });
+  complaintChange(
+    unit,
+    c,
+    { ...c, status: 'investigating', acknowledgedAt: at, dueAt },
+    {
+      at,
+      actor: WORKFLOW_ACTOR,
+      action: 'acknowledged',
+      details: {
+        method,
+        expectedBy: dueAt,
+        reportToSupervisorBy: reportBy,
+        ...(c.special ? { vicePresident: vp } : {}),
+      },
+      customerVisible: true,
+    },
+  );
   if (c.special)
     unit.emit(
       domainEvent('Complaint Escalated', {
@@ -249,23 +273,37 @@ async function openStep(
     timers: [],
     version: 1,
   };
-  const rungs = overdueRungs(policy.value.ladder).map((r) => ({ rung: r, fireAt: rungFireAt(calendar, step, r) }));
+  const rungs = overdueRungs(policy.value.ladder).map((r) => ({
+    rung: r,
+    fireAt: rungFireAt(calendar, step, r),
+  }));
   step.timers = rungs.map((r) => complaintStepTimerName(stepId, r.rung.id, r.fireAt));
   // The step item is the record of its opening (owner, due time); only the customer's answer changes the
   // complaint — parallel investigations open their steps at once and must not contend for its version.
   const unit = new UnitOfWork<'opened'>().add(insert(stepItem(step), 'opened'));
   if (task.step === 'customer_answer')
-    complaintChange(unit, c, { ...c, status: 'awaiting_customer' }, {
-      at,
-      actor: WORKFLOW_ACTOR,
-      action: 'customer-answer-due',
-      details: { stepId, round: task.round, dueAt: step.dueAt },
-      customerVisible: false,
-    });
+    complaintChange(
+      unit,
+      c,
+      { ...c, status: 'awaiting_customer' },
+      {
+        at,
+        actor: WORKFLOW_ACTOR,
+        action: 'customer-answer-due',
+        details: { stepId, round: task.round, dueAt: step.dueAt },
+        customerVisible: false,
+      },
+    );
   // Opened meanwhile by a concurrent delivery of this task: that one scheduled its timers.
   if ((await deps.complaints.commit(unit)) === 'opened') return { stepId, duplicate: true };
   for (const r of rungs) {
-    const payload: TimerPayload = { kind: 'complaint-step', complaintId: c.id, stepId, rung: r.rung.id, fireAt: r.fireAt };
+    const payload: TimerPayload = {
+      kind: 'complaint-step',
+      complaintId: c.id,
+      stepId,
+      rung: r.rung.id,
+      fireAt: r.fireAt,
+    };
     await deps.timers.scheduleOnce({
       name: complaintStepTimerName(stepId, r.rung.id, r.fireAt),
       at: new Date(r.fireAt),
@@ -313,7 +351,13 @@ async function reopen(deps: InvestigationDeps, id: string, round: number): Promi
     action: escalate ? 'individual-case' : 'reopened',
     details: { round: after.round, ...(escalate ? { leadership } : {}) },
     customerVisible: true,
-  }).emit(domainEvent('Complaint Reopened', { ...refOf(c, at, WORKFLOW_ACTOR), round: after.round, individualCase: after.individualCase }));
+  }).emit(
+    domainEvent('Complaint Reopened', {
+      ...refOf(c, at, WORKFLOW_ACTOR),
+      round: after.round,
+      individualCase: after.individualCase,
+    }),
+  );
   if (escalate)
     unit.emit(
       domainEvent('Complaint Escalated', {
@@ -334,13 +378,18 @@ async function close(deps: InvestigationDeps, id: string): Promise<Record<string
   const at = deps.now().toISOString();
   const onTime = !c.dueAt || at <= c.dueAt;
   const unit = new UnitOfWork();
-  complaintChange(unit, c, { ...c, status: 'closed', closedAt: at }, {
-    at,
-    actor: WORKFLOW_ACTOR,
-    action: 'closed',
-    details: { rounds: c.round, onTime },
-    customerVisible: true,
-  }).emit(
+  complaintChange(
+    unit,
+    c,
+    { ...c, status: 'closed', closedAt: at },
+    {
+      at,
+      actor: WORKFLOW_ACTOR,
+      action: 'closed',
+      details: { rounds: c.round, onTime },
+      customerVisible: true,
+    },
+  ).emit(
     domainEvent('Complaint Closed', {
       ...refOf(c, at, WORKFLOW_ACTOR),
       department: c.department,
@@ -383,7 +432,11 @@ function resolve(
 ): { output: Record<string, unknown>; complaint: Complaint; customerVisible: boolean; escalate?: boolean } {
   switch (step.kind) {
     case 'supervisor_report': {
-      const f = form as { investigate: Record<'sales' | 'quality' | 'production', boolean>; severity?: Complaint['severity']; cause?: Complaint['cause'] };
+      const f = form as {
+        investigate: Record<'sales' | 'quality' | 'production', boolean>;
+        severity?: Complaint['severity'];
+        cause?: Complaint['cause'];
+      };
       return {
         output: { ...f.investigate },
         complaint: {
@@ -402,8 +455,14 @@ function resolve(
     case 'decision': {
       const amount = (form as { amount: number }).amount;
       // A major complaint is decided by a manager at least; any amount beyond the level's limit goes up.
-      const escalate = amount > authorityOf(settings, step.level) || (c.severity === 'major' && step.level < 2);
-      return { output: { outcome: escalate ? 'escalate' : 'approved' }, complaint: c, customerVisible: false, escalate };
+      const escalate =
+        amount > authorityOf(settings, step.level) || (c.severity === 'major' && step.level < 2);
+      return {
+        output: { outcome: escalate ? 'escalate' : 'approved' },
+        complaint: c,
+        customerVisible: false,
+        escalate,
+      };
     }
     case 'customer_answer': {
       const f = form as { method: 'written' | 'phone'; satisfied: boolean };
@@ -468,7 +527,8 @@ export async function completeStep(
       condition: 'version = :sv AND #s = :waiting',
       names: { '#s': 'status' },
       values: { ':sv': waiting.version, ':waiting': 'waiting' },
-      onConflict: () => new StateConflictError(`the ${kind} step of ${complaintId} changed meanwhile; reload`),
+      onConflict: () =>
+        new StateConflictError(`the ${kind} step of ${complaintId} changed meanwhile; reload`),
     }),
   );
   const after = resolved.complaint;
@@ -476,7 +536,14 @@ export async function completeStep(
     at,
     actor: by,
     action: `step-${kind}`,
-    details: { stepId: waiting.id, round: waiting.round, level: waiting.level, onTime, ...resolved.output, form },
+    details: {
+      stepId: waiting.id,
+      round: waiting.round,
+      level: waiting.level,
+      onTime,
+      ...resolved.output,
+      form,
+    },
     customerVisible: resolved.customerVisible,
   }).emit(
     domainEvent('Complaint Step Completed', {
@@ -526,7 +593,7 @@ export async function handleStepTimer(
   payload: Extract<TimerPayload, { kind: 'complaint-step' }>,
 ): Promise<StepTimerOutcome> {
   const step = await deps.complaints.getStep(payload.complaintId, payload.stepId);
-  if (!step || step.status !== 'waiting') return 'not-running';
+  if (step?.status !== 'waiting') return 'not-running';
   if (!step.timers.includes(complaintStepTimerName(step.id, payload.rung, payload.fireAt))) return 'stale';
   const policy = (await deps.branchSettings.getSetting('policy', step.branchId)).value;
   const rung = policy.ladder.find((r) => r.id === payload.rung);
@@ -551,7 +618,14 @@ export async function handleStepTimer(
     at,
     actor: WORKFLOW_ACTOR,
     action: 'step-overdue',
-    details: { stepId: step.id, step: step.kind, rung: rung.id, notify: rung.notify, dueAt: step.dueAt, recipients },
+    details: {
+      stepId: step.id,
+      step: step.kind,
+      rung: rung.id,
+      notify: rung.notify,
+      dueAt: step.dueAt,
+      recipients,
+    },
     customerVisible: false,
   }).emit(
     domainEvent('Complaint Step Overdue', {

@@ -147,10 +147,17 @@ export function upgradeComplaint(raw: Record<string, unknown>): Record<string, u
 }
 
 /** What the customer sees of the status. */
-export function customerStatusOf(c: Pick<Complaint, 'status'>): 'received' | 'in_progress' | 'answered' | 'closed' {
-  return ({ open: 'received', investigating: 'in_progress', awaiting_customer: 'answered', closed: 'closed' } as const)[
-    c.status
-  ];
+export function customerStatusOf(
+  c: Pick<Complaint, 'status'>,
+): 'received' | 'in_progress' | 'answered' | 'closed' {
+  return (
+    {
+      open: 'received',
+      investigating: 'in_progress',
+      awaiting_customer: 'answered',
+      closed: 'closed',
+    } as const
+  )[c.status];
 }
 
 /** A task for a person or role; for now only the supervisor's visit to a complaining customer. */
@@ -350,7 +357,10 @@ export const complaintKeys = {
   /** gsi2: tasks of a kind by status, oldest first. */
   tasksByStatus: (kind: string, status: string) => key('TASKSTATUS', kind, status),
   /** Steps live in the complaint's partition: one Query reads them all. */
-  step: (complaintId: string, stepId: string) => ({ pk: key('COMPLAINT', complaintId), sk: key('STEP', stepId) }),
+  step: (complaintId: string, stepId: string) => ({
+    pk: key('COMPLAINT', complaintId),
+    sk: key('STEP', stepId),
+  }),
   stepPrefix: 'STEP#',
   /** gsi3: waiting steps by owner role, soonest due first. */
   stepsByOwner: (role: string) => key('COMPLAINTSTEPS', role),
@@ -420,7 +430,11 @@ export function timelineItem(e: ComplaintTimelineEntry): Record<string, unknown>
 export function libraryItem(e: LibraryEntry): Record<string, unknown> {
   return {
     ...complaintKeys.library(e.complaintId),
-    ...indexKeys(Index.byOwner, complaintKeys.libraryByProductLine(e.productLine), key(e.cause, e.publishedAt, e.complaintId)),
+    ...indexKeys(
+      Index.byOwner,
+      complaintKeys.libraryByProductLine(e.productLine),
+      key(e.cause, e.publishedAt, e.complaintId),
+    ),
     ...indexKeys(Index.byStatus, complaintKeys.libraryByCause(e.cause), key(e.publishedAt, e.complaintId)),
     ...e,
   };

@@ -31,8 +31,8 @@ import {
   libraryItem,
   SETTINGS_SCHEMA_VERSION,
   TASK_SCHEMA_VERSION,
-  TIMELINE_SCHEMA_VERSION,
   type Task,
+  TIMELINE_SCHEMA_VERSION,
   taskItem,
   timelineItem,
 } from './model.ts';
@@ -105,13 +105,18 @@ export async function nextComplaintNumber(deps: ComplaintDeps, at: Date): Promis
 }
 
 /** Earlier complaints of the same customer about the same unit or case (repeat complaints are linked). */
-async function repeatsOf(deps: ComplaintDeps, customerId: string, refs: Complaint['refs']): Promise<string[]> {
+async function repeatsOf(
+  deps: ComplaintDeps,
+  customerId: string,
+  refs: Complaint['refs'],
+): Promise<string[]> {
   if (!refs.unitSerial && !refs.caseId) return [];
   const earlier = await deps.complaints.allOfCustomer(customerId);
   return earlier
     .filter(
       (c) =>
-        (refs.unitSerial && c.refs.unitSerial === refs.unitSerial) || (refs.caseId && c.refs.caseId === refs.caseId),
+        (refs.unitSerial && c.refs.unitSerial === refs.unitSerial) ||
+        (refs.caseId && c.refs.caseId === refs.caseId),
     )
     .map((c) => c.id);
 }
@@ -142,7 +147,10 @@ export async function registerComplaint(
   const name = input.customer?.name ?? known?.name ?? (isCustomer ? actor.name : undefined);
   if (!name)
     throw new ValidationError([
-      { field: 'customer', message: `customer ${customerId} is not in the directory: give their name and contact` },
+      {
+        field: 'customer',
+        message: `customer ${customerId} is not in the directory: give their name and contact`,
+      },
     ]);
   const phone = input.customer?.phone ?? known?.phones[0];
   const email = input.customer?.email ?? known?.email ?? (isCustomer ? actor.email : undefined);
@@ -150,7 +158,9 @@ export async function registerComplaint(
 
   const now = deps.now();
   const at = now.toISOString();
-  const refs = Object.fromEntries(Object.entries(input.refs).filter(([, v]) => v !== undefined)) as Complaint['refs'];
+  const refs = Object.fromEntries(
+    Object.entries(input.refs).filter(([, v]) => v !== undefined),
+  ) as Complaint['refs'];
   const related = await repeatsOf(deps, customerId, refs);
   const number = await nextComplaintNumber(deps, now);
   const by = actorRef(actor);
@@ -367,7 +377,11 @@ export function customerView(c: Complaint) {
 }
 
 /** A complaint the caller may see: staff any, customers their own (others are not found). */
-async function visible(deps: Pick<ComplaintDeps, 'complaints'>, actor: Actor, id: string): Promise<Complaint> {
+async function visible(
+  deps: Pick<ComplaintDeps, 'complaints'>,
+  actor: Actor,
+  id: string,
+): Promise<Complaint> {
   const c = await deps.complaints.get(id);
   if (!c || (!hasRole(actor, staffRoles) && c.customer.id !== actor.sub))
     throw new NotFoundError(`no complaint ${id}`);
@@ -432,7 +446,13 @@ export async function publishToLibrary(
   deps: ComplaintApiDeps,
   actor: Actor,
   id: string,
-  input: { problemType: string; causeDetail: string; handling: string; lessons: string; productLine?: string },
+  input: {
+    problemType: string;
+    causeDetail: string;
+    handling: string;
+    lessons: string;
+    productLine?: string;
+  },
 ): Promise<LibraryEntry> {
   const c = await deps.complaints.get(id);
   if (!c) throw new NotFoundError(`no complaint ${id}`);
@@ -441,7 +461,9 @@ export async function publishToLibrary(
   if (!c.cause) throw new StateConflictError(`complaint ${id} has no cause recorded (analysis)`);
   const productLine = input.productLine ?? c.refs.productLine;
   if (!productLine)
-    throw new ValidationError([{ field: 'productLine', message: 'the complaint names no product line: give one' }]);
+    throw new ValidationError([
+      { field: 'productLine', message: 'the complaint names no product line: give one' },
+    ]);
   const at = deps.now().toISOString();
   const by = actorRef(actor);
   const entry: LibraryEntry = {
@@ -460,15 +482,23 @@ export async function publishToLibrary(
     publishedBy: by.sub,
   };
   const unit = new UnitOfWork().add(
-    insert<never>(libraryItem(entry), () => new StateConflictError(`complaint ${id} is in the library already`)),
+    insert<never>(
+      libraryItem(entry),
+      () => new StateConflictError(`complaint ${id} is in the library already`),
+    ),
   );
-  complaintChange(unit, c, { ...c, publishedAt: at }, {
-    at,
-    actor: by,
-    action: 'published',
-    details: { productLine, cause: c.cause, problemType: input.problemType },
-    customerVisible: false,
-  }).emit(domainEvent('Complaint Published', { ...refOf(c, at, by), productLine, cause: c.cause }));
+  complaintChange(
+    unit,
+    c,
+    { ...c, publishedAt: at },
+    {
+      at,
+      actor: by,
+      action: 'published',
+      details: { productLine, cause: c.cause, problemType: input.problemType },
+      customerVisible: false,
+    },
+  ).emit(domainEvent('Complaint Published', { ...refOf(c, at, by), productLine, cause: c.cause }));
   await deps.complaints.commit(unit);
   return entry;
 }

@@ -63,7 +63,8 @@ export class DynamoComplaintStore implements ComplaintStore {
     private readonly tableName: string,
   ) {}
 
-  private readonly complaint = (i: Record<string, unknown>) => parseItem(complaintItemSchema, upgradeComplaint(i));
+  private readonly complaint = (i: Record<string, unknown>) =>
+    parseItem(complaintItemSchema, upgradeComplaint(i));
 
   nextSequence(day: string): Promise<number> {
     return nextInSequence(this.db, this.tableName, complaintKeys.counter(day));
@@ -159,7 +160,11 @@ export class DynamoComplaintStore implements ComplaintStore {
     return items.map((i) => parseItem(timelineItemSchema, i));
   }
 
-  async getEscalation(complaintId: string, stepId: string, rung: string): Promise<StepEscalation | undefined> {
+  async getEscalation(
+    complaintId: string,
+    stepId: string,
+    rung: string,
+  ): Promise<StepEscalation | undefined> {
     const out = await this.db.send(
       new GetCommand({
         TableName: this.tableName,

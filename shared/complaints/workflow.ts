@@ -41,7 +41,11 @@ export class StepFunctionsWorkflow implements WorkflowPort {
     if (!this.stateMachineArn) throw new Error('this function does not start workflows');
     try {
       await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name, input: JSON.stringify(input) }),
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name,
+          input: JSON.stringify(input),
+        }),
       );
       return 'started';
     } catch (err) {

@@ -72,9 +72,15 @@ async function register(overrides: Record<string, unknown> = {}): Promise<string
 }
 
 const waitingStep = async (id: string) =>
-  ((await supervisor.get(`/complaints/${id}/steps`)).body.items as { kind: string; status: string; level: number; ownerRole: string; round: number }[]).filter(
-    (s) => s.status === 'waiting',
-  );
+  (
+    (await supervisor.get(`/complaints/${id}/steps`)).body.items as {
+      kind: string;
+      status: string;
+      level: number;
+      ownerRole: string;
+      round: number;
+    }[]
+  ).filter((s) => s.status === 'waiting');
 
 async function complete(caller: Caller, id: string, path: string, body: unknown) {
   const res = await caller.post(`/complaints/${id}/${path}`, body);
@@ -83,8 +89,15 @@ async function complete(caller: Caller, id: string, path: string, body: unknown)
   return res.body;
 }
 
-const report = { summary: 'Leak at the inlet fitting', investigate: { sales: true, quality: true, production: false } };
-const analysis = { report: 'Fitting cracked under pressure', cause: 'quality', responsibility: 'Supplier batch 7' };
+const report = {
+  summary: 'Leak at the inlet fitting',
+  investigate: { sales: true, quality: true, production: false },
+};
+const analysis = {
+  report: 'Fitting cracked under pressure',
+  cause: 'quality',
+  responsibility: 'Supplier batch 7',
+};
 const actions = {
   corrective: [{ action: 'Replace the fitting', owner: 'Li Wei', deadline: '2026-11-30' }],
   preventive: [{ action: 'Inspect batch 7 stock', owner: 'QA', deadline: '2026-12-15' }],
@@ -94,13 +107,24 @@ const actions = {
 async function handleRound(id: string, satisfied: boolean, first: boolean) {
   if (first) {
     await complete(supervisor, id, 'report', report);
-    await complete(agent, id, 'investigations/sales', { findings: 'Order matches', orderNumber: 'PO-1', quantity: 1 });
-    await complete(supervisor, id, 'investigations/quality', { findings: 'Cracked fitting', cause: 'quality' });
+    await complete(agent, id, 'investigations/sales', {
+      findings: 'Order matches',
+      orderNumber: 'PO-1',
+      quantity: 1,
+    });
+    await complete(supervisor, id, 'investigations/quality', {
+      findings: 'Cracked fitting',
+      cause: 'quality',
+    });
   }
   await complete(supervisor, id, 'analysis', analysis);
   await complete(supervisor, id, 'actions', actions);
   await complete(supervisor, id, 'decision', { remedy: 'Free replacement', amount: 300 });
-  await complete(supervisor, id, 'customer-answer', { method: 'written', message: 'We replace the part.', satisfied });
+  await complete(supervisor, id, 'customer-answer', {
+    method: 'written',
+    message: 'We replace the part.',
+    satisfied,
+  });
 }
 
 describe('a hotline complaint', () => {
@@ -117,7 +141,11 @@ describe('a hotline complaint', () => {
     const waiting = await waitingStep(id);
     expect(waiting.map((s) => [s.kind, s.ownerRole])).toEqual([['supervisor_report', 'dispatcher']]);
     const staffView = await supervisor.get(`/complaints/${id}`);
-    expect(staffView.body).toMatchObject({ status: 'investigating', department: 'rnd_production', customerStatus: 'in_progress' });
+    expect(staffView.body).toMatchObject({
+      status: 'investigating',
+      department: 'rnd_production',
+      customerStatus: 'in_progress',
+    });
   });
 
   it('goes the ordinary path to closure, the steps recorded on the timeline with who and when', async () => {
@@ -130,8 +158,15 @@ describe('a hotline complaint', () => {
     // Assess
     const c = (await supervisor.get(`/complaints/${id}`)).body;
     expect(c).toMatchObject({ status: 'closed', round: 1, cause: 'quality' });
-    const timeline = (await supervisor.get(`/complaints/${id}/timeline`)).body.items as { action: string; actor: { sub: string } }[];
-    expect(timeline.filter((e) => e.action.startsWith('step-') && e.action !== 'step-opened').map((e) => `${e.action}:${e.actor.sub}`)).toEqual([
+    const timeline = (await supervisor.get(`/complaints/${id}/timeline`)).body.items as {
+      action: string;
+      actor: { sub: string };
+    }[];
+    expect(
+      timeline
+        .filter((e) => e.action.startsWith('step-') && e.action !== 'step-opened')
+        .map((e) => `${e.action}:${e.actor.sub}`),
+    ).toEqual([
       'step-supervisor_report:d-complaints',
       'step-sales_verification:a-complaints',
       'step-quality_investigation:d-complaints',
@@ -181,19 +216,30 @@ describe('a hotline complaint', () => {
   it('escalates a decision above the approver authority to the next level', async () => {
     // Prepare
     const id = await register();
-    await complete(supervisor, id, 'report', { ...report, investigate: { sales: false, quality: false, production: false } });
+    await complete(supervisor, id, 'report', {
+      ...report,
+      investigate: { sales: false, quality: false, production: false },
+    });
     await complete(supervisor, id, 'analysis', analysis);
     await complete(supervisor, id, 'actions', actions);
 
     // Act: beyond the supervisor's 5000
-    const above = await complete(supervisor, id, 'decision', { remedy: 'Replace the whole unit and refund', amount: 8000 });
+    const above = await complete(supervisor, id, 'decision', {
+      remedy: 'Replace the whole unit and refund',
+      amount: 8000,
+    });
     const next = await waitingStep(id);
 
     // Assess
     expect(above.output).toEqual({ outcome: 'escalate' });
     expect(next.map((s) => [s.kind, s.level, s.ownerRole])).toEqual([['decision', 2, 'manager']]);
-    expect((await supervisor.post(`/complaints/${id}/decision`, { remedy: 'x', amount: 1 })).status).toBe(403);
-    const approved = await complete(manager, id, 'decision', { remedy: 'Replace the whole unit and refund', amount: 8000 });
+    expect((await supervisor.post(`/complaints/${id}/decision`, { remedy: 'x', amount: 1 })).status).toBe(
+      403,
+    );
+    const approved = await complete(manager, id, 'decision', {
+      remedy: 'Replace the whole unit and refund',
+      amount: 8000,
+    });
     expect(approved.output).toEqual({ outcome: 'approved' });
     expect((await waitingStep(id)).map((s) => s.kind)).toEqual(['customer_answer']);
   });
@@ -218,7 +264,12 @@ describe('the customer', () => {
     const customer = await sys.as('customer', 'cust-portal');
 
     // Act
-    const created = await customer.post('/complaints', { channel: 'portal', customer: { name: 'Chen Xiao' }, subject: 'packaging', text: 'Box was crushed.' });
+    const created = await customer.post('/complaints', {
+      channel: 'portal',
+      customer: { name: 'Chen Xiao' },
+      subject: 'packaging',
+      text: 'Box was crushed.',
+    });
     await settle();
     const mine = await customer.get('/customers/me/complaints');
     const other = await customer.get(`/complaints/${await register()}`);
@@ -226,9 +277,14 @@ describe('the customer', () => {
 
     // Assess
     expect(created.status).toBe(201);
-    expect(mine.body.items.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual([[created.body.id, 'in_progress']]);
+    expect(mine.body.items.map((c: { id: string; status: string }) => [c.id, c.status])).toEqual([
+      [created.body.id, 'in_progress'],
+    ]);
     expect(other.status).toBe(404);
-    expect(timeline.body.items.map((e: { action: string }) => e.action)).toEqual(['registered', 'acknowledged']);
+    expect(timeline.body.items.map((e: { action: string }) => e.action)).toEqual([
+      'registered',
+      'acknowledged',
+    ]);
   });
 });
 
@@ -248,7 +304,10 @@ describe('the case library', () => {
     const byLine = await agent.get('/complaint-library?productLine=water-heater&cause=quality');
     const byCause = await agent.get('/complaint-library?cause=quality');
     const again = await supervisor.post(`/complaints/${id}/publish`, {
-      problemType: 'x', causeDetail: 'x', handling: 'x', lessons: 'x',
+      problemType: 'x',
+      causeDetail: 'x',
+      handling: 'x',
+      lessons: 'x',
     });
 
     // Assess
@@ -266,8 +325,16 @@ describe('bad input', () => {
 
     // Act
     const noCustomer = await agent.post('/complaints', { channel: 'hotline', subject: 'quality', text: 'x' });
-    const badChannel = await agent.post('/complaints', { channel: 'pigeon', customerId: 'c-1', subject: 'quality', text: 'x' });
-    const badAmount = await supervisor.post('/complaints/CP-20261123-0001/decision', { remedy: 'x', amount: -1 });
+    const badChannel = await agent.post('/complaints', {
+      channel: 'pigeon',
+      customerId: 'c-1',
+      subject: 'quality',
+      text: 'x',
+    });
+    const badAmount = await supervisor.post('/complaints/CP-20261123-0001/decision', {
+      remedy: 'x',
+      amount: -1,
+    });
 
     // Assess
     expect([noCustomer.status, badChannel.status, badAmount.status]).toEqual([400, 400, 400]);

@@ -71,6 +71,8 @@ interface Expectation {
 }
 
 const MONTH = '2026-12';
+/** A complaint that does not exist: the roles that may act get past the gate and find nothing. */
+const NO_COMPLAINT = 'CP-20260101-9999';
 const CUSTOMER = 'cust-matrix';
 const TECHNICIAN = 'tech-matrix';
 const paidLines = { lines: [{ description: 'Labour', amount: 80 }] };
@@ -274,6 +276,76 @@ const expectations: Record<string, Expectation> = {
   'GET /surveys/phone-follow-ups': { expected: row(403, 200, 200, 403, 403, 200, 403) },
   'GET /surveys/flagged-replies': { expected: row(403, 200, 200, 403, 403, 200, 403) },
   'GET /complaints': { expected: row(403, 200, 200, 403, 403, 200, 403) },
+  // Complaints (§2, §8): customers register and follow their own (portal); reception registers them from
+  // phone, letter and walk-in and verifies sales data; supervisors (dispatchers) handle them in person —
+  // report, analysis, actions, decisions within their authority, the answer; managers all of it and above
+  // the supervisor's authority, plus the settings. A made-up complaint is not found by those who may act.
+  'POST /complaints': {
+    expected: row(201, 201, 201, 403, 403, 201, 403),
+    body: (role: Role) =>
+      role === 'customer'
+        ? { channel: 'portal', customer: { name: 'Wang Fang' }, subject: 'quality', text: 'Leaks' }
+        : { channel: 'hotline', customerId: CUSTOMER, subject: 'quality', text: 'Leaks' },
+  },
+  'GET /complaints/{id}': {
+    expected: row(404, 404, 404, 403, 403, 404, 403),
+    path: `/complaints/${NO_COMPLAINT}`,
+  },
+  'GET /complaints/{id}/timeline': {
+    expected: row(404, 404, 404, 403, 403, 404, 403),
+    path: `/complaints/${NO_COMPLAINT}/timeline`,
+  },
+  'GET /complaints/{id}/steps': {
+    expected: row(403, 404, 404, 403, 403, 404, 403),
+    path: `/complaints/${NO_COMPLAINT}/steps`,
+  },
+  'GET /customers/me/complaints': { expected: row(200, 403, 403, 403, 403, 403, 403) },
+  'GET /complaint-steps': { expected: row(403, 200, 200, 403, 403, 200, 403) },
+  'POST /complaints/{id}/report': {
+    expected: row(403, 403, 404, 403, 403, 404, 403),
+    path: `/complaints/${NO_COMPLAINT}/report`,
+    body: { summary: 'Called the customer' },
+  },
+  'POST /complaints/{id}/investigations/{area}': {
+    expected: row(403, 404, 404, 403, 403, 404, 403),
+    path: `/complaints/${NO_COMPLAINT}/investigations/sales`,
+    body: { findings: 'Order matches' },
+  },
+  'POST /complaints/{id}/analysis': {
+    expected: row(403, 403, 404, 403, 403, 404, 403),
+    path: `/complaints/${NO_COMPLAINT}/analysis`,
+    body: { report: 'Cracked fitting', cause: 'quality', responsibility: 'Supplier' },
+  },
+  'POST /complaints/{id}/actions': {
+    expected: row(403, 403, 404, 403, 403, 404, 403),
+    path: `/complaints/${NO_COMPLAINT}/actions`,
+    body: {
+      corrective: [{ action: 'Replace', owner: 'Li Wei', deadline: '2026-12-01' }],
+      preventive: [{ action: 'Inspect', owner: 'QA', deadline: '2026-12-15' }],
+    },
+  },
+  'POST /complaints/{id}/decision': {
+    expected: row(403, 403, 404, 403, 403, 404, 403),
+    path: `/complaints/${NO_COMPLAINT}/decision`,
+    body: { remedy: 'Free replacement', amount: 100 },
+  },
+  'POST /complaints/{id}/customer-answer': {
+    expected: row(403, 404, 404, 403, 403, 404, 403),
+    path: `/complaints/${NO_COMPLAINT}/customer-answer`,
+    body: { method: 'phone', message: 'We replace it', satisfied: true },
+  },
+  'POST /complaints/{id}/publish': {
+    expected: row(403, 403, 404, 403, 403, 404, 403),
+    path: `/complaints/${NO_COMPLAINT}/publish`,
+    body: { problemType: 'Leak', causeDetail: 'Fitting', handling: 'Replaced', lessons: 'Test fittings' },
+  },
+  // The case library teaches technicians too (§9 knowledge); ops read reports only.
+  'GET /complaint-library': {
+    expected: row(403, 200, 200, 200, 403, 200, 403),
+    path: '/complaint-library?productLine=water-heater',
+  },
+  'GET /complaint-settings': { expected: row(403, 200, 200, 403, 403, 200, 403) },
+  'POST /complaint-settings': { expected: row(403, 403, 403, 403, 403, 200, 403), body: { maxRounds: 2 } },
   'GET /tasks/supervisor-visits': { expected: row(403, 403, 200, 403, 403, 200, 403) },
 };
 
