@@ -148,7 +148,8 @@ export const complaints = domainModule(
     'GET /customers/me/complaints': {
       fn: 'complaints-api',
       summary: "The caller's own complaints, newest first, with their customer-visible status",
-      roles: ['customer'],
+      // Managers may call every route (SPEC §2); they simply have no complaints of their own.
+      roles: ['customer', 'manager'],
       query: pageQuerySchema,
     },
     'GET /complaint-steps': {

@@ -849,7 +849,7 @@ export interface paths {
         };
         /**
          * The caller's own complaints, newest first, with their customer-visible status
-         * @description The caller's own complaints, newest first, with their customer-visible status. Roles: customer. Managers act as themselves.
+         * @description The caller's own complaints, newest first, with their customer-visible status. Roles: customer, manager. Managers act as themselves.
          */
         get: operations["getCustomersMeComplaints"];
         put?: never;
