@@ -55,6 +55,8 @@ export interface SystemOptions {
   timers?: 'auto' | 'manual';
   /** Multiplies the delivery backoff waits (tests: milliseconds instead of seconds); 1 by default. */
   deliveryTimeScale?: number;
+  /** Multiplies every function's timeout (see `LocalFunctions`); 1 by default, as deployed. */
+  timeoutScale?: number;
   /** Restart DynamoDB Local when it dies (`npm start`); `onEngineLost` is told when it would not come back. */
   superviseEngine?: { onEngineLost(err: Error): void };
   log?: Pick<Console, 'log' | 'error' | 'warn'>;
@@ -174,7 +176,7 @@ async function startOnEngine(
   await ensureRuntimeTable(dynamoEndpoint, runtimeTable);
   lock?.update({ dynamoEndpoint, tableName, ...(engine?.pid ? { enginePid: engine.pid } : {}) });
   const auth = await localAuth(opts.ephemeralKeys ? undefined : join(dataDir, 'keys', 'jwt.json'));
-  const functions = new LocalFunctions();
+  const functions = new LocalFunctions(opts.timeoutScale);
   const invoke = (id: string, event: unknown) => functions.invoke(id, event);
   const timeScale = opts.deliveryTimeScale ?? 1;
   const queues = new DeliveryQueues({

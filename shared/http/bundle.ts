@@ -174,9 +174,10 @@ function jsonResult(
   };
 }
 
-function logProblem(problem: Problem, error: unknown): void {
-  if (problem.status >= 500) log().error('request failed', { error: error as Error });
-  else log().info('request refused', { status: problem.status, detail: problem.detail });
+function logProblem(problem: Problem, error: unknown, where: { function: string; route: string }): void {
+  // The function and route ride on the line itself: locally one process hosts concurrent invocations.
+  if (problem.status >= 500) log().error('request failed', { ...where, error: error as Error });
+  else log().info('request refused', { ...where, status: problem.status, detail: problem.detail });
 }
 
 type Renderer = (problem: Problem, event: HttpEvent) => APIGatewayProxyStructuredResultV2;
@@ -203,7 +204,7 @@ function bundle<M extends DomainModule, F extends keyof M['functions'] & string,
     .use({
       onError: (request) => {
         const problem = problemFor(request.error);
-        logProblem(problem, request.error);
+        logProblem(problem, request.error, { function: fn, route: request.event.routeKey });
         request.response = renderProblem(problem, request.event);
         endInvocation();
       },

@@ -36,11 +36,15 @@ export async function startTestSystem(opts: Partial<SystemOptions> = {}): Promis
     ephemeralKeys: true,
     dynamoEndpoint: inject('dynamoEndpoint'),
     tableName: `t_${randomUUID().slice(0, 8)}`,
-    logLevel: 'SILENT',
+    // Errors only: a 5xx or a failed consumer shows its cause in the test output.
+    logLevel: process.env.AFTERCARE_TEST_LOG_LEVEL ?? 'ERROR',
     // Schedules fire only when a test says so (`clockControl.advance`, then `sys.timers.runDue()`).
     timers: 'manual',
     // Retries back off in milliseconds instead of seconds; the attempt counts stay as configured.
     deliveryTimeScale: 0.01,
+    // Every function shares one process and two cores with the other test files: a request may wait
+    // longer than its Lambda timeout for CPU, which a deployed function (with a CPU of its own) would not.
+    timeoutScale: 6,
     ...opts,
   });
   const ddb = new DynamoDBClient(localClientConfig(system.dynamoEndpoint));
