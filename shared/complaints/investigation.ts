@@ -10,6 +10,7 @@
  * Every task is idempotent: a redelivered or replayed task finds its work done and answers the same, so an
  * execution replayed from the start (the local runtime after a restart) resumes at the step still waiting.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { domainEvent } from '../../events/registry.ts';
 import { type Actor, hasRole, type Role } from '../auth/actor.ts';
 import type { DirectoryStore } from '../directory/store.ts';
@@ -42,7 +43,7 @@ import {
   refOf,
   WORKFLOW_ACTOR,
 } from './service.ts';
-import type { WorkflowPort } from './workflow.ts';
+import { StaleTaskTokenError, type WorkflowPort } from './workflow.ts';
 
 export interface InvestigationDeps extends ComplaintDeps {
   now: () => Date;
@@ -491,10 +492,19 @@ export async function completeStep(
   form: Record<string, unknown>,
 ): Promise<ComplaintStep> {
   const c = await loadComplaint(deps, complaintId);
-  const waiting = (await deps.complaints.steps(complaintId))
-    .filter((s) => s.kind === kind && s.status === 'waiting')
-    .sort((a, b) => b.round - a.round || b.level - a.level)[0];
-  if (!waiting) throw new StateConflictError(`complaint ${complaintId} has no ${kind} step waiting`);
+  const ofKind = (await deps.complaints.steps(complaintId))
+    .filter((s) => s.kind === kind)
+    .sort((a, b) => b.round - a.round || b.level - a.level);
+  const waiting = ofKind.find((s) => s.status === 'waiting');
+  if (!waiting) {
+    // The same person sending the same form again: a retry of a completion whose task answer may have
+    // failed after the step was written. Answer the task again; the workflow moves on at once.
+    const retried = ofKind.find(
+      (s) => s.status === 'done' && s.completedBy?.sub === actor.sub && isDeepStrictEqual(s.form, form),
+    );
+    if (retried) return answerAgain(deps, retried);
+    throw new StateConflictError(`complaint ${complaintId} has no ${kind} step waiting`);
+  }
   if (!mayComplete(actor, waiting))
     throw new ForbiddenError(`the ${kind} step of ${complaintId} is for the ${waiting.ownerRole}`);
   const settings = await deps.complaints.settings();
@@ -576,6 +586,22 @@ export async function completeStep(
   await deps.complaints.commit(unit);
   for (const name of waiting.timers) await deps.timers.cancel(name);
   if (waiting.taskToken) await deps.workflow.succeed(waiting.taskToken, resolved.output);
+  return done;
+}
+
+/**
+ * Re-sends the task answer of a step completed already (its schedules are removed again too). A token
+ * answered before is stale: the workflow moved on then, and nothing is left to do.
+ */
+async function answerAgain(deps: InvestigationDeps, done: ComplaintStep): Promise<ComplaintStep> {
+  for (const name of done.timers) await deps.timers.cancel(name);
+  if (done.taskToken) {
+    try {
+      await deps.workflow.succeed(done.taskToken, done.output ?? {});
+    } catch (err) {
+      if (!(err instanceof StaleTaskTokenError)) throw err;
+    }
+  }
   return done;
 }
 

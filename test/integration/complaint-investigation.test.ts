@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockControl } from '../../shared/runtime/clock.ts';
+import { SDK_RETRY } from '../../shared/store/client.ts';
 import { type OutboxItem, readOutbox } from '../support/surveys.ts';
 import { type Caller, startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -242,6 +243,47 @@ describe('a hotline complaint', () => {
     });
     expect(approved.output).toEqual({ outcome: 'approved' });
     expect((await waitingStep(id)).map((s) => s.kind)).toEqual(['customer_answer']);
+  });
+});
+
+describe('a step whose task answer fails after the step is written', () => {
+  it('is answered again by a retry of the same request, and the workflow moves on', async () => {
+    // Prepare: the Step Functions edge refuses every attempt the SDK makes for one SendTaskSuccess
+    const id = await register();
+    const succeed = sys.workflows.succeed.bind(sys.workflows);
+    let failures = SDK_RETRY.maxAttempts;
+    sys.workflows.succeed = (token, output) => {
+      if (failures-- > 0) throw new Error('injected: Step Functions unreachable');
+      succeed(token, output);
+    };
+    try {
+      const failed = await supervisor.post(`/complaints/${id}/report`, report);
+      await settle();
+      const afterFailure = await supervisor.get(`/complaints/${id}/steps`);
+
+      // Act
+      const otherForm = await supervisor.post(`/complaints/${id}/report`, { ...report, summary: 'Other' });
+      const retried = await supervisor.post(`/complaints/${id}/report`, report);
+      await settle();
+
+      // Assess
+      expect(failed.status).toBe(500);
+      expect(
+        afterFailure.body.items.map((s: { kind: string; status: string }) => [s.kind, s.status]),
+      ).toEqual([['supervisor_report', 'done']]);
+      expect(otherForm.status).toBe(409);
+      expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+      expect(retried.body).toMatchObject({ kind: 'supervisor_report', status: 'done' });
+      expect((await waitingStep(id)).map((s) => s.kind).sort()).toEqual([
+        'quality_investigation',
+        'sales_verification',
+      ]);
+      // Written once: one timeline entry for the report
+      const timeline = (await supervisor.get(`/complaints/${id}/timeline`)).body.items as { action: string }[];
+      expect(timeline.filter((e) => e.action === 'step-supervisor_report')).toHaveLength(1);
+    } finally {
+      sys.workflows.succeed = succeed;
+    }
   });
 });
 
