@@ -170,15 +170,19 @@ export class FunctionAccess extends Construct {
       },
 
       // On the one state machine only: starting its executions, or answering the task tokens it hands out.
+      // Its own policy, as for the pool: the state machine names its task function, which may answer it too.
       workflow: ({ name, may }) => {
         const machine = target('workflows')(name);
-        for (const permission of may)
-          fn.role.addToPrincipalPolicy(
-            new iam.PolicyStatement({
-              actions: [...WORKFLOW_ACTIONS[permission]],
-              resources: [machine.stateMachineArn],
-            }),
-          );
+        const policy = new iam.Policy(this, 'Workflow', {
+          statements: may.map(
+            (permission) =>
+              new iam.PolicyStatement({
+                actions: [...WORKFLOW_ACTIONS[permission]],
+                resources: [machine.stateMachineArn],
+              }),
+          ),
+        });
+        policy.attachToRole(fn.role);
       },
     };
 

@@ -16,6 +16,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -184,7 +185,13 @@ export class ServiceStack extends Stack {
           definitionFile: join(repoRoot, spec.definitionFile),
           definitionSubstitutions: { [spec.taskFunctionSubstitution]: fn.function.functionArn },
         });
-        fn.function.grantInvoke(workflow.role);
+        // The unqualified function only (`grantInvoke` would add every version and alias).
+        workflow.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['lambda:InvokeFunction'],
+            resources: [fn.function.functionArn],
+          }),
+        );
         this.workflows.set(spec.name, workflow);
       },
       'identity-token': (fn) => {
