@@ -14,7 +14,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { domainEvent } from '../../events/registry.ts';
 import { type Actor, hasRole, type Role } from '../auth/actor.ts';
 import type { DirectoryStore } from '../directory/store.ts';
-import { ForbiddenError, NotFoundError, StateConflictError, ValidationError } from '../errors.ts';
+import {
+  ForbiddenError,
+  NotFoundError,
+  StateConflictError,
+  ValidationError,
+  VersionConflictError,
+} from '../errors.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import { addWorkingMinutes, type WorkingCalendar, workingMinutesBetween } from '../sla/calendar.ts';
 import type { EscalationStep } from '../sla/policy.ts';
@@ -491,6 +497,33 @@ export async function completeStep(
   kind: StepKind,
   form: Record<string, unknown>,
 ): Promise<ComplaintStep> {
+  // Parallel investigations are completed at the same moment by different people: each writes the
+  // complaint's next version (its timeline entry), so the loser of that race reloads and writes again.
+  // Its own step is guarded apart: a step completed meanwhile is a real conflict, never retried.
+  let mailed = false;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await completeOnce(deps, actor, complaintId, kind, form, () => {
+        const first = !mailed;
+        mailed = true;
+        return first;
+      });
+    } catch (err) {
+      if (!(err instanceof VersionConflictError) || attempt >= 4) throw err;
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 40 * attempt));
+    }
+  }
+}
+
+async function completeOnce(
+  deps: InvestigationDeps,
+  actor: Actor,
+  complaintId: string,
+  kind: StepKind,
+  form: Record<string, unknown>,
+  /** True the first time it is asked: the written answer is mailed once, whatever the attempts. */
+  mailNow: () => boolean,
+): Promise<ComplaintStep> {
   const c = await loadComplaint(deps, complaintId);
   const ofKind = (await deps.complaints.steps(complaintId))
     .filter((s) => s.kind === kind)
@@ -510,7 +543,7 @@ export async function completeStep(
   const settings = await deps.complaints.settings();
   const resolved = resolve(c, waiting, form, settings);
   // A written answer is mailed to the customer (a letter otherwise: recorded, posted by hand).
-  if (kind === 'customer_answer' && form.method === 'written' && c.customer.email) {
+  if (kind === 'customer_answer' && form.method === 'written' && c.customer.email && mailNow()) {
     await deps.mailer.sendEmail({
       to: c.customer.email,
       subject: `Our answer to your complaint ${c.number}`,

@@ -246,6 +246,27 @@ describe('a hotline complaint', () => {
   });
 });
 
+describe('parallel investigations', () => {
+  it('are completed at the same moment by different people, both recorded, and the analysis opens', async () => {
+    // Prepare
+    const id = await register();
+    await complete(supervisor, id, 'report', report);
+
+    // Act
+    const [sales, quality] = await Promise.all([
+      agent.post(`/complaints/${id}/investigations/sales`, { findings: 'Order matches', quantity: 1 }),
+      supervisor.post(`/complaints/${id}/investigations/quality`, { findings: 'Cracked', cause: 'quality' }),
+    ]);
+    await settle();
+
+    // Assess
+    expect([sales.status, quality.status], JSON.stringify([sales.body, quality.body])).toEqual([200, 200]);
+    expect((await waitingStep(id)).map((s) => s.kind)).toEqual(['analysis']);
+    const c = (await supervisor.get(`/complaints/${id}`)).body;
+    expect(c.cause).toBe('quality');
+  });
+});
+
 describe('a step whose task answer fails after the step is written', () => {
   it('is answered again by a retry of the same request, and the workflow moves on', async () => {
     // Prepare: the Step Functions edge refuses every attempt the SDK makes for one SendTaskSuccess
@@ -279,7 +300,9 @@ describe('a step whose task answer fails after the step is written', () => {
         'sales_verification',
       ]);
       // Written once: one timeline entry for the report
-      const timeline = (await supervisor.get(`/complaints/${id}/timeline`)).body.items as { action: string }[];
+      const timeline = (await supervisor.get(`/complaints/${id}/timeline`)).body.items as {
+        action: string;
+      }[];
       expect(timeline.filter((e) => e.action === 'step-supervisor_report')).toHaveLength(1);
     } finally {
       sys.workflows.succeed = succeed;
