@@ -1,14 +1,20 @@
 /**
  * Target of every SLA schedule (EventBridge Scheduler invokes it with the schedule's `Input`): one
- * escalation step of a case, or a branch's next-morning priority run. Throws on failure, so Scheduler
- * retries and finally parks the firing in the timer DLQ.
+ * escalation step of a case, a branch's next-morning priority run, or one overdue rung of a complaint
+ * investigation step (the same ladder, `shared/complaints/investigation.ts`). Throws on failure, so
+ * Scheduler retries and finally parks the firing in the timer DLQ.
  */
+import { handleStepTimer } from '../../shared/complaints/investigation.ts';
 import { jobHandler } from '../../shared/runtime/job-bundle.ts';
 import { handleTimer } from '../../shared/sla/service.ts';
 import { timerPayloadSchema } from '../../shared/sla/timers.ts';
+import { complaintTimerDeps } from '../complaints/deps.ts';
 import { sla } from './catalog.ts';
 import { slaTimerDeps } from './deps.ts';
 
 export const handler = jobHandler(sla, 'sla-timer', timerPayloadSchema, async (payload, env) => ({
-  outcome: await handleTimer(slaTimerDeps(env), payload),
+  outcome:
+    payload.kind === 'complaint-step'
+      ? await handleStepTimer(complaintTimerDeps(env, slaTimerDeps(env)), payload)
+      : await handleTimer(slaTimerDeps(env), payload),
 }));

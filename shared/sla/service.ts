@@ -230,7 +230,10 @@ const milestoneLabels: Record<Milestone['kind'], string> = {
 };
 
 /** Handles one firing of a schedule; a stale, paused, met or already-escalated step does nothing. */
-export async function handleTimer(deps: SlaDeps, payload: TimerPayload): Promise<TimerOutcome> {
+export async function handleTimer(
+  deps: SlaDeps,
+  payload: Exclude<TimerPayload, { kind: 'complaint-step' }>,
+): Promise<TimerOutcome> {
   if (payload.kind === 'morning') {
     await runMorning(deps, payload.branchId);
     return 'morning';
@@ -339,7 +342,10 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
  * The e-mail addresses of a step's contacts: addresses as they are, staff through the directory (an
  * inactive person or one without an address is skipped, and logged).
  */
-async function addressesOf(deps: SlaDeps, contacts: readonly EscalationContact[]): Promise<string[]> {
+export async function addressesOf(
+  deps: { directory: Pick<DirectoryStore, 'getStaff'>; log?: SlaDeps['log'] },
+  contacts: readonly EscalationContact[],
+): Promise<string[]> {
   const out: string[] = [];
   for (const contact of contacts) {
     if (typeof contact === 'string') out.push(contact);

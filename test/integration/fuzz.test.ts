@@ -26,6 +26,27 @@ const toJson = (schema: z.ZodMiniType): Json =>
 /** A valid request body for each route that takes one, so only the broken part is wrong. */
 const validBodies: Record<string, unknown> = {
   'POST /cases': intake(),
+  'POST /complaints': { channel: 'hotline', customerId: 'c-1', subject: 'quality', text: 'Leaks' },
+  'POST /complaints/{id}/report': { summary: 'Called the customer' },
+  'POST /complaints/{id}/investigations/{area}': { findings: 'Order matches', orderNumber: 'PO-1' },
+  'POST /complaints/{id}/analysis': {
+    report: 'Cracked fitting',
+    cause: 'quality',
+    responsibility: 'Supplier',
+  },
+  'POST /complaints/{id}/actions': {
+    corrective: [{ action: 'Replace', owner: 'Li Wei', deadline: '2026-12-01' }],
+    preventive: [{ action: 'Inspect', owner: 'QA', deadline: '2026-12-15' }],
+  },
+  'POST /complaints/{id}/decision': { remedy: 'Free replacement', amount: 100 },
+  'POST /complaints/{id}/customer-answer': { method: 'phone', message: 'We replace it', satisfied: true },
+  'POST /complaints/{id}/publish': {
+    problemType: 'Leak',
+    causeDetail: 'Fitting',
+    handling: 'Replaced',
+    lessons: 'Test',
+  },
+  'POST /complaint-settings': { maxRounds: 2 },
   'POST /cases/{id}/assign': { technicianId: 'tech-1' },
   'POST /cases/{id}/arrive': { idShown: true, faultConfirmed: true },
   'POST /cases/{id}/diagnose': { plan: 'on_site', findings: 'Blown fuse' },
@@ -80,6 +101,7 @@ const validParams = (): Record<string, string> => ({
   productLine: 'air-conditioner',
   code: 'E1',
   day: '2026-11-20',
+  area: 'sales',
 });
 
 /** Values a string schema refuses: the wrong type, too long, outside its pattern or its values. */
