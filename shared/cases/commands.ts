@@ -8,6 +8,7 @@ import type { Role } from '../auth/actor.ts';
 import type { Staff } from '../directory/model.ts';
 import { missingForAssignment } from '../directory/service.ts';
 import { StateConflictError } from '../errors.ts';
+import { noLoanerOut } from '../parts/case-guard.ts';
 import { insert, type Write } from '../store/unit-of-work.ts';
 import { isoDate, text } from '../validation.ts';
 import { serviceCategories } from './category.ts';
@@ -663,7 +664,13 @@ export const caseCommands = {
     roles: supervisors,
     input: z.strictObject({ note: z.optional(text(1000)) }),
     apply(c, input) {
-      return { to: 'closed', next: c, details: input.note ? { note: input.note } : {} };
+      return {
+        to: 'closed',
+        next: c,
+        details: input.note ? { note: input.note } : {},
+        // A case cannot close while a loaner unit is out against it (checked in the close transaction).
+        writes: [noLoanerOut(c.id)],
+      };
     },
   }),
 

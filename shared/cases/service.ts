@@ -9,6 +9,7 @@ import { type Actor, hasRole, primaryRole, staffRoles } from '../auth/actor.ts';
 import { DEFAULT_BRANCH_ID } from '../branches/defaults.ts';
 import { intakeParties } from '../directory/service.ts';
 import type { DirectoryStore } from '../directory/store.ts';
+import type { CasePartLine } from '../parts/case-parts.ts';
 import {
   ForbiddenError,
   IdempotencyMismatchError,
@@ -64,7 +65,9 @@ export interface CustomerCaseView {
   charges: Case['charges'];
 }
 
-export type CaseView = (Case & { visibleStatus: VisibleStatus }) | CustomerCaseView;
+export type CaseView =
+  | (Case & { visibleStatus: VisibleStatus; partsConsumed?: CasePartLine[] })
+  | CustomerCaseView;
 
 const ref = (actor: Actor, name = actor.name): ActorRef => ({
   sub: actor.sub,
@@ -298,7 +301,10 @@ async function visibleCase(deps: CaseDeps, actor: Actor, caseId: string): Promis
 }
 
 export async function getCase(deps: CaseDeps, actor: Actor, caseId: string): Promise<CaseView> {
-  return viewFor(actor, await visibleCase(deps, actor, caseId));
+  const view = viewFor(actor, await visibleCase(deps, actor, caseId));
+  // Staff and the technician see the repair card's parts: what the parts ledger recorded on the case.
+  if (!('visibleStatus' in view)) return view;
+  return { ...view, partsConsumed: await deps.store.partsConsumed(caseId) };
 }
 
 /** What a customer sees of their case's history: its visible status, who comes, and when. */
