@@ -6,12 +6,13 @@ import { cases } from './cases/catalog.ts';
 import { complaints } from './complaints/catalog.ts';
 import { directory } from './directory/catalog.ts';
 import { identity } from './identity/catalog.ts';
+import { parts } from './parts/catalog.ts';
 import { platform } from './platform/catalog.ts';
 import { sla } from './sla/catalog.ts';
 import { type FunctionSpec, type RouteKey, type RouteSpec, splitRouteKey } from './spec.ts';
 import { surveys } from './surveys/catalog.ts';
 
-export const modules = [platform, cases, sla, surveys, complaints, directory, identity] as const;
+export const modules = [platform, cases, sla, surveys, complaints, directory, parts, identity] as const;
 
 type Module = (typeof modules)[number];
 /** Catalogue id of any function (one id space: asset folders and construct ids). */

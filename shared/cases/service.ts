@@ -9,7 +9,6 @@ import { type Actor, hasRole, primaryRole, staffRoles } from '../auth/actor.ts';
 import { DEFAULT_BRANCH_ID } from '../branches/defaults.ts';
 import { intakeParties } from '../directory/service.ts';
 import type { DirectoryStore } from '../directory/store.ts';
-import type { CasePartLine } from '../parts/case-parts.ts';
 import {
   ForbiddenError,
   IdempotencyMismatchError,
@@ -18,6 +17,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '../errors.ts';
+import type { CasePartLine } from '../parts/case-parts.ts';
 import type { Page } from '../store/pagination.ts';
 import { UnitOfWork } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';

@@ -33,8 +33,11 @@ export interface PartsJobDeps extends PartsDeps {
   mailer: Mailer;
 }
 
-const strip = <T extends { entity: string; schemaVersion: number }>({ entity: _e, schemaVersion: _v, ...rest }: T) =>
-  rest;
+const strip = <T extends { entity: string; schemaVersion: number }>({
+  entity: _e,
+  schemaVersion: _v,
+  ...rest
+}: T) => rest;
 
 /** The parts clerks of the branch a location belongs to, with an e-mail address. */
 async function partsClerksFor(deps: PartsJobDeps, locationId: string): Promise<string[]> {
@@ -49,7 +52,9 @@ async function partsClerksFor(deps: PartsJobDeps, locationId: string): Promise<s
 /** What a purchase for a low stock item should be: back up to the overstock level (or twice the reorder point), from the best supplier. */
 export function suggestedPurchase(stock: StockItem, part: Part) {
   const reorderPoint = stock.reorderLevel + stock.safetyStock;
-  const supplier = [...part.suppliers].sort((a, b) => a.grade.localeCompare(b.grade) || a.leadTimeDays - b.leadTimeDays)[0];
+  const supplier = [...part.suppliers].sort(
+    (a, b) => a.grade.localeCompare(b.grade) || a.leadTimeDays - b.leadTimeDays,
+  )[0];
   // What is used while the order is on its way comes on top.
   const leadDemand = Math.ceil(((stock.monthlyConsumption ?? 0) / 30) * (supplier?.leadTimeDays ?? 0));
   const target = stock.overstockLevel > 0 ? stock.overstockLevel : 2 * reorderPoint;
@@ -62,7 +67,11 @@ export function suggestedPurchase(stock: StockItem, part: Part) {
  * in range, at another crossing, or was told already. A low item also gets its purchase suggestion.
  * @returns whether a notice went out now
  */
-export async function notifyCrossing(deps: PartsJobDeps, partNumber: string, locationId: string): Promise<boolean> {
+export async function notifyCrossing(
+  deps: PartsJobDeps,
+  partNumber: string,
+  locationId: string,
+): Promise<boolean> {
   const stock = await deps.store.getStock(partNumber, locationId);
   if (!stock || stock.level === 'ok' || stock.levelSinceSeq === undefined) return false;
   if (stock.notifiedSeq === stock.levelSinceSeq) return false;
@@ -88,7 +97,9 @@ export async function notifyCrossing(deps: PartsJobDeps, partNumber: string, loc
       updatedBy: 'parts-alerts',
       version: 1,
     };
-    await deps.store.commit(new UnitOfWork<'exists'>().add(insert(partsItems.suggestion(strip(suggestion)), 'exists')));
+    await deps.store.commit(
+      new UnitOfWork<'exists'>().add(insert(partsItems.suggestion(strip(suggestion)), 'exists')),
+    );
   }
   const recipients = await partsClerksFor(deps, locationId);
   const what =
@@ -101,17 +112,23 @@ export async function notifyCrossing(deps: PartsJobDeps, partNumber: string, loc
       subject: `Stock ${stock.level === 'low' ? 'reorder' : 'overstock'} alert: ${partNumber} ${part.name} at ${locationId}`,
       text: [
         `${part.name} (${partNumber}) at ${locationId} is ${what}.`,
-        ...(suggestion ? [`Purchase suggestion ${suggestion.id}: ${suggestion.quantity} ${part.unit}, awaiting approval.`] : []),
+        ...(suggestion
+          ? [`Purchase suggestion ${suggestion.id}: ${suggestion.quantity} ${part.unit}, awaiting approval.`]
+          : []),
         '',
         'Aftercare parts desk',
       ].join('\n'),
     });
   }
   // Recorded only for the crossing told about: a newer crossing meanwhile gets its own notice.
-  await deps.store.touch(partsKeys.stock(partNumber, locationId), { notifiedSeq: stock.levelSinceSeq }, {
-    expression: 'levelSinceSeq = :seq',
-    values: { ':seq': stock.levelSinceSeq },
-  });
+  await deps.store.touch(
+    partsKeys.stock(partNumber, locationId),
+    { notifiedSeq: stock.levelSinceSeq },
+    {
+      expression: 'levelSinceSeq = :seq',
+      values: { ':seq': stock.levelSinceSeq },
+    },
+  );
   return true;
 }
 
@@ -121,7 +138,8 @@ export async function alertBackstop(deps: PartsJobDeps) {
   const notified: string[] = [];
   for (const s of [...low, ...over]) {
     if (s.notifiedSeq === s.levelSinceSeq) continue;
-    if (await notifyCrossing(deps, s.partNumber, s.locationId)) notified.push(`${s.partNumber}@${s.locationId}`);
+    if (await notifyCrossing(deps, s.partNumber, s.locationId))
+      notified.push(`${s.partNumber}@${s.locationId}`);
   }
   return { notified };
 }
@@ -149,9 +167,9 @@ export async function decideSuggestion(deps: PartsDeps, actor: Actor, id: string
     updatedBy: actor.sub,
     version: s.version + 1,
   };
-  const unit = new UnitOfWork(() => new StateConflictError(`purchase suggestion ${id} was decided meanwhile`)).add(
-    put(partsItems.suggestion(strip(next)), { condition: 'version = :v', values: { ':v': s.version } }),
-  );
+  const unit = new UnitOfWork(
+    () => new StateConflictError(`purchase suggestion ${id} was decided meanwhile`),
+  ).add(put(partsItems.suggestion(strip(next)), { condition: 'version = :v', values: { ':v': s.version } }));
   if (input.approve) {
     const request: Omit<PurchaseRequest, 'entity' | 'schemaVersion'> = {
       id: requestId,
@@ -206,7 +224,10 @@ async function ledgerSince(deps: PartsDeps, since: Date, until: Date): Promise<L
 const consumedBy = (e: LedgerEntry) => (e.caseId ? -e.onHandDelta : 0);
 
 /** ABC classes by share of total value, highest first: A while the value before the part is under `a`, B under `a + b`. */
-export function classify(values: Map<string, number>, shares: { a: number; b: number } = ABC_SHARES): Map<string, AbcClass> {
+export function classify(
+  values: Map<string, number>,
+  shares: { a: number; b: number } = ABC_SHARES,
+): Map<string, AbcClass> {
   const total = [...values.values()].reduce((s, v) => s + Math.max(0, v), 0);
   const sorted = [...values.entries()].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]));
   const out = new Map<string, AbcClass>();
@@ -226,7 +247,8 @@ export async function runAbc(deps: PartsDeps, shares: { a: number; b: number } =
   const entries = await ledgerSince(deps, since, now);
   const parts = await deps.store.allParts();
   const values = new Map(parts.map((p) => [p.partNumber, 0]));
-  for (const e of entries) values.set(e.partNumber, (values.get(e.partNumber) ?? 0) + consumedBy(e) * e.unitCost);
+  for (const e of entries)
+    values.set(e.partNumber, (values.get(e.partNumber) ?? 0) + consumedBy(e) * e.unitCost);
   const classes = classify(values, shares);
   const at = now.toISOString();
   const flagged: string[] = [];
@@ -257,7 +279,10 @@ export async function runSafetyStock(deps: PartsDeps, rate = SAFETY_STOCK_RATE) 
     for (const s of await deps.store.stockOfPart(p.partNumber)) {
       const monthly = Math.max(0, used.get(`${s.partNumber}@${s.locationId}`) ?? 0);
       const safetyStock = Math.ceil(monthly * rate);
-      await deps.store.touch(partsKeys.stock(s.partNumber, s.locationId), { monthlyConsumption: monthly, safetyStock });
+      await deps.store.touch(partsKeys.stock(s.partNumber, s.locationId), {
+        monthlyConsumption: monthly,
+        safetyStock,
+      });
       updated[`${s.partNumber}@${s.locationId}`] = safetyStock;
     }
   }

@@ -49,13 +49,15 @@ export function casePartLines(entries: readonly LedgerEntry[]): CasePartLine[] {
   return [...byPart.values()];
 }
 
-
 /** The parts consumed on a case (one Query). */
 export async function readCaseParts(
   db: DynamoDBDocumentClient,
   tableName: string,
   caseId: string,
 ): Promise<CasePartLine[]> {
-  const items = await queryAll(db, tableName, { index: Index.byAssignee, pk: partsKeys.ledgerByCase(caseId) });
+  const items = await queryAll(db, tableName, {
+    index: Index.byAssignee,
+    pk: partsKeys.ledgerByCase(caseId),
+  });
   return casePartLines(items.map((i) => parseItem(ledgerEntrySchema, i)));
 }

@@ -9,12 +9,21 @@ import type { Actor } from '../auth/actor.ts';
 import { NotFoundError, StateConflictError, ValidationError } from '../errors.ts';
 import { insert, put, UnitOfWork } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
+import {
+  type CountLine,
+  type CountSession,
+  countInputSchema,
+  countLinesSchema,
+  partsItems,
+} from './model.ts';
 import { applyMovement, StockMovedError } from './movements.ts';
-import { type CountLine, type CountSession, countInputSchema, countLinesSchema, partsItems } from './model.ts';
 import { type PartsDeps, refOf } from './service.ts';
 
-const strip = <T extends { entity: string; schemaVersion: number }>({ entity: _e, schemaVersion: _v, ...rest }: T) =>
-  rest;
+const strip = <T extends { entity: string; schemaVersion: number }>({
+  entity: _e,
+  schemaVersion: _v,
+  ...rest
+}: T) => rest;
 
 /** One transaction holds at most 100 writes. */
 const CHUNK = 99;
@@ -30,7 +39,8 @@ export async function openCount(deps: PartsDeps, actor: Actor, raw: unknown) {
   const input = parseInput(countInputSchema, raw);
   const existing = await deps.store.getCount(input.countId);
   if (existing.session) {
-    if (existing.session.locationId === input.locationId) return { count: await getCount(deps, input.countId), created: false };
+    if (existing.session.locationId === input.locationId)
+      return { count: await getCount(deps, input.countId), created: false };
     throw new StateConflictError(`count ${input.countId} is of another location`, { field: 'countId' });
   }
   if (!(await deps.store.getLocation(input.locationId)))
@@ -80,13 +90,19 @@ export async function enterCounts(deps: PartsDeps, actor: Actor, id: string, raw
   if (session.status !== 'open') throw new StateConflictError(`count ${id} is ${session.status}`);
   const at = deps.now().toISOString();
   const byPart = new Map(lines.map((l) => [l.partNumber, l]));
-  const unit = new UnitOfWork(() => new StateConflictError(`count ${id} changed meanwhile; reload and retry`));
+  const unit = new UnitOfWork(
+    () => new StateConflictError(`count ${id} changed meanwhile; reload and retry`),
+  );
   for (const [i, entered] of input.lines.entries()) {
     const line = byPart.get(entered.partNumber);
     if (line?.status === 'adjusted' || line?.status === 'matched')
-      throw new ValidationError([{ field: `lines.${i}.partNumber`, message: `${entered.partNumber} is settled already` }]);
+      throw new ValidationError([
+        { field: `lines.${i}.partNumber`, message: `${entered.partNumber} is settled already` },
+      ]);
     if (!(await deps.store.getPart(entered.partNumber)))
-      throw new ValidationError([{ field: `lines.${i}.partNumber`, message: `no part ${entered.partNumber}` }]);
+      throw new ValidationError([
+        { field: `lines.${i}.partNumber`, message: `no part ${entered.partNumber}` },
+      ]);
     let next: Omit<CountLine, 'entity' | 'schemaVersion'>;
     if (!line || line.status === 'recount') {
       // Found on the shelf without a book entry, or moved since the snapshot: snapshot now.
@@ -98,13 +114,22 @@ export async function enterCounts(deps: PartsDeps, actor: Actor, id: string, raw
         bookOnHand: s?.onHand ?? 0,
         snapshotSeq: s?.seq ?? 0,
         counted: entered.counted,
+        countedBy: actor.sub,
         status: 'counted',
         updatedAt: at,
       };
-    } else next = { ...strip(line), counted: entered.counted, status: 'counted', updatedAt: at };
+    } else
+      next = {
+        ...strip(line),
+        counted: entered.counted,
+        countedBy: actor.sub,
+        status: 'counted',
+        updatedAt: at,
+      };
     unit.add(put<never>(partsItems.countLine(next)));
   }
-  if (unit.writes.length > 100) throw new ValidationError([{ field: 'lines', message: 'at most 100 lines at once' }]);
+  if (unit.writes.length > 100)
+    throw new ValidationError([{ field: 'lines', message: 'at most 100 lines at once' }]);
   await deps.store.commit(unit);
   return getCount(deps, id);
 }
@@ -127,7 +152,14 @@ export async function approveCount(deps: PartsDeps, actor: Actor, id: string) {
     const seq = stock?.seq ?? 0;
     const onHand = stock?.onHand ?? 0;
     const settle = (status: CountLine['status'], movementId?: string) =>
-      put<never>(partsItems.countLine({ ...strip(line), status, ...(movementId ? { adjustmentMovementId: movementId } : {}), updatedAt: at }));
+      put<never>(
+        partsItems.countLine({
+          ...strip(line),
+          status,
+          ...(movementId ? { adjustmentMovementId: movementId } : {}),
+          updatedAt: at,
+        }),
+      );
     if (seq !== line.snapshotSeq) {
       await deps.store.commit(new UnitOfWork().add(settle('recount')));
       recount++;
@@ -145,8 +177,16 @@ export async function approveCount(deps: PartsDeps, actor: Actor, id: string) {
       await applyMovement(deps.store, refOf(actor), deps.now, {
         id: movementId,
         kind: 'count_adjustment',
-        request: { kind: 'count_adjustment', count: id, partNumber: line.partNumber, counted: line.counted, snapshotSeq: line.snapshotSeq },
-        lines: [{ partNumber: line.partNumber, locationId: line.locationId, onHandDelta: delta, reservedDelta }],
+        request: {
+          kind: 'count_adjustment',
+          count: id,
+          partNumber: line.partNumber,
+          counted: line.counted,
+          snapshotSeq: line.snapshotSeq,
+        },
+        lines: [
+          { partNumber: line.partNumber, locationId: line.locationId, onHandDelta: delta, reservedDelta },
+        ],
         reason: `count ${id}: book ${onHand}, counted ${line.counted}`,
         reference: id,
         createsStock: true,

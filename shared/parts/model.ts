@@ -58,14 +58,15 @@ export const MAX_LINES = 20;
 
 /** A part number: letters, digits and `-_.`, e.g. `HE-2000`. */
 export const partNumber = () =>
-  z
-    .string()
-    .check(z.maxLength(40), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/, 'expected a part number'));
+  z.string().check(z.maxLength(40), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/, 'expected a part number'));
 /** Ids the client chooses (locations, movements, requisitions, counts): letters, digits and `_.:-`. */
 export const partsId = () =>
   z
     .string()
-    .check(z.maxLength(64), z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'expected an id of letters, digits and _.:-'));
+    .check(
+      z.maxLength(64),
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'expected an id of letters, digits and _.:-'),
+    );
 export const serial = () =>
   z
     .string()
@@ -236,7 +237,9 @@ export const partItemSchema = z.object({
   abcComputedAt: z.optional(z.string()),
   annualConsumptionValue: z.optional(z.number()),
   /** A manager's override, kept; flagged when the computed class disagrees. */
-  abcOverride: z.optional(z.object({ abcClass: z.enum(abcClasses), reason: z.string(), by: z.string(), at: z.string() })),
+  abcOverride: z.optional(
+    z.object({ abcClass: z.enum(abcClasses), reason: z.string(), by: z.string(), at: z.string() }),
+  ),
   ...stamp,
 });
 export type Part = z.output<typeof partItemSchema>;
@@ -370,7 +373,9 @@ export const requisitionItemSchema = z.object({
   approvalLevel: z.enum(['supervisor', 'manager']),
   status: z.enum(requisitionStatuses),
   note: z.optional(z.string()),
-  decision: z.optional(z.object({ approved: z.boolean(), by: actorRef, at: z.string(), note: z.optional(z.string()) })),
+  decision: z.optional(
+    z.object({ approved: z.boolean(), by: actorRef, at: z.string(), note: z.optional(z.string()) }),
+  ),
   issueMovementId: z.optional(z.string()),
   ...stamp,
 });
@@ -397,6 +402,7 @@ export const countLineSchema = z.object({
   bookOnHand: z.number(),
   snapshotSeq: z.number(),
   counted: z.optional(z.number()),
+  countedBy: z.optional(z.string()),
   status: z.enum(['open', 'counted', 'adjusted', 'matched', 'recount']),
   adjustmentMovementId: z.optional(z.string()),
   updatedAt: z.string(),
@@ -414,7 +420,9 @@ export const purchaseSuggestionSchema = z.object({
   value: z.number(),
   reason: z.string(),
   status: z.enum(['pending', 'approved', 'rejected']),
-  decision: z.optional(z.object({ approved: z.boolean(), by: actorRef, at: z.string(), note: z.optional(z.string()) })),
+  decision: z.optional(
+    z.object({ approved: z.boolean(), by: actorRef, at: z.string(), note: z.optional(z.string()) }),
+  ),
   purchaseRequestId: z.optional(z.string()),
   ...stamp,
 });
@@ -500,7 +508,11 @@ export const partsItemKinds: ItemKind[] = [
   { entity: 'Requisition', version: REQUISITION_SCHEMA_VERSION, schema: requisitionItemSchema },
   { entity: 'CountSession', version: COUNT_SESSION_SCHEMA_VERSION, schema: countSessionSchema },
   { entity: 'CountLine', version: COUNT_LINE_SCHEMA_VERSION, schema: countLineSchema },
-  { entity: 'PurchaseSuggestion', version: PURCHASE_SUGGESTION_SCHEMA_VERSION, schema: purchaseSuggestionSchema },
+  {
+    entity: 'PurchaseSuggestion',
+    version: PURCHASE_SUGGESTION_SCHEMA_VERSION,
+    schema: purchaseSuggestionSchema,
+  },
   { entity: 'PurchaseRequest', version: PURCHASE_REQUEST_SCHEMA_VERSION, schema: purchaseRequestSchema },
   { entity: 'Tool', version: TOOL_SCHEMA_VERSION, schema: toolItemSchema },
   { entity: 'ToolHistoryEntry', version: TOOL_HISTORY_SCHEMA_VERSION, schema: toolHistorySchema },
@@ -522,7 +534,10 @@ export const partsKeys = {
   stockOfPart: (no: string) => ({ pk: partPk(no), skPrefix: 'STOCK#' }),
   stockAt: (loc: string) => key('LOCSTOCK', loc),
   stockAlerts: (level: Exclude<StockLevel, 'ok'>) => key('STOCKALERT', level),
-  ledger: (no: string, loc: string, seq: number) => ({ pk: partPk(no), sk: key('LEDGER', loc, pad(seq, 10)) }),
+  ledger: (no: string, loc: string, seq: number) => ({
+    pk: partPk(no),
+    sk: key('LEDGER', loc, pad(seq, 10)),
+  }),
   ledgerOfStock: (no: string, loc: string) => ({ pk: partPk(no), skPrefix: `${key('LEDGER', loc)}#` }),
   ledgerByPart: (no: string) => key('PARTLEDGER', no),
   ledgerByLocation: (loc: string) => key('LOCLEDGER', loc),
@@ -544,7 +559,10 @@ export const partsKeys = {
   tool: (serialNo: string) => ({ pk: key('TOOL', serialNo.toUpperCase()), sk: 'TOOL' }),
   tools: 'TOOLS',
   toolsOut: 'TOOLSOUT',
-  toolHistory: (serialNo: string, seq: number) => ({ pk: key('TOOL', serialNo.toUpperCase()), sk: key('HIST', pad(seq, 6)) }),
+  toolHistory: (serialNo: string, seq: number) => ({
+    pk: key('TOOL', serialNo.toUpperCase()),
+    sk: key('HIST', pad(seq, 6)),
+  }),
   casePartsUse: (caseId: string, no: string) => ({ pk: caseKeys.partition(caseId), sk: key('PARTUSE', no) }),
   caseLoanerGuard: (caseId: string) => ({ pk: caseKeys.partition(caseId), sk: 'LOANERS' }),
 };
@@ -565,7 +583,9 @@ export const partsItems = {
   location: (l: Omit<Location, 'entity' | 'schemaVersion'>) => ({
     ...partsKeys.location(l.id),
     ...indexKeys(Index.byBranch, partsKeys.locations, l.id),
-    ...(l.kind === 'van' && l.technicianId ? indexKeys(Index.byAssignee, partsKeys.vanOf(l.technicianId), l.id) : {}),
+    ...(l.kind === 'van' && l.technicianId
+      ? indexKeys(Index.byAssignee, partsKeys.vanOf(l.technicianId), l.id)
+      : {}),
     entity: 'StockLocation',
     schemaVersion: LOCATION_SCHEMA_VERSION,
     ...l,

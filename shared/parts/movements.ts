@@ -11,7 +11,12 @@
  */
 import { createHash } from 'node:crypto';
 import { type DomainEvent, domainEvent } from '../../events/registry.ts';
-import { StateConflictError, IdempotencyMismatchError, NotFoundError, VersionConflictError } from '../errors.ts';
+import {
+  IdempotencyMismatchError,
+  NotFoundError,
+  StateConflictError,
+  VersionConflictError,
+} from '../errors.ts';
 import { insert, insertOutbox, put, UnitOfWork, type Write } from '../store/unit-of-work.ts';
 import {
   type LedgerEntry,
@@ -62,7 +67,9 @@ export const requestHash = (request: unknown) =>
   createHash('sha256').update(JSON.stringify(request)).digest('hex');
 
 /** Where a stock item stands: at or below its reorder point (reorder level + safety stock), above its overstock level, or fine. */
-export function levelOf(s: Pick<StockItem, 'available' | 'onHand' | 'reorderLevel' | 'overstockLevel' | 'safetyStock'>): StockLevel {
+export function levelOf(
+  s: Pick<StockItem, 'available' | 'onHand' | 'reorderLevel' | 'overstockLevel' | 'safetyStock'>,
+): StockLevel {
   const reorderPoint = s.reorderLevel + s.safetyStock;
   if (reorderPoint > 0 && s.available <= reorderPoint) return 'low';
   if (s.overstockLevel > 0 && s.onHand > s.overstockLevel) return 'over';
@@ -91,8 +98,11 @@ export function emptyStock(partNumber: string, locationId: string, at: string, b
   };
 }
 
-const strip = <T extends { entity: string; schemaVersion: number }>({ entity: _e, schemaVersion: _v, ...rest }: T) =>
-  rest;
+const strip = <T extends { entity: string; schemaVersion: number }>({
+  entity: _e,
+  schemaVersion: _v,
+  ...rest
+}: T) => rest;
 
 /**
  * Applies a movement once. Returns the stored movement (also when a retry finds it applied already).
@@ -143,7 +153,11 @@ async function attemptMovement(
     merged.set(
       k,
       m
-        ? { ...m, onHandDelta: m.onHandDelta + l.onHandDelta, reservedDelta: m.reservedDelta + l.reservedDelta }
+        ? {
+            ...m,
+            onHandDelta: m.onHandDelta + l.onHandDelta,
+            reservedDelta: m.reservedDelta + l.reservedDelta,
+          }
         : { ...l },
     );
   }
@@ -155,7 +169,10 @@ async function attemptMovement(
     parts.set(l.partNumber, { unitCost: p.unitCost, name: p.name });
   }
   const stocks = await Promise.all(
-    [...merged.values()].map(async (l) => ({ line: l, stock: await store.getStock(l.partNumber, l.locationId) })),
+    [...merged.values()].map(async (l) => ({
+      line: l,
+      stock: await store.getStock(l.partNumber, l.locationId),
+    })),
   );
 
   const unit = new UnitOfWork<'duplicate' | 'contended'>(() => new Contended());
@@ -187,7 +204,17 @@ async function attemptMovement(
       );
     }
     const seq = before.seq + 1;
-    const next: StockItem = { ...before, onHand, reserved, available, seq, lastMovedAt: at, updatedAt: at, updatedBy: actor.sub, version: before.version + 1 };
+    const next: StockItem = {
+      ...before,
+      onHand,
+      reserved,
+      available,
+      seq,
+      lastMovedAt: at,
+      updatedAt: at,
+      updatedBy: actor.sub,
+      version: before.version + 1,
+    };
     const level = levelOf(next);
     if (level !== before.level) {
       next.level = level;
@@ -211,7 +238,11 @@ async function attemptMovement(
     const stockItem = partsItems.stock(strip(next));
     unit.add(
       found
-        ? put(stockItem, { condition: 'version = :v', values: { ':v': before.version }, onConflict: 'contended' })
+        ? put(stockItem, {
+            condition: 'version = :v',
+            values: { ':v': before.version },
+            onConflict: 'contended',
+          })
         : insert(stockItem, 'contended'),
     );
     const part = parts.get(line.partNumber) as { unitCost: number; name: string };

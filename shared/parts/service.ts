@@ -16,7 +16,6 @@ import { ForbiddenError, NotFoundError, StateConflictError, ValidationError } fr
 import type { Page, PageQuery } from '../store/pagination.ts';
 import { insert, insertOutbox, put, UnitOfWork, update, type Write } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
-import { type ActorRef, applyMovement, emptyStock, levelOf, requestHash } from './movements.ts';
 import {
   type AbcClass,
   abcOverrideSchema,
@@ -44,6 +43,7 @@ import {
   stockSettingsSchema,
   transferSchema,
 } from './model.ts';
+import { type ActorRef, applyMovement, emptyStock, levelOf, requestHash } from './movements.ts';
 import type { LedgerQuery, PartsStore } from './store.ts';
 
 export interface PartsDeps {
@@ -59,8 +59,11 @@ export const refOf = (actor: Actor): ActorRef => ({ sub: actor.sub, role: primar
 export const actsAsTechnician = (actor: Actor) =>
   hasRole(actor, ['technician']) && !hasRole(actor, ['dispatcher', 'manager', 'parts_clerk', 'agent', 'ops']);
 
-const strip = <T extends { entity: string; schemaVersion: number }>({ entity: _e, schemaVersion: _v, ...rest }: T) =>
-  rest;
+const strip = <T extends { entity: string; schemaVersion: number }>({
+  entity: _e,
+  schemaVersion: _v,
+  ...rest
+}: T) => rest;
 
 function requireVersion(what: string, current: { version: number } | undefined, ifMatch?: number) {
   if (ifMatch !== undefined && current && current.version !== ifMatch)
@@ -95,7 +98,9 @@ export async function putPart(
     version: (current?.version ?? 0) + 1,
   };
   await deps.store.commit(
-    new UnitOfWork(() => new StateConflictError(`part ${partNumber} was changed meanwhile; reload and retry`)).add(
+    new UnitOfWork(
+      () => new StateConflictError(`part ${partNumber} was changed meanwhile; reload and retry`),
+    ).add(
       current
         ? put(partsItems.part(strip(part)), { condition: 'version = :v', values: { ':v': current.version } })
         : insert(partsItems.part(strip(part))),
@@ -139,9 +144,9 @@ export async function overrideAbc(deps: PartsDeps, actor: Actor, partNumber: str
     version: part.version + 1,
   };
   await deps.store.commit(
-    new UnitOfWork(() => new StateConflictError(`part ${partNumber} was changed meanwhile; reload and retry`)).add(
-      put(partsItems.part(strip(next)), { condition: 'version = :v', values: { ':v': part.version } }),
-    ),
+    new UnitOfWork(
+      () => new StateConflictError(`part ${partNumber} was changed meanwhile; reload and retry`),
+    ).add(put(partsItems.part(strip(next)), { condition: 'version = :v', values: { ':v': part.version } })),
   );
   return partView(next);
 }
@@ -178,9 +183,14 @@ export async function putLocation(deps: PartsDeps, actor: Actor, id: string, raw
     version: (current?.version ?? 0) + 1,
   };
   await deps.store.commit(
-    new UnitOfWork(() => new StateConflictError(`location ${id} was changed meanwhile; reload and retry`)).add(
+    new UnitOfWork(
+      () => new StateConflictError(`location ${id} was changed meanwhile; reload and retry`),
+    ).add(
       current
-        ? put(partsItems.location(strip(location)), { condition: 'version = :v', values: { ':v': current.version } })
+        ? put(partsItems.location(strip(location)), {
+            condition: 'version = :v',
+            values: { ':v': current.version },
+          })
         : insert(partsItems.location(strip(location))),
     ),
   );
@@ -210,17 +220,31 @@ async function requireOwnVan(deps: PartsDeps, actor: Actor, locationId: string):
 /* ---- stock ---- */
 
 /** Sets a stock item's reorder and overstock levels (creating the item when the part is new there). */
-export async function putStockLevels(deps: PartsDeps, actor: Actor, partNumber: string, locationId: string, raw: unknown) {
+export async function putStockLevels(
+  deps: PartsDeps,
+  actor: Actor,
+  partNumber: string,
+  locationId: string,
+  raw: unknown,
+) {
   const input = parseInput(stockSettingsSchema, raw);
   if (input.overstockLevel > 0 && input.overstockLevel <= input.reorderLevel)
-    throw new ValidationError([{ field: 'overstockLevel', message: 'must be above the reorder level (or 0: none)' }]);
+    throw new ValidationError([
+      { field: 'overstockLevel', message: 'must be above the reorder level (or 0: none)' },
+    ]);
   if (!(await deps.store.getPart(partNumber))) throw new NotFoundError(`no part ${partNumber}`);
   await locationOf(deps, locationId, 'path.locationId');
   for (let attempt = 1; attempt <= 5; attempt++) {
     const at = deps.now().toISOString();
     const current = await deps.store.getStock(partNumber, locationId);
     const base = current ?? emptyStock(partNumber, locationId, at, actor.sub);
-    const next: StockItem = { ...base, ...input, updatedAt: at, updatedBy: actor.sub, version: base.version + 1 };
+    const next: StockItem = {
+      ...base,
+      ...input,
+      updatedAt: at,
+      updatedBy: actor.sub,
+      version: base.version + 1,
+    };
     // A new level is not a movement: the state follows silently; the next movement or the backstop alerts.
     const level = levelOf(next);
     if (level !== base.level) {
@@ -230,7 +254,9 @@ export async function putStockLevels(deps: PartsDeps, actor: Actor, partNumber: 
     const item = partsItems.stock(strip(next));
     const outcome = await deps.store.commit(
       new UnitOfWork<'retry'>().add(
-        current ? put(item, { condition: 'version = :v', values: { ':v': current.version }, onConflict: 'retry' }) : insert(item, 'retry'),
+        current
+          ? put(item, { condition: 'version = :v', values: { ':v': current.version }, onConflict: 'retry' })
+          : insert(item, 'retry'),
       ),
     );
     if (outcome === 'committed') return strip(next);
@@ -295,26 +321,40 @@ export async function listAlerts(deps: PartsDeps) {
 export async function readLedger(
   deps: PartsDeps,
   actor: Actor,
-  q: { partNumber?: string | undefined; locationId?: string | undefined; caseId?: string | undefined; month?: string | undefined },
+  q: {
+    partNumber?: string | undefined;
+    locationId?: string | undefined;
+    caseId?: string | undefined;
+    month?: string | undefined;
+  },
   page: PageQuery,
 ): Promise<Page<LedgerEntry>> {
   const given = [q.partNumber, q.locationId, q.caseId].filter(Boolean).length;
   if (given > 1)
-    throw new ValidationError([{ field: 'query.partNumber', message: 'give one of partNumber, locationId, caseId' }]);
+    throw new ValidationError([
+      { field: 'query.partNumber', message: 'give one of partNumber, locationId, caseId' },
+    ]);
   let query: LedgerQuery;
   if (q.partNumber) query = { by: 'part', partNumber: q.partNumber, ...(q.month ? { month: q.month } : {}) };
-  else if (q.locationId) query = { by: 'location', locationId: q.locationId, ...(q.month ? { month: q.month } : {}) };
+  else if (q.locationId)
+    query = { by: 'location', locationId: q.locationId, ...(q.month ? { month: q.month } : {}) };
   else if (q.caseId) {
-    if (q.month) throw new ValidationError([{ field: 'query.month', message: 'a case ledger is not read by month' }]);
+    if (q.month)
+      throw new ValidationError([{ field: 'query.month', message: 'a case ledger is not read by month' }]);
     query = { by: 'case', caseId: q.caseId };
   } else if (q.month) query = { by: 'month', month: q.month };
-  else throw new ValidationError([{ field: 'query.partNumber', message: 'give partNumber, locationId, caseId or month' }]);
+  else
+    throw new ValidationError([
+      { field: 'query.partNumber', message: 'give partNumber, locationId, caseId or month' },
+    ]);
   if (actsAsTechnician(actor)) {
     if (query.by === 'case') await caseFor(deps, actor, query.caseId, 'read the parts of');
     else if (query.by === 'location') {
       const l = await deps.store.getLocation(query.locationId);
       if (!(l?.kind === 'van' && l.technicianId === actor.sub))
-        throw new ForbiddenError('technicians read the ledger of their own van and cases', { field: 'query.locationId' });
+        throw new ForbiddenError('technicians read the ledger of their own van and cases', {
+          field: 'query.locationId',
+        });
     } else throw new ForbiddenError('technicians read the ledger of their own van and cases');
   }
   const p = await deps.store.ledger(query, page);
@@ -333,14 +373,26 @@ async function caseFor(deps: PartsDeps, actor: Actor, caseId: string, what: stri
   return c;
 }
 
-const lineOf = (locationId: string, l: { partNumber: string; quantity: number }, sign: 1 | -1, reserved = 0): MovementLine => ({
+const lineOf = (
+  locationId: string,
+  l: { partNumber: string; quantity: number },
+  sign: 1 | -1,
+  reserved = 0,
+): MovementLine => ({
   partNumber: l.partNumber,
   locationId,
   onHandDelta: sign * l.quantity,
   reservedDelta: reserved * l.quantity,
 });
 
-const movementView = ({ entity: _e, schemaVersion: _v, requestHash: _h, outbox: _o, outboxSize: _s, ...m }: Movement) => m;
+const movementView = ({
+  entity: _e,
+  schemaVersion: _v,
+  requestHash: _h,
+  outbox: _o,
+  outboxSize: _s,
+  ...m
+}: Movement) => m;
 export type MovementView = ReturnType<typeof movementView>;
 
 async function move(deps: PartsDeps, actor: Actor, req: Parameters<typeof applyMovement>[3]) {
@@ -374,7 +426,10 @@ export async function transfer(deps: PartsDeps, actor: Actor, raw: unknown) {
     id: input.movementId,
     kind: 'transfer',
     request: { kind: 'transfer', ...input },
-    lines: input.lines.flatMap((l) => [lineOf(input.fromLocationId, l, -1), lineOf(input.toLocationId, l, 1)]),
+    lines: input.lines.flatMap((l) => [
+      lineOf(input.fromLocationId, l, -1),
+      lineOf(input.toLocationId, l, 1),
+    ]),
     ...(input.note ? { reason: input.note } : {}),
     createsStock: true,
   });
@@ -402,7 +457,12 @@ export async function reserve(deps: PartsDeps, actor: Actor, raw: unknown) {
     id: input.movementId,
     kind: 'reservation',
     request: { kind: 'reservation', ...input },
-    lines: input.lines.map((l) => ({ partNumber: l.partNumber, locationId: input.locationId, onHandDelta: 0, reservedDelta: l.quantity })),
+    lines: input.lines.map((l) => ({
+      partNumber: l.partNumber,
+      locationId: input.locationId,
+      onHandDelta: 0,
+      reservedDelta: l.quantity,
+    })),
     caseId: c.id,
     model: c.product.model,
   });
@@ -427,9 +487,12 @@ function partsUse(caseId: string, partNumber: string, delta: number): Write {
         ? {
             condition: 'quantity >= :n',
             onConflict: () =>
-              new StateConflictError(`more ${partNumber} would come back than was consumed on case ${caseId}`, {
-                field: 'lines',
-              }),
+              new StateConflictError(
+                `more ${partNumber} would come back than was consumed on case ${caseId}`,
+                {
+                  field: 'lines',
+                },
+              ),
           }
         : {}),
     },
@@ -465,7 +528,9 @@ export async function returnToStock(deps: PartsDeps, actor: Actor, raw: unknown)
   await requireOwnVan(deps, actor, input.locationId);
   const c = input.caseId ? await caseFor(deps, actor, input.caseId, 'return parts from') : undefined;
   if (!c && actsAsTechnician(actor))
-    throw new ValidationError([{ field: 'caseId', message: 'technicians return parts from one of their cases' }]);
+    throw new ValidationError([
+      { field: 'caseId', message: 'technicians return parts from one of their cases' },
+    ]);
   return move(deps, actor, {
     id: input.movementId,
     kind: 'return',
@@ -483,9 +548,11 @@ export async function reverse(deps: PartsDeps, actor: Actor, originalId: string,
   const input = parseInput(reversalSchema, raw);
   const original = await deps.store.getMovement(originalId);
   if (!original) throw new NotFoundError(`no movement ${originalId}`);
-  if (original.kind === 'reversal') throw new StateConflictError('a reversal is not reversed; record a new movement');
+  if (original.kind === 'reversal')
+    throw new StateConflictError('a reversal is not reversed; record a new movement');
   const replay = await deps.store.getMovement(input.movementId);
-  if (!replay && original.reversedBy) throw new StateConflictError(`movement ${originalId} was reversed by ${original.reversedBy}`);
+  if (!replay && original.reversedBy)
+    throw new StateConflictError(`movement ${originalId} was reversed by ${original.reversedBy}`);
   return move(deps, actor, {
     id: input.movementId,
     kind: 'reversal',
@@ -508,7 +575,9 @@ export async function reverse(deps: PartsDeps, actor: Actor, originalId: string,
       }),
       ...(original.caseId && original.kind !== 'reservation'
         ? mergeQuantities(
-            original.lines.filter((l) => l.onHandDelta !== 0).map((l) => ({ partNumber: l.partNumber, quantity: l.onHandDelta })),
+            original.lines
+              .filter((l) => l.onHandDelta !== 0)
+              .map((l) => ({ partNumber: l.partNumber, quantity: l.onHandDelta })),
           ).map(([no, q]) => partsUse(original.caseId as string, no, q))
         : []),
     ],
@@ -550,14 +619,18 @@ export async function fileRequisition(deps: PartsDeps, actor: Actor, raw: unknow
   const to = input.toLocationId
     ? await locationOf(deps, input.toLocationId, 'toLocationId')
     : await deps.store.vanOf(actor.sub);
-  if (!to) throw new ValidationError([{ field: 'toLocationId', message: 'you have no van: name where the parts go' }]);
+  if (!to)
+    throw new ValidationError([
+      { field: 'toLocationId', message: 'you have no van: name where the parts go' },
+    ]);
   if (actsAsTechnician(actor) && !(to.kind === 'van' && to.technicianId === actor.sub))
     throw new ForbiddenError('technicians requisition parts for their own van', { field: 'toLocationId' });
   if (input.caseId) await caseFor(deps, actor, input.caseId, 'requisition parts for');
   const lines = [];
   for (const [i, l] of input.lines.entries()) {
     const p = await deps.store.getPart(l.partNumber);
-    if (!p) throw new ValidationError([{ field: `lines.${i}.partNumber`, message: `no part ${l.partNumber}` }]);
+    if (!p)
+      throw new ValidationError([{ field: `lines.${i}.partNumber`, message: `no part ${l.partNumber}` }]);
     lines.push({ ...l, unitCost: p.unitCost });
   }
   const value = Math.round(lines.reduce((s, l) => s + l.quantity * l.unitCost, 0) * 100) / 100;
@@ -581,13 +654,17 @@ export async function fileRequisition(deps: PartsDeps, actor: Actor, raw: unknow
     version: 1,
   };
   const same = (e: Requisition) =>
-    e.technicianId === r.technicianId && requestHash(e.lines) === requestHash(r.lines) && e.fromLocationId === r.fromLocationId;
+    e.technicianId === r.technicianId &&
+    requestHash(e.lines) === requestHash(r.lines) &&
+    e.fromLocationId === r.fromLocationId;
   if (existing) {
     if (same(existing)) return { requisition: requisitionView(existing), created: false };
     throw new StateConflictError(`requisition ${r.id} exists with other content`, { field: 'requisitionId' });
   }
   const outcome = await deps.store.commit(
-    new UnitOfWork<'duplicate'>().add(insertOutbox(partsItems.requisition(strip(r)), 'duplicate')).emit(requisitionEvent(r, refOf(actor), at)),
+    new UnitOfWork<'duplicate'>()
+      .add(insertOutbox(partsItems.requisition(strip(r)), 'duplicate'))
+      .emit(requisitionEvent(r, refOf(actor), at)),
   );
   if (outcome === 'duplicate') {
     const stored = await deps.store.getRequisition(r.id);
@@ -599,7 +676,8 @@ export async function fileRequisition(deps: PartsDeps, actor: Actor, raw: unknow
 
 async function visibleRequisition(deps: PartsDeps, actor: Actor, id: string) {
   const r = await deps.store.getRequisition(id);
-  if (!r || (actsAsTechnician(actor) && r.technicianId !== actor.sub)) throw new NotFoundError(`no requisition ${id}`);
+  if (!r || (actsAsTechnician(actor) && r.technicianId !== actor.sub))
+    throw new NotFoundError(`no requisition ${id}`);
   return r;
 }
 
@@ -608,7 +686,12 @@ export async function getRequisition(deps: PartsDeps, actor: Actor, id: string) 
 }
 
 /** Requisitions by status (technicians: their own, any status). */
-export async function listRequisitions(deps: PartsDeps, actor: Actor, status: string | undefined, page: PageQuery) {
+export async function listRequisitions(
+  deps: PartsDeps,
+  actor: Actor,
+  status: string | undefined,
+  page: PageQuery,
+) {
   const p = actsAsTechnician(actor)
     ? await deps.store.requisitionsOf(actor.sub, page)
     : await deps.store.requisitionsByStatus(status ?? 'pending', page);
@@ -635,9 +718,9 @@ export async function decideRequisition(deps: PartsDeps, actor: Actor, id: strin
     version: r.version + 1,
   };
   // The decision is on the requisition itself (who, when, note); the issue that follows is the movement.
-  const unit = new UnitOfWork(() => new StateConflictError(`requisition ${id} changed meanwhile; reload and retry`)).add(
-    put(partsItems.requisition(strip(next)), { condition: 'version = :v', values: { ':v': r.version } }),
-  );
+  const unit = new UnitOfWork(
+    () => new StateConflictError(`requisition ${id} changed meanwhile; reload and retry`),
+  ).add(put(partsItems.requisition(strip(next)), { condition: 'version = :v', values: { ':v': r.version } }));
   await deps.store.commit(unit);
   return requisitionView(next);
 }
@@ -652,13 +735,22 @@ export async function issueRequisition(deps: PartsDeps, actor: Actor, id: string
   if (r.status !== 'approved') throw new StateConflictError(`requisition ${id} is ${r.status}, not approved`);
   const at = deps.now().toISOString();
   const by = refOf(actor);
-  const next: Requisition = { ...r, status: 'issued', issueMovementId: movementId, updatedAt: at, updatedBy: actor.sub, version: r.version + 1 };
+  const next: Requisition = {
+    ...r,
+    status: 'issued',
+    issueMovementId: movementId,
+    updatedAt: at,
+    updatedBy: actor.sub,
+    version: r.version + 1,
+  };
   const { movement } = await move(deps, actor, {
     id: movementId,
     kind: 'issue',
     request: { kind: 'issue', requisition: r.id },
     lines: r.lines.flatMap((l) => [lineOf(r.fromLocationId, l, -1), lineOf(r.toLocationId, l, 1)]),
-    ...(r.caseId ? { reference: `requisition ${r.id} for case ${r.caseId}` } : { reference: `requisition ${r.id}` }),
+    ...(r.caseId
+      ? { reference: `requisition ${r.id} for case ${r.caseId}` }
+      : { reference: `requisition ${r.id}` }),
     createsStock: true,
     extra: () => [
       put<never>(partsItems.requisition(strip(next)), {

@@ -75,7 +75,11 @@ export interface PartsStore {
   /** Tools and loaners out whose expected return is before `day` (one Query on the due-date index). */
   overdueTools(day: string): Promise<Tool[]>;
   /** Sets fields of an existing item and bumps its version (jobs: classes, safety stock, notices). */
-  touch(key: { pk: string; sk: string }, fields: Record<string, unknown>, condition?: { expression: string; values: Record<string, unknown> }): Promise<boolean>;
+  touch(
+    key: { pk: string; sk: string },
+    fields: Record<string, unknown>,
+    condition?: { expression: string; values: Record<string, unknown> },
+  ): Promise<boolean>;
   commit<O extends string>(unit: UnitOfWork<O>): Promise<'committed' | O>;
 }
 
@@ -87,7 +91,11 @@ export class DynamoPartsStore implements PartsStore {
 
   private async get<S extends z.ZodMiniType>(key: { pk: string; sk: string }, schema: S, consistent = false) {
     const out = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: key, ...(consistent ? { ConsistentRead: true } : {}) }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: key,
+        ...(consistent ? { ConsistentRead: true } : {}),
+      }),
     );
     return out.Item ? (parseItem(schema, out.Item) as z.output<S>) : undefined;
   }

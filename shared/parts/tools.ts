@@ -8,33 +8,39 @@
 import { domainEvent } from '../../events/registry.ts';
 import type { Actor } from '../auth/actor.ts';
 import { caseKeys } from '../cases/model.ts';
-import { isOpen } from '../cases/status.ts';
 import { localDay } from '../cases/numbering.ts';
+import { isOpen } from '../cases/status.ts';
 import { NotFoundError, StateConflictError, ValidationError } from '../errors.ts';
 import { check, insert, insertOutbox, put, UnitOfWork, type Write } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
 import type { PartsJobDeps } from './alerts.ts';
 import { loanerGuardChange } from './case-guard.ts';
 import {
-  type Tool,
-  type ToolHistoryEntry,
   partsItems,
   partsKeys,
+  type Tool,
+  type ToolHistoryEntry,
   toolInputSchema,
   toolIssueSchema,
   toolLostSchema,
   toolReturnSchema,
 } from './model.ts';
-import { actsAsTechnician, type PartsDeps, refOf } from './service.ts';
 import type { ActorRef } from './movements.ts';
+import { actsAsTechnician, type PartsDeps, refOf } from './service.ts';
 
-const strip = <T extends { entity: string; schemaVersion: number }>({ entity: _e, schemaVersion: _v, ...rest }: T) =>
-  rest;
+const strip = <T extends { entity: string; schemaVersion: number }>({
+  entity: _e,
+  schemaVersion: _v,
+  ...rest
+}: T) => rest;
 
 export async function getTool(deps: PartsDeps, serial: string) {
   const { tool, history } = await deps.store.getTool(serial);
   if (!tool) throw new NotFoundError(`no tool or loaner ${serial}`);
-  return { ...strip(tool), history: history.map(({ entity: _e, schemaVersion: _v, outbox: _o, outboxSize: _s, ...h }) => h) };
+  return {
+    ...strip(tool),
+    history: history.map(({ entity: _e, schemaVersion: _v, outbox: _o, outboxSize: _s, ...h }) => h),
+  };
 }
 
 /** One change of a tool: the tool under its version, its history entry (carrying the event), and `extra`. */
@@ -58,7 +64,9 @@ async function change(
     at,
     actor: by,
   };
-  const unit = new UnitOfWork(() => new StateConflictError(`${next.kind} ${next.serial} changed meanwhile; reload and retry`))
+  const unit = new UnitOfWork(
+    () => new StateConflictError(`${next.kind} ${next.serial} changed meanwhile; reload and retry`),
+  )
     .add(
       previous
         ? put(partsItems.tool(strip(next)), { condition: 'version = :v', values: { ':v': previous.version } })
@@ -86,8 +94,11 @@ async function change(
 export async function registerTool(deps: PartsDeps, actor: Actor, serial: string, raw: unknown) {
   const input = parseInput(toolInputSchema, raw);
   if (!(await deps.store.getLocation(input.homeLocationId)))
-    throw new ValidationError([{ field: 'homeLocationId', message: `no stock location ${input.homeLocationId}` }]);
-  if ((await deps.store.getTool(serial)).tool) throw new StateConflictError(`${serial} is registered already`);
+    throw new ValidationError([
+      { field: 'homeLocationId', message: `no stock location ${input.homeLocationId}` },
+    ]);
+  if ((await deps.store.getTool(serial)).tool)
+    throw new StateConflictError(`${serial} is registered already`);
   const at = deps.now().toISOString();
   const tool: Tool = {
     entity: 'Tool',
@@ -113,11 +124,15 @@ export async function issueTool(deps: PartsDeps, actor: Actor, serial: string, r
   const { tool } = await deps.store.getTool(serial);
   if (!tool) throw new NotFoundError(`no tool or loaner ${serial}`);
   if (tool.kind === 'loaner' && !input.caseId)
-    throw new ValidationError([{ field: 'caseId', message: 'a loaner goes to a customer against their case' }]);
+    throw new ValidationError([
+      { field: 'caseId', message: 'a loaner goes to a customer against their case' },
+    ]);
   if (tool.kind === 'tool' && !input.technicianId)
     throw new ValidationError([{ field: 'technicianId', message: 'a tool goes to a technician' }]);
   if (input.caseId && input.technicianId)
-    throw new ValidationError([{ field: 'technicianId', message: 'either a case (loaner) or a technician (tool)' }]);
+    throw new ValidationError([
+      { field: 'technicianId', message: 'either a case (loaner) or a technician (tool)' },
+    ]);
   if (tool.status !== 'in') throw new StateConflictError(`${serial} is ${tool.status}, not in stock`);
   const at = deps.now().toISOString();
   const extra: Write[] = [];
@@ -127,7 +142,11 @@ export async function issueTool(deps: PartsDeps, actor: Actor, serial: string, r
     if (!c || (actsAsTechnician(actor) && c.technicianId !== actor.sub))
       throw new NotFoundError(`no case ${input.caseId}`, { field: 'caseId' });
     if (!isOpen(c.status)) throw new StateConflictError(`case ${c.id} is ${c.status}`, { field: 'caseId' });
-    holder = { caseId: c.id, customerId: c.customer.id, ...(c.customer.email ? { email: c.customer.email } : {}) };
+    holder = {
+      caseId: c.id,
+      customerId: c.customer.id,
+      ...(c.customer.email ? { email: c.customer.email } : {}),
+    };
     extra.push(
       loanerGuardChange(c.id, 1),
       check<never>(caseKeys.item(c.id), '#status <> :closed AND #status <> :cancelled', {
@@ -154,7 +173,15 @@ export async function issueTool(deps: PartsDeps, actor: Actor, serial: string, r
     version: tool.version + 1,
   };
   delete next.remindedOn;
-  return change(deps, tool, next, 'issued', refOf(actor), { ...holder, expectedReturn: input.expectedReturn }, extra);
+  return change(
+    deps,
+    tool,
+    next,
+    'issued',
+    refOf(actor),
+    { ...holder, expectedReturn: input.expectedReturn },
+    extra,
+  );
 }
 
 /** A loaner or tool comes back; a loaner no longer holds its case open. */
@@ -165,9 +192,24 @@ export async function returnTool(deps: PartsDeps, actor: Actor, serial: string, 
   if (tool.status !== 'out') throw new StateConflictError(`${serial} is ${tool.status}, not out`);
   const at = deps.now().toISOString();
   const { holder: _h, expectedReturn: _e, issuedAt: _i, remindedOn: _r, ...rest } = tool;
-  const next: Tool = { ...rest, status: 'in', historySeq: tool.historySeq + 1, updatedAt: at, updatedBy: actor.sub, version: tool.version + 1 };
+  const next: Tool = {
+    ...rest,
+    status: 'in',
+    historySeq: tool.historySeq + 1,
+    updatedAt: at,
+    updatedBy: actor.sub,
+    version: tool.version + 1,
+  };
   const extra = tool.holder?.caseId ? [loanerGuardChange(tool.holder.caseId, -1)] : [];
-  return change(deps, tool, next, 'returned', refOf(actor), { from: tool.holder ?? {}, ...(input.condition ? { condition: input.condition } : {}) }, extra);
+  return change(
+    deps,
+    tool,
+    next,
+    'returned',
+    refOf(actor),
+    { from: tool.holder ?? {}, ...(input.condition ? { condition: input.condition } : {}) },
+    extra,
+  );
 }
 
 /** A loaner or tool is lost: written off at its value (its history keeps who held it). */
@@ -177,9 +219,26 @@ export async function loseTool(deps: PartsDeps, actor: Actor, serial: string, ra
   if (!tool) throw new NotFoundError(`no tool or loaner ${serial}`);
   if (tool.status === 'lost') throw new StateConflictError(`${serial} is already written off`);
   const at = deps.now().toISOString();
-  const next: Tool = { ...tool, status: 'lost', historySeq: tool.historySeq + 1, updatedAt: at, updatedBy: actor.sub, version: tool.version + 1 };
-  const extra = tool.status === 'out' && tool.holder?.caseId ? [loanerGuardChange(tool.holder.caseId, -1)] : [];
-  return change(deps, tool, next, 'lost', refOf(actor), { reason: input.reason, holder: tool.holder ?? {} }, extra, tool.value);
+  const next: Tool = {
+    ...tool,
+    status: 'lost',
+    historySeq: tool.historySeq + 1,
+    updatedAt: at,
+    updatedBy: actor.sub,
+    version: tool.version + 1,
+  };
+  const extra =
+    tool.status === 'out' && tool.holder?.caseId ? [loanerGuardChange(tool.holder.caseId, -1)] : [];
+  return change(
+    deps,
+    tool,
+    next,
+    'lost',
+    refOf(actor),
+    { reason: input.reason, holder: tool.holder ?? {} },
+    extra,
+    tool.value,
+  );
 }
 
 /** Loaners and tools out past their expected return date (today in `timeZone`). */
