@@ -67,6 +67,9 @@ export const parts = domainModule(
       trigger: { kind: 'http' },
       // Its movement events leave through the table's outbox.
       access: { table: 'write' },
+      // A crowd on one stock item is served in turn (each loser retries from a fresh read): give the
+      // last of them time, within API Gateway's 30 s.
+      timeoutSeconds: 28,
     },
     'parts-alerts': {
       entry: 'functions/parts/alerts.ts',

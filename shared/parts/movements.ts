@@ -60,8 +60,12 @@ export class StockMovedError extends StateConflictError {}
 
 /** A lost race on a stock item: the movement is tried again from a fresh read. */
 class Contended extends Error {}
+/** The same movement id committed first: the retry answers what it stored. */
+class Duplicate extends Error {}
 
-const MAX_ATTEMPTS = 60;
+/** A movement that keeps losing races gives up after this long (well within the function's timeout). */
+const BUSY_AFTER_MS = 20_000;
+const MAX_BACKOFF_MS = 500;
 const stockKey = (no: string, loc: string) => `${no}@${loc}`;
 export const requestHash = (request: unknown) =>
   createHash('sha256').update(JSON.stringify(request)).digest('hex');
@@ -116,23 +120,33 @@ export async function applyMovement(
   req: MovementRequest,
 ): Promise<{ movement: Movement; replayed: boolean }> {
   const hash = requestHash(req.request);
+  const parts = new Map<string, { unitCost: number; name: string }>();
+  const deadline = Date.now() + BUSY_AFTER_MS;
+  let checkMarker = true;
   for (let attempt = 1; ; attempt++) {
-    const done = await store.getMovement(req.id);
-    if (done) {
-      if (done.requestHash !== hash)
-        throw new IdempotencyMismatchError(`movement ${req.id} was already recorded with other content`, {
-          field: 'movementId',
-        });
-      return { movement: done, replayed: true };
+    if (checkMarker) {
+      const done = await store.getMovement(req.id);
+      if (done) {
+        if (done.requestHash !== hash)
+          throw new IdempotencyMismatchError(`movement ${req.id} was already recorded with other content`, {
+            field: 'movementId',
+          });
+        return { movement: done, replayed: true };
+      }
     }
     try {
-      return { movement: await attemptMovement(store, actor, now, req, hash), replayed: false };
+      return { movement: await attemptMovement(store, actor, now, req, hash, parts), replayed: false };
     } catch (err) {
+      if (err instanceof Duplicate) {
+        checkMarker = true;
+        continue;
+      }
       if (!(err instanceof Contended)) throw err;
-      if (attempt >= MAX_ATTEMPTS)
+      checkMarker = false;
+      if (Date.now() > deadline)
         throw new VersionConflictError('the stock is too busy right now; send the movement again');
-      // Back off a little, with jitter, so the contenders spread out.
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 5)));
+      // Exponential backoff with full jitter, so a crowd on one stock item spreads out instead of retrying in step.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(MAX_BACKOFF_MS, 10 * 2 ** attempt)));
     }
   }
 }
@@ -143,6 +157,7 @@ async function attemptMovement(
   now: () => Date,
   req: MovementRequest,
   hash: string,
+  parts: Map<string, { unitCost: number; name: string }>,
 ): Promise<Movement> {
   const at = now().toISOString();
   // Lines on the same stock item are merged: one ledger entry per stock item and movement.
@@ -161,7 +176,6 @@ async function attemptMovement(
         : { ...l },
     );
   }
-  const parts = new Map<string, { unitCost: number; name: string }>();
   for (const l of merged.values()) {
     if (parts.has(l.partNumber)) continue;
     const p = await store.getPart(l.partNumber);
@@ -303,6 +317,7 @@ async function attemptMovement(
   );
   const outcome = await store.commit(unit);
   // A concurrent attempt with the same id committed first: the caller's loop reads what it stored.
-  if (outcome === 'duplicate' || outcome === 'contended') throw new Contended();
+  if (outcome === 'duplicate') throw new Duplicate();
+  if (outcome === 'contended') throw new Contended();
   return movement;
 }
