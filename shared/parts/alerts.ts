@@ -223,6 +223,8 @@ async function ledgerSince(deps: PartsDeps, since: Date, until: Date): Promise<L
 /** Consumption on cases, net of returns and reversals: what each entry took out for a case. */
 const consumedBy = (e: LedgerEntry) => (e.caseId ? -e.onHandDelta : 0);
 
+const EPSILON = 1e-9;
+
 /** ABC classes by share of total value, highest first: A while the value before the part is under `a`, B under `a + b`. */
 export function classify(
   values: Map<string, number>,
@@ -234,7 +236,10 @@ export function classify(
   let before = 0;
   for (const [part, value] of sorted) {
     const share = total > 0 ? before / total : 1;
-    out.set(part, value <= 0 ? 'C' : share < shares.a ? 'A' : share < shares.a + shares.b ? 'B' : 'C');
+    // Shares are compared with a little slack: 0.8 + 0.15 is not exactly 0.95 in floating point.
+    const cls =
+      value <= 0 ? 'C' : share < shares.a - EPSILON ? 'A' : share < shares.a + shares.b - EPSILON ? 'B' : 'C';
+    out.set(part, cls);
     before += Math.max(0, value);
   }
   return out;
