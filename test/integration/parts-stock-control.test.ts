@@ -145,7 +145,9 @@ describe('reorder and overstock alerts', () => {
     );
     await sys().bus.idle();
     const mine = async () =>
-      (await readOutbox(sys())).filter((m) => m.subject.includes(part) && String(m.to).includes(desk.clerk.sub));
+      (await readOutbox(sys())).filter(
+        (m) => m.subject.includes(part) && String(m.to).includes(desk.clerk.sub),
+      );
     const before = await mine();
 
     // Act

@@ -567,7 +567,9 @@ beforeAll(async () => {
   }
   // Counts the approve cells approve have their lines entered.
   for (const r of roles)
-    await ok(clerk.post(`/parts/counts/CNT-${nth(r)}/lines`, { lines: [{ partNumber: PART, counted: 1000 }] }));
+    await ok(
+      clerk.post(`/parts/counts/CNT-${nth(r)}/lines`, { lines: [{ partNumber: PART, counted: 1000 }] }),
+    );
   // A reorder crossing: the alert consumer files a purchase suggestion.
   await ok(clerk.post(`/parts/stock/PM-LOW/${WAREHOUSE}`, { reorderLevel: 5, overstockLevel: 0 }));
   await receipt('rcv-matrix-low', WAREHOUSE, 10, 'PM-LOW');
