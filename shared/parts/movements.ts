@@ -176,18 +176,24 @@ async function attemptMovement(
         : { ...l },
     );
   }
-  for (const l of merged.values()) {
-    if (parts.has(l.partNumber)) continue;
-    const p = await store.getPart(l.partNumber);
-    if (!p) throw new NotFoundError(`no part ${l.partNumber} in the catalogue`, { field: 'partNumber' });
-    parts.set(l.partNumber, { unitCost: p.unitCost, name: p.name });
-  }
-  const stocks = await Promise.all(
-    [...merged.values()].map(async (l) => ({
-      line: l,
-      stock: await store.getStock(l.partNumber, l.locationId),
-    })),
-  );
+  // The parts (their cost, read once per movement) and the stock items, all at once.
+  const [, stocks] = await Promise.all([
+    Promise.all(
+      [...new Set([...merged.values()].map((l) => l.partNumber))]
+        .filter((no) => !parts.has(no))
+        .map(async (no) => {
+          const p = await store.getPart(no);
+          if (!p) throw new NotFoundError(`no part ${no} in the catalogue`, { field: 'partNumber' });
+          parts.set(no, { unitCost: p.unitCost, name: p.name });
+        }),
+    ),
+    Promise.all(
+      [...merged.values()].map(async (l) => ({
+        line: l,
+        stock: await store.getStock(l.partNumber, l.locationId),
+      })),
+    ),
+  ]);
 
   const unit = new UnitOfWork<'duplicate' | 'contended'>(() => new Contended());
   const entries: LedgerEntry[] = [];
