@@ -117,7 +117,7 @@ async function apiLatency(): Promise<void> {
   const body = JSON.stringify({
     channel: 'hotline',
     customer: { id: 'c-bench', name: 'Bench', address: 'A', phone: '+86 138 0000 0000' },
-    product: { model: 'M', serialNumber: 'S1', purchaseDate: '2026-01-01' },
+    product: { model: 'M', serialNumber: 'S1', purchaseDate: '2026-01-01', productLine: 'air-conditioner' },
     symptoms: 'bench',
     zone: 'urban',
     emergency: false,
