@@ -301,10 +301,14 @@ async function visibleCase(deps: CaseDeps, actor: Actor, caseId: string): Promis
 }
 
 export async function getCase(deps: CaseDeps, actor: Actor, caseId: string): Promise<CaseView> {
-  const view = viewFor(actor, await visibleCase(deps, actor, caseId));
-  // Staff and the technician see the repair card's parts: what the parts ledger recorded on the case.
-  if (!('visibleStatus' in view)) return view;
-  return { ...view, partsConsumed: await deps.store.partsConsumed(caseId) };
+  // Staff and the technician see the repair card's parts: what the parts ledger recorded on the case,
+  // read alongside the case (a customer's view drops it).
+  const [c, partsConsumed] = await Promise.all([
+    visibleCase(deps, actor, caseId),
+    deps.store.partsConsumed(caseId),
+  ]);
+  const view = viewFor(actor, c);
+  return 'visibleStatus' in view ? { ...view, partsConsumed } : view;
 }
 
 /** What a customer sees of their case's history: its visible status, who comes, and when. */

@@ -116,7 +116,7 @@ async function apiLatency(): Promise<void> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const body = JSON.stringify({
     channel: 'hotline',
-    customer: { id: 'c-bench', name: 'Bench', address: 'A', phone: '+86 138 0000 0000' },
+    customer: { name: 'Bench', address: 'A', phone: '+86 138 0000 0000' },
     product: { model: 'M', serialNumber: 'S1', purchaseDate: '2026-01-01', productLine: 'air-conditioner' },
     symptoms: 'bench',
     zone: 'urban',
@@ -126,6 +126,7 @@ async function apiLatency(): Promise<void> {
     id: string;
     number: string;
   };
+  if (!created.id) throw new Error(`bench intake refused: ${JSON.stringify(created)}`);
   const key = { pk: `CASE#${created.id}`, sk: 'CASE' };
   const item = (await db.send(new GetCommand({ TableName: 'bench', Key: key }))).Item as Record<
     string,
