@@ -323,7 +323,7 @@ describe('grants follow each function’s declared access', () => {
 
   it('covers the access kinds the catalogue uses today', () => {
     expect(readers).toEqual(expect.arrayContaining(['case-read', 'complaints-api', 'survey-staff']));
-    expect(withAccess((a) => a.mail)).toEqual(['sla-timer', 'survey-dispatch']);
+    expect(withAccess((a) => a.mail)).toEqual(['sla-timer', 'survey-dispatch', 'parts-alerts', 'parts-jobs']);
     expect(withAccess((a) => a.timers)).toEqual(['sla-clock', 'sla-timer']);
     expect(withAccess((a) => a.bus)).toEqual(['event-relay']);
     expect(withAccess((a) => a.inboundMail)).toEqual(['survey-inbound']);
@@ -982,7 +982,7 @@ describe('asynchronous invocations', () => {
     .map(({ id }) => id);
 
   it('knows which functions are invoked asynchronously', () => {
-    expect(invokedAsync.sort()).toEqual(['sla-timer', 'survey-dispatch', 'survey-inbound']);
+    expect(invokedAsync.sort()).toEqual(['parts-jobs', 'sla-timer', 'survey-dispatch', 'survey-inbound']);
   });
 
   it.each(invokedAsync)('parks what %s still fails after Lambda retries in an alarmed queue', (id) => {
