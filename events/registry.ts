@@ -181,6 +181,69 @@ export const eventSchemas = {
     at: z.string(),
     actor: z.object({ sub: z.string(), role: z.string() }),
   }),
+  /** Stock moved (SPEC §5): one movement, every stock item it changed, each with its ledger position. */
+  'Stock Moved': z.object({
+    movementId: z.string(),
+    kind: z.string(),
+    lines: z.array(
+      z.object({
+        partNumber: z.string(),
+        locationId: z.string(),
+        onHandDelta: z.number(),
+        reservedDelta: z.number(),
+        seq: z.number(),
+        onHandAfter: z.number(),
+        availableAfter: z.number(),
+      }),
+    ),
+    caseId: z.optional(z.string()),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string() }),
+  }),
+  /** A movement took a stock item below its reorder point or above its overstock level (once per crossing). */
+  'Stock Level Crossed': z.object({
+    partNumber: z.string(),
+    locationId: z.string(),
+    level: z.enum(['low', 'over']),
+    from: z.enum(['ok', 'low', 'over']),
+    seq: z.number(),
+    onHand: z.number(),
+    available: z.number(),
+    reorderLevel: z.number(),
+    overstockLevel: z.number(),
+    at: z.string(),
+  }),
+  /** A parts requisition was filed, decided or issued. */
+  'Requisition Changed': z.object({
+    requisitionId: z.string(),
+    status: z.enum(['pending', 'approved', 'rejected', 'issued']),
+    technicianId: z.string(),
+    value: z.number(),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string() }),
+  }),
+  /** An approved purchase suggestion became a purchase request. */
+  'Purchase Requested': z.object({
+    purchaseRequestId: z.string(),
+    suggestionId: z.string(),
+    partNumber: z.string(),
+    locationId: z.string(),
+    quantity: z.number(),
+    value: z.number(),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string() }),
+  }),
+  /** A loaner unit or valuable tool was issued, returned, lost (written off) or its holder reminded. */
+  'Tool Moved': z.object({
+    serial: z.string(),
+    kind: z.enum(['loaner', 'tool']),
+    action: z.enum(['registered', 'issued', 'returned', 'lost', 'reminded']),
+    caseId: z.optional(z.string()),
+    technicianId: z.optional(z.string()),
+    writeOff: z.optional(z.number()),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string() }),
+  }),
   /** A manager changed a branch's working-time calendar; its morning schedule follows. */
   'SLA Calendar Changed': z.object({
     branchId: z.string(),

@@ -331,6 +331,8 @@ describe('grants follow each function’s declared access', () => {
     expect(withAccess((a) => a.mail).sort()).toEqual([
       'complaints-api',
       'complaints-workflow',
+      'parts-alerts',
+      'parts-jobs',
       'sla-timer',
       'survey-dispatch',
     ]);
@@ -1129,7 +1131,13 @@ describe('asynchronous invocations', () => {
     .map(({ id }) => id);
 
   it('knows which functions are invoked asynchronously', () => {
-    expect(invokedAsync.sort()).toEqual(['measures-jobs', 'sla-timer', 'survey-dispatch', 'survey-inbound']);
+    expect(invokedAsync.sort()).toEqual([
+      'measures-jobs',
+      'parts-jobs',
+      'sla-timer',
+      'survey-dispatch',
+      'survey-inbound',
+    ]);
   });
 
   it.each(invokedAsync)('parks what %s still fails after Lambda retries in an alarmed queue', (id) => {

@@ -27,6 +27,13 @@
  *   (dispatchers: they decide repair plans and inspect repairs, the source of the know-how) and
  *   managers; agents take calls and technicians repair, so neither publishes to customers. Parts clerks
  *   have no troubleshooting to do. Ops read the knowledge measures only, as managers do (reports).
+ * - parts (§2, §5): the parts clerk keeps the catalogue, locations and levels, receives, transfers,
+ *   scraps, reverses, counts, issues requisitions and registers loaners and tools; technicians requisition,
+ *   reserve and consume on their own case from their own van, return parts, take and bring back tools,
+ *   and read stock, their van's ledger and their own requisitions; supervisors (dispatchers) decide
+ *   requisitions and approve counts and read stock, ledger and the desk's lists; managers do all of it,
+ *   approve purchases and override ABC classes; ops read the parts desk; reception reads only the
+ *   catalogue (to quote parts); customers nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '../../functions/catalog.ts';
@@ -129,6 +136,19 @@ const investigationBy = {
   quality: { findings: 'Cracked fitting', cause: 'quality' },
   production: { findings: 'Made on shift B', shift: 'B', productionDate: '2026-10-02' },
 } as const;
+/** Parts fixtures: a warehouse (and one per role for levels and transfers), tech-matrix's van, a part. */
+const PART = 'PM-1';
+const WAREHOUSE = 'wh-matrix';
+const VAN = 'van-matrix';
+const partInput = {
+  name: 'Fan motor',
+  productLines: ['air-conditioner'],
+  unit: 'piece',
+  unitCost: 50,
+  suppliers: [{ id: 'sup-1', name: 'Parts Co.', grade: 'A', leadTimeDays: 3 }],
+};
+/** Made in `beforeAll`: the case parts are consumed on, and a purchase suggestion to decide. */
+const partsFixture = { caseId: '', suggestionId: '' };
 
 /** SPEC §2, route by route. */
 const expectations: Record<string, Expectation> = {
@@ -464,6 +484,181 @@ const expectations: Record<string, Expectation> = {
   'GET /complaint-settings': { expected: row(403, 200, 200, 403, 403, 200, 403) },
   'POST /complaint-settings': { expected: row(403, 403, 403, 403, 403, 200, 403), body: { maxRounds: 2 } },
   'GET /tasks/supervisor-visits': { expected: row(403, 403, 200, 403, 403, 200, 403) },
+
+  // Parts (SPEC §2, §5): fixtures in `partsFixture` below; each writing role its own record.
+  'GET /parts/catalogue': { expected: row(403, 200, 200, 200, 200, 200, 200) },
+  'GET /parts/catalogue/{partNumber}': {
+    expected: row(403, 200, 200, 200, 200, 200, 200),
+    path: `/parts/catalogue/${PART}`,
+  },
+  'POST /parts/catalogue/{partNumber}': {
+    expected: row(403, 403, 403, 403, 200, 200, 403),
+    path: (role: Role) => `/parts/catalogue/PM-NEW-${nth(role)}`,
+    body: partInput,
+  },
+  'POST /parts/catalogue/{partNumber}/abc-override': {
+    expected: row(403, 403, 403, 403, 403, 200, 403),
+    path: `/parts/catalogue/${PART}/abc-override`,
+    body: { abcClass: 'A', reason: 'Critical part' },
+  },
+  'GET /parts/locations': { expected: row(403, 403, 200, 200, 200, 200, 200) },
+  'POST /parts/locations/{id}': {
+    expected: row(403, 403, 403, 403, 200, 200, 403),
+    path: (role: Role) => `/parts/locations/wh-matrix-new-${nth(role)}`,
+    body: { name: 'Store', kind: 'warehouse', branchId: 'main' },
+  },
+  'GET /parts/stock': {
+    expected: row(403, 403, 200, 200, 200, 200, 200),
+    path: `/parts/stock?locationId=${WAREHOUSE}`,
+  },
+  'POST /parts/stock/{partNumber}/{locationId}': {
+    expected: row(403, 403, 403, 403, 200, 200, 403),
+    path: (role: Role) => `/parts/stock/${PART}/${WAREHOUSE}-${nth(role)}`,
+    body: { reorderLevel: 2, overstockLevel: 500 },
+  },
+  'GET /parts/alerts': { expected: row(403, 403, 200, 403, 200, 200, 200) },
+  'GET /parts/ledger': {
+    expected: row(403, 403, 200, 200, 200, 200, 200),
+    path: `/parts/ledger?locationId=${VAN}`,
+  },
+  'GET /parts/movements/{id}': {
+    expected: row(403, 403, 200, 403, 200, 200, 200),
+    path: '/parts/movements/rcv-matrix-wh',
+  },
+  'POST /parts/receipts': {
+    expected: row(403, 403, 403, 403, 201, 201, 403),
+    body: (role: Role) => ({
+      movementId: `m-rcv-${nth(role)}`,
+      locationId: WAREHOUSE,
+      lines: [{ partNumber: PART, quantity: 1 }],
+      purchaseReference: 'PO-1',
+    }),
+  },
+  'POST /parts/transfers': {
+    expected: row(403, 403, 403, 403, 201, 201, 403),
+    body: (role: Role) => ({
+      movementId: `m-tr-${nth(role)}`,
+      fromLocationId: WAREHOUSE,
+      toLocationId: `${WAREHOUSE}-1`,
+      lines: [{ partNumber: PART, quantity: 1 }],
+    }),
+  },
+  'POST /parts/scrap': {
+    expected: row(403, 403, 403, 403, 201, 201, 403),
+    body: (role: Role) => ({
+      movementId: `m-scrap-${nth(role)}`,
+      locationId: WAREHOUSE,
+      lines: [{ partNumber: PART, quantity: 1 }],
+      reason: 'Broken',
+    }),
+  },
+  'POST /parts/reservations': {
+    expected: row(403, 403, 403, 201, 201, 201, 403),
+    body: (role: Role) => ({
+      movementId: `m-res-${nth(role)}`,
+      locationId: VAN,
+      caseId: partsFixture.caseId,
+      lines: [{ partNumber: PART, quantity: 1 }],
+    }),
+  },
+  'POST /parts/consumptions': {
+    expected: row(403, 403, 403, 201, 403, 201, 403),
+    body: (role: Role) => ({
+      movementId: `m-use-${nth(role)}`,
+      caseId: partsFixture.caseId,
+      locationId: VAN,
+      lines: [{ partNumber: PART, quantity: 1 }],
+      reason: 'Worn out',
+    }),
+  },
+  'POST /parts/returns': {
+    expected: row(403, 403, 403, 201, 201, 201, 403),
+    body: (role: Role) => ({
+      movementId: `m-ret-${nth(role)}`,
+      caseId: partsFixture.caseId,
+      locationId: VAN,
+      lines: [{ partNumber: PART, quantity: 1 }],
+      reason: 'Not needed',
+    }),
+  },
+  'POST /parts/movements/{id}/reverse': {
+    expected: row(403, 403, 403, 403, 201, 201, 403),
+    path: (role: Role) => `/parts/movements/m-rev-target-${nth(role)}/reverse`,
+    body: (role: Role) => ({ movementId: `m-rev-${nth(role)}`, reason: 'Booked twice' }),
+  },
+  'POST /parts/requisitions': {
+    expected: row(403, 403, 403, 201, 403, 201, 403),
+    body: (role: Role) => ({
+      requisitionId: `REQ-NEW-${nth(role)}`,
+      fromLocationId: WAREHOUSE,
+      toLocationId: VAN,
+      lines: [{ partNumber: PART, quantity: 1 }],
+    }),
+  },
+  'GET /parts/requisitions': { expected: row(403, 403, 200, 200, 200, 200, 200) },
+  'GET /parts/requisitions/{id}': {
+    expected: row(403, 403, 200, 200, 200, 200, 200),
+    path: '/parts/requisitions/REQ-READ',
+  },
+  'POST /parts/requisitions/{id}/decide': {
+    expected: row(403, 403, 200, 403, 403, 200, 403),
+    path: (role: Role) => `/parts/requisitions/REQ-DECIDE-${nth(role)}/decide`,
+    body: { approve: true },
+  },
+  'POST /parts/requisitions/{id}/issue': {
+    expected: row(403, 403, 403, 403, 200, 200, 403),
+    path: (role: Role) => `/parts/requisitions/REQ-ISSUE-${nth(role)}/issue`,
+    body: {},
+  },
+  'POST /parts/counts': {
+    expected: row(403, 403, 403, 403, 201, 201, 403),
+    body: (role: Role) => ({ countId: `CNT-NEW-${nth(role)}`, locationId: WAREHOUSE }),
+  },
+  'GET /parts/counts/{id}': {
+    expected: row(403, 403, 200, 403, 200, 200, 200),
+    path: '/parts/counts/CNT-1',
+  },
+  'POST /parts/counts/{id}/lines': {
+    expected: row(403, 403, 403, 403, 200, 200, 403),
+    path: (role: Role) => `/parts/counts/CNT-L-${nth(role)}/lines`,
+    body: { lines: [{ partNumber: PART, counted: 1000 }] },
+  },
+  'POST /parts/counts/{id}/approve': {
+    expected: row(403, 403, 200, 403, 403, 200, 403),
+    path: (role: Role) => `/parts/counts/CNT-${nth(role)}/approve`,
+    body: {},
+  },
+  'GET /parts/purchase-suggestions': { expected: row(403, 403, 403, 403, 200, 200, 200) },
+  'POST /parts/purchase-suggestions/{id}/decide': {
+    expected: row(403, 403, 403, 403, 403, 200, 403),
+    path: () => `/parts/purchase-suggestions/${partsFixture.suggestionId}/decide`,
+    body: { approve: true },
+  },
+  'POST /parts/tools/{serial}': {
+    expected: row(403, 403, 403, 403, 201, 201, 403),
+    path: (role: Role) => `/parts/tools/TOOL-NEW-${nth(role)}`,
+    body: { kind: 'tool', name: 'Vacuum pump', homeLocationId: WAREHOUSE, value: 900 },
+  },
+  'GET /parts/tools/{serial}': {
+    expected: row(403, 403, 200, 200, 200, 200, 200),
+    path: '/parts/tools/TOOL-IN-1',
+  },
+  'POST /parts/tools/{serial}/issue': {
+    expected: row(403, 403, 403, 200, 200, 200, 403),
+    path: (role: Role) => `/parts/tools/TOOL-IN-${nth(role)}/issue`,
+    body: { technicianId: TECHNICIAN, expectedReturn: '2099-12-31' },
+  },
+  'POST /parts/tools/{serial}/return': {
+    expected: row(403, 403, 403, 200, 200, 200, 403),
+    path: (role: Role) => `/parts/tools/TOOL-OUT-${nth(role)}/return`,
+    body: {},
+  },
+  'POST /parts/tools/{serial}/lost': {
+    expected: row(403, 403, 403, 403, 200, 200, 403),
+    path: (role: Role) => `/parts/tools/TOOL-LOST-${nth(role)}/lost`,
+    body: { reason: 'Left on site' },
+  },
+  'GET /parts/overdue-tools': { expected: row(403, 403, 200, 403, 200, 200, 200) },
 };
 
 /**
@@ -495,6 +690,94 @@ beforeAll(async () => {
 afterAll(async () => {
   await sys.stop();
 });
+
+/**
+ * The parts records the cells call on, made by the roles that normally make them: locations, the part and
+ * its stock, a case of tech-matrix with parts consumed on it, a movement per role to reverse, pending and
+ * approved requisitions, open counts, tools in and out, and a purchase suggestion from a reorder crossing.
+ */
+beforeAll(async () => {
+  const clerk = await sys.as('parts_clerk');
+  const manager = await sys.as('manager');
+  const { dispatcher } = staff;
+  const tech = await sys.as('technician', TECHNICIAN);
+  const locations = [
+    [WAREHOUSE, { name: 'Matrix store', kind: 'warehouse', branchId: 'main' }],
+    [VAN, { name: 'Matrix van', kind: 'van', branchId: 'main', technicianId: TECHNICIAN }],
+    ...roles.map(
+      (r) => [`${WAREHOUSE}-${nth(r)}`, { name: 'Side store', kind: 'warehouse', branchId: 'main' }] as const,
+    ),
+  ] as const;
+  for (const [id, body] of locations) await ok(clerk.post(`/parts/locations/${id}`, body));
+  await ok(clerk.post(`/parts/catalogue/${PART}`, partInput));
+  await ok(clerk.post(`/parts/catalogue/PM-LOW`, partInput));
+  const receipt = (movementId: string, locationId: string, quantity: number, partNumber = PART) =>
+    ok(
+      clerk.post('/parts/receipts', {
+        movementId,
+        locationId,
+        lines: [{ partNumber, quantity }],
+        purchaseReference: 'PO-0',
+      }),
+    );
+  await receipt('rcv-matrix-wh', WAREHOUSE, 100);
+  await receipt('rcv-matrix-van', VAN, 50);
+  for (const r of roles) await receipt(`m-rev-target-${nth(r)}`, WAREHOUSE, 1);
+  partsFixture.caseId = await caseAt('assigned');
+  await ok(
+    tech.post('/parts/consumptions', {
+      movementId: 'm-use-fixture',
+      caseId: partsFixture.caseId,
+      locationId: VAN,
+      lines: [{ partNumber: PART, quantity: 10 }],
+      reason: 'Fixture',
+    }),
+  );
+  const requisition = (id: string) =>
+    ok(
+      tech.post('/parts/requisitions', {
+        requisitionId: id,
+        fromLocationId: WAREHOUSE,
+        lines: [{ partNumber: PART, quantity: 1 }],
+      }),
+    );
+  await requisition('REQ-READ');
+  for (const r of roles) {
+    await requisition(`REQ-DECIDE-${nth(r)}`);
+    await requisition(`REQ-ISSUE-${nth(r)}`);
+    await ok(dispatcher.post(`/parts/requisitions/REQ-ISSUE-${nth(r)}/decide`, { approve: true }));
+    await ok(clerk.post('/parts/counts', { countId: `CNT-${nth(r)}`, locationId: WAREHOUSE }));
+    await ok(clerk.post('/parts/counts', { countId: `CNT-L-${nth(r)}`, locationId: WAREHOUSE }));
+    const tool = { kind: 'tool', name: 'Vacuum pump', homeLocationId: WAREHOUSE, value: 900 };
+    for (const kind of ['IN', 'OUT', 'LOST'])
+      await ok(clerk.post(`/parts/tools/TOOL-${kind}-${nth(r)}`, tool));
+    await ok(
+      clerk.post(`/parts/tools/TOOL-OUT-${nth(r)}/issue`, {
+        technicianId: TECHNICIAN,
+        expectedReturn: '2099-12-31',
+      }),
+    );
+  }
+  // Counts the approve cells approve have their lines entered.
+  for (const r of roles)
+    await ok(
+      clerk.post(`/parts/counts/CNT-${nth(r)}/lines`, { lines: [{ partNumber: PART, counted: 1000 }] }),
+    );
+  // A reorder crossing: the alert consumer files a purchase suggestion.
+  await ok(clerk.post(`/parts/stock/PM-LOW/${WAREHOUSE}`, { reorderLevel: 5, overstockLevel: 0 }));
+  await receipt('rcv-matrix-low', WAREHOUSE, 10, 'PM-LOW');
+  await ok(
+    clerk.post('/parts/scrap', {
+      movementId: 'scrap-matrix-low',
+      locationId: WAREHOUSE,
+      lines: [{ partNumber: 'PM-LOW', quantity: 6 }],
+      reason: 'Rust',
+    }),
+  );
+  await sys.bus.idle();
+  const suggestions = await ok(manager.get('/parts/purchase-suggestions'));
+  partsFixture.suggestionId = suggestions.items[0].id;
+}, 180_000);
 
 async function ok(res: Promise<{ status: number; body: any }>): Promise<any> {
   const r = await res;

@@ -10,6 +10,7 @@ import { complaintItemKinds } from '../../shared/complaints/model.ts';
 import { directoryItemKinds } from '../../shared/directory/model.ts';
 import { knowledgeItemKinds } from '../../shared/knowledge/model.ts';
 import { measureItemKinds } from '../../shared/measures/model.ts';
+import { partsItemKinds } from '../../shared/parts/model.ts';
 import { slaItemKinds } from '../../shared/sla/model.ts';
 import { counterKind } from '../../shared/store/counter.ts';
 import { surveyItemKinds } from '../../shared/surveys/model.ts';
@@ -62,6 +63,20 @@ const known: Record<string, Record<number, string>> = {
   MeasureMarker: { 1: '3b8a515a38ea5b9f' },
   TechnicianNote: { 1: 'b6f8472afc72c169' },
   DailyReport: { 1: 'dfd99a7429ad4979' },
+  Part: { 1: 'd8eef43539aa50ba' },
+  StockLocation: { 1: '044ba5102c9e0594' },
+  StockItem: { 1: '486d74a127bb8f69' },
+  LedgerEntry: { 1: '2cee4fd4359d24cc' },
+  Movement: { 1: '9862665a12ec2e9c' },
+  Requisition: { 1: 'b58372d2cde03224' },
+  CountSession: { 1: 'a3599a15b6e709aa' },
+  CountLine: { 1: 'af7e5e449377525f' },
+  PurchaseSuggestion: { 1: '22ce723442413970' },
+  PurchaseRequest: { 1: 'af59c3e145361d56' },
+  Tool: { 1: 'bc257073821b22d7' },
+  ToolHistoryEntry: { 1: '179261d126df4b47' },
+  CasePartsUse: { 1: 'b5045937988a370c' },
+  CaseLoanerGuard: { 1: '9e1e5584cd78fcfd' },
 };
 
 const kinds = [
@@ -73,6 +88,7 @@ const kinds = [
   ...directoryItemKinds,
   ...knowledgeItemKinds,
   ...measureItemKinds,
+  ...partsItemKinds,
 ];
 
 describe('stored schema versions', () => {
