@@ -14,6 +14,15 @@ const caseRef = {
   actor: z.object({ sub: z.string(), role: z.string() }),
 };
 
+/** What every complaint event names. */
+const complaintRef = {
+  complaintId: z.string(),
+  number: z.string(),
+  branchId: z.string(),
+  at: z.string(),
+  actor: z.object({ sub: z.string(), role: z.string() }),
+};
+
 /** One step of the SLA escalation ladder taken on a case (SPEC §4). */
 const slaEscalation = z.object({
   ...caseRef,
@@ -78,20 +87,85 @@ export const eventSchemas = {
     complaint: z.boolean(),
     at: z.string(),
   }),
-  /** A complaint was registered (for now only from surveys); its supervisor visit task exists already. */
+  /**
+   * A complaint was registered, on any channel (a survey answer or directly); its investigation workflow
+   * starts from this event. Survey complaints name their case, card and technician.
+   */
   'Complaint Raised': z.object({
     complaintId: z.string(),
     number: z.string(),
-    source: z.literal('survey'),
-    caseId: z.string(),
-    caseNumber: z.string(),
+    source: z.enum(['survey', 'direct']),
+    channel: z.optional(z.string()),
+    severity: z.optional(z.enum(['ordinary', 'serious', 'major'])),
+    subject: z.optional(z.string()),
+    department: z.optional(z.string()),
+    caseId: z.optional(z.string()),
+    caseNumber: z.optional(z.string()),
     branchId: z.string(),
-    technicianId: z.string(),
+    technicianId: z.optional(z.string()),
     customerId: z.string(),
-    reasons: z.array(z.string()),
-    visitTaskId: z.string(),
+    reasons: z.optional(z.array(z.string())),
+    visitTaskId: z.optional(z.string()),
+    relatedComplaintIds: z.optional(z.array(z.string())),
     at: z.string(),
   }),
+  /**
+   * A complaint went up: a major one to the vice president at registration, a decision above the
+   * approver's authority to the next level, or a complaint still unresolved after its rounds to leadership.
+   */
+  'Complaint Escalated': z.object({
+    ...complaintRef,
+    reason: z.enum(['major', 'decision_above_authority', 'individual_case']),
+    round: z.number(),
+    level: z.optional(z.number()),
+    recipients: z.array(z.string()),
+  }),
+  /** A human step of an investigation was completed (measures: time per step, on time, by cause and department). */
+  'Complaint Step Completed': z.object({
+    ...complaintRef,
+    stepId: z.string(),
+    step: z.string(),
+    round: z.number(),
+    level: z.number(),
+    ownerRole: z.string(),
+    openedAt: z.string(),
+    dueAt: z.string(),
+    completedAt: z.string(),
+    onTime: z.boolean(),
+    /** Working minutes the step had on the branch calendar. */
+    allowedWorkingMinutes: z.number(),
+    /** Working minutes it took on the branch calendar. */
+    workingMinutes: z.number(),
+    cause: z.optional(z.string()),
+    department: z.string(),
+  }),
+  /** A step passed its due time unfinished: one rung of the SLA ladder, reported upward. */
+  'Complaint Step Overdue': z.object({
+    ...complaintRef,
+    stepId: z.string(),
+    step: z.string(),
+    rung: z.string(),
+    notify: z.string(),
+    dueAt: z.string(),
+    recipients: z.array(z.string()),
+  }),
+  /** The customer was not satisfied: the complaint is handled again (round is the new one). */
+  'Complaint Reopened': z.object({ ...complaintRef, round: z.number(), individualCase: z.boolean() }),
+  /** The customer was satisfied: measures read on-time, rounds, cause and department from here. */
+  'Complaint Closed': z.object({
+    ...complaintRef,
+    department: z.string(),
+    cause: z.optional(z.string()),
+    severity: z.string(),
+    rounds: z.number(),
+    individualCase: z.boolean(),
+    createdAt: z.string(),
+    closedAt: z.string(),
+    dueAt: z.optional(z.string()),
+    onTime: z.boolean(),
+  }),
+  /** A closed complaint was added to the case library. */
+  'Complaint Published': z.object({ ...complaintRef, productLine: z.string(), cause: z.string() }),
   /** An SLA step before the due time (50 % → dispatcher, 75 % → dispatcher, urgent). */
   'SLA Warning': slaEscalation,
   /** An SLA milestone reached its due time unmet (→ supervisor). */
@@ -145,6 +219,69 @@ export const eventSchemas = {
     dueAt: z.string(),
     recipients: z.array(z.string()),
     at: z.string(),
+  }),
+  /** Stock moved (SPEC §5): one movement, every stock item it changed, each with its ledger position. */
+  'Stock Moved': z.object({
+    movementId: z.string(),
+    kind: z.string(),
+    lines: z.array(
+      z.object({
+        partNumber: z.string(),
+        locationId: z.string(),
+        onHandDelta: z.number(),
+        reservedDelta: z.number(),
+        seq: z.number(),
+        onHandAfter: z.number(),
+        availableAfter: z.number(),
+      }),
+    ),
+    caseId: z.optional(z.string()),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string() }),
+  }),
+  /** A movement took a stock item below its reorder point or above its overstock level (once per crossing). */
+  'Stock Level Crossed': z.object({
+    partNumber: z.string(),
+    locationId: z.string(),
+    level: z.enum(['low', 'over']),
+    from: z.enum(['ok', 'low', 'over']),
+    seq: z.number(),
+    onHand: z.number(),
+    available: z.number(),
+    reorderLevel: z.number(),
+    overstockLevel: z.number(),
+    at: z.string(),
+  }),
+  /** A parts requisition was filed, decided or issued. */
+  'Requisition Changed': z.object({
+    requisitionId: z.string(),
+    status: z.enum(['pending', 'approved', 'rejected', 'issued']),
+    technicianId: z.string(),
+    value: z.number(),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string() }),
+  }),
+  /** An approved purchase suggestion became a purchase request. */
+  'Purchase Requested': z.object({
+    purchaseRequestId: z.string(),
+    suggestionId: z.string(),
+    partNumber: z.string(),
+    locationId: z.string(),
+    quantity: z.number(),
+    value: z.number(),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string() }),
+  }),
+  /** A loaner unit or valuable tool was issued, returned, lost (written off) or its holder reminded. */
+  'Tool Moved': z.object({
+    serial: z.string(),
+    kind: z.enum(['loaner', 'tool']),
+    action: z.enum(['registered', 'issued', 'returned', 'lost', 'reminded']),
+    caseId: z.optional(z.string()),
+    technicianId: z.optional(z.string()),
+    writeOff: z.optional(z.number()),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string() }),
   }),
   /** A manager changed a branch's working-time calendar; its morning schedule follows. */
   'SLA Calendar Changed': z.object({

@@ -8,6 +8,7 @@ import { directory } from './directory/catalog.ts';
 import { identity } from './identity/catalog.ts';
 import { knowledge } from './knowledge/catalog.ts';
 import { measures } from './measures/catalog.ts';
+import { parts } from './parts/catalog.ts';
 import { platform } from './platform/catalog.ts';
 import { sla } from './sla/catalog.ts';
 import { type FunctionSpec, type RouteKey, type RouteSpec, splitRouteKey } from './spec.ts';
@@ -23,6 +24,7 @@ export const modules = [
   directory,
   knowledge,
   measures,
+  parts,
   warranty,
   identity,
 ] as const;

@@ -28,6 +28,20 @@ export interface ScheduleSpec {
   input: Record<string, unknown>;
 }
 
+/**
+ * A Step Functions state machine whose definition is an ASL file in the repository: CDK deploys it with
+ * `DefinitionBody.fromFile` and the local runtime executes the same file.
+ */
+export interface WorkflowSpec {
+  /** Unique across the catalogue: construct id, local state machine name, what `access.workflow` names. */
+  name: string;
+  description: string;
+  /** The ASL file (JSONPath), relative to the repo root. */
+  definitionFile: string;
+  /** The `${Name}` placeholder of the definition that stands for its task function's ARN. */
+  taskFunctionSubstitution: string;
+}
+
 /** What starts a function. */
 export type Trigger =
   /** API Gateway routes (declared in the domain's `routes`). */
@@ -50,7 +64,9 @@ export type Trigger =
    * ID and access token the pool issues. Deployed with the pool (Identity stack), not with the API; it
    * does not run locally, where there is no Cognito and the token command mints tokens directly.
    */
-  | { kind: 'identity-token' };
+  | { kind: 'identity-token' }
+  /** The task function of a workflow: its Task states invoke it (plain and `.waitForTaskToken`). */
+  | { kind: 'workflow-task'; workflow: WorkflowSpec };
 
 /** The resources a function may touch; grants (CDK) follow from this and nothing else. */
 export interface Access {
@@ -67,6 +83,11 @@ export interface Access {
   surveyKey?: 'use';
   /** Reads a user of the pool with its second factors (`cognito-idp:AdminGetUser`), nothing else. */
   users?: 'read-mfa';
+  /**
+   * A workflow of the catalogue, by name: `start` starts executions (`states:StartExecution` on it),
+   * `respond` answers its waiting task tokens (`SendTaskSuccess`, `SendTaskFailure`, `SendTaskHeartbeat`).
+   */
+  workflow?: { name: string; may: readonly ('start' | 'respond')[] };
 }
 
 export interface FunctionSpec<S extends EnvSchema = EnvSchema> {

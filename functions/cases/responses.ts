@@ -70,6 +70,20 @@ export const staffCaseViewSchema = z.looseObject({
   department: z.optional(str(100)),
   status: z.enum(caseStatuses),
   visibleStatus: z.enum(visibleStatuses),
+  /** The repair card's parts: consumed on the case, net of returns, from the parts ledger. */
+  partsConsumed: z.optional(
+    list(
+      z.looseObject({
+        partNumber: str(40),
+        name: str(120),
+        model: z.optional(str(100)),
+        quantity: z.number().check(z.minimum(-1_000_000), z.maximum(1_000_000)),
+        unitCost: money(),
+        value: z.number().check(z.minimum(-1_000_000_000), z.maximum(1_000_000_000)),
+      }),
+      100,
+    ),
+  ),
   heldFrom: z.optional(z.enum(caseStatuses)),
   technicianId: z.optional(idRef()),
   assignments: list(

@@ -20,6 +20,9 @@ import {
 import { sla } from './catalog.ts';
 import { slaApiDeps } from './deps.ts';
 
+/** Unassigned requests shown on the board before it points on to the queue. */
+const BOARD_LIMIT = 100;
+
 export const handler = httpRoutes(sla, 'sla-api', {
   'GET /cases/{id}/sla': async (req) => ({
     status: 200,
@@ -39,7 +42,11 @@ export const handler = httpRoutes(sla, 'sla-api', {
   },
   'GET /dispatch/board': async (req) => ({
     status: 200,
-    body: await dispatchBoard(slaApiDeps(req.env), req.query.branchId ?? DEFAULT_BRANCH_ID),
+    body: await dispatchBoard(
+      slaApiDeps(req.env),
+      req.query.branchId ?? DEFAULT_BRANCH_ID,
+      req.query.limit ?? BOARD_LIMIT,
+    ),
   }),
   'GET /technicians/{id}/day': async (req) => ({
     status: 200,

@@ -95,9 +95,9 @@ export const sla = domainModule(
     'GET /dispatch/board': {
       fn: 'sla-api',
       summary:
-        "A branch's dispatch board: unassigned requests (priority first) and each technician's open load, with customer, address, zone, symptoms, product and SLA due times",
+        "A branch's dispatch board: unassigned requests (priority first; the first `limit`, default 100, with `unassignedNextCursor` to read on from `/dispatch/queue`) and each technician's open load, with customer, address, zone, symptoms, product and SLA due times",
       roles: ['dispatcher', 'manager'],
-      query: z.strictObject({ branchId: branchQuery }),
+      query: z.strictObject({ branchId: branchQuery, limit: limitParam }),
     },
     'GET /technicians/{id}/day': {
       fn: 'sla-api',

@@ -11,6 +11,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { Access } from '../../functions/spec.ts';
 import type { AftercareFunction } from './aftercare-function.ts';
@@ -33,7 +34,15 @@ export interface AccessTargets {
   readonly surveyKey: secretsmanager.ISecret;
   /** The user pool. */
   readonly users: cognito.IUserPool;
+  /** The catalogue's workflows by name (their state machines). */
+  readonly workflows: (name: string) => sfn.IStateMachine;
 }
+
+/** Step Functions actions per `workflow` permission. */
+export const WORKFLOW_ACTIONS = {
+  start: ['states:StartExecution'],
+  respond: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+} as const;
 
 /** How cdk-nag names a resource in a finding: the ARN itself, or with `<AWS::…>` for unresolved parts. */
 function nagResource(stack: Stack, arn: string): string {
@@ -159,10 +168,26 @@ export class FunctionAccess extends Construct {
         });
         policy.attachToRole(fn.role);
       },
+
+      // On the one state machine only: starting its executions, or answering the task tokens it hands out.
+      // Its own policy, as for the pool: the state machine names its task function, which may answer it too.
+      workflow: ({ name, may }) => {
+        const machine = target('workflows')(name);
+        const policy = new iam.Policy(this, 'Workflow', {
+          statements: may.map(
+            (permission) =>
+              new iam.PolicyStatement({
+                actions: [...WORKFLOW_ACTIONS[permission]],
+                resources: [machine.stateMachineArn],
+              }),
+          ),
+        });
+        policy.attachToRole(fn.role);
+      },
     };
 
-    for (const [kind, level] of Object.entries(fn.spec.access) as [keyof Access, string | undefined][]) {
-      if (level !== undefined) (grants[kind] as (level: string) => void)(level);
+    for (const [kind, level] of Object.entries(fn.spec.access) as [keyof Access, unknown][]) {
+      if (level !== undefined) (grants[kind] as (level: unknown) => void)(level);
     }
   }
 }

@@ -108,7 +108,14 @@ export const demoDirectory: DirectorySeed = {
       skills: ['air-conditioner', 'water-heater'],
       certificates: certified('2030-12-31'),
     },
-    { id: 'p-he', name: '何芳 He Fang', branchId: 'main', roles: ['parts_clerk'] },
+    {
+      id: 'p-he',
+      name: '何芳 He Fang',
+      // Stock alerts go to the branch's parts clerks by e-mail.
+      email: 'he.fang@aftercare.example',
+      branchId: 'main',
+      roles: ['parts_clerk'],
+    },
     { id: 'o-ops', name: '运维 Ops desk', branchId: 'main', roles: ['ops'] },
   ],
   customers: [

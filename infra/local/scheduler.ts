@@ -68,7 +68,7 @@ export class ScheduleError extends Error {
   }
 }
 
-/** Next instant of a schedule expression after `from`: `at(...)` once, or a daily `cron(m h ...)`. */
+/** Next instant of a schedule expression after `from`: `at(...)` once, a daily `cron(m h ...)`, or a monthly `cron(m h D * ? *)`. */
 export function nextOccurrence(expression: string, timezone: string, from: Date): Date | undefined {
   const zone = timezone || 'UTC';
   if (!IANAZone.isValidZone(zone))
@@ -90,6 +90,23 @@ export function nextOccurrence(expression: string, timezone: string, from: Date)
       millisecond: 0,
     });
     return (base.toMillis() > from.getTime() ? base : base.plus({ days: 1 })).toJSDate();
+  }
+  // And what the parts module uses: a day of every month at a local time.
+  const monthly = /^cron\((\d{1,2}) (\d{1,2}) (\d{1,2}) \* \? \*\)$/.exec(expression);
+  if (monthly?.[1] && monthly[2] && monthly[3]) {
+    const local = DateTime.fromJSDate(from, { zone });
+    const at = (month: DateTime) =>
+      month.set({
+        day: Number(monthly[3]),
+        hour: Number(monthly[2]),
+        minute: Number(monthly[1]),
+        second: 0,
+        millisecond: 0,
+      });
+    const base = at(local.startOf('month'));
+    return (
+      base.toMillis() > from.getTime() ? base : at(local.startOf('month').plus({ months: 1 }))
+    ).toJSDate();
   }
   throw new ScheduleError('ValidationException', 400, `expression not emulated locally: ${expression}`);
 }

@@ -1,19 +1,23 @@
 /**
  * `npm run seed [-- --data-dir .data]`: loads the demo directory (infra/local/demo-directory.ts) into the
  * local table — two branches, their staff, customers and product units — and names the seeded staff as
- * SLA escalation contacts of the main branch, and the demo knowledge base (infra/local/demo-knowledge.ts). `npm start` seeds nothing by itself; run this once, with
+ * SLA escalation contacts of the main branch, the demo knowledge base (infra/local/demo-knowledge.ts) and
+ * the demo parts desk (infra/local/demo-parts.ts). `npm start` seeds nothing by itself; run this once, with
  * or without the system running. Records already there are kept.
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DynamoCaseStore } from '../../shared/cases/store.ts';
 import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
 import { SearchIndexCache } from '../../shared/knowledge/service.ts';
 import { DynamoKnowledgeStore } from '../../shared/knowledge/store.ts';
+import { DynamoPartsStore } from '../../shared/parts/store.ts';
 import { parsePolicy } from '../../shared/sla/policy.ts';
 import { DynamoSlaStore } from '../../shared/sla/store.ts';
 import { repoRoot } from '../bundle.ts';
 import { demoDirectory, SEED_ACTOR, seedDirectory } from './demo-directory.ts';
 import { seedKnowledge } from './demo-knowledge.ts';
+import { seedParts } from './demo-parts.ts';
 import { withLocalTable } from './local-table.ts';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
@@ -47,6 +51,17 @@ try {
     });
     if (kb.created) report.created.push(`${kb.created} knowledge entries`);
     if (kb.kept) report.kept.push(`${kb.kept} knowledge entries`);
+    // The parts desk: store, Li Wei's van, parts, stock on the ledger, a loaner and a tool.
+    await seedParts(
+      {
+        store: new DynamoPartsStore(db, tableName),
+        cases: new DynamoCaseStore(db, tableName, 'Asia/Shanghai'),
+        directory: new DynamoDirectoryStore(db, tableName),
+        now,
+      },
+      SEED_ACTOR,
+      report,
+    );
     console.log(
       [
         report.created.length ? `Created: ${report.created.join(', ')}.` : 'Nothing new.',

@@ -29,6 +29,7 @@ import { acquireDataLock, type DataLock } from './lock.ts';
 import { DeliveryQueues, ensureRuntimeTable, runtimeTableName } from './queues.ts';
 import { LocalTimers, ScheduleError, schedulerEdge } from './scheduler.ts';
 import { createLocalServer, type SideRoute } from './server.ts';
+import { LocalStepFunctions, stepFunctionsEdge } from './step-functions.ts';
 import { StreamRelay } from './stream-relay.ts';
 import { localSurveys } from './surveys.ts';
 
@@ -70,6 +71,8 @@ export interface LocalSystem {
   queues: DeliveryQueues;
   /** The EventBridge Scheduler emulation (SLA timers, morning runs). */
   timers: LocalTimers;
+  /** The Step Functions emulation running the catalogue's workflows (durable, replayed on start). */
+  workflows: LocalStepFunctions;
   /** The engine this system started (absent on a shared engine). */
   engine?: DynamoLocal;
   tableName: string;
@@ -82,6 +85,8 @@ const LOCAL_PREFIX = 'aftercare';
 const functionArn = (id: string) => `arn:aws:lambda:local:000000000000:function:${id}`;
 const SCHEDULER_ROLE_ARN = 'arn:aws:iam::000000000000:role/aftercare-scheduler';
 const TIMER_DLQ_ARN = 'arn:aws:sqs:local:000000000000:aftercare-sla-timer-dlq';
+const stateMachineArn = (name: string) =>
+  `arn:aws:states:local:000000000000:stateMachine:${LOCAL_PREFIX}-${name}`;
 
 /** Creates the catalogue's named recurring schedules that do not exist yet (as the deployment does). */
 async function createNamedSchedules(timers: LocalTimers, timeZone: string): Promise<void> {
@@ -226,6 +231,15 @@ async function startOnEngine(
   });
 
   const timeZone = opts.timeZone ?? DEFAULT_TIME_ZONE;
+  const workflows = new LocalStepFunctions({
+    endpoint: dynamoEndpoint,
+    tableName: runtimeTable,
+    invoke,
+    functionArn,
+    stateMachineArn,
+    log,
+  });
+
   const lifecycle = { draining: false, active: 0 };
   const server = createLocalServer({
     routes: allRoutes,
@@ -237,6 +251,7 @@ async function startOnEngine(
       localHealth({ endpoint: dynamoEndpoint, tableName, engine, queues }),
       eventBridgeEdge(bus),
       schedulerEdge(timers),
+      stepFunctionsEdge(workflows),
       ...surveys.sideRoutes,
       docsPages(),
       dashboardPages({ auth, timeZone }),
@@ -263,6 +278,7 @@ async function startOnEngine(
     SLA_TIMER_ARN: functionArn('sla-timer'),
     SLA_SCHEDULER_ROLE_ARN: SCHEDULER_ROLE_ARN,
     SLA_TIMER_DLQ_ARN: TIMER_DLQ_ARN,
+    COMPLAINT_WORKFLOW_ARN: stateMachineArn('complaint-investigation'),
   };
   checkEnvironments(bindings);
   Object.assign(process.env, {
@@ -274,11 +290,14 @@ async function startOnEngine(
     AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_EVENTBRIDGE: `${url}${AWS_EDGE_PREFIX}`,
     AWS_ENDPOINT_URL_SCHEDULER: `${url}${AWS_EDGE_PREFIX}`,
+    AWS_ENDPOINT_URL_SFN: `${url}${AWS_EDGE_PREFIX}`,
     POWERTOOLS_LOG_LEVEL: opts.logLevel ?? 'INFO',
     // EMF lines would only clutter the console: there is no CloudWatch here.
     POWERTOOLS_METRICS_DISABLED: 'true',
   });
   await createNamedSchedules(timers, timeZone);
+  // Investigations in progress when the runtime last stopped continue where their stored state says.
+  await workflows.resume();
   if (!opts.inMemory) surveys.watch();
 
   // The outbox: domain events written with each change reach the bus through the table stream.
@@ -298,6 +317,7 @@ async function startOnEngine(
     bus,
     queues,
     timers,
+    workflows,
     tableName,
     dynamoEndpoint,
     ...(engine ? { engine } : {}),
@@ -310,6 +330,7 @@ async function startOnEngine(
         // 2. Background work: nothing new starts; what runs finishes (the gateway still serves its SDK
         //    calls). Undelivered messages stay in their queues, the relay's position in its checkpoint.
         await surveys.stop();
+        await workflows.stop();
         await timers.stop();
         await relay.stop();
         await queues.stop();

@@ -34,6 +34,8 @@ export interface BindingSources {
    * their environments name it — so its values are read when the app is synthesized.
    */
   readonly slaTimers: () => ScheduledJob;
+  /** A workflow's state machine ARN by name (created with its task function, read at synthesis). */
+  readonly workflow: (name: string) => string;
 }
 
 /** The variables every function reads (`envSchema()`), bound alike in each stack that deploys functions. */
@@ -55,6 +57,7 @@ export function stageBindings(src: BindingSources): EnvBindings {
     SLA_TIMER_ARN: late((job) => job.target.function.functionArn),
     SLA_SCHEDULER_ROLE_ARN: late((job) => job.role.roleArn),
     SLA_TIMER_DLQ_ARN: late((job) => job.deadLetters.queue.queueArn),
+    COMPLAINT_WORKFLOW_ARN: Lazy.string({ produce: () => src.workflow('complaint-investigation') }),
     MAIL_FROM: src.mail.mailFrom,
     SES_CONFIGURATION_SET: src.mail.configurationSetName,
     SURVEY_TOKEN_SECRET_ARN: src.surveyKey.secretArn,

@@ -9,11 +9,14 @@
  * stacks would turn each such edge into an export (or a cycle). What outlives compute (table, users,
  * survey key) lives in stacks of its own.
  */
+
+import { join } from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -27,6 +30,7 @@ import {
   THROTTLE,
 } from '../../functions/catalog.ts';
 import type { Trigger } from '../../functions/spec.ts';
+import { repoRoot } from '../bundle.ts';
 import { AftercareFunction } from '../constructs/aftercare-function.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { EventSubscription } from '../constructs/event-subscription.ts';
@@ -35,6 +39,7 @@ import { Mail, type MailSender } from '../constructs/mail.ts';
 import { OutboxRelay } from '../constructs/outbox-relay.ts';
 import { ScheduledJob } from '../constructs/scheduled-job.ts';
 import { ServiceApi } from '../constructs/service-api.ts';
+import { Workflow } from '../constructs/workflow.ts';
 import { scheduleGroupName } from '../naming.ts';
 import { stageBindings } from './bindings.ts';
 import { IDENTITY_STACK_TRIGGER } from './identity-stack.ts';
@@ -71,6 +76,8 @@ export class ServiceStack extends Stack {
   readonly functions: Partial<Record<FunctionId, AftercareFunction>>;
   /** The schedule groups that exist (a group is created for the first schedule that needs it). */
   readonly scheduleGroups: Partial<Record<'timers' | 'schedule', scheduler.CfnScheduleGroup>> = {};
+  /** The catalogue's workflows (Step Functions state machines from ASL files), by name. */
+  readonly workflows = new Map<string, Workflow>();
 
   constructor(scope: Construct, id: string, props: ServiceStackProps) {
     super(scope, id, props);
@@ -105,6 +112,11 @@ export class ServiceStack extends Stack {
       inbound: this.mail,
       surveyKey: props.surveyKey,
       publicBaseUrl: this.api.publicBaseUrl,
+      workflow: (name) => {
+        const workflow = this.workflows.get(name);
+        if (!workflow) throw new Error(`a function reads workflow ${name}, but no function is its task`);
+        return workflow.stateMachine.stateMachineArn;
+      },
       slaTimers: () => {
         if (!slaTimers)
           throw new Error('a function reads the SLA timer settings, but none has a timers trigger');
@@ -164,6 +176,24 @@ export class ServiceStack extends Stack {
           table: props.table,
         }),
       'inbound-mail': (fn, trigger) => this.mail.receiveInto(trigger.prefix, fn),
+      // The state machine from its ASL file, its task placeholder bound to this function; only it may invoke it.
+      'workflow-task': (fn, trigger) => {
+        const spec = trigger.workflow;
+        if (this.workflows.has(spec.name)) throw new Error(`workflow ${spec.name} has two task functions`);
+        const workflow = new Workflow(fn.node.scope as Construct, spec.name, {
+          description: spec.description,
+          definitionFile: join(repoRoot, spec.definitionFile),
+          definitionSubstitutions: { [spec.taskFunctionSubstitution]: fn.function.functionArn },
+        });
+        // The unqualified function only (`grantInvoke` would add every version and alias).
+        workflow.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['lambda:InvokeFunction'],
+            resources: [fn.function.functionArn],
+          }),
+        );
+        this.workflows.set(spec.name, workflow);
+      },
       'identity-token': (fn) => {
         throw new Error(`${fn.functionId} is a user pool trigger: the Identity stack deploys it`);
       },
@@ -196,6 +226,11 @@ export class ServiceStack extends Stack {
         },
         surveyKey: props.surveyKey,
         users: props.userPool,
+        workflows: (name) => {
+          const workflow = this.workflows.get(name);
+          if (!workflow) throw new Error(`${fn.functionId} uses workflow ${name}, which no function runs`);
+          return workflow.stateMachine;
+        },
       });
     }
 

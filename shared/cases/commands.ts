@@ -10,6 +10,7 @@ import { missingForAssignment } from '../directory/service.ts';
 import { StateConflictError, ValidationError } from '../errors.ts';
 import { entryRefSchema, knowledgeKeys, normalizeCode } from '../knowledge/model.ts';
 import { entryUseWrites } from '../knowledge/store.ts';
+import { noLoanerOut } from '../parts/case-guard.ts';
 import { check, insert, type Write } from '../store/unit-of-work.ts';
 import { isoDate, text } from '../validation.ts';
 import { type CoverageDecision, serviceCategories } from './category.ts';
@@ -747,7 +748,13 @@ export const caseCommands = {
     roles: supervisors,
     input: z.strictObject({ note: z.optional(text(1000)) }),
     apply(c, input) {
-      return { to: 'closed', next: c, details: input.note ? { note: input.note } : {} };
+      return {
+        to: 'closed',
+        next: c,
+        details: input.note ? { note: input.note } : {},
+        // A case cannot close while a loaner unit is out against it (checked in the close transaction).
+        writes: [noLoanerOut(c.id)],
+      };
     },
   }),
 

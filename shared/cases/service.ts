@@ -19,6 +19,7 @@ import {
 } from '../errors.ts';
 import { knowledgeKeys, normalizeCode } from '../knowledge/model.ts';
 import { counterWrite, entryUseWrites } from '../knowledge/store.ts';
+import type { CasePartLine } from '../parts/case-parts.ts';
 import type { Page } from '../store/pagination.ts';
 import { UnitOfWork, type Write } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
@@ -71,7 +72,9 @@ export interface CustomerCaseView {
   charges: Case['charges'];
 }
 
-export type CaseView = (Case & { visibleStatus: VisibleStatus }) | CustomerCaseView;
+export type CaseView =
+  | (Case & { visibleStatus: VisibleStatus; partsConsumed?: CasePartLine[] })
+  | CustomerCaseView;
 
 const ref = (actor: Actor, name = actor.name): ActorRef => ({
   sub: actor.sub,
@@ -361,7 +364,14 @@ async function visibleCase(deps: CaseDeps, actor: Actor, caseId: string): Promis
 }
 
 export async function getCase(deps: CaseDeps, actor: Actor, caseId: string): Promise<CaseView> {
-  return viewFor(actor, await visibleCase(deps, actor, caseId));
+  // Staff and the technician see the repair card's parts: what the parts ledger recorded on the case,
+  // read alongside the case (a customer's view drops it).
+  const [c, partsConsumed] = await Promise.all([
+    visibleCase(deps, actor, caseId),
+    deps.store.partsConsumed(caseId),
+  ]);
+  const view = viewFor(actor, c);
+  return 'visibleStatus' in view ? { ...view, partsConsumed } : view;
 }
 
 /** What a customer sees of their case's history: its visible status, who comes, and when. */

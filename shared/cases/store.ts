@@ -5,6 +5,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { VersionConflictError } from '../errors.ts';
+import { type CasePartLine, readCaseParts } from '../parts/case-parts.ts';
 import { nextInSequence } from '../store/counter.ts';
 import { parseItem } from '../store/item.ts';
 import type { Page, PageQuery } from '../store/pagination.ts';
@@ -58,6 +59,8 @@ export interface CaseStore {
   listByCreatedDay(day: string, q: CaseListQuery): Promise<Page<Case>>;
   listByCompletedDay(day: string, q: CaseListQuery): Promise<Page<Case>>;
   listRegister(month: string, q: CaseListQuery): Promise<Page<RegisterEntry>>;
+  /** The parts consumed on the case, from the parts ledger (one Query on its by-case index). */
+  partsConsumed(caseId: string): Promise<CasePartLine[]>;
 }
 
 export const parseCase = (item: Record<string, unknown>): Case => parseItem(caseItemSchema, item);
@@ -187,6 +190,10 @@ export class DynamoCaseStore implements CaseStore {
     return queryPage(this.db, this.tableName, { pk: caseKeys.registerMonth(month) }, q, (i) =>
       parseItem(registerEntrySchema, i),
     );
+  }
+
+  partsConsumed(caseId: string): Promise<CasePartLine[]> {
+    return readCaseParts(this.db, this.tableName, caseId);
   }
 
   /** Newest first on every case index. */

@@ -23,6 +23,8 @@ export const envVariables = {
   SLA_SCHEDULER_ROLE_ARN: nonEmpty(),
   /** Dead-letter queue of SLA firings that failed after the retries. */
   SLA_TIMER_DLQ_ARN: nonEmpty(),
+  /** The complaint investigation state machine (Step Functions), started on `Complaint Raised`. */
+  COMPLAINT_WORKFLOW_ARN: nonEmpty(),
   /** Verified SES sender, e.g. `Aftercare <service@aftercare.example>`. */
   MAIL_FROM: nonEmpty(),
   /** SES configuration set every message is sent with. */

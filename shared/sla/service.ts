@@ -232,7 +232,7 @@ const milestoneLabels: Record<Milestone['kind'], string> = {
 /** Handles one firing of a schedule; a stale, paused, met or already-escalated step does nothing. */
 export async function handleTimer(
   deps: SlaDeps,
-  payload: Exclude<TimerPayload, { kind: 'return-decision' }>,
+  payload: Exclude<TimerPayload, { kind: 'complaint-step' | 'return-decision' }>,
 ): Promise<TimerOutcome> {
   if (payload.kind === 'morning') {
     await runMorning(deps, payload.branchId);
@@ -342,7 +342,10 @@ async function escalate(deps: SlaDeps, e: Evaluation, m: Milestone, step: StepSt
  * The e-mail addresses of a step's contacts: addresses as they are, staff through the directory (an
  * inactive person or one without an address is skipped, and logged).
  */
-async function addressesOf(deps: SlaDeps, contacts: readonly EscalationContact[]): Promise<string[]> {
+export async function addressesOf(
+  deps: { directory: Pick<DirectoryStore, 'getStaff'>; log?: SlaDeps['log'] },
+  contacts: readonly EscalationContact[],
+): Promise<string[]> {
   const out: string[] = [];
   for (const contact of contacts) {
     if (typeof contact === 'string') out.push(contact);
@@ -526,6 +529,8 @@ export interface DispatchBoard {
   branchId: string;
   /** Requests waiting for dispatch: next-morning priority first, then by arrival due time. */
   unassigned: QueueEntry[];
+  /** More are waiting: read on with `GET /dispatch/queue?cursor=`. */
+  unassignedNextCursor?: string;
   /** Every technician of the branch (active or not, with open work), and their open cases, soonest due first. */
   technicians: Array<{
     technicianId: string;
@@ -540,9 +545,13 @@ export interface DispatchBoard {
  * with customer name, address, zone, symptoms, product and SLA due times. One Query per list (the
  * queue, the load, the branch's staff).
  */
-export async function dispatchBoard(deps: SlaApiDeps, branchId: string): Promise<DispatchBoard> {
+export async function dispatchBoard(
+  deps: SlaApiDeps,
+  branchId: string,
+  limit: number,
+): Promise<DispatchBoard> {
   const [queue, load, staff] = await Promise.all([
-    deps.store.listQueue(branchId, { limit: 100 }),
+    deps.store.listQueue(branchId, { limit }),
     deps.store.listLoad(branchId),
     allStaffOf(deps, branchId),
   ]);
@@ -563,7 +572,12 @@ export async function dispatchBoard(deps: SlaApiDeps, branchId: string): Promise
     }
     row.open.push(job);
   }
-  return { branchId, unassigned: queue.items, technicians: [...technicians.values()] };
+  return {
+    branchId,
+    unassigned: queue.items,
+    ...(queue.nextCursor ? { unassignedNextCursor: queue.nextCursor } : {}),
+    technicians: [...technicians.values()],
+  };
 }
 
 async function allStaffOf(deps: SlaApiDeps, branchId: string) {

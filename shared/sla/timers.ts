@@ -27,6 +27,14 @@ export const timerPayloadSchema = z.discriminatedUnion('kind', [
     fireAt: z.string(),
   }),
   z.object({ kind: z.literal('morning'), branchId: z.string() }),
+  /** One rung of the same ladder for an overdue step of a complaint investigation. */
+  z.object({
+    kind: z.literal('complaint-step'),
+    complaintId: z.string(),
+    stepId: z.string(),
+    rung: z.string(),
+    fireAt: z.string(),
+  }),
   /** The answer to a return or exchange application is due (SPEC §6a): escalate it if still unanswered. */
   z.object({ kind: z.literal('return-decision'), returnId: z.string(), step: z.string() }),
 ]);
@@ -85,6 +93,11 @@ export function stepTimerName(
   fireAt: string,
 ): string {
   return `${caseId}.${milestoneCodes[milestone]}.${step}.${compact(fireAt)}`;
+}
+
+/** Deterministic name of a complaint step's rung: step id (`CP-…-NNNN.<round>.<code>`), rung, instant. */
+export function complaintStepTimerName(stepId: string, rung: string, fireAt: string): string {
+  return `${stepId}.${rung}.${compact(fireAt)}`;
 }
 
 export const morningTimerName = (branchId: string) => `morning.${branchId}`;

@@ -7,7 +7,8 @@
  * 2. API latency (the knowledge search included) — requests through the local API gateway (HTTP, JWT
  *    check, middleware, handler) against the raw DynamoDB calls the same request must make, on the same DynamoDB Local engine,
  *    interleaved so both see the same machine load. Background work set off by writes (the outbox
- *    relay, event consumers) is settled between measurements, as it runs elsewhere on AWS. Target ≤ 1.3×.
+ *    relay, event consumers) is settled between measurements, as it runs elsewhere on AWS. Rows: a case
+ *    read, a case command, intake, and a stock movement (a receipt on the ledger). Target ≤ 1.3×.
  *
  * Prints a table and exits 1 when a ratio is over its target.
  */
@@ -20,6 +21,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -315,10 +317,126 @@ async function apiLatency(): Promise<void> {
     reports.api.push(await time(() => callAsManager(`/reports/kpis?period=${month}`)));
   }
   record('API: GET /reports/kpis (month) vs its Query', median(reports.api), median(reports.raw));
+  // A stock movement (a receipt): the movement marker, then the part and the stock item, then one
+  // transaction of stock item (under its version), ledger entry and marker.
+  const clerk = await system.auth.sign({ sub: 'bench-clerk', roles: ['parts_clerk'] });
+  const clerkHeaders = { authorization: `Bearer ${clerk}`, 'content-type': 'application/json' };
+  const clerkCall = (path: string, payload: string) =>
+    new Promise<string>((ok, fail) => {
+      const req = request(`${system.url}${path}`, { method: 'POST', headers: clerkHeaders, agent }, (res) => {
+        res.resume();
+        res.on('end', () => ok(''));
+      });
+      req.on('error', fail);
+      req.end(payload);
+    });
+  await db.send(
+    new PutCommand({
+      TableName: 'bench',
+      Item: {
+        pk: 'BRANCH#main',
+        sk: 'PROFILE',
+        entity: 'Branch',
+        schemaVersion: 1,
+        id: 'main',
+        name: 'Bench',
+        timezone: 'Asia/Shanghai',
+        zones: [{ name: 'City', kind: 'urban' }],
+        createdAt: '2026-01-01T00:00:00Z',
+        updatedAt: '2026-01-01T00:00:00Z',
+        updatedBy: 'bench',
+        version: 1,
+      },
+    }),
+  );
+  await clerkCall(
+    '/parts/locations/wh-bench',
+    JSON.stringify({ name: 'Bench store', kind: 'warehouse', branchId: 'main' }),
+  );
+  await clerkCall(
+    '/parts/catalogue/P-BENCH',
+    JSON.stringify({
+      name: 'Bench part',
+      productLines: ['bench-line'],
+      unit: 'piece',
+      unitCost: 1,
+      suppliers: [],
+    }),
+  );
+  const partKey = { pk: 'PART#P-BENCH', sk: 'PART' };
+  const stock = { api: [] as number[], raw: [] as number[] };
+  for (let i = 0; i < API_RUNS; i++) {
+    await system.bus.idle();
+    stock.raw.push(
+      await time(async () => {
+        await db.send(
+          new GetCommand({
+            TableName: 'bench',
+            Key: { pk: `MOVE#raw-${i}`, sk: 'MOVE' },
+            ConsistentRead: true,
+          }),
+        );
+        const [, cur] = await Promise.all([
+          db.send(new GetCommand({ TableName: 'bench', Key: partKey })),
+          db.send(
+            new GetCommand({
+              TableName: 'bench',
+              Key: { pk: 'PART#P-RAW', sk: 'STOCK#wh' },
+              ConsistentRead: true,
+            }),
+          ),
+        ]);
+        const v = Number(cur.Item?.version ?? 0);
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: 'bench',
+                  Item: { pk: 'PART#P-RAW', sk: 'STOCK#wh', onHand: v + 1, version: v + 1 },
+                  ConditionExpression: 'attribute_not_exists(pk) OR version = :v',
+                  ExpressionAttributeValues: { ':v': v },
+                },
+              },
+              {
+                Put: {
+                  TableName: 'bench',
+                  Item: { pk: 'PART#P-RAW', sk: `LEDGER#wh#${String(v + 1).padStart(10, '0')}`, delta: 1 },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: 'bench',
+                  Item: { pk: `MOVE#raw-${i}`, sk: 'MOVE', at: new Date().toISOString() },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+      }),
+    );
+    await system.bus.idle();
+    stock.api.push(
+      await time(() =>
+        clerkCall(
+          '/parts/receipts',
+          JSON.stringify({
+            movementId: `bench-${i}`,
+            locationId: 'wh-bench',
+            lines: [{ partNumber: 'P-BENCH', quantity: 1 }],
+            purchaseReference: 'PO',
+          }),
+        ),
+      ),
+    );
+  }
   record('API: GET /cases/{id} vs GetItem', median(read.api), median(read.raw));
   record('API: GET /knowledge/search vs marker GetItem + counter Update', median(find.api), median(find.raw));
   record('API: POST /cases/{id}/categorize vs GetItem + TransactWrite', median(write.api), median(write.raw));
   record('API: POST /cases vs counter Update + TransactWrite', median(create.api), median(create.raw));
+  record('API: POST /parts/receipts vs 3 GetItem + TransactWrite', median(stock.api), median(stock.raw));
 
   agent.destroy();
   db.destroy();

@@ -26,7 +26,7 @@ import {
 } from '../../functions/catalog.ts';
 import type { FunctionSpec } from '../../functions/spec.ts';
 import { bundleFunctions, repoRoot } from '../../infra/bundle.ts';
-import { TIMER_ACTIONS } from '../../infra/constructs/function-access.ts';
+import { TIMER_ACTIONS, WORKFLOW_ACTIONS } from '../../infra/constructs/function-access.ts';
 import { TABLE_WRITE_ACTIONS } from '../../infra/constructs/table-access.ts';
 import {
   asyncInvokeDelivery,
@@ -301,8 +301,12 @@ describe('functions', () => {
     // Act
     const groups = Object.values(resources('AWS::Logs::LogGroup'));
 
-    // Assess: one per function, plus the API access logs
-    expect(groups).toHaveLength(catalogue.filter((f) => !isPoolTrigger(f.spec)).length + 1);
+    // Assess: one per function, plus the API access logs and one per workflow (its execution history)
+    expect(groups).toHaveLength(
+      catalogue.filter((f) => !isPoolTrigger(f.spec)).length +
+        1 +
+        functionsTriggeredBy('workflow-task').length,
+    );
     for (const g of [...groups, ...Object.values(identity.findResources('AWS::Logs::LogGroup'))]) {
       expect(g.Properties.RetentionInDays).toBe(30);
       expect(g.DeletionPolicy).toBe('Retain');
@@ -322,9 +326,27 @@ describe('grants follow each function’s declared access', () => {
   const writers = catalogue.filter(({ spec }) => spec.access.table === 'write').map(({ id }) => id);
 
   it('covers the access kinds the catalogue uses today', () => {
-    expect(readers).toEqual(expect.arrayContaining(['case-read', 'complaints-api', 'survey-staff']));
-    expect(withAccess((a) => a.mail)).toEqual(['sla-timer', 'survey-dispatch']);
-    expect(withAccess((a) => a.timers)).toEqual(['sla-clock', 'sla-timer']);
+    expect(readers).toEqual(expect.arrayContaining(['case-read', 'survey-staff']));
+    expect(writers).toEqual(expect.arrayContaining(['complaints-api', 'complaints-workflow']));
+    expect(withAccess((a) => a.mail).sort()).toEqual([
+      'complaints-api',
+      'complaints-workflow',
+      'parts-alerts',
+      'parts-jobs',
+      'sla-timer',
+      'survey-dispatch',
+    ]);
+    expect(withAccess((a) => a.timers).sort()).toEqual([
+      'complaints-api',
+      'complaints-workflow',
+      'sla-clock',
+      'sla-timer',
+    ]);
+    expect(withAccess((a) => a.workflow).sort()).toEqual([
+      'complaints-api',
+      'complaints-workflow',
+      'complaints-workflow-start',
+    ]);
     expect(withAccess((a) => a.bus)).toEqual(['event-relay']);
     expect(withAccess((a) => a.inboundMail)).toEqual(['survey-inbound']);
     expect(withAccess((a) => a.users)).toEqual(['identity-token']);
@@ -483,6 +505,8 @@ describe('grants follow each function’s declared access', () => {
       'inbound-mail': park,
       // Cognito invokes it synchronously, under the permission the pool's trigger adds.
       'identity-token': [],
+      // Step Functions invokes it synchronously, under the state machine's role.
+      'workflow-task': [],
     };
     return [
       'logs:CreateLogStream',
@@ -498,6 +522,7 @@ describe('grants follow each function’s declared access', () => {
       ...(a.inboundMail ? ['s3:GetObject'] : []),
       ...(a.surveyKey ? ['secretsmanager:GetSecretValue'] : []),
       ...(a.users ? ['cognito-idp:AdminGetUser'] : []),
+      ...(a.workflow?.may ?? []).flatMap((p) => WORKFLOW_ACTIONS[p]),
       ...byTrigger[spec.trigger.kind],
     ];
   };
@@ -519,6 +544,130 @@ describe('grants follow each function’s declared access', () => {
     // Assess
     expect(all).not.toContain('dynamodb:Scan');
     expect(all.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+  });
+});
+
+describe('the complaint investigation workflow', () => {
+  const [taskFunction] = functionsTriggeredBy('workflow-task').map(([id]) => id);
+  const stateMachine = () => only(resources('AWS::StepFunctions::StateMachine'));
+  const machineRef = () => ({ Ref: stateMachine()[0] });
+  const machineRoleId = () => stateMachine()[1].Properties.RoleArn['Fn::GetAtt'][0] as string;
+  const stepFunctionsActions = (id: FunctionId) => actionsOf(id).filter((a) => a.startsWith('states:'));
+
+  it('deploys one state machine from the ASL file, its task placeholder bound to the task function', () => {
+    // Act
+    const [, machine] = stateMachine();
+
+    // Assess
+    expect(taskFunction).toBe('complaints-workflow');
+    expect(machine.Properties.StateMachineType).toBe('STANDARD');
+    expect(machine.Properties.DefinitionS3Location).toBeDefined();
+    expect(machine.Properties.DefinitionSubstitutions).toEqual({
+      ComplaintTaskFunctionArn: getAtt(functionOf('complaints-workflow')[0], 'Arn'),
+    });
+  });
+
+  it('logs every execution event with its data to a retained log group, and traces with X-Ray', () => {
+    // Act
+    const [, machine] = stateMachine();
+    const logGroupId = machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup
+      .LogGroupArn['Fn::GetAtt'][0] as string;
+    const logGroup = resources('AWS::Logs::LogGroup')[logGroupId];
+
+    // Assess
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({
+      Level: 'ALL',
+      IncludeExecutionData: true,
+    });
+    expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    expect(logGroup?.DeletionPolicy).toBe('Retain');
+    expect(logGroup?.Properties.RetentionInDays).toBeGreaterThan(0);
+  });
+
+  it('alarms on the first failed and the first timed-out execution, through the alert topic', () => {
+    // Act
+    const alarms = Object.values(resources('AWS::CloudWatch::Alarm'))
+      .filter((a) => a.Properties.Namespace === 'AWS/States')
+      .map((a) => ({
+        metric: a.Properties.MetricName,
+        threshold: a.Properties.Threshold,
+        machine: a.Properties.Dimensions[0].Value,
+        paged: (a.Properties.AlarmActions ?? []).length > 0,
+      }))
+      .sort((a, b) => a.metric.localeCompare(b.metric));
+
+    // Assess
+    expect(alarms).toEqual([
+      { metric: 'ExecutionsFailed', threshold: 1, machine: machineRef(), paged: true },
+      { metric: 'ExecutionsTimedOut', threshold: 1, machine: machineRef(), paged: true },
+    ]);
+  });
+
+  it('lets only the state machine role invoke the task function, and only its unqualified ARN', () => {
+    // Prepare
+    const taskArn = getAtt(functionOf('complaints-workflow')[0], 'Arn');
+
+    // Act
+    const invokers = Object.entries(resources('AWS::IAM::Policy')).flatMap(([, p]) =>
+      (p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((st) => [st.Action].flat().includes('lambda:InvokeFunction'))
+        .filter((st) => JSON.stringify(st.Resource).includes(JSON.stringify(taskArn)))
+        .map((st) => ({ roles: p.Properties.Roles, resource: st.Resource })),
+    );
+    const permissions = Object.values(resources('AWS::Lambda::Permission')).filter(
+      (perm) => JSON.stringify(perm.Properties.FunctionName) === JSON.stringify(taskArn),
+    );
+
+    // Assess
+    expect(invokers).toEqual([{ roles: [{ Ref: machineRoleId() }], resource: taskArn }]);
+    expect(permissions).toEqual([]);
+  });
+
+  it('lets the state machine role do nothing but invoke its task function, log and trace', () => {
+    // Act
+    const actions = statementsOfRole(machineRoleId())
+      .flatMap((st) => [st.Action].flat())
+      .filter((a) => !a.startsWith('logs:') && !a.startsWith('xray:'));
+
+    // Assess
+    expect(actions).toEqual(['lambda:InvokeFunction']);
+  });
+
+  it('lets only the functions that complete steps answer task tokens, and only of this state machine', () => {
+    // Act
+    const responders = catalogue
+      .filter(({ id }) => stepFunctionsActions(id).some((a) => a.startsWith('states:SendTask')))
+      .map(({ id }) => id);
+    const statements = responders.flatMap((id) => statementWith(id, 'states:SendTaskSuccess'));
+
+    // Assess: the API completes steps; the task function answers a step completed already (a replay)
+    expect(responders.sort()).toEqual(['complaints-api', 'complaints-workflow']);
+    for (const st of statements) {
+      expect([st.Action].flat().sort()).toEqual([
+        'states:SendTaskFailure',
+        'states:SendTaskHeartbeat',
+        'states:SendTaskSuccess',
+      ]);
+      expect(st.Resource).toEqual(machineRef());
+    }
+    expect(statements).toHaveLength(2);
+    expect(stepFunctionsActions('complaints-api').sort()).toEqual([...WORKFLOW_ACTIONS.respond].sort());
+  });
+
+  it('lets only the starter start executions, and only of this state machine', () => {
+    // Act
+    const starters = catalogue
+      .filter(({ id }) => stepFunctionsActions(id).includes('states:StartExecution'))
+      .map(({ id }) => id);
+    const [start, ...more] = statementWith('complaints-workflow-start', 'states:StartExecution');
+
+    // Assess
+    expect(starters).toEqual(['complaints-workflow-start']);
+    expect(more).toEqual([]);
+    expect(start?.Action).toBe('states:StartExecution');
+    expect(start?.Resource).toEqual(machineRef());
+    expect(stepFunctionsActions('complaints-workflow-start')).toEqual(['states:StartExecution']);
+    expect(environmentOf('complaints-workflow-start').COMPLAINT_WORKFLOW_ARN).toEqual(machineRef());
   });
 });
 
@@ -982,7 +1131,13 @@ describe('asynchronous invocations', () => {
     .map(({ id }) => id);
 
   it('knows which functions are invoked asynchronously', () => {
-    expect(invokedAsync.sort()).toEqual(['measures-jobs', 'sla-timer', 'survey-dispatch', 'survey-inbound']);
+    expect(invokedAsync.sort()).toEqual([
+      'measures-jobs',
+      'parts-jobs',
+      'sla-timer',
+      'survey-dispatch',
+      'survey-inbound',
+    ]);
   });
 
   it.each(invokedAsync)('parks what %s still fails after Lambda retries in an alarmed queue', (id) => {

@@ -325,6 +325,31 @@ describe('the working day', () => {
       }),
     ]);
     expect(xu).toMatchObject({ name: 'Xu Bo', open: [] });
+    expect(board.body.unassignedNextCursor).toBeUndefined();
+  });
+
+  it('pages the board’s unassigned requests on through the dispatch queue', async () => {
+    // Prepare: three requests wait at a branch of their own
+    const agent = await sys().as('agent');
+    const dispatcher = await sys().as('dispatcher');
+    const waiting: string[] = [];
+    for (const symptoms of ['No heat', 'Leaks', 'Rattles'])
+      waiting.push((await agent.post('/cases', intake({ branchId: 'paged', symptoms }))).body.id);
+    await sys().bus.idle();
+
+    // Act
+    const board = await dispatcher.get('/dispatch/board?branchId=paged&limit=2');
+    const rest = await dispatcher.get(
+      `/dispatch/queue?branchId=paged&cursor=${encodeURIComponent(board.body.unassignedNextCursor)}`,
+    );
+
+    // Assess
+    expect(board.status).toBe(200);
+    expect(board.body.unassigned).toHaveLength(2);
+    expect(rest.status).toBe(200);
+    expect(rest.body.nextCursor).toBeUndefined();
+    const ids = [...board.body.unassigned, ...rest.body.items].map((e: { caseId: string }) => e.caseId);
+    expect(ids.sort()).toEqual([...waiting].sort());
   });
 });
 

@@ -26,6 +26,24 @@ function shellBlock(heading: string): string {
   return block[1];
 }
 
+/** The first block's set-up: seed, the API address, the tokens, and the `json` and `post` helpers. */
+function setUp(): string {
+  const block = shellBlock('## Calling the API');
+  const end = block.indexOf('\n', block.indexOf('post() {'));
+  return block.slice(0, end + 1);
+}
+
+const run = (script: string, timeout: number) =>
+  promisify(execFile)(
+    'bash',
+    ['-c', `set -euo pipefail\n${script.replace('API=http://localhost:3000', `API=${sys().url}`)}`],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, AFTERCARE_DATA_DIR: dataDir },
+      timeout,
+    },
+  );
+
 describe('the README', () => {
   it('walks a case on the seeded directory from the hotline call to the timeline, pasted as written', async () => {
     // Prepare
@@ -71,4 +89,22 @@ describe('the README', () => {
     expect(stdout).toMatch(/"requestsAfterSearch":1/);
     expect(stdout).not.toContain('aftercare.example/problems');
   }, 120_000);
+  it('walks a hotline complaint through the workflow: acknowledged, handled twice, closed and in the library', async () => {
+    // Prepare: the set-up of the first block, then the complaint block as written
+    const script = `${setUp()}${shellBlock('## Complaints and their investigation')}`;
+    expect(script).toContain('waiting supervisor_report');
+
+    // Act
+    const { stdout } = await run(script, 150_000);
+
+    // Assess
+    const [cp] = /CP-\d{8}-\d{4}/.exec(stdout) ?? [];
+    expect(cp).toBeDefined();
+    expect(stdout).toContain(`Your complaint ${cp} is registered`);
+    expect(stdout).toContain(`${cp} supervisor_report`);
+    expect(stdout).toContain(`${cp} closed after 2 rounds`);
+    expect(stdout).toMatch(/^closed$/m);
+    expect(stdout).toContain('Leak after repair');
+    expect(stdout).not.toContain('aftercare.example/problems');
+  }, 180_000);
 });

@@ -4,6 +4,7 @@ import {
   completedCase,
   getPage,
   postForm,
+  readOutbox,
   runMorningRun,
   shanghai,
   surveyLinkFor,
@@ -16,6 +17,7 @@ const customers = [
   'replay',
   'script',
   'complaint',
+  'investigated',
   'lowest',
   'expiry',
   'quick',
@@ -49,6 +51,19 @@ afterAll(async () => {
   clockControl.reset();
   await sys.stop();
 });
+
+/**
+ * The complaint raised for a case, found by its `Complaint Raised` event (the default complaint list holds
+ * only complaints not yet acknowledged, and the workflow acknowledges them a moment after they are raised).
+ */
+async function complaintOfCase(caseNumber: string | undefined) {
+  await sys.bus.idle();
+  const raised = sys.bus.history.find(
+    (e) => e['detail-type'] === 'Complaint Raised' && e.detail.caseNumber === caseNumber,
+  );
+  if (!raised) return undefined;
+  return (await (await sys.as('manager')).get(`/complaints/${String(raised.detail.complaintId)}`)).body;
+}
 
 /** Flips one character of the signature: still well-formed, no longer ours. */
 function tamper(token: string): string {
@@ -92,10 +107,7 @@ describe('survey page', () => {
     expect(reopened.html).toContain('id="already-answered"');
     expect(replayed.status).toBe(409);
     expect(replayed.html).toContain('id="already-answered"');
-    const complaints = await (await sys.as('manager')).get('/complaints');
-    expect(
-      complaints.body.items.filter((c: { caseNumber: string }) => c.caseNumber === cases.replay?.number),
-    ).toEqual([]);
+    expect(await complaintOfCase(cases.replay?.number)).toBeUndefined();
   });
 
   it('rejects a tampered token and a malformed one with the "invalid link" page (404), recording nothing', async () => {
@@ -146,18 +158,13 @@ describe('survey page', () => {
       comment: 'Left a mess <b>everywhere</b>.',
       complaint: 'yes',
     });
-    await sys.bus.idle();
-    const complaints = await manager.get('/complaints');
+    const complaint = await complaintOfCase(cases.complaint?.number);
     const visits = await manager.get('/tasks/supervisor-visits');
 
     // Assess
     expect(page.status).toBe(200);
-    const complaint = complaints.body.items.find(
-      (c: { caseNumber: string }) => c.caseNumber === cases.complaint?.number,
-    );
     expect(complaint).toMatchObject({
       number: expect.stringMatching(/^CP-20261125-\d{4}$/),
-      status: 'open',
       source: 'survey',
       channel: 'survey_link',
       reasons: ['flagged_by_customer'],
@@ -182,18 +189,64 @@ describe('survey page', () => {
     });
   });
 
+  it('starts the same investigation workflow for a survey complaint: acknowledged, then the supervisor report', async () => {
+    // Prepare
+    const { url } = await surveyLinkFor(sys, email('investigated'));
+    const supervisor = await sys.as('dispatcher', 'd-survey');
+    const settle = async () => {
+      for (let i = 0; i < 3; i++) {
+        await sys.bus.idle();
+        await sys.workflows.idle();
+      }
+    };
+
+    // Act: the customer ticks the complaint box
+    await postForm(url, { ...all('2'), comment: 'He never called back.', complaint: 'yes' });
+    await settle();
+    const raised = sys.bus.history.find(
+      (e) => e['detail-type'] === 'Complaint Raised' && e.detail.caseNumber === cases.investigated?.number,
+    );
+    const id = String(raised?.detail.complaintId);
+    const record = await supervisor.get(`/complaints/${id}`);
+    const waiting = await supervisor.get(`/complaints/${id}/steps`);
+    const acknowledged = (await readOutbox(sys)).filter((m) => m.to.includes(email('investigated')));
+    const reported = await supervisor.post(`/complaints/${id}/report`, {
+      summary: 'Called the customer back; the technician forgot the follow-up call',
+      investigate: { sales: false, quality: false, production: false },
+    });
+    await settle();
+    const after = await supervisor.get(`/complaints/${id}/steps`);
+
+    // Assess
+    expect(raised).toBeDefined();
+    expect(sys.workflows.running()).toContain(id);
+    expect(record.body).toMatchObject({ source: 'survey', channel: 'survey_link', status: 'investigating' });
+    expect(record.body.acknowledgedAt).toBeDefined();
+    expect(acknowledged.map((m) => m.subject)).toContain(`Your complaint ${id} is registered`);
+    expect(
+      waiting.body.items.map((s: { kind: string; status: string; ownerRole: string }) => [
+        s.kind,
+        s.status,
+        s.ownerRole,
+      ]),
+    ).toEqual([['supervisor_report', 'waiting', 'dispatcher']]);
+    expect(reported.status, JSON.stringify(reported.body)).toBe(200);
+    expect(
+      after.body.items
+        .filter((s: { status: string }) => s.status === 'waiting')
+        .map((s: { kind: string }) => s.kind),
+    ).toEqual(['analysis']);
+  });
+
   it('raises a complaint when any item is rated at the lowest level, even without a tick', async () => {
     // Prepare
     const { url } = await surveyLinkFor(sys, email('lowest'));
 
     // Act
     await postForm(url, { ...all('4'), arrival: '1' });
-    const complaints = await (await sys.as('dispatcher')).get('/complaints');
+    const complaint = await complaintOfCase(cases.lowest?.number);
 
     // Assess
-    const complaint = complaints.body.items.find(
-      (c: { caseNumber: string }) => c.caseNumber === cases.lowest?.number,
-    );
     expect(complaint).toMatchObject({
       reasons: ['lowest_level'],
       ratings: { attitude: 4, skill: 4, arrival: 1, promise: 4 },

@@ -50,9 +50,17 @@ export async function startTestSystem(opts: Partial<SystemOptions> = {}): Promis
   const ddb = new DynamoDBClient(localClientConfig(system.dynamoEndpoint));
 
   async function call(token: string, path: string, init: RequestInit): Promise<ApiResponse> {
-    const res = await fetch(`${system.url}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
+    const send = () =>
+      fetch(`${system.url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
+      });
+    // The server and this client share one lagging event loop: a keep-alive socket the server closes
+    // (5 s idle) may be reused by the client at that very moment and reset before the request is read.
+    // That request never reached a handler, so it is sent once more on a fresh socket.
+    const res = await send().catch((err: Error & { cause?: { code?: string } }) => {
+      if (err.cause?.code !== 'ECONNRESET') throw err;
+      return send();
     });
     const text = await res.text();
     let body: unknown = text;

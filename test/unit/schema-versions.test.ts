@@ -10,6 +10,7 @@ import { complaintItemKinds } from '../../shared/complaints/model.ts';
 import { directoryItemKinds } from '../../shared/directory/model.ts';
 import { knowledgeItemKinds } from '../../shared/knowledge/model.ts';
 import { measureItemKinds } from '../../shared/measures/model.ts';
+import { partsItemKinds } from '../../shared/parts/model.ts';
 import { slaItemKinds } from '../../shared/sla/model.ts';
 import { counterKind } from '../../shared/store/counter.ts';
 import { surveyItemKinds } from '../../shared/surveys/model.ts';
@@ -41,8 +42,13 @@ const known: Record<string, Record<number, string>> = {
   SurveyReply: { 1: '2ffcb46b44b7b7e8' },
   SurveyCaseGuard: { 1: '4926dca2b4c2c098' },
   SurveyAnswerEvent: { 1: '5539b5e00b8eff53' },
-  Complaint: { 1: 'a5237e7aa59bcbf5' },
+  Complaint: { 1: 'a5237e7aa59bcbf5', 2: '9d9fab26a464288f' },
   Task: { 1: '3e1f6d9a11ffcdbd' },
+  ComplaintStep: { 1: 'b93aec2353e1cb78' },
+  ComplaintTimelineEntry: { 1: 'd453a9371d87b53e' },
+  ComplaintStepEscalation: { 1: 'c70b205030fd35e7' },
+  ComplaintLibraryEntry: { 1: '4f654b93e9bf0633' },
+  ComplaintSettings: { 1: '9d6c3065211f77a7' },
   Branch: { 1: 'fedfae71d29e0d9a' },
   Staff: { 1: 'ad7e8d9f487bd537' },
   Customer: { 1: '62b0ed2cc6356b7e' },
@@ -59,6 +65,20 @@ const known: Record<string, Record<number, string>> = {
   MeasureMarker: { 1: '3b8a515a38ea5b9f' },
   TechnicianNote: { 1: 'b6f8472afc72c169' },
   DailyReport: { 1: 'dfd99a7429ad4979' },
+  Part: { 1: 'd8eef43539aa50ba' },
+  StockLocation: { 1: '044ba5102c9e0594' },
+  StockItem: { 1: '486d74a127bb8f69' },
+  LedgerEntry: { 1: '2cee4fd4359d24cc' },
+  Movement: { 1: '9862665a12ec2e9c' },
+  Requisition: { 1: 'b58372d2cde03224' },
+  CountSession: { 1: 'a3599a15b6e709aa' },
+  CountLine: { 1: 'af7e5e449377525f' },
+  PurchaseSuggestion: { 1: '22ce723442413970' },
+  PurchaseRequest: { 1: 'af59c3e145361d56' },
+  Tool: { 1: 'bc257073821b22d7' },
+  ToolHistoryEntry: { 1: '179261d126df4b47' },
+  CasePartsUse: { 1: 'b5045937988a370c' },
+  CaseLoanerGuard: { 1: '9e1e5584cd78fcfd' },
   WarrantyTerms: { 1: 'cb1ab6438af3f9ba' },
   WarrantyPromotion: { 1: '54e19bc93c22e3c4' },
   ReturnRules: { 1: 'c36d38b9658f8d29' },
@@ -81,6 +101,7 @@ const kinds = [
   ...directoryItemKinds,
   ...knowledgeItemKinds,
   ...measureItemKinds,
+  ...partsItemKinds,
   ...warrantyItemKinds,
 ];
 
