@@ -1,8 +1,9 @@
 /** Wiring of the warranty functions: stores, the branch clock, timers and the mailer, built once per environment. */
 import { DynamoCaseStore } from '../../shared/cases/store.ts';
 import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
-import { StateConflictError } from '../../shared/errors.ts';
 import { SesMailer, sesClient } from '../../shared/notify/mailer.ts';
+import { readCaseParts } from '../../shared/parts/case-parts.ts';
+import { DynamoPartsStore } from '../../shared/parts/store.ts';
 import { now } from '../../shared/runtime/clock.ts';
 import { DynamoSlaStore } from '../../shared/sla/store.ts';
 import { EventBridgeSchedulerTimers, schedulerClient } from '../../shared/sla/timers.ts';
@@ -11,9 +12,9 @@ import type { RenewalRunDeps } from '../../shared/warranty/contracts.ts';
 import type {
   BranchClock,
   ReturnDeps,
-  ReturnedUnitLedger,
   ReturnTimerDeps,
 } from '../../shared/warranty/returns.ts';
+import { partsLedgerForReturns } from '../../shared/warranty/returns-ledger.ts';
 import type { BillingDeps, CasePartsSource } from '../../shared/warranty/service.ts';
 import { DynamoWarrantyStore } from '../../shared/warranty/store.ts';
 
@@ -35,13 +36,16 @@ const branchClock = (env: TableEnv): BranchClock => {
   };
 };
 
-/** The parts consumed on a case: none is recorded until the parts ledger arrives. */
-const partsSource: CasePartsSource = { partsConsumed: async () => [] };
-
-/** A returned unit's entry into stock or scrap: the parts ledger's, which is not there yet. */
-const ledger: ReturnedUnitLedger = {
-  takeIn: () => Promise.reject(new StateConflictError('the parts ledger is not available yet')),
-};
+/** The parts consumed on a case, net of returns, at the unit cost the parts ledger recorded. */
+const partsSource = (env: TableEnv): CasePartsSource => ({
+  partsConsumed: async (caseId) =>
+    (await readCaseParts(documentClient(), env.TABLE_NAME, caseId)).map((l) => ({
+      partNumber: l.partNumber,
+      name: l.name,
+      quantity: l.quantity,
+      unitCost: l.unitCost,
+    })),
+});
 
 type ApiEnv = TableEnv & {
   SLA_SCHEDULE_GROUP: string;
@@ -55,7 +59,7 @@ export function warrantyApiDeps(env: ApiEnv): BillingDeps & ReturnDeps {
   api ??= {
     ...base(env),
     cases: new DynamoCaseStore(documentClient(), env.TABLE_NAME, env.TIME_ZONE),
-    parts: partsSource,
+    parts: partsSource(env),
     branches: branchClock(env),
     timers: new EventBridgeSchedulerTimers(
       schedulerClient(),
@@ -69,7 +73,7 @@ export function warrantyApiDeps(env: ApiEnv): BillingDeps & ReturnDeps {
       },
       now,
     ),
-    ledger,
+    ledger: partsLedgerForReturns(new DynamoPartsStore(documentClient(), env.TABLE_NAME), now),
   };
   return api;
 }

@@ -209,8 +209,13 @@ export const returnDecisionSchema = z.strictObject({
 export const returnShipmentSchema = z.strictObject({ carrier: text(60), trackingNumber: text(60) });
 export const returnReceiptSchema = z.strictObject({
   disposition: z.enum(dispositions),
-  /** The stock location the unit goes to (stock only). */
-  locationId: z.optional(recordId()),
+  /** The stock location the unit comes back to (a scrapped unit is scrapped from there). */
+  locationId: z
+    .string()
+    .check(
+      z.maxLength(64),
+      z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'expected a location id of letters, digits and _.:-'),
+    ),
   note: z.optional(text(1000)),
 });
 

@@ -352,8 +352,6 @@ export async function shipReturn(deps: ReturnDeps, actor: Actor, id: string, raw
  */
 export async function receiveReturn(deps: ReturnDeps, actor: Actor, id: string, raw: unknown) {
   const input = parseInput(returnReceiptSchema, raw);
-  if (input.disposition === 'stock' && !input.locationId)
-    throw new ValidationError([{ field: 'locationId', message: 'name the stock location the unit goes to' }]);
   const r = await getReturn(deps, actor, id);
   if (r.status !== 'shipped')
     throw new StateConflictError(`return ${id} is ${r.status}: only shipped ones are received`);
@@ -363,7 +361,7 @@ export async function receiveReturn(deps: ReturnDeps, actor: Actor, id: string, 
     model: r.model,
     productLine: r.productLine,
     disposition: input.disposition,
-    ...(input.locationId ? { locationId: input.locationId } : {}),
+    locationId: input.locationId,
     reason: `${r.kind} ${id}: ${r.decision?.cause ?? r.reason}`,
     actor,
   });
@@ -373,7 +371,7 @@ export async function receiveReturn(deps: ReturnDeps, actor: Actor, id: string, 
     status: 'received',
     receipt: {
       disposition: input.disposition,
-      ...(input.locationId ? { locationId: input.locationId } : {}),
+      locationId: input.locationId,
       movementId,
       ...(input.note ? { note: input.note } : {}),
       by: actor.sub,

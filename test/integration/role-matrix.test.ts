@@ -781,7 +781,7 @@ const expectations: Record<string, Expectation> = {
   'POST /returns/{id}/receive': {
     expected: row(403, 403, 403, 403, 200, 200, 403),
     path: (role: Role) => `/returns/${fixtures.returns.receive[role]}/receive`,
-    body: { disposition: 'scrap', note: 'Housing cracked' },
+    body: { disposition: 'scrap', locationId: 'wh-returns', note: 'Housing cracked' },
   },
 };
 
@@ -833,6 +833,12 @@ beforeAll(async () => {
   const shipment = { carrier: 'SF Express', trackingNumber: 'SF0000000001' };
   fixtures.contract = await contract();
   fixtures.return = await applied();
+  // Returned units come back to a store of their own, as the catalogue part of their model.
+  const clerk = await sys.as('parts_clerk');
+  await ok(
+    clerk.post('/parts/locations/wh-returns', { name: 'Returns store', kind: 'warehouse', branchId: 'main' }),
+  );
+  await ok(clerk.post('/parts/catalogue/AC-3200', { ...partInput, name: 'AC-3200 indoor unit' }));
   for (const role of roles) {
     fixtures.contracts.change[role] = await contract();
     fixtures.contracts.renew[role] = await contract();

@@ -9,6 +9,15 @@ import { renewalRunDeps } from '../../functions/warranty/deps.ts';
 import { clockControl } from '../../shared/runtime/clock.ts';
 import { runRenewals } from '../../shared/warranty/contracts.ts';
 import { asTechnician, customer, phoneFor, staffMember, TEST_PRODUCT_LINE } from '../support/directory.ts';
+import {
+  catalogPart,
+  ledgerOf,
+  type PartsDesk,
+  partsDesk,
+  receive,
+  stockOf,
+  technicianWithVan,
+} from '../support/parts.ts';
 import { readOutbox } from '../support/surveys.ts';
 import { type Caller, intake, startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -21,6 +30,7 @@ let agent: Caller;
 let dispatcher: Caller;
 let tech: Caller;
 let emma: Caller;
+let desk: PartsDesk;
 
 const CUSTOMER = 'cust-emma';
 const terms = {
@@ -98,6 +108,7 @@ beforeAll(async () => {
   await registerUnit('W-MC', '2019-05-01');
   await registerUnit('W-RET', '2026-11-26');
   await registerUnit('W-RET2', '2026-11-27');
+  desk = await partsDesk(sys);
 });
 afterAll(async () => {
   await sys.stop();
@@ -220,6 +231,51 @@ describe('the category decided from data', () => {
       ['RC-1', false, '2026-12-01'],
     ]);
     expect(other.status).toBe(404);
+  });
+});
+
+describe('billing lines', () => {
+  it('a repair with one part in warranty and one out: one free line, one paid line, and an invoice for the paid part', async () => {
+    // Prepare: the compressor is in warranty until 2031, the remote's three months ended today
+    const { tech: fitter, van } = await technicianWithVan(sys, desk);
+    await catalogPart(desk, { name: 'Compressor', unitCost: 900 }, 'CMP-1');
+    await catalogPart(desk, { name: 'Remote control', unitCost: 45 }, 'RC-1');
+    await receive(desk, van, 'CMP-1', 2);
+    await receive(desk, van, 'RC-1', 2);
+    const c = await openFor('W-NEW', '2026-09-01');
+    await ok(dispatcher.post(`/cases/${c.id}/assign`, { technicianId: fitter.sub }));
+    await ok(fitter.post(`/cases/${c.id}/arrive`, { idShown: true, faultConfirmed: true }));
+    await ok(
+      fitter.post('/parts/consumptions', {
+        movementId: `use-${c.id}`,
+        caseId: c.id,
+        locationId: van,
+        lines: [
+          { partNumber: 'CMP-1', quantity: 1 },
+          { partNumber: 'RC-1', quantity: 1 },
+        ],
+        reason: 'Compressor seized; remote cracked',
+      }),
+      201,
+    );
+    await ok(fitter.post(`/cases/${c.id}/record-work`, { description: 'Replaced both', minutes: 60 }));
+
+    // Act
+    const bill = await ok(emma.get(`/cases/${c.id}/billing`));
+    const invoice = await ok(agent.post(`/cases/${c.id}/invoice`, {}), 201);
+    const again = await ok(agent.post(`/cases/${c.id}/invoice`, {}));
+
+    // Assess
+    expect(bill.lines.map((l: any) => [l.kind, l.partNumber ?? null, l.category, l.amount])).toEqual([
+      // Labour is paid: one of the components worked on is out of its labour cover.
+      ['labour', null, 'paid', 150],
+      ['part', 'CMP-1', 'warranty', 900],
+      ['part', 'RC-1', 'paid', 45],
+    ]);
+    expect(bill.totals).toEqual({ warranty: 900, contract: 0, paid: 195, all: 1095 });
+    expect(invoice).toMatchObject({ number: `INV-${c.id.slice(3)}`, total: 195, currency: 'CNY' });
+    expect(invoice.lines.map((l: any) => l.category)).toEqual(['paid', 'paid']);
+    expect(again.number).toBe(invoice.number);
   });
 });
 
@@ -394,6 +450,58 @@ describe('returns and exchanges', () => {
       decision: { onTime: true, cause: 'product_quality' },
     });
     expect(left).toEqual([]);
+  });
+
+  it('an approved return is shipped and taken in through the parts ledger: into stock, or scrapped', async () => {
+    // Prepare
+    await catalogPart(desk, { name: 'AC-3200 indoor unit', unitCost: 2000 }, 'AC-3200');
+    await registerUnit('W-BACK', '2026-11-28');
+    await registerUnit('W-SCRAP', '2026-11-28');
+    const approved = async (serialNumber: string) => {
+      const r = await ok(
+        emma.post('/returns', { serialNumber, kind: 'return', condition: 'defective', reason: 'Leaks' }),
+        201,
+      );
+      await ok(
+        dispatcher.post(`/returns/${r.id}/decide`, {
+          decision: 'approve',
+          note: 'Cracked drain pan',
+          cause: 'transport',
+          department: 'warehouse_transport',
+        }),
+      );
+      await ok(
+        agent.post(`/returns/${r.id}/ship`, { carrier: 'SF Express', trackingNumber: `SF-${serialNumber}` }),
+      );
+      return r.id as string;
+    };
+    const [toStock, toScrap] = [await approved('W-BACK'), await approved('W-SCRAP')];
+
+    // Act
+    const stocked = await ok(
+      desk.clerk.post(`/returns/${toStock}/receive`, { disposition: 'stock', locationId: desk.warehouse }),
+    );
+    const scrapped = await ok(
+      desk.clerk.post(`/returns/${toScrap}/receive`, {
+        disposition: 'scrap',
+        locationId: desk.warehouse,
+        note: 'Pan beyond repair',
+      }),
+    );
+
+    // Assess
+    expect(stocked).toMatchObject({
+      status: 'received',
+      receipt: { disposition: 'stock', movementId: `ret-${toStock}` },
+    });
+    expect(scrapped.receipt.movementId).toBe(`ret-scrap-${toScrap}`);
+    expect((await stockOf(desk.clerk, 'AC-3200', desk.warehouse)).onHand).toBe(1);
+    const ledger = await ledgerOf(desk.clerk, 'AC-3200');
+    expect(ledger.map((e) => [e.kind, e.onHandDelta]).sort()).toEqual([
+      ['return', 1],
+      ['return', 1],
+      ['scrap', -1],
+    ]);
   });
 
   it('an application outside the rules is recorded with why, for staff to decide', async () => {

@@ -18660,7 +18660,7 @@ export interface operations {
                 "application/json": {
                     /** @enum {string} */
                     disposition: "stock" | "scrap";
-                    locationId?: string;
+                    locationId: string;
                     note?: string;
                 };
             };
