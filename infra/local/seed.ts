@@ -2,7 +2,8 @@
  * `npm run seed [-- --data-dir .data]`: loads the demo directory (infra/local/demo-directory.ts) into the
  * local table — two branches, their staff, customers and product units — and names the seeded staff as
  * SLA escalation contacts of the main branch, the demo knowledge base (infra/local/demo-knowledge.ts) and
- * the demo parts desk (infra/local/demo-parts.ts). `npm start` seeds nothing by itself; run this once, with
+ * the demo parts desk (infra/local/demo-parts.ts) and the demo warranty terms, contract and return units
+ * (infra/local/demo-warranty.ts). `npm start` seeds nothing by itself; run this once, with
  * or without the system running. Records already there are kept.
  */
 import { join, resolve } from 'node:path';
@@ -14,10 +15,12 @@ import { DynamoKnowledgeStore } from '../../shared/knowledge/store.ts';
 import { DynamoPartsStore } from '../../shared/parts/store.ts';
 import { parsePolicy } from '../../shared/sla/policy.ts';
 import { DynamoSlaStore } from '../../shared/sla/store.ts';
+import { DynamoWarrantyStore } from '../../shared/warranty/store.ts';
 import { repoRoot } from '../bundle.ts';
 import { demoDirectory, SEED_ACTOR, seedDirectory } from './demo-directory.ts';
 import { seedKnowledge } from './demo-knowledge.ts';
 import { seedParts } from './demo-parts.ts';
+import { seedWarranty } from './demo-warranty.ts';
 import { withLocalTable } from './local-table.ts';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' } } });
@@ -58,6 +61,23 @@ try {
         cases: new DynamoCaseStore(db, tableName, 'Asia/Shanghai'),
         directory: new DynamoDirectoryStore(db, tableName),
         now,
+      },
+      SEED_ACTOR,
+      report,
+    );
+    // Warranty terms, a promotion, return rules, a contract ending in three weeks, a unit to return.
+    await seedWarranty(
+      {
+        store: new DynamoWarrantyStore(db, tableName),
+        directory: new DynamoDirectoryStore(db, tableName),
+        parts: {
+          store: new DynamoPartsStore(db, tableName),
+          cases: new DynamoCaseStore(db, tableName, 'Asia/Shanghai'),
+          directory: new DynamoDirectoryStore(db, tableName),
+          now,
+        },
+        now,
+        timeZone: 'Asia/Shanghai',
       },
       SEED_ACTOR,
       report,

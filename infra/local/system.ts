@@ -25,6 +25,7 @@ import { docsPages } from './docs.ts';
 import { type DynamoLocal, ensureTable, startDynamoLocal } from './dynamo.ts';
 import { LocalFunctions } from './functions.ts';
 import { localHealth } from './health.ts';
+import { jobRuns } from './job-runs.ts';
 import { acquireDataLock, type DataLock } from './lock.ts';
 import { DeliveryQueues, ensureRuntimeTable, runtimeTableName } from './queues.ts';
 import { LocalTimers, ScheduleError, schedulerEdge } from './scheduler.ts';
@@ -253,6 +254,7 @@ async function startOnEngine(
       schedulerEdge(timers),
       stepFunctionsEdge(workflows),
       ...surveys.sideRoutes,
+      jobRuns(invoke),
       docsPages(),
       dashboardPages({ auth, timeZone }),
       ...(opts.sideRoutes ?? []),

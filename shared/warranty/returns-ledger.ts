@@ -10,6 +10,9 @@ import { applyMovement } from '../parts/movements.ts';
 import type { PartsStore } from '../parts/store.ts';
 import type { ReturnedUnitLedger } from './returns.ts';
 
+/** The catalogue part of a model: its code, the first word (`AC-3200 split air conditioner` → `AC-3200`). */
+export const modelPartNumber = (model: string) => model.trim().split(/\s+/)[0] ?? model;
+
 export function partsLedgerForReturns(store: PartsStore, now: () => Date): ReturnedUnitLedger {
   return {
     async takeIn(e) {
@@ -17,7 +20,11 @@ export function partsLedgerForReturns(store: PartsStore, now: () => Date): Retur
         throw new ValidationError([
           { field: 'locationId', message: 'name the location the unit comes back to' },
         ]);
-      const [location, part] = await Promise.all([store.getLocation(e.locationId), store.getPart(e.model)]);
+      const partNumber = modelPartNumber(e.model);
+      const [location, part] = await Promise.all([
+        store.getLocation(e.locationId),
+        store.getPart(partNumber),
+      ]);
       if (!location)
         throw new ValidationError([{ field: 'locationId', message: `no stock location ${e.locationId}` }]);
       if (!part)
@@ -25,7 +32,7 @@ export function partsLedgerForReturns(store: PartsStore, now: () => Date): Retur
           `the parts catalogue has no part ${e.model}: register the model to take units in`,
         );
       const actor = { sub: e.actor.sub, role: primaryRole(e.actor) };
-      const line = { partNumber: e.model, locationId: e.locationId, reservedDelta: 0 };
+      const line = { partNumber, locationId: e.locationId, reservedDelta: 0 };
       const back = await applyMovement(store, actor, now, {
         id: `ret-${e.returnId}`,
         kind: 'return',

@@ -1,0 +1,37 @@
+/**
+ * `POST /_local/run/contract-renewals` (JSON body optional: `{ "today": "YYYY-MM-DD" }`): runs the daily
+ * contract renewal run now, through the same handler its schedule invokes, and answers with its report.
+ * Loopback only, like every `/_local` page.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SideRoute } from './server.ts';
+
+type Invoke = (functionId: string, event: unknown) => Promise<unknown>;
+
+/** Scheduled jobs an operator may run by hand locally: path name → catalogue function. */
+const jobs: Record<string, string> = { 'contract-renewals': 'warranty-jobs' };
+
+export function jobRuns(invoke: Invoke): SideRoute {
+  return async (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
+    const match = /^\/_local\/run\/([a-z-]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
+    const fn = match?.[1] ? jobs[match[1]] : undefined;
+    if (!fn || req.method !== 'POST') return false;
+    let input: unknown = {};
+    try {
+      input = body.length ? JSON.parse(body.toString('utf8')) : {};
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'the body must be JSON, e.g. {"today":"2026-11-23"}, or empty' }));
+      return true;
+    }
+    try {
+      const report = await invoke(fn, input);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(report));
+    } catch (err) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: (err as Error).message }));
+    }
+    return true;
+  };
+}
