@@ -1,4 +1,6 @@
 /** Wiring of the warranty functions: stores, the branch clock, timers and the mailer, built once per environment. */
+import type { Actor } from '../../shared/auth/actor.ts';
+import { openCase } from '../../shared/cases/service.ts';
 import { DynamoCaseStore } from '../../shared/cases/store.ts';
 import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
 import { SesMailer, sesClient } from '../../shared/notify/mailer.ts';
@@ -9,14 +11,11 @@ import { DynamoSlaStore } from '../../shared/sla/store.ts';
 import { EventBridgeSchedulerTimers, schedulerClient } from '../../shared/sla/timers.ts';
 import { documentClient } from '../../shared/store/client.ts';
 import type { RenewalRunDeps } from '../../shared/warranty/contracts.ts';
-import type {
-  BranchClock,
-  ReturnDeps,
-  ReturnTimerDeps,
-} from '../../shared/warranty/returns.ts';
+import type { BranchClock, ReturnDeps, ReturnTimerDeps } from '../../shared/warranty/returns.ts';
 import { partsLedgerForReturns } from '../../shared/warranty/returns-ledger.ts';
 import type { BillingDeps, CasePartsSource } from '../../shared/warranty/service.ts';
 import { DynamoWarrantyStore } from '../../shared/warranty/store.ts';
+import { caseDeps } from '../cases/deps.ts';
 
 type TableEnv = { TABLE_NAME: string; TIME_ZONE: string };
 
@@ -80,11 +79,21 @@ export function warrantyApiDeps(env: ApiEnv): BillingDeps & ReturnDeps {
 
 type MailEnv = TableEnv & { MAIL_FROM: string; SES_CONFIGURATION_SET: string };
 
+/** Who opens a contract's maintenance visits: the renewal run, on the agent's terms (any customer). */
+const VISIT_OPENER: Actor = { sub: 'contract-visits', roles: ['agent'], name: 'Contract maintenance plan' };
+
 let jobs: RenewalRunDeps | undefined;
 export function renewalRunDeps(env: MailEnv): RenewalRunDeps {
+  const cases = caseDeps(env);
+  const clock = branchClock(env);
   jobs ??= {
     ...base(env),
     mailer: new SesMailer(sesClient, { from: env.MAIL_FROM, configurationSet: env.SES_CONFIGURATION_SET }),
+    calendar: clock.calendar,
+    openVisit: async (input, key) => {
+      const { case: c } = await openCase(cases, VISIT_OPENER, input, key, { scheduled: true });
+      return { id: c.id };
+    },
   };
   return jobs;
 }

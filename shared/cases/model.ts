@@ -30,7 +30,8 @@ import { caseStatuses } from './status.ts';
  * optional, so older items read as v4 unchanged. v5: `timeZone` (the branch's zone at intake, which
  * places the case on its created and completed days); optional, older items use the deployment's zone.
  * v6: `categoryDecision` (the category decided from contracts and warranty at intake and diagnosis, with
- * its inputs) and `diagnosis.components`; optional, older items read as v6 unchanged.
+ * its inputs), `diagnosis.components`, and the channel `scheduled` (a contract's maintenance visit);
+ * optional or new values, so older items read as v6 unchanged.
  */
 export const CASE_SCHEMA_VERSION = 6;
 /** v1: first stored without `entity`/`schemaVersion`, which read as v1. v2: the actor's name (optional). */
@@ -39,8 +40,10 @@ export const TIMELINE_SCHEMA_VERSION = 2;
 export const REGISTER_SCHEMA_VERSION = 1;
 export const IDEMPOTENCY_SCHEMA_VERSION = 1;
 
-export const channels = ['hotline', 'email', 'letter', 'walk_in', 'portal', 'app'] as const;
+export const channels = ['hotline', 'email', 'letter', 'walk_in', 'portal', 'app', 'scheduled'] as const;
 export type Channel = (typeof channels)[number];
+/** Channels a request arrives on; `scheduled` cases are opened by the system (a contract's maintenance visit). */
+export const intakeChannels = channels.filter((c): c is Exclude<Channel, 'scheduled'> => c !== 'scheduled');
 /** Channels a customer uses by themselves; the rest are registered by an agent (SPEC §3). */
 export const selfServiceChannels: readonly Channel[] = ['portal', 'app'];
 
@@ -109,7 +112,7 @@ const productSchema = z.strictObject({
 
 /** Intake on any channel. Unknown fields are rejected so a typo cannot silently drop data. */
 export const intakeSchema = z.strictObject({
-  channel: z.enum(channels),
+  channel: z.enum(intakeChannels),
   customer: customerSchema,
   product: productSchema,
   symptoms: text(4000),

@@ -118,6 +118,9 @@ function requestHash(input: unknown): string {
   return createHash('sha256').update(JSON.stringify(input)).digest('hex');
 }
 
+/** What intake works from: the request as validated, on its channel (or `scheduled`). */
+type OpenedInput = Omit<IntakeInput, 'channel'> & { channel: Case['channel'] };
+
 /**
  * Registers a service request on any channel (SPEC §3). Customers use the portal or app for
  * themselves; agents register hotline, letter, e-mail and walk-in requests for any customer.
@@ -128,8 +131,13 @@ export async function openCase(
   actor: Actor,
   rawInput: unknown,
   idempotencyKey?: string,
+  options: { scheduled?: boolean } = {},
 ): Promise<{ case: CaseView; created: boolean }> {
-  const input: IntakeInput = parseInput(intakeSchema, rawInput);
+  const parsed: IntakeInput = parseInput(intakeSchema, rawInput);
+  // A contract's maintenance visit is opened by the system itself, never by a caller on a channel.
+  const input: OpenedInput = options.scheduled
+    ? { ...parsed, channel: 'scheduled' }
+    : parsed;
   const asCustomer = !hasRole(actor, ['agent', 'dispatcher', 'manager']);
   if (asCustomer) {
     if (!selfServiceChannels.includes(input.channel)) {
@@ -181,7 +189,7 @@ export async function openCase(
 async function openOnce(
   deps: CaseDeps,
   actor: Actor,
-  input: IntakeInput,
+  input: OpenedInput,
   asCustomer: boolean,
   idempotency: { sub: string; key: string; requestHash: string } | undefined,
   drawn?: string,
@@ -300,7 +308,7 @@ async function openOnce(
  * a search that self-service did not settle (the deflection measure).
  */
 function knowledgeOf(
-  input: IntakeInput,
+  input: OpenedInput,
   asCustomer: boolean,
   day: string,
   at: string,

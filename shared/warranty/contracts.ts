@@ -11,6 +11,7 @@ import { normalizeSerial } from '../directory/model.ts';
 import type { DirectoryStore } from '../directory/store.ts';
 import { NotFoundError, StateConflictError, ValidationError, VersionConflictError } from '../errors.ts';
 import type { Mailer } from '../notify/mailer.ts';
+import { isWorkingDay, nextWorkingDay, type WorkingCalendar } from '../sla/calendar.ts';
 import type { Page, PageQuery } from '../store/pagination.ts';
 import { insert, insertOutbox, put, remove, UnitOfWork, type Write } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
@@ -37,8 +38,14 @@ export interface ContractDeps {
   timeZone: string;
 }
 
+/** Opens a contract's maintenance visit as a case (the case service, as the system; idempotent by key). */
+export type VisitOpener = (input: Record<string, unknown>, idempotencyKey: string) => Promise<{ id: string }>;
+
 export interface RenewalRunDeps extends ContractDeps {
   mailer: Mailer;
+  /** The branch's working calendar: visits fall on working days. */
+  calendar: (branchId: string) => Promise<WorkingCalendar>;
+  openVisit: VisitOpener;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -67,6 +74,30 @@ export function reminderDates(
     { reminder: MONTH_NOTICE, dueOn: addMonths(c.term.end, -1) },
     ...c.reminderDays.map((d) => ({ reminder: `d${d}`, dueOn: addDays(c.term.end, -d) })),
   ];
+}
+
+/**
+ * The maintenance visits of a term: `visitsPerYear` visits a year, spread evenly over the term (a year
+ * with two visits has them four and eight months in), each moved to the next working day of the branch
+ * calendar when it falls on a weekend or holiday.
+ */
+export function visitDays(
+  term: Pick<Contract['term'], 'start' | 'end'>,
+  visitsPerYear: number,
+  cal: WorkingCalendar,
+): string[] {
+  if (visitsPerYear <= 0) return [];
+  const months = (Date.parse(term.end) - Date.parse(term.start)) / (365.25 / 12) / 86_400_000;
+  const count = Math.max(1, Math.round((visitsPerYear * months) / 12));
+  const days: string[] = [];
+  for (let k = 1; k <= count; k++) {
+    const planned = addDays(
+      term.start,
+      Math.round(((Date.parse(term.end) - Date.parse(term.start)) / 86_400_000) * (k / (count + 1))),
+    );
+    days.push(isWorkingDay(cal, planned) ? planned : nextWorkingDay(cal, planned));
+  }
+  return days;
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -347,6 +378,8 @@ export interface RenewalReport {
   noEmail: string[];
   alreadySent: number;
   tasksCreated: string[];
+  /** Maintenance visits opened as cases in this run: `<contract>/<term>/<n> → <case>`. */
+  visitsOpened: string[];
   lapsed: string[];
   failures: Array<{ contractId: string; error: string }>;
 }
@@ -373,6 +406,7 @@ export async function runRenewals(
     noEmail: [],
     alreadySent: 0,
     tasksCreated: [],
+    visitsOpened: [],
     lapsed: [],
     failures: [],
   };
@@ -386,12 +420,80 @@ export async function runRenewals(
           continue;
         }
         for (const r of reminderDates(c)) if (r.dueOn <= today) await notice(deps, c, r, report);
+        await visits(deps, c, today, report);
       } catch (err) {
         report.failures.push({ contractId: c.id, error: String((err as Error).message ?? err) });
       }
     }
   }
   return report;
+}
+
+const VISIT_ACTOR = 'contract-visits';
+
+/**
+ * Opens the term's maintenance visits due by today as cases (from the day the contract was recorded on),
+ * once each: the case is opened with an idempotency key, then the visit is recorded with its case.
+ */
+async function visits(
+  deps: RenewalRunDeps,
+  c: Contract,
+  today: string,
+  report: RenewalReport,
+): Promise<void> {
+  if (!c.inclusions.visitsPerYear) return;
+  const days = visitDays(c.term, c.inclusions.visitsPerYear, await deps.calendar(c.branchId));
+  const recorded = localDay(new Date(c.createdAt), deps.timeZone);
+  for (const [i, day] of days.entries()) {
+    if (day > today || day < recorded || day < c.term.start) continue;
+    const n = i + 1;
+    if (await deps.store.getVisit(c.id, c.term.n, n)) continue;
+    const serial = c.units[0] as string;
+    const [customer, unit] = await Promise.all([
+      deps.directory.getCustomer(c.customerId),
+      deps.directory.getUnit(serial),
+    ]);
+    if (!customer || !unit)
+      throw new Error(`contract ${c.id}: its customer or unit ${serial} is not in the directory`);
+    const address = customer.addresses[0];
+    const opened = await deps.openVisit(
+      {
+        channel: 'letter',
+        branchId: c.branchId,
+        customer: {
+          id: customer.id,
+          name: customer.name,
+          address: address?.address ?? '-',
+          phone: customer.phones[0] ?? '+0000000',
+        },
+        product: {
+          model: unit.model,
+          serialNumber: unit.serialNumber,
+          purchaseDate: unit.purchaseDate ?? c.term.start,
+        },
+        symptoms: `Scheduled maintenance visit ${n} of ${days.length} (contract ${c.id}, term ${c.term.n}); units: ${c.units.join(', ')}`,
+        zone: address?.zone ?? 'urban',
+        emergency: false,
+      },
+      `${VISIT_ACTOR}.${c.id}.${c.term.n}.${n}`,
+    );
+    await deps.store.commit(
+      new UnitOfWork<'recorded'>().add(
+        insert(
+          warrantyItems.visit({
+            contractId: c.id,
+            term: c.term.n,
+            n,
+            day,
+            caseId: opened.id,
+            createdAt: deps.now().toISOString(),
+          }),
+          'recorded',
+        ),
+      ),
+    );
+    report.visitsOpened.push(`${c.id}/${c.term.n}/${n} → ${opened.id}`);
+  }
 }
 
 async function lapse(deps: RenewalRunDeps, c: Contract, report: RenewalReport): Promise<void> {

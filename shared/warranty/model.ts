@@ -13,6 +13,7 @@
  * | contract change | `CONTRACT#<id>` | `HISTORY#<at>#<version>` | — (carries the change's events) |
  * | renewal notice | `CONTRACT#<id>` | `NOTICE#<term>#<days>` | — (conditional insert: once per term and reminder) |
  * | renewal task | `CONTRACT#<id>` | `TASK#<term>#<days>` | gsi3 `RENEWALTASKS#<person>` / `<due>#<id>` (a person's follow-ups) |
+ * | contract visit | `CONTRACT#<id>` | `VISIT#<term>#<n>` | — (a maintenance visit opened as a case, once) |
  * | invoice | `INVOICE#<case>` | `INVOICE` | — (one per case) |
  * | return | `RETURN#<id>` | `RETURN` | gsi1 `CUST#<customer>` / `RETURN#<at>#<id>`; gsi2 `RETURNSTATUS#<status>` / `<at>#<id>` |
  * | return change | `RETURN#<id>` | `HISTORY#<at>#<version>` | — (carries the change's events) |
@@ -35,6 +36,7 @@ export const CONTRACT_CHANGE_SCHEMA_VERSION = 1;
 export const RENEWAL_NOTICE_SCHEMA_VERSION = 1;
 export const RENEWAL_TASK_SCHEMA_VERSION = 1;
 export const INVOICE_SCHEMA_VERSION = 1;
+export const CONTRACT_VISIT_SCHEMA_VERSION = 1;
 export const RETURN_SCHEMA_VERSION = 1;
 export const RETURN_CHANGE_SCHEMA_VERSION = 1;
 
@@ -435,6 +437,19 @@ export const renewalTaskSchema = z.object({
 });
 export type RenewalTask = Omit<z.output<typeof renewalTaskSchema>, 'entity' | 'schemaVersion'>;
 
+/** A maintenance visit of a contract's term, opened as a case on its day (once). */
+export const contractVisitSchema = z.object({
+  entity: z.literal('ContractVisit'),
+  schemaVersion: z.literal(CONTRACT_VISIT_SCHEMA_VERSION),
+  contractId: z.string(),
+  term: z.number(),
+  n: z.number(),
+  day: z.string(),
+  caseId: z.string(),
+  createdAt: z.string(),
+});
+export type ContractVisit = Omit<z.output<typeof contractVisitSchema>, 'entity' | 'schemaVersion'>;
+
 /* ------------------------------------------------------------------------------------------------
  * Invoices
  * ---------------------------------------------------------------------------------------------- */
@@ -475,6 +490,7 @@ export const warrantyItemKinds: ItemKind[] = [
   { entity: 'RenewalNotice', version: RENEWAL_NOTICE_SCHEMA_VERSION, schema: renewalNoticeSchema },
   { entity: 'RenewalTask', version: RENEWAL_TASK_SCHEMA_VERSION, schema: renewalTaskSchema },
   { entity: 'Invoice', version: INVOICE_SCHEMA_VERSION, schema: invoiceItemSchema },
+  { entity: 'ContractVisit', version: CONTRACT_VISIT_SCHEMA_VERSION, schema: contractVisitSchema },
   { entity: 'ReturnRequest', version: RETURN_SCHEMA_VERSION, schema: returnItemSchema },
   { entity: 'ReturnChange', version: RETURN_CHANGE_SCHEMA_VERSION, schema: returnChangeSchema },
 ];
@@ -520,6 +536,10 @@ export const warrantyKeys = {
     sk: key('TASK', padded(term), reminder),
   }),
   tasksOf: (assigneeId: string) => key('RENEWALTASKS', assigneeId),
+  visit: (contractId: string, term: number, n: number) => ({
+    pk: contractPartition(contractId),
+    sk: key('VISIT', padded(term), String(n).padStart(2, '0')),
+  }),
   invoice: (caseId: string) => ({ pk: key('INVOICE', caseId), sk: 'INVOICE' }),
   return: (id: string) => ({ pk: returnPartition(id), sk: 'RETURN' }),
   returnsByStatus: (status: ReturnStatus) => key('RETURNSTATUS', status),
@@ -599,6 +619,12 @@ export const warrantyItems = {
     entity: 'RenewalTask',
     schemaVersion: RENEWAL_TASK_SCHEMA_VERSION,
     ...t,
+  }),
+  visit: (v: ContractVisit) => ({
+    ...warrantyKeys.visit(v.contractId, v.term, v.n),
+    entity: 'ContractVisit',
+    schemaVersion: CONTRACT_VISIT_SCHEMA_VERSION,
+    ...v,
   }),
   invoice: (i: Invoice) => ({
     ...warrantyKeys.invoice(i.caseId),

@@ -11,8 +11,10 @@ import { Index } from '../store/table.ts';
 import { commit, type UnitOfWork } from '../store/unit-of-work.ts';
 import {
   type Contract,
+  type ContractVisit,
   contractItemSchema,
   contractLinkSchema,
+  contractVisitSchema,
   type Invoice,
   invoiceItemSchema,
   promotionItemSchema,
@@ -56,6 +58,7 @@ export interface WarrantyStore {
   /** Open contracts whose term ends in `month` (gsi2, sparse). */
   contractsEndingIn(month: string): Promise<Contract[]>;
   getNotice(contractId: string, term: number, reminder: string): Promise<RenewalNotice | undefined>;
+  getVisit(contractId: string, term: number, n: number): Promise<ContractVisit | undefined>;
   markNoticeSent(n: RenewalNotice, sent: { at: string; messageId: string }): Promise<void>;
   tasksOf(assigneeId: string, page: PageQuery): Promise<Page<RenewalTask>>;
   getInvoice(caseId: string): Promise<Invoice | undefined>;
@@ -136,6 +139,11 @@ export class DynamoWarrantyStore implements WarrantyStore {
   async getNotice(contractId: string, term: number, reminder: string) {
     const i = await this.get(warrantyKeys.notice(contractId, term, reminder));
     return i ? strip(parseItem(renewalNoticeSchema, i)) : undefined;
+  }
+
+  async getVisit(contractId: string, term: number, n: number) {
+    const i = await this.get(warrantyKeys.visit(contractId, term, n));
+    return i ? strip(parseItem(contractVisitSchema, i)) : undefined;
   }
 
   async markNoticeSent(n: RenewalNotice, sent: { at: string; messageId: string }) {

@@ -370,6 +370,45 @@ describe('renewal notices', () => {
     expect(mail?.to).toEqual(['liu@example.com']);
   });
 
+  it('maintenance visits open cases on their days, moved off weekends and holidays, once each', async () => {
+    // Prepare: recorded in January; Thursday 10 September is a holiday of the branch
+    await registerUnit('W-VISIT', '2020-01-01');
+    await ok(manager.post('/sla/branches/main/calendar', { holidays: ['2026-09-10'] }));
+    clockControl.freeze(sh('2026-01-05T10:00:00'));
+    const c = await ok(
+      agent.post('/contracts', {
+        customerId: CUSTOMER,
+        units: ['W-VISIT'],
+        start: '2026-01-10',
+        end: '2027-01-10',
+        inclusions: { labour: true, parts: true, visitsPerYear: 2 },
+        price: 900,
+        servicePersonId: 'agent-renewals',
+      }),
+      201,
+    );
+    clockControl.freeze(sh('2026-12-01T10:00:00'));
+    const own = (labels: string[]) => labels.filter((l) => l.startsWith(c.id));
+
+    // Act
+    const before = await run('2026-05-11');
+    const first = await run('2026-09-11');
+    const again = await run('2026-09-12');
+
+    // Assess
+    expect(own(before.visitsOpened)).toEqual([]);
+    const opened = own(first.visitsOpened);
+    expect(opened.map((l) => l.split(' → ')[0])).toEqual([`${c.id}/1/1`, `${c.id}/1/2`]);
+    expect(own(again.visitsOpened)).toEqual([]);
+    const visit = await ok(agent.get(`/cases/${opened[1]?.split(' → ')[1]}`));
+    expect(visit).toMatchObject({
+      channel: 'scheduled',
+      category: 'B',
+      product: { serialNumber: 'W-VISIT' },
+    });
+    expect(visit.symptoms).toContain('maintenance visit 2 of 2');
+  });
+
   it('a contract whose end passed without renewal is lapsed; a renewed one goes on with its next term', async () => {
     // Prepare
     await registerUnit('W-LAPSE', '2020-01-01');

@@ -2610,7 +2610,7 @@ export interface components {
             branchId: string;
             timeZone?: string;
             /** @enum {string} */
-            channel: "hotline" | "email" | "letter" | "walk_in" | "portal" | "app";
+            channel: "hotline" | "email" | "letter" | "walk_in" | "portal" | "app" | "scheduled";
             customer: {
                 id: string;
                 name: string;
@@ -2917,7 +2917,7 @@ export interface components {
                 branchId: string;
                 timeZone?: string;
                 /** @enum {string} */
-                channel: "hotline" | "email" | "letter" | "walk_in" | "portal" | "app";
+                channel: "hotline" | "email" | "letter" | "walk_in" | "portal" | "app" | "scheduled";
                 customer: {
                     id: string;
                     name: string;

@@ -24,7 +24,7 @@ const known: Record<string, Record<number, string>> = {
     3: '5c20730c20961d0b',
     4: '4d91272fd43767fe',
     5: '95137a7854bfc3d7',
-    6: '475bbfe115dba850',
+    6: '7f152d7246d8a164',
   },
   TimelineEntry: { 1: 'b6b094bbb0274356', 2: '87184688dbbe188c' },
   RegisterEntry: { 1: 'cc8241e55cf70ee5' },
@@ -88,6 +88,7 @@ const known: Record<string, Record<number, string>> = {
   RenewalNotice: { 1: '60cddf26cfdaf014' },
   RenewalTask: { 1: 'bf3751fe825e17ff' },
   Invoice: { 1: '01e56bd1284ccc99' },
+  ContractVisit: { 1: 'e41af50a79a56f04' },
   ReturnRequest: { 1: 'c5e0d9dee372425f' },
   ReturnChange: { 1: '0f9527fef900b4f5' },
 };
