@@ -1,4 +1,5 @@
 /** The warranty routes; the rules are in shared/warranty/ (coverage, contracts, returns). */
+import { localDay } from '../../shared/cases/numbering.ts';
 import { httpRoutes } from '../../shared/http/bundle.ts';
 import { etag, ifMatchVersion, pageOf } from '../../shared/http/query.ts';
 import {
@@ -10,6 +11,7 @@ import {
   renewalTasks,
   renewContract,
 } from '../../shared/warranty/contracts.ts';
+import { courtesyCalls, recordCall } from '../../shared/warranty/courtesy.ts';
 import {
   applyForReturn,
   decideReturn,
@@ -108,6 +110,15 @@ export const handler = httpRoutes(warranty, 'warranty-api', {
   'GET /tasks/renewals': async (req) => ({
     status: 200,
     body: await renewalTasks(warrantyApiDeps(req.env), req.actor, req.query.assigneeId, pageOf(req.query)),
+  }),
+  'GET /warranty/courtesy-calls': async (req) => {
+    const deps = warrantyApiDeps(req.env);
+    const month = req.query.month ?? localDay(deps.now(), deps.timeZone).slice(0, 7);
+    return { status: 200, body: await courtesyCalls(deps, req.query.branchId, month, pageOf(req.query)) };
+  },
+  'POST /warranty/courtesy-calls/{branchId}/{month}/{serial}': async (req) => ({
+    status: 200,
+    body: await recordCall(warrantyApiDeps(req.env), req.actor, req.params, req.body),
   }),
   'POST /returns': async (req) => {
     const r = await applyForReturn(warrantyApiDeps(req.env), req.actor, req.body);

@@ -5,12 +5,14 @@
  */
 import * as z from 'zod/mini';
 import type { Role } from '../../shared/auth/actor.ts';
+import { branchIdSchema, DEFAULT_BRANCH_ID } from '../../shared/branches/defaults.ts';
 import { caseIdSchema } from '../../shared/cases/model.ts';
 import { envSchema } from '../../shared/config/env.ts';
 import { productLine, recordId, serialNumber } from '../../shared/directory/model.ts';
-import { cursorParam, limitParam } from '../../shared/http/query.ts';
+import { cursorParam, limitParam, monthSchema } from '../../shared/http/query.ts';
 import { isoDate } from '../../shared/validation.ts';
 import {
+  callOutcomeSchema,
   cancelInputSchema,
   contractChangeInputSchema,
   contractInputSchema,
@@ -65,7 +67,8 @@ export const warranty = domainModule(
     },
     'warranty-jobs': {
       entry: 'functions/warranty/jobs.ts',
-      description: 'Daily contract renewal run: notices and follow-up tasks once per term, lapses',
+      description:
+        'Daily contract renewal run (notices and tasks once per term, maintenance visits, lapses); monthly courtesy call lists',
       env: envSchema('TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
       trigger: {
         kind: 'schedule',
@@ -74,7 +77,14 @@ export const warranty = domainModule(
             name: 'contract-renewals',
             description: 'Renewal notices and tasks due today, and contracts that lapsed',
             expression: 'cron(0 7 * * ? *)',
-            input: {},
+            input: { kind: 'renewals' },
+          },
+          {
+            name: 'courtesy-calls',
+            description:
+              'Call lists of the units in their free warranty, per branch, on the first of the month',
+            expression: 'cron(0 7 1 * ? *)',
+            input: { kind: 'courtesy' },
           },
         ],
       },
@@ -194,6 +204,25 @@ export const warranty = domainModule(
       summary: "A service person's contract renewal follow-ups (`?assigneeId=`, default me)",
       roles: ['agent', 'dispatcher', 'manager'],
       query: z.strictObject({ assigneeId: z.optional(recordId()), limit: limitParam, cursor: cursorParam }),
+    },
+    'GET /warranty/courtesy-calls': {
+      fn: 'warranty-api',
+      summary: "A branch's courtesy call list of a month: its customers' units in their free warranty",
+      roles: ['agent', 'dispatcher', 'manager'],
+      query: z.strictObject({
+        branchId: z._default(branchIdSchema, DEFAULT_BRANCH_ID),
+        month: z.optional(monthSchema),
+        limit: limitParam,
+        cursor: cursorParam,
+      }),
+    },
+    'POST /warranty/courtesy-calls/{branchId}/{month}/{serial}': {
+      fn: 'warranty-api',
+      summary: 'Record how a courtesy call went',
+      roles: ['agent', 'manager'],
+      params: { branchId: branchIdSchema, month: monthSchema, serial: serialNumber() },
+      body: callOutcomeSchema,
+      errors: [404, 409],
     },
     'POST /returns': {
       fn: 'warranty-api',

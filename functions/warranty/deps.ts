@@ -11,6 +11,7 @@ import { DynamoSlaStore } from '../../shared/sla/store.ts';
 import { EventBridgeSchedulerTimers, schedulerClient } from '../../shared/sla/timers.ts';
 import { documentClient } from '../../shared/store/client.ts';
 import type { RenewalRunDeps } from '../../shared/warranty/contracts.ts';
+import type { CourtesyDeps } from '../../shared/warranty/courtesy.ts';
 import type { BranchClock, ReturnDeps, ReturnTimerDeps } from '../../shared/warranty/returns.ts';
 import { partsLedgerForReturns } from '../../shared/warranty/returns-ledger.ts';
 import type { BillingDeps, CasePartsSource } from '../../shared/warranty/service.ts';
@@ -96,6 +97,17 @@ export function renewalRunDeps(env: MailEnv): RenewalRunDeps {
     },
   };
   return jobs;
+}
+
+let courtesy: CourtesyDeps | undefined;
+export function courtesyDeps(env: TableEnv): CourtesyDeps {
+  const cases = new DynamoCaseStore(documentClient(), env.TABLE_NAME, env.TIME_ZONE);
+  courtesy ??= {
+    ...base(env),
+    // The branch that served the customer last: their newest case.
+    branchOf: async (customerId) => (await cases.listByCustomer(customerId, { limit: 1 })).items[0]?.branchId,
+  };
+  return courtesy;
 }
 
 let timer: ReturnTimerDeps | undefined;

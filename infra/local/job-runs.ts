@@ -1,7 +1,7 @@
 /**
- * `POST /_local/run/contract-renewals` (JSON body optional: `{ "today": "YYYY-MM-DD" }`): runs the daily
- * contract renewal run now, through the same handler its schedule invokes, and answers with its report.
- * Loopback only, like every `/_local` page.
+ * `POST /_local/run/contract-renewals` and `POST /_local/run/courtesy-calls` (JSON body optional:
+ * `{ "today": "YYYY-MM-DD" }`): runs the daily contract renewal run, or the month's courtesy call lists,
+ * now, through the same handler their schedules invoke, and answers with its report.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SideRoute } from './server.ts';
@@ -9,13 +9,16 @@ import type { SideRoute } from './server.ts';
 type Invoke = (functionId: string, event: unknown) => Promise<unknown>;
 
 /** Scheduled jobs an operator may run by hand locally: path name → catalogue function. */
-const jobs: Record<string, string> = { 'contract-renewals': 'warranty-jobs' };
+const jobs: Record<string, { fn: string; input: Record<string, unknown> }> = {
+  'contract-renewals': { fn: 'warranty-jobs', input: { kind: 'renewals' } },
+  'courtesy-calls': { fn: 'warranty-jobs', input: { kind: 'courtesy' } },
+};
 
 export function jobRuns(invoke: Invoke): SideRoute {
   return async (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
     const match = /^\/_local\/run\/([a-z-]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
-    const fn = match?.[1] ? jobs[match[1]] : undefined;
-    if (!fn || req.method !== 'POST') return false;
+    const job = match?.[1] ? jobs[match[1]] : undefined;
+    if (!job || req.method !== 'POST') return false;
     let input: unknown = {};
     try {
       input = body.length ? JSON.parse(body.toString('utf8')) : {};
@@ -25,7 +28,7 @@ export function jobRuns(invoke: Invoke): SideRoute {
       return true;
     }
     try {
-      const report = await invoke(fn, input);
+      const report = await invoke(job.fn, { ...(input as object), ...job.input });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(report));
     } catch (err) {

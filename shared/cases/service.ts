@@ -135,9 +135,7 @@ export async function openCase(
 ): Promise<{ case: CaseView; created: boolean }> {
   const parsed: IntakeInput = parseInput(intakeSchema, rawInput);
   // A contract's maintenance visit is opened by the system itself, never by a caller on a channel.
-  const input: OpenedInput = options.scheduled
-    ? { ...parsed, channel: 'scheduled' }
-    : parsed;
+  const input: OpenedInput = options.scheduled ? { ...parsed, channel: 'scheduled' } : parsed;
   const asCustomer = !hasRole(actor, ['agent', 'dispatcher', 'manager']);
   if (asCustomer) {
     if (!selfServiceChannels.includes(input.channel)) {

@@ -11,7 +11,7 @@
  * | staff member | `STAFF#<id>` (the identity provider's `sub`) | `PROFILE` | gsi2 `STAFF#<branch>` / `<name>#<id>` |
  * | customer | `CUSTOMER#<id>` | `PROFILE` | gsi2 `CUSTNAME#<first letter>` / `<normalized name>#<id>` |
  * | phone claim | `PHONE#<digits>` | `CUSTOMER` | — (GetItem: exact phone → customer id) |
- * | product unit | `UNIT#<SERIAL>` | `UNIT` | gsi1 `CUST#<owner>` / `UNIT#<SERIAL>` (a customer's units) |
+ * | product unit | `UNIT#<SERIAL>` | `UNIT` | gsi1 `CUST#<owner>` / `UNIT#<SERIAL>` (a customer's units); gsi4 `UNITBOUGHT#<yyyy-mm>` / `<SERIAL>` (units bought in a month) |
  * | change | the record's pk | `HISTORY#<at>#<version>` | — (read with the record's partition) |
  */
 import * as z from 'zod/mini';
@@ -339,6 +339,8 @@ export const directoryKeys = {
   phone: (phone: string) => ({ pk: key('PHONE', normalizePhone(phone)), sk: 'CUSTOMER' }),
   unit: (serial: string) => ({ pk: unitPartition(serial), sk: 'UNIT' }),
   /** gsi1: a customer's units sort under `UNIT#`, beside their cases. */
+  /** gsi4: units bought in a month (`yyyy-mm`). */
+  unitsBought: (month: string) => key('UNITBOUGHT', month),
   unitsOf: (customerId: string) => ({ pk: caseKeys.byCustomer(customerId), skPrefix: key('UNIT', '') }),
   change: (record: { pk: string }, at: string, version: number) => ({
     pk: record.pk,
@@ -387,6 +389,14 @@ export const directoryItems = {
       directoryKeys.unitsOf(u.ownerId).pk,
       key('UNIT', normalizeSerial(u.serialNumber)),
     ),
+    // gsi4 (sparse): units by the month they were bought, for the free-warranty courtesy calls.
+    ...(u.purchaseDate
+      ? indexKeys(
+          Index.byDay,
+          directoryKeys.unitsBought(u.purchaseDate.slice(0, 7)),
+          normalizeSerial(u.serialNumber),
+        )
+      : {}),
     entity: 'ProductUnit',
     schemaVersion: PRODUCT_UNIT_SCHEMA_VERSION,
     ...u,

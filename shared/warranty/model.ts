@@ -14,6 +14,7 @@
  * | renewal notice | `CONTRACT#<id>` | `NOTICE#<term>#<days>` | — (conditional insert: once per term and reminder) |
  * | renewal task | `CONTRACT#<id>` | `TASK#<term>#<days>` | gsi3 `RENEWALTASKS#<person>` / `<due>#<id>` (a person's follow-ups) |
  * | contract visit | `CONTRACT#<id>` | `VISIT#<term>#<n>` | — (a maintenance visit opened as a case, once) |
+ * | courtesy call | `COURTESY#<branch>#<yyyy-mm>` | `<SERIAL>` | — (a branch's call list of a month: one Query) |
  * | invoice | `INVOICE#<case>` | `INVOICE` | — (one per case) |
  * | return | `RETURN#<id>` | `RETURN` | gsi1 `CUST#<customer>` / `RETURN#<at>#<id>`; gsi2 `RETURNSTATUS#<status>` / `<at>#<id>` |
  * | return change | `RETURN#<id>` | `HISTORY#<at>#<version>` | — (carries the change's events) |
@@ -37,6 +38,7 @@ export const RENEWAL_NOTICE_SCHEMA_VERSION = 1;
 export const RENEWAL_TASK_SCHEMA_VERSION = 1;
 export const INVOICE_SCHEMA_VERSION = 1;
 export const CONTRACT_VISIT_SCHEMA_VERSION = 1;
+export const COURTESY_CALL_SCHEMA_VERSION = 1;
 export const RETURN_SCHEMA_VERSION = 1;
 export const RETURN_CHANGE_SCHEMA_VERSION = 1;
 
@@ -451,6 +453,39 @@ export const contractVisitSchema = z.object({
 export type ContractVisit = Omit<z.output<typeof contractVisitSchema>, 'entity' | 'schemaVersion'>;
 
 /* ------------------------------------------------------------------------------------------------
+ * Courtesy calls during the free warranty (001 四(三))
+ * ---------------------------------------------------------------------------------------------- */
+
+export const callOutcomes = ['all_well', 'issue_reported', 'no_answer', 'declined'] as const;
+export const callOutcomeSchema = z.strictObject({
+  outcome: z.enum(callOutcomes),
+  note: z.optional(text(1000)),
+});
+
+export const courtesyCallSchema = z.object({
+  entity: z.literal('CourtesyCall'),
+  schemaVersion: z.literal(COURTESY_CALL_SCHEMA_VERSION),
+  branchId: z.string(),
+  month: z.string(),
+  serialNumber: z.string(),
+  model: z.string(),
+  productLine: z.string(),
+  customerId: z.string(),
+  customerName: z.string(),
+  phone: z.string(),
+  language: z.string(),
+  /** The free warranty's end (the unit's own term, parts). */
+  coveredUntil: z.string(),
+  status: z.enum(['open', 'done']),
+  outcome: z.optional(z.enum(callOutcomes)),
+  note: z.optional(z.string()),
+  calledBy: z.optional(z.string()),
+  calledAt: z.optional(z.string()),
+  createdAt: z.string(),
+});
+export type CourtesyCall = Omit<z.output<typeof courtesyCallSchema>, 'entity' | 'schemaVersion'>;
+
+/* ------------------------------------------------------------------------------------------------
  * Invoices
  * ---------------------------------------------------------------------------------------------- */
 
@@ -491,6 +526,7 @@ export const warrantyItemKinds: ItemKind[] = [
   { entity: 'RenewalTask', version: RENEWAL_TASK_SCHEMA_VERSION, schema: renewalTaskSchema },
   { entity: 'Invoice', version: INVOICE_SCHEMA_VERSION, schema: invoiceItemSchema },
   { entity: 'ContractVisit', version: CONTRACT_VISIT_SCHEMA_VERSION, schema: contractVisitSchema },
+  { entity: 'CourtesyCall', version: COURTESY_CALL_SCHEMA_VERSION, schema: courtesyCallSchema },
   { entity: 'ReturnRequest', version: RETURN_SCHEMA_VERSION, schema: returnItemSchema },
   { entity: 'ReturnChange', version: RETURN_CHANGE_SCHEMA_VERSION, schema: returnChangeSchema },
 ];
@@ -536,6 +572,11 @@ export const warrantyKeys = {
     sk: key('TASK', padded(term), reminder),
   }),
   tasksOf: (assigneeId: string) => key('RENEWALTASKS', assigneeId),
+  courtesyCalls: (branchId: string, month: string) => key('COURTESY', branchId, month),
+  courtesyCall: (branchId: string, month: string, serial: string) => ({
+    pk: key('COURTESY', branchId, month),
+    sk: normalizeSerial(serial),
+  }),
   visit: (contractId: string, term: number, n: number) => ({
     pk: contractPartition(contractId),
     sk: key('VISIT', padded(term), String(n).padStart(2, '0')),
@@ -619,6 +660,12 @@ export const warrantyItems = {
     entity: 'RenewalTask',
     schemaVersion: RENEWAL_TASK_SCHEMA_VERSION,
     ...t,
+  }),
+  courtesyCall: (c: CourtesyCall) => ({
+    ...warrantyKeys.courtesyCall(c.branchId, c.month, c.serialNumber),
+    entity: 'CourtesyCall',
+    schemaVersion: COURTESY_CALL_SCHEMA_VERSION,
+    ...c,
   }),
   visit: (v: ContractVisit) => ({
     ...warrantyKeys.visit(v.contractId, v.term, v.n),

@@ -73,7 +73,7 @@ export function termsOf(settings: LineSettings): WarrantyTerms | undefined {
   };
 }
 
-const promotionsOf = (settings: LineSettings): Promotion[] =>
+export const promotionsOf = (settings: LineSettings): Promotion[] =>
   settings.promotions.map(({ recordedBy: _by, entity: _e, schemaVersion: _v, ...p }) => p);
 
 /** A product line's published terms, promotions and return rules. */

@@ -3,6 +3,7 @@
  * a unit of work (conditional writes plus their events) committed in one transaction.
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { directoryKeys, type ProductUnit, unitItemSchema } from '../directory/model.ts';
 import { nextInSequence } from '../store/counter.ts';
 import { parseItem } from '../store/item.ts';
 import type { Page, PageQuery } from '../store/pagination.ts';
@@ -12,9 +13,11 @@ import { commit, type UnitOfWork } from '../store/unit-of-work.ts';
 import {
   type Contract,
   type ContractVisit,
+  type CourtesyCall,
   contractItemSchema,
   contractLinkSchema,
   contractVisitSchema,
+  courtesyCallSchema,
   type Invoice,
   invoiceItemSchema,
   promotionItemSchema,
@@ -59,6 +62,10 @@ export interface WarrantyStore {
   contractsEndingIn(month: string): Promise<Contract[]>;
   getNotice(contractId: string, term: number, reminder: string): Promise<RenewalNotice | undefined>;
   getVisit(contractId: string, term: number, n: number): Promise<ContractVisit | undefined>;
+  /** Units bought in a month (gsi4 of the directory's units). */
+  unitsBoughtIn(month: string): Promise<ProductUnit[]>;
+  courtesyCalls(branchId: string, month: string, page: PageQuery): Promise<Page<CourtesyCall>>;
+  getCourtesyCall(branchId: string, month: string, serial: string): Promise<CourtesyCall | undefined>;
   markNoticeSent(n: RenewalNotice, sent: { at: string; messageId: string }): Promise<void>;
   tasksOf(assigneeId: string, page: PageQuery): Promise<Page<RenewalTask>>;
   getInvoice(caseId: string): Promise<Invoice | undefined>;
@@ -144,6 +151,29 @@ export class DynamoWarrantyStore implements WarrantyStore {
   async getVisit(contractId: string, term: number, n: number) {
     const i = await this.get(warrantyKeys.visit(contractId, term, n));
     return i ? strip(parseItem(contractVisitSchema, i)) : undefined;
+  }
+
+  async unitsBoughtIn(month: string) {
+    const items = await queryAll(this.db, this.tableName, {
+      index: Index.byDay,
+      pk: directoryKeys.unitsBought(month),
+    });
+    return items.map((i) => parseItem(unitItemSchema, i));
+  }
+
+  courtesyCalls(branchId: string, month: string, page: PageQuery) {
+    return queryPage(
+      this.db,
+      this.tableName,
+      { pk: warrantyKeys.courtesyCalls(branchId, month) },
+      page,
+      (i) => strip(parseItem(courtesyCallSchema, i)),
+    );
+  }
+
+  async getCourtesyCall(branchId: string, month: string, serial: string) {
+    const i = await this.get(warrantyKeys.courtesyCall(branchId, month, serial));
+    return i ? strip(parseItem(courtesyCallSchema, i)) : undefined;
   }
 
   async markNoticeSent(n: RenewalNotice, sent: { at: string; messageId: string }) {

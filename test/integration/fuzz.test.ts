@@ -225,6 +225,7 @@ const validBodies: Record<string, unknown> = {
     responsiblePerson: 'Line 3 QA',
   },
   'POST /returns/{id}/ship': { carrier: 'SF Express', trackingNumber: 'SF1' },
+  'POST /warranty/courtesy-calls/{branchId}/{month}/{serial}': { outcome: 'all_well', note: 'Fine' },
   'POST /returns/{id}/receive': { disposition: 'stock', locationId: 'main-store', note: 'Boxed' },
 };
 const validParams = (): Record<string, string> => ({

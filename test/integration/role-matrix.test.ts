@@ -45,7 +45,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '../../functions/catalog.ts';
+import { courtesyDeps } from '../../functions/warranty/deps.ts';
 import { type Role, roles } from '../../shared/auth/actor.ts';
+import { buildCourtesyCalls } from '../../shared/warranty/courtesy.ts';
 import { phoneFor, customer as registered, technicians, unit } from '../support/directory.ts';
 import { type Caller, intake, startTestSystem, type TestSystem } from '../support/system.ts';
 
@@ -173,6 +175,8 @@ const contractBody = (serial: string) => ({
   servicePersonId: TECHNICIAN,
 });
 type PerRole = Record<Role, string>;
+/** The month of the courtesy call list built for the matrix's units (bought 2026-06-01, in warranty). */
+const courtesyMonth = '2026-12';
 /** Contracts and returns the cells act on, each role its own where a call changes it (set up below). */
 const fixtures = {
   contract: '',
@@ -754,6 +758,15 @@ const expectations: Record<string, Expectation> = {
     body: { reason: 'Moved away' },
   },
   'GET /tasks/renewals': { expected: row(403, 200, 200, 403, 403, 200, 403) },
+  'GET /warranty/courtesy-calls': {
+    expected: row(403, 200, 200, 403, 403, 200, 403),
+    path: '/warranty/courtesy-calls?branchId=main&month=2026-12',
+  },
+  'POST /warranty/courtesy-calls/{branchId}/{month}/{serial}': {
+    expected: row(403, 200, 403, 403, 403, 200, 403),
+    path: (role: Role) => `/warranty/courtesy-calls/main/${courtesyMonth}/${ownUnit(role)}`,
+    body: { outcome: 'all_well' },
+  },
   'POST /returns': {
     expected: row(201, 201, 403, 403, 403, 201, 403),
     body: (role: Role) => ({
@@ -833,6 +846,8 @@ beforeAll(async () => {
   const shipment = { carrier: 'SF Express', trackingNumber: 'SF0000000001' };
   fixtures.contract = await contract();
   fixtures.return = await applied();
+  // The courtesy call list of the matrix's units, one line per unit (each role records its own).
+  await buildCourtesyCalls(courtesyDeps(process.env as never), courtesyMonth);
   // Returned units come back to a store of their own, as the catalogue part of their model.
   const clerk = await sys.as('parts_clerk');
   await ok(

@@ -5,9 +5,10 @@
  * within their working-day deadline or escalated by the Scheduler timers when overdue.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renewalRunDeps } from '../../functions/warranty/deps.ts';
+import { courtesyDeps, renewalRunDeps } from '../../functions/warranty/deps.ts';
 import { clockControl } from '../../shared/runtime/clock.ts';
 import { runRenewals } from '../../shared/warranty/contracts.ts';
+import { buildCourtesyCalls } from '../../shared/warranty/courtesy.ts';
 import { asTechnician, customer, phoneFor, staffMember, TEST_PRODUCT_LINE } from '../support/directory.ts';
 import {
   catalogPart,
@@ -438,6 +439,33 @@ describe('renewal notices', () => {
     expect(report.lapsed).not.toContain(kept.id);
     expect((await ok(agent.get(`/contracts/${lapsing.id}`))).status).toBe('lapsed');
     expect((await ok(emma.get(`/contracts/${kept.id}`))).status).toBe('renewed');
+  });
+});
+
+describe('courtesy calls during the free warranty', () => {
+  it("lists each unit in its free warranty once a month on its branch's list, and records the call", async () => {
+    // Act
+    const built = await buildCourtesyCalls(courtesyDeps(process.env as never), '2026-12');
+    const again = await buildCourtesyCalls(courtesyDeps(process.env as never), '2026-12');
+    const list = await ok(agent.get('/warranty/courtesy-calls?branchId=main&month=2026-12&limit=100'));
+    const called = await ok(
+      agent.post('/warranty/courtesy-calls/main/2026-12/W-NEW', { outcome: 'all_well', note: 'Cools well' }),
+    );
+    const twice = await agent.post('/warranty/courtesy-calls/main/2026-12/W-NEW', { outcome: 'no_answer' });
+
+    // Assess
+    const serials = list.items.map((c: any) => c.serialNumber);
+    expect(serials).toContain('W-NEW');
+    expect(serials).not.toContain('W-OLD');
+    expect(list.items.find((c: any) => c.serialNumber === 'W-NEW')).toMatchObject({
+      customerName: 'Emma Smith',
+      coveredUntil: '2027-09-01',
+      status: 'open',
+    });
+    expect(again.listed).toEqual([]);
+    expect(again.kept).toBe(built.listed.length + built.kept);
+    expect(called).toMatchObject({ status: 'done', outcome: 'all_well', calledBy: agent.sub });
+    expect(twice.status).toBe(409);
   });
 });
 

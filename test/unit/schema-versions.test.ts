@@ -89,6 +89,7 @@ const known: Record<string, Record<number, string>> = {
   RenewalTask: { 1: 'bf3751fe825e17ff' },
   Invoice: { 1: '01e56bd1284ccc99' },
   ContractVisit: { 1: 'e41af50a79a56f04' },
+  CourtesyCall: { 1: 'c19769b16cd8e6a4' },
   ReturnRequest: { 1: 'c5e0d9dee372425f' },
   ReturnChange: { 1: '0f9527fef900b4f5' },
 };
