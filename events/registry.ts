@@ -24,6 +24,17 @@ const complaintRef = {
 };
 
 /** One step of the SLA escalation ladder taken on a case (SPEC §4). */
+/** One stock item a movement changed, with its place on that item's ledger (a movement item and its event). */
+export const stockLineSchema = z.object({
+  partNumber: z.string(),
+  locationId: z.string(),
+  onHandDelta: z.number(),
+  reservedDelta: z.number(),
+  seq: z.number(),
+  onHandAfter: z.number(),
+  availableAfter: z.number(),
+});
+
 const slaEscalation = z.object({
   ...caseRef,
   milestone: z.enum(['first_response', 'arrival', 'repair_completion', 'workshop_repair']),
@@ -224,17 +235,7 @@ export const eventSchemas = {
   'Stock Moved': z.object({
     movementId: z.string(),
     kind: z.string(),
-    lines: z.array(
-      z.object({
-        partNumber: z.string(),
-        locationId: z.string(),
-        onHandDelta: z.number(),
-        reservedDelta: z.number(),
-        seq: z.number(),
-        onHandAfter: z.number(),
-        availableAfter: z.number(),
-      }),
-    ),
+    lines: z.array(stockLineSchema),
     caseId: z.optional(z.string()),
     at: z.string(),
     actor: z.object({ sub: z.string(), role: z.string() }),

@@ -135,7 +135,11 @@ export class ServiceApi extends Construct {
       if (!fn) throw new Error(`route ${r.key} names ${r.fn}, which is not deployed`);
       let integration = integrations.get(r.fn);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`Integration-${r.fn}`, fn.function);
+        // One invoke permission per function, for any route of this API (not one per route): a stack
+        // holds at most 500 resources, and a function only ever serves the routes the catalogue gives it.
+        integration = new HttpLambdaIntegration(`Integration-${r.fn}`, fn.function, {
+          scopePermissionToRoute: false,
+        });
         integrations.set(r.fn, integration);
       }
       const route = new apigwv2.HttpRoute(this, routeId(r.key), {

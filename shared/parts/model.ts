@@ -22,6 +22,7 @@
  * | case loaner guard | `CASE#<id>` | `LOANERS` | — (loaners out against the case: closing checks it is 0) |
  */
 import * as z from 'zod/mini';
+import { stockLineSchema } from '../../events/registry.ts';
 import { caseKeys } from '../cases/model.ts';
 import type { ItemKind } from '../store/item.ts';
 import { outboxSchema } from '../store/item.ts';
@@ -335,17 +336,7 @@ export const movementItemSchema = z.object({
   id: z.string(),
   kind: z.enum(movementKinds),
   requestHash: z.string(),
-  lines: z.array(
-    z.object({
-      partNumber: z.string(),
-      locationId: z.string(),
-      onHandDelta: z.number(),
-      reservedDelta: z.number(),
-      seq: z.number(),
-      onHandAfter: z.number(),
-      availableAfter: z.number(),
-    }),
-  ),
+  lines: z.array(stockLineSchema),
   caseId: z.optional(z.string()),
   reason: z.optional(z.string()),
   reference: z.optional(z.string()),

@@ -719,6 +719,26 @@ describe('HTTP API', () => {
     );
   });
 
+  it('lets API Gateway invoke each HTTP function through one permission, from this API only', () => {
+    // Act
+    const permissions = Object.values(
+      resources('AWS::Lambda::Permission', { Principal: 'apigateway.amazonaws.com' }),
+    );
+    const apiId = only(resources('AWS::ApiGatewayV2::Api'))[0];
+
+    // Assess: one per function (a stack holds 500 resources; one per route would not fit)
+    expect(permissions.map((p) => p.Properties.FunctionName['Fn::GetAtt'][0]).sort()).toEqual(
+      functionsTriggeredBy('http')
+        .map(([id]) => functionOf(id)[0])
+        .sort(),
+    );
+    for (const p of permissions) {
+      expect(JSON.stringify(p.Properties.SourceArn)).toContain(JSON.stringify({ Ref: apiId }));
+      expect(JSON.stringify(p.Properties.SourceArn)).toContain('/*/*');
+    }
+    expect(Object.keys(service.toJSON().Resources).length).toBeLessThan(500);
+  });
+
   it('throttles the stage with the catalogue limits and writes access logs', () => {
     service.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: {
