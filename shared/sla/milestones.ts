@@ -27,6 +27,8 @@ export interface CaseFacts {
   emergency: boolean;
   /** The repair time promised to the customer at diagnosis (000 五.12), if any. */
   diagnosis?: { promisedWorkingMinutes?: number };
+  /** A maintenance contract covering the unit may promise its own response time (SPEC §6). */
+  categoryDecision?: { contractResponseHours?: number };
 }
 
 /** What the computation needs of a timeline entry (status changes carry `from`/`to`). */
@@ -223,6 +225,9 @@ export function targetOf(
     case 'first_response':
       return { clock: 'working', budgetMinutes: policy.firstResponseMinutes };
     case 'arrival':
+      // A covering contract's response time replaces the policy's limits for its units (working hours).
+      if (c.categoryDecision?.contractResponseHours)
+        return { clock: 'working', budgetMinutes: c.categoryDecision.contractResponseHours * 60 };
       return c.emergency
         ? { clock: 'calendar', budgetMinutes: policy.emergencyArrivalHours * 60 }
         : { clock: 'working', budgetMinutes: policy.arrivalMinutes[c.zone] };

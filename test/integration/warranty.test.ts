@@ -155,6 +155,11 @@ describe('the category decided from data', () => {
       categoryDecision: { basis: 'contract', contractResponseHours: 4 },
     });
     expect(underContract.categoryDecision.contractId).toMatch(/^MC-20261201-/);
+    // The contract's 4-hour response time replaces the branch policy's arrival limit (6 working hours).
+    await sys.bus.idle();
+    const sla = await ok(agent.get(`/cases/${underContract.id}/sla`));
+    const arrival = sla.milestones.find((m: any) => m.kind === 'arrival');
+    expect(arrival.dueAt).toBe(sh('2026-12-01T14:00:00').toISOString());
   });
 
   it('at diagnosis the components at fault decide it: the remote is out of warranty, the compressor in', async () => {
