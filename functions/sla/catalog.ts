@@ -11,6 +11,7 @@ import { SlaPolicySchema } from '../../shared/sla/policy.ts';
 import { morningTimerName, type TimerPayload } from '../../shared/sla/timers.ts';
 import { isoDate } from '../../shared/validation.ts';
 import { domainModule } from '../spec.ts';
+import { warrantySchedules } from '../warranty/catalog.ts';
 
 /** Service staff read settings and milestones; parts clerks and ops do not. */
 const settingsReaders = ['agent', 'dispatcher', 'manager'] as const;
@@ -59,7 +60,8 @@ export const sla = domainModule(
     },
     'sla-timer': {
       entry: 'functions/sla/timer.ts',
-      description: 'Target of the SLA schedules: escalation ladder and next-morning priority',
+      description:
+        'Target of the timer group: SLA escalation ladder, next-morning priority, complaint steps, return deadlines, warranty runs',
       env: envSchema('TABLE_NAME', 'SLA_SCHEDULE_GROUP', 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
       trigger: {
         kind: 'timers',
@@ -71,11 +73,14 @@ export const sla = domainModule(
             expression: 'cron(0 8 * * ? *)',
             input: defaultMorning,
           },
+          // The warranty domain's recurring runs share the timer group's target (declared there).
+          ...warrantySchedules,
         ],
       },
       // Its events leave through the table's outbox; escalations are e-mailed.
       access: { table: 'write', timers: 'delete', mail: 'send' },
-      timeoutSeconds: 30,
+      // The warranty renewal run mails its notices one by one: more than an escalation step needs.
+      timeoutSeconds: 120,
     },
   },
   {

@@ -26,7 +26,7 @@ import {
   returnStatuses,
   termsInputSchema,
 } from '../../shared/warranty/model.ts';
-import { domainModule } from '../spec.ts';
+import { domainModule, type ScheduleSpec } from '../spec.ts';
 
 /** Published terms and rules: everyone who deals with customers or takes returns in; not ops. */
 const lineReaders: Role[] = ['customer', 'agent', 'dispatcher', 'technician', 'parts_clerk', 'manager'];
@@ -54,6 +54,27 @@ const apiEnv = envSchema(
   'SLA_TIMER_DLQ_ARN',
 );
 
+/**
+ * The domain's recurring runs: the daily contract renewal run (notices and tasks once per term, maintenance
+ * visits, lapses) and the monthly courtesy call lists. They are named schedules of the timer group, whose
+ * target (the SLA timer function) hands them to `functions/warranty/runs.ts`: one function for every
+ * timer of the platform keeps the service stack within CloudFormation's resource limit.
+ */
+export const warrantySchedules: ScheduleSpec[] = [
+  {
+    name: 'contract-renewals',
+    description: 'Renewal notices and tasks due today, maintenance visits due, contracts that lapsed',
+    expression: 'cron(0 7 * * ? *)',
+    input: { kind: 'warranty-run', run: 'renewals' },
+  },
+  {
+    name: 'courtesy-calls',
+    description: 'Call lists of the units in their free warranty, per branch, on the first of the month',
+    expression: 'cron(0 7 1 * ? *)',
+    input: { kind: 'warranty-run', run: 'courtesy' },
+  },
+];
+
 export const warranty = domainModule(
   'warranty',
   {
@@ -64,32 +85,6 @@ export const warranty = domainModule(
       trigger: { kind: 'http' },
       // Changes leave their events through the table's outbox; a return sets its answer deadline's timers.
       access: { table: 'write', timers: 'manage' },
-    },
-    'warranty-jobs': {
-      entry: 'functions/warranty/jobs.ts',
-      description:
-        'Daily contract renewal run (notices and tasks once per term, maintenance visits, lapses); monthly courtesy call lists',
-      env: envSchema('TABLE_NAME', 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
-      trigger: {
-        kind: 'schedule',
-        schedules: [
-          {
-            name: 'contract-renewals',
-            description: 'Renewal notices and tasks due today, and contracts that lapsed',
-            expression: 'cron(0 7 * * ? *)',
-            input: { kind: 'renewals' },
-          },
-          {
-            name: 'courtesy-calls',
-            description:
-              'Call lists of the units in their free warranty, per branch, on the first of the month',
-            expression: 'cron(0 7 1 * ? *)',
-            input: { kind: 'courtesy' },
-          },
-        ],
-      },
-      access: { table: 'write', mail: 'send' },
-      timeoutSeconds: 300,
     },
   },
   {

@@ -10,8 +10,8 @@ type Invoke = (functionId: string, event: unknown) => Promise<unknown>;
 
 /** Scheduled jobs an operator may run by hand locally: path name → catalogue function. */
 const jobs: Record<string, { fn: string; input: Record<string, unknown> }> = {
-  'contract-renewals': { fn: 'warranty-jobs', input: { kind: 'renewals' } },
-  'courtesy-calls': { fn: 'warranty-jobs', input: { kind: 'courtesy' } },
+  'contract-renewals': { fn: 'sla-timer', input: { kind: 'warranty-run', run: 'renewals' } },
+  'courtesy-calls': { fn: 'sla-timer', input: { kind: 'warranty-run', run: 'courtesy' } },
 };
 
 export function jobRuns(invoke: Invoke): SideRoute {

@@ -232,7 +232,7 @@ const milestoneLabels: Record<Milestone['kind'], string> = {
 /** Handles one firing of a schedule; a stale, paused, met or already-escalated step does nothing. */
 export async function handleTimer(
   deps: SlaDeps,
-  payload: Exclude<TimerPayload, { kind: 'complaint-step' | 'return-decision' }>,
+  payload: Exclude<TimerPayload, { kind: 'complaint-step' | 'return-decision' | 'warranty-run' }>,
 ): Promise<TimerOutcome> {
   if (payload.kind === 'morning') {
     await runMorning(deps, payload.branchId);

@@ -37,6 +37,12 @@ export const timerPayloadSchema = z.discriminatedUnion('kind', [
   }),
   /** The answer to a return or exchange application is due (SPEC §6a): escalate it if still unanswered. */
   z.object({ kind: z.literal('return-decision'), returnId: z.string(), step: z.string() }),
+  /** A recurring run of the warranty domain (renewals daily, courtesy call lists monthly); `today` to re-run a day. */
+  z.object({
+    kind: z.literal('warranty-run'),
+    run: z.enum(['renewals', 'courtesy']),
+    today: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD'))),
+  }),
 ]);
 export type TimerPayload = z.infer<typeof timerPayloadSchema>;
 

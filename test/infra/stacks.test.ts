@@ -341,6 +341,7 @@ describe('grants follow each function’s declared access', () => {
       'complaints-workflow',
       'sla-clock',
       'sla-timer',
+      'warranty-api',
     ]);
     expect(withAccess((a) => a.workflow).sort()).toEqual([
       'complaints-api',
