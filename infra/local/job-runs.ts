@@ -28,7 +28,9 @@ export function jobRuns(invoke: Invoke): SideRoute {
       return true;
     }
     try {
-      const report = await invoke(job.fn, { ...(input as object), ...job.input });
+      // The timer target answers `{ outcome }`: the run's report.
+      const result = (await invoke(job.fn, { ...(input as object), ...job.input })) as { outcome?: unknown };
+      const report = result?.outcome ?? result;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(report));
     } catch (err) {
