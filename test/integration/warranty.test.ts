@@ -4,8 +4,12 @@
  * tasks exactly once per term (run twice, end date edited), lapses, and return applications answered
  * within their working-day deadline or escalated by the Scheduler timers when overdue.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { courtesyDeps, renewalRunDeps } from '../../functions/warranty/deps.ts';
+import { localClientConfig } from '../../infra/local/dynamo.ts';
+import { DynamoMeasureStore } from '../../shared/measures/store.ts';
 import { clockControl } from '../../shared/runtime/clock.ts';
 import { runRenewals } from '../../shared/warranty/contracts.ts';
 import { buildCourtesyCalls } from '../../shared/warranty/courtesy.ts';
@@ -664,5 +668,27 @@ describe('returns and exchanges', () => {
     expect(late.decision).toMatchObject({ approved: false, onTime: false });
     const mail = (await readOutbox(sys)).filter((m) => m.subject.includes(r.id));
     expect(mail.map((m) => m.to[0]).sort()).toEqual(['manager@branch.example', 'supervisor@branch.example']);
+  });
+});
+
+describe('measures', () => {
+  it('count renewals, lapses (churn) and answered returns by cause and responsible department', async () => {
+    // Prepare
+    await sys.bus.idle();
+    const db = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(sys.dynamoEndpoint)));
+    const measures = new DynamoMeasureStore(db, sys.tableName);
+
+    // Act
+    const days = await measures.period({ kind: 'company' }, '2026-12');
+
+    // Assess
+    const total = (name: string) => days.reduce((s, d) => s + (d.counters[name] ?? 0), 0);
+    expect(total('contractsRenewed')).toBe(1);
+    expect(total('contractsLapsed')).toBeGreaterThanOrEqual(1);
+    expect(total('returnsDecided')).toBe(4);
+    expect(total('returnsOnTime')).toBe(3);
+    expect(total('returnCause:product_quality')).toBe(1);
+    expect(total('returnCause:transport')).toBe(2);
+    expect(total('returnDepartment:service_marketing')).toBe(1);
   });
 });
