@@ -217,15 +217,27 @@ export const surveyMeasureRules = {
 } satisfies MeasureTable;
 
 /**
- * Complaints (SPEC §8). Today only `Complaint Raised` exists; the complaint workflow (issue 14) adds its
- * closing event here with `complaintsHandled: 1` and `complaintsHandledOnTime: 0 | 1` on the closing day,
- * which is all the "complaint handled on time" KPI reads.
+ * Complaints (SPEC §8): raised on the day they came in; handled, and handled on time (closed within the
+ * complaint's deadline), on the day the investigation closed them — all the "complaint handled on time"
+ * KPI reads. A complaint closes once: a reopened one closes again only as the same complaint's last round.
  */
 export const complaintMeasureRules = {
   'Complaint Raised': {
     key: (d) => `complaint#${d.complaintId}`,
     contribution: async (d, { timeZone }) => ({
       increments: [{ day: dayOf(d.at, timeZone), scopes: caseScopes(d), counters: { [C.complaints]: 1 } }],
+    }),
+  },
+  'Complaint Closed': {
+    key: (d) => `complaint-closed#${d.complaintId}`,
+    contribution: async (d, { timeZone }) => ({
+      increments: [
+        {
+          day: dayOf(d.closedAt, timeZone),
+          scopes: [company, branch(d.branchId)],
+          counters: { [C.complaintsHandled]: 1, [C.complaintsHandledOnTime]: d.onTime ? 1 : 0 },
+        },
+      ],
     }),
   },
 } satisfies MeasureTable;

@@ -151,6 +151,13 @@ describe('a hotline complaint', () => {
 
   it('goes the ordinary path to closure, the steps recorded on the timeline with who and when', async () => {
     // Prepare
+    const manager = await sys.as('manager');
+    const onTimeKpi = async () => {
+      await sys.bus.idle();
+      const res = await manager.get('/reports/kpis?period=2026-11-23');
+      return res.body.kpis.find((k: { id: string }) => k.id === 'complaintOnTime');
+    };
+    const before = await onTimeKpi();
     const id = await register();
 
     // Act
@@ -159,6 +166,10 @@ describe('a hotline complaint', () => {
     // Assess
     const c = (await supervisor.get(`/complaints/${id}`)).body;
     expect(c).toMatchObject({ status: 'closed', round: 1, cause: 'quality' });
+    // The measures count it once, handled within its deadline, on the day it closed.
+    const after = await onTimeKpi();
+    expect(after.denominator).toBe(before.denominator + 1);
+    expect(after.numerator).toBe(before.numerator + 1);
     const timeline = (await supervisor.get(`/complaints/${id}/timeline`)).body.items as {
       action: string;
       actor: { sub: string };
