@@ -7,7 +7,7 @@ import { type Actor, hasRole, primaryRole, staffRoles } from '../auth/actor.ts';
 import type { CoverageDecision, CoverageQuery } from '../cases/category.ts';
 import type { Case } from '../cases/model.ts';
 import { localDay } from '../cases/numbering.ts';
-import type { ProductUnit } from '../directory/model.ts';
+import { normalizeSerial, type ProductUnit } from '../directory/model.ts';
 import type { DirectoryStore } from '../directory/store.ts';
 import { NotFoundError, StateConflictError, VersionConflictError } from '../errors.ts';
 import { insert, put, UnitOfWork } from '../store/unit-of-work.ts';
@@ -178,10 +178,12 @@ export async function coveringContract(
   day: string,
 ): Promise<Contract | undefined> {
   const contracts = await deps.store.contractsOfUnit(serial);
+  // Contracts keep their units' serials normalized (as the installed base keys them).
+  const unit = normalizeSerial(serial);
   return contracts.find(
     (c) =>
       coveringStatuses.includes(c.status) &&
-      c.units.includes(serial) &&
+      c.units.includes(unit) &&
       // A renewed contract covers through its current term and the one it was renewed from.
       c.terms.some((t) => t.start <= day && day < t.end),
   );
