@@ -198,12 +198,12 @@ export async function getEntry(
 ): Promise<EntryView> {
   const e = await visibleEntry(deps, actor, line, code);
   const customer = isCustomerOnly(actor);
-  const [stats] = await Promise.all([
-    deps.store.stats(e.productLine, e.code),
+  // Counted first, then read: a read alongside the count could see it or not (concurrent readers too).
+  await Promise.all([
     deps.store.countEntry(e.productLine, e.code, { views: 1 }),
     deps.store.countDay(today(deps), { views: 1, ...(customer ? { customerViews: 1 } : {}) }, e),
   ]);
-  return { ...e, stats: { ...stats, views: stats.views + 1 } };
+  return { ...e, stats: await deps.store.stats(e.productLine, e.code) };
 }
 
 /** Helpful or not: anyone who may read the entry says so, once per call. */
