@@ -38,6 +38,10 @@ const init = `window.ui = SwaggerUIBundle({
   url: '/openapi.json',
   dom_id: '#reference',
   deepLinking: true,
+  // One tag a domain, folded: 140 operations rendered open at once stall this Swagger UI version
+  // after the first few (no error shown), and a folded list of domains reads better anyway.
+  docExpansion: 'none',
+  filter: true,
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
   layout: 'StandaloneLayout',
   validatorUrl: null,

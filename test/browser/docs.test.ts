@@ -1,6 +1,7 @@
 /**
  * The API reference as a client developer meets it: `/docs` in headless Chromium renders the OpenAPI
- * document with its case routes, loading nothing from anywhere but the local system.
+ * document — its domains folded, the case routes under the cases tag — loading nothing from anywhere
+ * but the local system.
  */
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,12 +40,16 @@ describe('API reference at /docs', () => {
 
     // Act
     await page.goto(`${sys.url}/docs`);
-    await page.waitForSelector('.opblock-summary-path', { timeout: 20_000 });
+    await page.waitForSelector('#operations-tag-cases', { timeout: 20_000 });
+    const tags = await page.$$eval('.opblock-tag', (els) => els.map((e) => e.getAttribute('data-tag')));
+    await page.click('#operations-tag-cases');
+    await page.waitForSelector('.opblock-summary-path[data-path="/cases/{id}/assign"]', { timeout: 20_000 });
     const paths = await page.$$eval('.opblock-summary-path', (els) =>
       els.map((e) => e.getAttribute('data-path') ?? e.textContent ?? ''),
     );
 
     // Assess
+    expect(tags).toEqual(expect.arrayContaining(['cases', 'sla', 'surveys', 'complaints', 'warranty']));
     expect(paths).toEqual(expect.arrayContaining(['/cases', '/cases/{id}', '/cases/{id}/assign']));
     expect(await page.textContent('body')).toContain('Aftercare API');
     expect(requested.filter((u) => !u.startsWith(sys.url) && !u.startsWith('data:'))).toEqual([]);
