@@ -19,6 +19,7 @@ import { measuredDetailTypes } from '../../shared/measures/contributions.ts';
 import { recomputeDay } from '../../shared/measures/service.ts';
 import { DynamoMeasureStore } from '../../shared/measures/store.ts';
 import { asTechnician } from '../support/directory.ts';
+import { countApiReads } from '../support/reads.ts';
 import { type Caller, intake, useTestSystem } from '../support/system.ts';
 
 const sys = useTestSystem();
@@ -326,29 +327,3 @@ describe('a month with thousands of cases', () => {
     expect(seen).toEqual({ calls: { QueryCommand: 1 }, itemsRead: 30 });
   }, 180_000);
 });
-
-/**
- * Counts every DynamoDB call the system's functions make while it runs (the document client's `send`;
- * nothing else runs meanwhile: the bus is idle), and the items they get back.
- */
-function countApiReads() {
-  const proto = DynamoDBDocumentClient.prototype as unknown as {
-    send: (...a: unknown[]) => Promise<unknown>;
-  };
-  const original = proto.send;
-  const calls: Record<string, number> = {};
-  let itemsRead = 0;
-  proto.send = async function (this: unknown, ...args: unknown[]) {
-    const out = (await original.apply(this, args)) as { Items?: unknown[]; Item?: unknown };
-    const name = (args[0] as object).constructor.name;
-    calls[name] = (calls[name] ?? 0) + 1;
-    itemsRead += out?.Items?.length ?? (out?.Item ? 1 : 0);
-    return out;
-  };
-  return {
-    stop() {
-      proto.send = original;
-      return { calls, itemsRead };
-    },
-  };
-}
