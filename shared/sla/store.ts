@@ -48,7 +48,7 @@ import {
   TECHNICIAN_JOB_SCHEMA_VERSION,
   TECHNICIAN_LOAD_SCHEMA_VERSION,
 } from './model.ts';
-import { type MilestoneKind, type SlaPolicy } from './policy.ts';
+import type { MilestoneKind, SlaPolicy } from './policy.ts';
 
 export type { StoredMilestone };
 
