@@ -8,7 +8,7 @@
  * |---------------|------------------------|--------|------------------------------------------------------------------|
  * | answer event  | `SURVEY#<cardId>`      | `ANSWER`| — (inserted once with the answer; its `outbox` is relayed)     |
  * | sent event    | `SURVEY#<cardId>`      | `SENT` | — (inserted once when the card goes out; its `outbox` is relayed)|
- * | card          | `SURVEY#<cardId>`      | `CARD` | gsi5 `SURVEYMONTH#<yyyy-mm>` / `<tech>#<day>#<card>` (scorecards) |
+ * | card          | `SURVEY#<cardId>`      | `CARD` | gsi5 `SURVEYMONTH#<yyyy-mm>` / `<tech>#<day>#<card>` (a month's cards) |
  * |               |                        |        | gsi2 `SURVEYREMIND#<sentDay>` while a reminder may be due (sparse)|
  * |               |                        |        | gsi2 `SURVEYPHONE#pending` while a phone card is unanswered       |
  * | case guard    | `SURVEYCASE#<caseId>`  | `GUARD`| — (conditional put: one card per case)                           |

@@ -79,7 +79,11 @@ export interface SurveyStore {
     answer: AnswerWrite,
     unit: UnitOfWork<'already-answered' | 'duplicate'>,
   ): Promise<RecordOutcome>;
-  /** Every card of a service month (optionally one technician's). */
+  /**
+   * Every card of a service month (optionally one technician's). The scorecard no longer reads this (it
+   * reads the measures' day aggregates); it is the way to rebuild a month's scorecard counters from cards
+   * made before `Survey Card Sent` existed.
+   */
   listByMonth(month: string, technicianId?: string): Promise<SurveyCardRecord[]>;
   listPhonePending(q: PageQuery): Promise<Page<SurveyCardRecord>>;
   getReply(id: string): Promise<SurveyReplyRecord | undefined>;
