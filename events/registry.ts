@@ -86,7 +86,25 @@ export const eventSchemas = {
     ...caseRef,
     action: z.string(),
   }),
-  /** A survey card was answered (link, e-mail reply or phone); the score is on the 1–5 scale. */
+  /**
+   * A survey card went out for a served case: mailed, or listed for a phone call when the customer has no
+   * e-mail address. The scorecard counts it on the card's service day.
+   */
+  'Survey Card Sent': z.object({
+    cardId: z.string(),
+    caseId: z.string(),
+    branchId: z.string(),
+    technicianId: z.string(),
+    channel: z.enum(['email', 'phone']),
+    /** Local day the service was completed (`YYYY-MM-DD`): the scorecard's day. */
+    serviceDay: z.string(),
+    at: z.string(),
+  }),
+  /**
+   * A survey card was answered (link, e-mail reply or phone); the score is on the 1–5 scale.
+   * `serviceDay` and `answers` (the level 1–4 of each item) were added for the scorecard's aggregates;
+   * events published before carry neither, and add nothing to the scorecard.
+   */
   'Survey Answered': z.object({
     cardId: z.string(),
     caseId: z.string(),
@@ -97,6 +115,10 @@ export const eventSchemas = {
     score: z.number(),
     complaint: z.boolean(),
     at: z.string(),
+    serviceDay: z.optional(z.string()),
+    answers: z.optional(
+      z.object({ attitude: z.number(), skill: z.number(), arrival: z.number(), promise: z.number() }),
+    ),
   }),
   /**
    * A complaint was registered, on any channel (a survey answer or directly); its investigation workflow
@@ -177,6 +199,19 @@ export const eventSchemas = {
   }),
   /** A closed complaint was added to the case library. */
   'Complaint Published': z.object({ ...complaintRef, productLine: z.string(), cause: z.string() }),
+  /**
+   * An SLA milestone was met for the first time (SPEC §10): on time or not, and its clock's minutes from
+   * start to met, pauses excluded. `day` is the branch's local day of `metAt`, the day the measures count it.
+   */
+  'SLA Milestone Met': z.object({
+    caseId: z.string(),
+    branchId: z.string(),
+    milestone: z.enum(['first_response', 'arrival', 'repair_completion', 'workshop_repair']),
+    metAt: z.string(),
+    day: z.string(),
+    onTime: z.boolean(),
+    activeMinutes: z.number(),
+  }),
   /** An SLA step before the due time (50 % → dispatcher, 75 % → dispatcher, urgent). */
   'SLA Warning': slaEscalation,
   /** An SLA milestone reached its due time unmet (→ supervisor). */

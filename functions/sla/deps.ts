@@ -1,5 +1,6 @@
 /** Wiring of the SLA functions: store, scheduler and mailer built once per execution environment. */
 import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
+import { DynamoMeasureStore, type MeasureStore } from '../../shared/measures/store.ts';
 import { type Mailer, SesMailer, sesClient } from '../../shared/notify/mailer.ts';
 import { now } from '../../shared/runtime/clock.ts';
 import { log } from '../../shared/runtime/observability.ts';
@@ -8,15 +9,17 @@ import { DynamoSlaStore } from '../../shared/sla/store.ts';
 import { EventBridgeSchedulerTimers, schedulerClient } from '../../shared/sla/timers.ts';
 import { documentClient } from '../../shared/store/client.ts';
 
-let api: SlaApiDeps | undefined;
+let api: (SlaApiDeps & { aggregates: MeasureStore }) | undefined;
 let clock: SlaDeps | undefined;
 let timer: SlaDeps | undefined;
 
 const directory = (env: { TABLE_NAME: string }) => new DynamoDirectoryStore(documentClient(), env.TABLE_NAME);
 
-export function slaApiDeps(env: { TABLE_NAME: string; TIME_ZONE: string }): SlaApiDeps {
+/** The API's; `/sla/measures` reads the measures' day aggregates. */
+export function slaApiDeps(env: { TABLE_NAME: string; TIME_ZONE: string }) {
   api ??= {
     store: new DynamoSlaStore(documentClient(), env.TABLE_NAME),
+    aggregates: new DynamoMeasureStore(documentClient(), env.TABLE_NAME),
     directory: directory(env),
     now,
     timeZone: env.TIME_ZONE,

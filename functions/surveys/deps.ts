@@ -6,10 +6,16 @@ import { DynamoCaseStore } from '../../shared/cases/store.ts';
 import { DynamoComplaintStore } from '../../shared/complaints/store.ts';
 import { type SecretSource, secretsManagerSource } from '../../shared/config/secrets.ts';
 import { DynamoDirectoryStore } from '../../shared/directory/store.ts';
+import { DynamoMeasureStore } from '../../shared/measures/store.ts';
 import { SesMailer, sesClient } from '../../shared/notify/mailer.ts';
 import { now } from '../../shared/runtime/clock.ts';
 import { documentClient } from '../../shared/store/client.ts';
-import type { SurveyDeps, SurveyDispatchDeps, SurveyTokenDeps } from '../../shared/surveys/service.ts';
+import type {
+  SurveyDeps,
+  SurveyDispatchDeps,
+  SurveyStaffDeps,
+  SurveyTokenDeps,
+} from '../../shared/surveys/service.ts';
 import { DynamoSurveyStore } from '../../shared/surveys/store.ts';
 
 interface BaseEnv {
@@ -35,10 +41,10 @@ function linkKeys(env: { SURVEY_TOKEN_SECRET_ARN: string }) {
   return () => source.versions();
 }
 
-let staff: SurveyDeps | undefined;
-/** Staff reads (scorecards, follow-up lists). */
-export function surveyStaffDeps(env: BaseEnv): SurveyDeps {
-  staff ??= base(env);
+let staff: SurveyStaffDeps | undefined;
+/** Staff reads (scorecards from the measures' aggregates, follow-up lists). */
+export function surveyStaffDeps(env: BaseEnv): SurveyStaffDeps {
+  staff ??= { ...base(env), aggregates: new DynamoMeasureStore(documentClient(), env.TABLE_NAME) };
   return staff;
 }
 

@@ -12,7 +12,7 @@
 import type { DetailType, EventDetail } from '../../events/registry.ts';
 import type { Case } from '../cases/model.ts';
 import { localDay } from '../cases/numbering.ts';
-import type { StoredMilestone } from '../sla/model.ts';
+import type { MetRecord, StoredMilestone } from '../sla/model.ts';
 import {
   C,
   type Counters,
@@ -200,8 +200,33 @@ export const caseMeasureRules = {
   },
 } satisfies MeasureTable;
 
-/** Surveys (SPEC §7): satisfaction from each answer, on the day it was given. */
+/** Who a survey card is about, and the day it reviews. */
+type CardRef = { branchId: string; technicianId: string; serviceDay: string };
+
+/** A survey card went out (mailed, or listed for a phone call): counted on its service day. */
+export const cardSentIncrement = (card: CardRef): Increment => ({
+  day: card.serviceDay,
+  scopes: caseScopes(card),
+  counters: { [C.surveyCardsSent]: 1 },
+});
+
+/** A survey card answered: counted with each item's level (1–4) on the card's service day. */
+export function cardAnsweredIncrement(card: CardRef, answers: Record<string, number>): Increment {
+  const counters: Counters = { [C.surveyCardsAnswered]: 1 };
+  for (const [item, level] of Object.entries(answers)) counters[family(C.surveyLevels, item)] = level;
+  return { day: card.serviceDay, scopes: caseScopes(card), counters };
+}
+
+/**
+ * Surveys (SPEC §7): satisfaction from each answer, on the day it was given; the technician scorecard's
+ * cards sent and answered with their levels, on the card's service day, so a month's scorecard is the
+ * sum of its days.
+ */
 export const surveyMeasureRules = {
+  'Survey Card Sent': {
+    key: (d) => `survey-sent#${d.cardId}`,
+    contribution: async (d) => ({ increments: [cardSentIncrement(d)] }),
+  },
   'Survey Answered': {
     key: (d) => `survey#${d.cardId}`,
     contribution: async (d, { timeZone }) => ({
@@ -211,6 +236,9 @@ export const surveyMeasureRules = {
           scopes: caseScopes(d),
           counters: { [C.surveyAnswers]: 1, [C.surveyScore]: d.score },
         },
+        ...(d.serviceDay && d.answers
+          ? [cardAnsweredIncrement({ ...d, serviceDay: d.serviceDay }, d.answers)]
+          : []),
       ],
     }),
   },
@@ -242,8 +270,29 @@ export const complaintMeasureRules = {
   },
 } satisfies MeasureTable;
 
-/** SLA escalation steps (SPEC §4): breaches per milestone and escalations to the manager. */
+/**
+ * A milestone met, as its met record keeps it: counted per milestone kind on the branch's local day it was
+ * met (`/sla/measures`). The event carries the record, so live and recomputed numbers are the same.
+ */
+export const milestoneMetIncrement = (m: MetRecord): Increment => ({
+  day: m.day,
+  scopes: [company, branch(m.branchId)],
+  counters: withoutZeros({
+    [family(C.slaMet, m.milestone)]: 1,
+    [family(C.slaMetOnTime, m.milestone)]: m.onTime ? 1 : 0,
+    [family(C.slaMetMinutes, m.milestone)]: m.activeMinutes,
+  }),
+});
+
+/**
+ * SLA (SPEC §4, §10): milestones met, on time and their minutes; escalation steps: breaches per milestone
+ * and escalations to the manager.
+ */
 export const slaMeasureRules = {
+  'SLA Milestone Met': {
+    key: (d) => `met#${d.caseId}#${d.milestone}#${d.metAt}`,
+    contribution: async (d) => ({ increments: [milestoneMetIncrement(d)] }),
+  },
   'SLA Breached': {
     key: (d) => `breach#${d.caseId}#${d.milestone}#${d.step}`,
     contribution: async (d, { timeZone }) => ({
@@ -329,7 +378,10 @@ export const measureRules = {
 /** The detail-types the aggregates follow (the consumer's rule). */
 export const measuredDetailTypes = Object.keys(measureRules) as Array<keyof typeof measureRules>;
 
-/** Counter bases the nightly recompute rebuilds from cases (the rest come only from their events). */
+/**
+ * Counter bases the nightly recompute rebuilds from stored records: cases, survey cards of the cases
+ * completed that day, milestones' met records (the rest come only from their events).
+ */
 export const RECOMPUTED_BASES: readonly string[] = [
   C.opened,
   C.completed,
@@ -345,4 +397,10 @@ export const RECOMPUTED_BASES: readonly string[] = [
   C.inspected,
   C.inspectedFirstPass,
   C.fault,
+  C.surveyCardsSent,
+  C.surveyCardsAnswered,
+  C.surveyLevels,
+  C.slaMet,
+  C.slaMetOnTime,
+  C.slaMetMinutes,
 ];

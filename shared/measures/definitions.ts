@@ -7,6 +7,8 @@
 
 import type { ServiceCategory } from '../cases/category.ts';
 import type { Case } from '../cases/model.ts';
+import type { MilestoneMeasure } from '../sla/model.ts';
+import { milestoneKinds } from '../sla/policy.ts';
 
 /** Summed counters of one scope over a period: counter name → sum. */
 export type Counters = Record<string, number>;
@@ -59,9 +61,17 @@ export const C = {
   inspectedFirstPass: 'inspectedFirstPass',
   /** Completed cases per fault (`fault:<product>/<code>`). */
   fault: 'fault',
-  /** Survey answers and the sum of their scores (1–5). */
+  /** Survey answers and the sum of their scores (1–5), on the day they were given. */
   surveyAnswers: 'surveyAnswers',
   surveyScore: 'surveyScore',
+  /**
+   * The technician scorecard's counters, on the card's service day (the month it reviews): cards sent
+   * (mailed, or listed for a phone call), cards answered, and the sum of the levels (1–4) given to each
+   * item (`surveyLevels:<item>`).
+   */
+  surveyCardsSent: 'surveyCardsSent',
+  surveyCardsAnswered: 'surveyCardsAnswered',
+  surveyLevels: 'surveyLevels',
   /** Complaints raised; handled, and handled on time (complaint workflow events, issue 14). */
   complaints: 'complaints',
   complaintsHandled: 'complaintsHandled',
@@ -69,6 +79,13 @@ export const C = {
   /** SLA steps: breaches (`slaBreaches:<milestone>`) and escalations to the manager. */
   slaBreaches: 'slaBreaches',
   escalations: 'escalations',
+  /**
+   * SLA milestones met (`slaMet:<milestone>`), those met on time, and their clock's minutes from start to
+   * met (pauses excluded), on the branch's local day they were met: `/sla/measures`.
+   */
+  slaMet: 'slaMet',
+  slaMetOnTime: 'slaMetOnTime',
+  slaMetMinutes: 'slaMetMinutes',
   /** Parts used on cases (parts events, issue 12). */
   partsUsed: 'partsUsed',
   /** Maintenance contracts renewed and lapsed (renewal rate and churn). */
@@ -227,6 +244,22 @@ export function responseByType(
       return [t, { responded, onTime, rate: responded ? round4(onTime / responded) : null }];
     }),
   ) as Record<RequestType, { responded: number; onTime: number; rate: number | null }>;
+}
+
+/** Milestones met, on time, on-time rate and average minutes, per SLA milestone kind (SPEC §10). */
+export function milestoneMeasures(c: Counters): MilestoneMeasure[] {
+  return milestoneKinds.map((kind) => {
+    const met = n(c, family(C.slaMet, kind));
+    const onTime = n(c, family(C.slaMetOnTime, kind));
+    const minutes = n(c, family(C.slaMetMinutes, kind));
+    return {
+      milestone: kind,
+      met,
+      onTime,
+      onTimeRate: met ? round4(onTime / met) : null,
+      averageMinutes: met ? Math.round((minutes / met) * 100) / 100 : null,
+    };
+  });
 }
 
 /** Jobs by service category (SPEC §3: A paid, B contract, C warranty, D internal). */

@@ -4,7 +4,7 @@
  *
  * | item | pk | sk | index (access pattern) |
  * |---|---|---|---|
- * | day aggregate | `MEASURE#COMPANY` / `MEASURE#B#<branch>` / `MEASURE#T#<tech>` | `DAY#<yyyy-mm-dd>` | gsi2 `MEASUREDAY#<day>` / `B#<branch>` or `T#<branch>#<tech>` (a day's branches; a branch's technicians of a day) |
+ * | day aggregate | `MEASURE#COMPANY` / `MEASURE#B#<branch>` / `MEASURE#T#<tech>` | `DAY#<yyyy-mm-dd>` | gsi2 `MEASUREDAY#<day>` / `B#<branch>` or `T#<branch>#<tech>` (a day's branches; a branch's technicians of a day); technicians' also gsi4 `MEASUREMONTH#<yyyy-mm>` / `<tech>#<day>` (every technician's days of a month: the survey scorecard) |
  * | applied-event marker | `MEASURED#<event key>` | `MARK` | — (TTL `expiresAt`) |
  * | technician's note | `MEASURE#T#<tech>` | `NOTE#<day>` | |
  * | report snapshot | `MEASURE#B#<branch>` | `REPORT#<day>` | |
@@ -77,6 +77,7 @@ export const measureItemKinds: ItemKind[] = [
 ];
 
 const partition = (s: Scope | string) => key('MEASURE', typeof s === 'string' ? s : scopeId(s));
+const monthOf = (month: string) => key('MEASUREMONTH', month);
 
 export const measureKeys = {
   partition,
@@ -92,6 +93,10 @@ export const measureKeys = {
           key('MEASUREDAY', day),
           s.kind === 'branch' ? key('B', s.branchId) : key('T', s.branchId, s.technicianId),
         ),
+  /** gsi4 of technician day items: every technician's days of a month. */
+  monthIndex: (s: Scope, day: string) =>
+    s.kind === 'technician' ? indexKeys(Index.byDay, monthOf(day.slice(0, 7)), key(s.technicianId, day)) : {},
+  monthOf,
   dayOf: (day: string) => key('MEASUREDAY', day),
   branchesPrefix: key('B', ''),
   techniciansPrefix: (branchId: string) => key('T', branchId, ''),

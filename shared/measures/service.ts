@@ -6,9 +6,12 @@ import type { DetailType, EventDetail } from '../../events/registry.ts';
 import { localDay } from '../cases/numbering.ts';
 import { NotFoundError } from '../errors.ts';
 import {
+  cardAnsweredIncrement,
+  cardSentIncrement,
   completionIncrement,
   type Increment,
   measureRules,
+  milestoneMetIncrement,
   openedIncrement,
   RECOMPUTED_BASES,
   repeatedCase,
@@ -251,10 +254,11 @@ export interface Drift {
 }
 
 /**
- * Recomputes a day's case counters from the cases created and completed that day (with their SLA
- * milestones and the customers' later cases), compares them with the stored aggregates, and adds the
- * difference where they disagree. Counters that only events carry (surveys, complaints, SLA steps) are
- * left as they are.
+ * Recomputes a day's counters from the stored records: the cases created and completed that day (with
+ * their SLA milestones and the customers' later cases), the survey cards of the cases completed that day
+ * (their service day), and the SLA milestones met that day (their met records). Compares them with the
+ * stored aggregates and adds the difference where they disagree. Counters that only events carry
+ * (answer-day satisfaction, complaints, SLA steps) are left as they are.
  */
 export async function recomputeDay(deps: MeasureDeps, q: { day?: string; repair: boolean }) {
   const day = q.day ?? localDay(new Date(deps.now().getTime() - 86_400_000), deps.timeZone);
@@ -266,7 +270,12 @@ export async function recomputeDay(deps: MeasureDeps, q: { day?: string; repair:
     const repeated = later.some((y) => repeatedCase(y, later)?.id === c.id);
     const repeat = repeated ? repeatIncrement(c, deps.timeZone) : undefined;
     if (repeat) increments.push(repeat);
+    const card = await deps.store.surveyCardOfCase(c.id);
+    // As the survey service counts them: a phone card once listed, a mailed one once sent.
+    if (card && (card.channel === 'phone' || card.sentAt)) increments.push(cardSentIncrement(card));
+    if (card?.answers && card.answeredAt) increments.push(cardAnsweredIncrement(card, card.answers));
   }
+  for (const met of await deps.store.milestonesMetOn(day)) increments.push(milestoneMetIncrement(met));
   const expected = new Map<string, { scope: Scope; counters: Counters }>();
   for (const inc of increments) {
     if (inc.day !== day) continue;

@@ -6,11 +6,18 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type Case, caseKeys } from '../cases/model.ts';
 import { parseCase } from '../cases/store.ts';
-import { milestoneItemSchema, type StoredMilestone, slaKeys } from '../sla/model.ts';
+import {
+  type MetRecord,
+  metItemSchema,
+  milestoneItemSchema,
+  type StoredMilestone,
+  slaKeys,
+} from '../sla/model.ts';
 import { parseItem } from '../store/item.ts';
 import { queryAll } from '../store/query.ts';
 import { Index, key } from '../store/table.ts';
 import { commit, insert, put, UnitOfWork, update, type Write } from '../store/unit-of-work.ts';
+import { type SurveyCardRecord, surveyCardSchema, surveyGuardSchema, surveyKeys } from '../surveys/model.ts';
 import type { ClaimedIncrement, Contribution, Increment, MeasureSources } from './contributions.ts';
 import type { Counters } from './definitions.ts';
 import {
@@ -57,6 +64,8 @@ export interface MeasureStore extends MeasureSources {
   branchesOfDay(day: string): Promise<DayAggregate[]>;
   /** The aggregates of a branch's technicians of a day (one Query on the day index). */
   techniciansOfDay(branchId: string, day: string): Promise<DayAggregate[]>;
+  /** Every technician's day aggregates of a month (one Query on the month index). */
+  techniciansOfMonth(month: string): Promise<DayAggregate[]>;
   /** Adds `delta` to a day aggregate without a marker: the nightly repair of a drift. */
   repair(scope: Scope, day: string, delta: Counters): Promise<void>;
   getNote(technicianId: string, day: string): Promise<{ note: string; updatedAt: string } | undefined>;
@@ -65,6 +74,10 @@ export interface MeasureStore extends MeasureSources {
   getReport(branchId: string, day: string): Promise<Record<string, unknown> | undefined>;
   casesCreatedOn(day: string): Promise<Case[]>;
   casesCompletedOn(day: string): Promise<Case[]>;
+  /** The SLA milestones met on a local day, as their met records keep them (one Query on the day index). */
+  milestonesMetOn(day: string): Promise<MetRecord[]>;
+  /** The survey card of a case, if it got one. */
+  surveyCardOfCase(caseId: string): Promise<SurveyCardRecord | undefined>;
 }
 
 /** One `ADD` of counters to a day item, which it creates with its header and index keys when missing. */
@@ -86,6 +99,7 @@ function addTo(scope: Scope, day: string, counters: Counters): Write<never> | un
   const set = ['#entity = :entity', '#version = :version', '#scope = :scope', '#day = :day'];
   const extra: Record<string, string> = {
     ...measureKeys.dayIndex(scope, day),
+    ...measureKeys.monthIndex(scope, day),
     ...(scope.kind !== 'company' ? { branchId: scope.branchId } : {}),
     ...(scope.kind === 'technician' ? { technicianId: scope.technicianId } : {}),
   };
@@ -212,6 +226,14 @@ export class DynamoMeasureStore implements MeasureStore {
     return items.map(aggregateOf);
   }
 
+  async techniciansOfMonth(month: string): Promise<DayAggregate[]> {
+    const items = await queryAll(this.db, this.tableName, {
+      index: Index.byDay,
+      pk: measureKeys.monthOf(month),
+    });
+    return items.map(aggregateOf);
+  }
+
   async repair(scope: Scope, day: string, delta: Counters): Promise<void> {
     const write = addTo(scope, day, delta);
     if (write) await commit(this.db, this.tableName, new UnitOfWork().add(write));
@@ -292,6 +314,26 @@ export class DynamoMeasureStore implements MeasureStore {
   async casesCreatedOn(day: string): Promise<Case[]> {
     const items = await queryAll(this.db, this.tableName, { index: Index.byDay, pk: caseKeys.byDay(day) });
     return items.map(parseCase);
+  }
+
+  async milestonesMetOn(day: string): Promise<MetRecord[]> {
+    const items = await queryAll(this.db, this.tableName, { index: Index.byDay, pk: slaKeys.metOn(day) });
+    return items.map((i) => {
+      const { entity: _e, schemaVersion: _v, outbox: _o, ...m } = parseItem(metItemSchema, i);
+      return m;
+    });
+  }
+
+  async surveyCardOfCase(caseId: string): Promise<SurveyCardRecord | undefined> {
+    const guard = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: surveyKeys.caseGuard(caseId), ConsistentRead: true }),
+    );
+    if (!guard.Item) return undefined;
+    const { cardId } = parseItem(surveyGuardSchema, guard.Item);
+    const card = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: surveyKeys.card(cardId), ConsistentRead: true }),
+    );
+    return card.Item ? parseItem(surveyCardSchema, card.Item) : undefined;
   }
 
   async casesCompletedOn(day: string): Promise<Case[]> {

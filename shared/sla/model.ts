@@ -1,7 +1,8 @@
 /**
  * Stored SLA items, their schemas and their keys. Milestones, escalation records and the dispatch-queue
  * entry live in the case partition (one Query reads a case with its whole SLA state); branch calendars
- * and policies in the branch partition; measures in one partition per branch and month.
+ * and policies in the branch partition. Measures are the measures domain's day aggregates, fed by the
+ * `SLA Milestone Met` event that the milestone's met record carries.
  *
  * | item | pk | sk | index |
  * |---|---|---|---|
@@ -11,7 +12,7 @@
  * | dispatch-queue entry (while `received`) | `CASE#<id>` | `SLA#QUEUE` | gsi2 `DISPATCHQ#<branch>` / `<0 priority, 1 not>#<arrival due>#<id>` |
  * | branch calendar / policy | `BRANCH#<id>` | `CALENDAR` / `SLA_POLICY` | |
  * | their history | `BRANCH#<id>` | `CALENDAR#<at>#<n>` / `SLA_POLICY#<at>#<n>` | |
- * | measures | `SLAMEASURE#<branch>#<yyyy-mm>` | `<kind>` | |
+ * | met record (once per milestone met) | `CASE#<id>` | `SLA#MET#<kind>#<metAt>` | gsi4 `SLAMETDAY#<local day>` / `<metAt>#<id>#<kind>` (the nightly recompute of a day's measures) |
  *
  * The escalation's timeline sort key starts with the case version it follows, then the instant the step
  * was due, so `GET /cases/{id}/timeline` (which reads every `TL#` item of the partition in key order)
@@ -20,7 +21,7 @@
  */
 import * as z from 'zod/mini';
 import { caseKeys } from '../cases/model.ts';
-import { firstVersionHeader, type ItemKind, outboxSchema } from '../store/item.ts';
+import { type ItemKind, outboxSchema } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
 import { WorkingCalendarSchema } from './calendar.ts';
 import {
@@ -44,7 +45,8 @@ export const BRANCH_CALENDAR_SCHEMA_VERSION = 2;
  * (`{ staffId }`); v1 and v2 items read as v3.
  */
 export const SLA_POLICY_SCHEMA_VERSION = 3;
-export const SLA_MEASURE_SCHEMA_VERSION = 1;
+/** The monthly `SlaMeasure` items (v1) are retired: `/sla/measures` reads the measures' day aggregates. */
+export const SLA_MET_SCHEMA_VERSION = 1;
 
 const header = <E extends string, V extends number>(entity: E, version: V) => ({
   entity: z.literal(entity),
@@ -217,13 +219,22 @@ export const calendarItemSchema = settingItem(
 );
 export const policyItemSchema = settingItem('SlaPolicy', SLA_POLICY_SCHEMA_VERSION, SlaPolicySchema, [1, 2]);
 
-/** Counts of one milestone kind met in a branch and month (incremented, never rewritten). */
-export const measureItemSchema = z.object({
-  ...firstVersionHeader('SlaMeasure'),
-  met: z.number(),
-  onTime: z.number(),
-  totalMinutes: z.number(),
+/**
+ * A milestone met, recorded once when the SLA clock first stores it met: it carries `SLA Milestone Met`
+ * (outbox), and the nightly recompute rebuilds a day's milestone measures from the day's records.
+ */
+export const metItemSchema = z.object({
+  ...header('SlaMilestoneMet', SLA_MET_SCHEMA_VERSION),
+  caseId: z.string(),
+  branchId: z.string(),
+  milestone: z.enum(milestoneKinds),
+  metAt: z.string(),
+  day: z.string(),
+  onTime: z.boolean(),
+  activeMinutes: z.number(),
+  outbox: outboxSchema,
 });
+export type MetRecord = Omit<z.output<typeof metItemSchema>, 'entity' | 'schemaVersion' | 'outbox'>;
 
 /** Milestone measures of a branch and month (SPEC §10), as reported. */
 export interface MilestoneMeasure {
@@ -245,7 +256,7 @@ export const slaItemKinds: ItemKind[] = [
   { entity: 'TechnicianLoad', version: TECHNICIAN_LOAD_SCHEMA_VERSION, schema: loadItemSchema },
   { entity: 'BranchCalendar', version: BRANCH_CALENDAR_SCHEMA_VERSION, schema: calendarItemSchema },
   { entity: 'SlaPolicy', version: SLA_POLICY_SCHEMA_VERSION, schema: policyItemSchema },
-  { entity: 'SlaMeasure', version: SLA_MEASURE_SCHEMA_VERSION, schema: measureItemSchema },
+  { entity: 'SlaMilestoneMet', version: SLA_MET_SCHEMA_VERSION, schema: metItemSchema },
 ];
 
 const branch = (branchId: string) => key('BRANCH', branchId);
@@ -308,9 +319,12 @@ export const slaKeys = {
     pk: setting.pk,
     sk: key(setting.sk, at, n),
   }),
-  measures: (branchId: string, month: string) => key('SLAMEASURE', branchId, month),
-  measure: (branchId: string, month: string, kind: MilestoneKind) => ({
-    pk: slaKeys.measures(branchId, month),
-    sk: kind,
+  /** The record of a milestone met, in the case partition; gsi4 lists the records of a local day. */
+  met: (m: Pick<MetRecord, 'caseId' | 'milestone' | 'metAt'>) => ({
+    pk: caseKeys.partition(m.caseId),
+    sk: key(SLA, 'MET', m.milestone, m.metAt),
   }),
+  metIndex: (m: Pick<MetRecord, 'caseId' | 'milestone' | 'metAt' | 'day'>) =>
+    indexKeys(Index.byDay, slaKeys.metOn(m.day), key(m.metAt, m.caseId, m.milestone)),
+  metOn: (day: string) => key('SLAMETDAY', day),
 };

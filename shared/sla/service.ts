@@ -11,6 +11,8 @@ import { localDay } from '../cases/numbering.ts';
 import { isOpen } from '../cases/status.ts';
 import type { DirectoryStore } from '../directory/store.ts';
 import { NotFoundError } from '../errors.ts';
+import { milestoneMeasures, sumCounters } from '../measures/definitions.ts';
+import type { MeasureStore } from '../measures/store.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { Page } from '../store/pagination.ts';
 import { parseInput } from '../validation.ts';
@@ -100,16 +102,21 @@ async function apply(deps: SlaDeps, e: Evaluation, createTimers: boolean): Promi
       caseVersion: c.version,
       timers: names,
     };
-    const measure =
+    // Met for the first time: counted once in the measures, on the branch's local day it was met.
+    const met =
       m.status === 'met' && m.metAt && !stored?.metAt
-        ? {
-            month: localDateOf(e.calendar, new Date(m.metAt)).slice(0, 7),
+        ? domainEvent('SLA Milestone Met', {
+            caseId: c.id,
+            branchId: c.branchId,
+            milestone: m.kind,
+            metAt: m.metAt,
+            day: localDateOf(e.calendar, new Date(m.metAt)),
             onTime: !m.breached,
-            minutes: m.activeMinutes,
-          }
+            activeMinutes: m.activeMinutes,
+          })
         : undefined;
     // A newer computation of this milestone won the race: its schedules are its own business.
-    if (!(await deps.store.saveMilestone(record, measure))) continue;
+    if (!(await deps.store.saveMilestone(record, met))) continue;
     if (createTimers) {
       for (const s of pending) {
         const payload: TimerPayload = {
@@ -479,13 +486,18 @@ export async function dispatchQueue(
   return deps.store.listQueue(branchId, { limit, ...(cursor ? { cursor } : {}) });
 }
 
-/** On-time rate and average time per milestone type for a branch and month (SPEC §10). */
+/**
+ * On-time rate and average time per milestone type for a branch and month (SPEC §10), from the branch's
+ * day aggregates of the month (one Query): the milestones met counted on the day they were met.
+ */
 export async function slaMeasures(
-  deps: SlaApiDeps,
+  deps: { aggregates: Pick<MeasureStore, 'period'> },
   branchId: string,
   month: string,
 ): Promise<{ branchId: string; month: string; milestones: MilestoneMeasure[] }> {
-  return { branchId, month, milestones: await deps.store.measures(branchId, month) };
+  const days = await deps.aggregates.period({ kind: 'branch', branchId }, month);
+  const counters = sumCounters(days.map((d) => d.counters));
+  return { branchId, month, milestones: milestoneMeasures(counters) };
 }
 
 // ---- the working day ----

@@ -1,6 +1,6 @@
 /**
  * SLA store: the port the SLA service uses and its DynamoDB implementation. Reads are GetItem or Query
- * (the case partition, the dispatch-queue index, a measures partition), parsed by each item's schema;
+ * (the case partition, the dispatch-queue index), parsed by each item's schema;
  * writes are conditional units of work so that older computations, redeliveries and races cannot
  * overwrite newer state or count a measure twice.
  */
@@ -32,14 +32,12 @@ import {
   escalationItemSchema,
   jobItemSchema,
   loadItemSchema,
-  type MilestoneMeasure,
-  measureItemSchema,
   milestoneItemSchema,
   policyItemSchema,
   type QueueEntry,
   queueItemSchema,
   SLA_ESCALATION_SCHEMA_VERSION,
-  SLA_MEASURE_SCHEMA_VERSION,
+  SLA_MET_SCHEMA_VERSION,
   SLA_MILESTONE_SCHEMA_VERSION,
   SLA_POLICY_SCHEMA_VERSION,
   type StoredJob,
@@ -50,7 +48,7 @@ import {
   TECHNICIAN_JOB_SCHEMA_VERSION,
   TECHNICIAN_LOAD_SCHEMA_VERSION,
 } from './model.ts';
-import { type MilestoneKind, milestoneKinds, type SlaPolicy } from './policy.ts';
+import type { MilestoneKind, SlaPolicy } from './policy.ts';
 
 export type { StoredMilestone };
 
@@ -65,12 +63,6 @@ export interface CaseSlaSnapshot {
   /** The case's working-day entries, by `<technician>#<day>`, and its open-load entry. */
   jobs: Map<string, StoredJob>;
   load?: StoredLoad;
-}
-
-export interface MeasureIncrement {
-  month: string;
-  onTime: boolean;
-  minutes: number;
 }
 
 export interface BranchSetting<T> {
@@ -115,9 +107,10 @@ export interface SlaStore {
   loadCase(caseId: string): Promise<CaseSlaSnapshot | undefined>;
   /**
    * Writes a milestone unless a newer case version is stored; the first write that records it as met also
-   * counts it in the month's measures. False when a newer computation won.
+   * inserts its met record, which carries `met` (`SLA Milestone Met`, counted by the measures). False when
+   * a newer computation won.
    */
-  saveMilestone(m: StoredMilestone, measure?: MeasureIncrement): Promise<boolean>;
+  saveMilestone(m: StoredMilestone, met?: DomainEvent<'SLA Milestone Met'>): Promise<boolean>;
   /** Puts the queue entry (`queued` false keeps a tombstone out of the index), unless newer or re-prioritised. */
   saveQueueEntry(
     entry: QueueEntry,
@@ -135,7 +128,6 @@ export interface SlaStore {
   listQueue(branchId: string, page: PageQuery): Promise<Page<QueueEntry>>;
   /** Marks a queued entry as priority; false when it left the queue or was already priority. */
   markPriority(entry: QueueEntry, at: string): Promise<boolean>;
-  measures(branchId: string, month: string): Promise<MilestoneMeasure[]>;
   /**
    * Writes a case's working-day entries and its open-load entry together, unless a newer case version
    * wrote them; false then. Entries with `listed: false` stay as tombstones out of the indexes.
@@ -223,7 +215,7 @@ export class DynamoSlaStore implements SlaStore {
     return snapshot;
   }
 
-  async saveMilestone(m: StoredMilestone, measure?: MeasureIncrement): Promise<boolean> {
+  async saveMilestone(m: StoredMilestone, met?: DomainEvent<'SLA Milestone Met'>): Promise<boolean> {
     const unit = new UnitOfWork<'stale'>().add(
       put(
         {
@@ -234,7 +226,7 @@ export class DynamoSlaStore implements SlaStore {
         },
         {
           // Counting a measure needs the first write that records the milestone met.
-          condition: measure
+          condition: met
             ? 'attribute_not_exists(metAt) AND (attribute_not_exists(caseVersion) OR caseVersion <= :v)'
             : 'attribute_not_exists(caseVersion) OR caseVersion <= :v',
           values: { ':v': m.caseVersion },
@@ -242,22 +234,31 @@ export class DynamoSlaStore implements SlaStore {
         },
       ),
     );
-    if (measure) {
-      unit.add(
-        update(
-          slaKeys.measure(m.branchId, measure.month, m.kind),
-          'SET entity = :e, schemaVersion = :sv ADD met :one, onTime :onTime, totalMinutes :minutes',
-          {
-            values: {
-              ':e': 'SlaMeasure',
-              ':sv': SLA_MEASURE_SCHEMA_VERSION,
-              ':one': 1,
-              ':onTime': measure.onTime ? 1 : 0,
-              ':minutes': measure.minutes,
+    if (met) {
+      const { detail } = met;
+      const record = {
+        caseId: detail.caseId,
+        branchId: detail.branchId,
+        milestone: detail.milestone,
+        metAt: detail.metAt,
+        day: detail.day,
+        onTime: detail.onTime,
+        activeMinutes: detail.activeMinutes,
+      };
+      unit
+        .add(
+          insertOutbox(
+            {
+              ...slaKeys.met(record),
+              ...slaKeys.metIndex(record),
+              entity: 'SlaMilestoneMet',
+              schemaVersion: SLA_MET_SCHEMA_VERSION,
+              ...record,
             },
-          },
-        ),
-      );
+            'stale',
+          ),
+        )
+        .emit(met);
     }
     return (await commit(this.db, this.tableName, unit)) === 'committed';
   }
@@ -428,22 +429,5 @@ export class DynamoSlaStore implements SlaStore {
       pk: slaKeys.loadOf(branchId),
     });
     return items.map((i) => strip(parseItem(loadItemSchema, i)));
-  }
-
-  async measures(branchId: string, month: string): Promise<MilestoneMeasure[]> {
-    const items = await queryAll(this.db, this.tableName, { pk: slaKeys.measures(branchId, month) });
-    return milestoneKinds.map((kind) => {
-      const stored = items.find((i) => i.sk === slaKeys.measure(branchId, month, kind).sk);
-      const { met, onTime, totalMinutes } = stored
-        ? parseItem(measureItemSchema, stored)
-        : { met: 0, onTime: 0, totalMinutes: 0 };
-      return {
-        milestone: kind,
-        met,
-        onTime,
-        onTimeRate: met ? Math.round((onTime / met) * 10_000) / 10_000 : null,
-        averageMinutes: met ? Math.round((totalMinutes / met) * 100) / 100 : null,
-      };
-    });
   }
 }

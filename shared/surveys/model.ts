@@ -7,7 +7,8 @@
  * | item          | pk                     | sk     | index (access pattern)                                           |
  * |---------------|------------------------|--------|------------------------------------------------------------------|
  * | answer event  | `SURVEY#<cardId>`      | `ANSWER`| — (inserted once with the answer; its `outbox` is relayed)     |
- * | card          | `SURVEY#<cardId>`      | `CARD` | gsi5 `SURVEYMONTH#<yyyy-mm>` / `<tech>#<day>#<card>` (scorecards) |
+ * | sent event    | `SURVEY#<cardId>`      | `SENT` | — (inserted once when the card goes out; its `outbox` is relayed)|
+ * | card          | `SURVEY#<cardId>`      | `CARD` | gsi5 `SURVEYMONTH#<yyyy-mm>` / `<tech>#<day>#<card>` (a month's cards) |
  * |               |                        |        | gsi2 `SURVEYREMIND#<sentDay>` while a reminder may be due (sparse)|
  * |               |                        |        | gsi2 `SURVEYPHONE#pending` while a phone card is unanswered       |
  * | case guard    | `SURVEYCASE#<caseId>`  | `GUARD`| — (conditional put: one card per case)                           |
@@ -24,6 +25,7 @@ export const SURVEY_REPLY_SCHEMA_VERSION = 1;
 /** v1 of the kinds below: first stored without `schemaVersion`, which reads as v1. */
 export const SURVEY_GUARD_SCHEMA_VERSION = 1;
 export const SURVEY_ANSWER_SCHEMA_VERSION = 1;
+export const SURVEY_SENT_SCHEMA_VERSION = 1;
 
 /** How an answer reached us. */
 export const answerChannels = ['link', 'email', 'phone'] as const;
@@ -108,12 +110,23 @@ export const surveyAnswerSchema = z.object({
   outbox: outboxSchema,
 });
 
+/** The sending's record beside its card: inserted once when the card goes out, it carries `Survey Card Sent`. */
+export const surveySentSchema = z.object({
+  entity: z.literal('SurveySentEvent'),
+  schemaVersion: z.literal(SURVEY_SENT_SCHEMA_VERSION),
+  cardId: z.string(),
+  channel: z.enum(['email', 'phone']),
+  at: z.string(),
+  outbox: outboxSchema,
+});
+
 /** Every stored kind of the survey domain, for the schema version test. */
 export const surveyItemKinds: ItemKind[] = [
   { entity: 'SurveyCard', version: SURVEY_CARD_SCHEMA_VERSION, schema: surveyCardSchema },
   { entity: 'SurveyReply', version: SURVEY_REPLY_SCHEMA_VERSION, schema: surveyReplySchema },
   { entity: 'SurveyCaseGuard', version: SURVEY_GUARD_SCHEMA_VERSION, schema: surveyGuardSchema },
   { entity: 'SurveyAnswerEvent', version: SURVEY_ANSWER_SCHEMA_VERSION, schema: surveyAnswerSchema },
+  { entity: 'SurveySentEvent', version: SURVEY_SENT_SCHEMA_VERSION, schema: surveySentSchema },
 ];
 
 const survey = (cardId: string) => key('SURVEY', cardId);
@@ -122,6 +135,8 @@ export const surveyKeys = {
   card: (cardId: string) => ({ pk: survey(cardId), sk: 'CARD' }),
   /** The answer's record, beside its card; it carries the answer's domain events (outbox). */
   answer: (cardId: string) => ({ pk: survey(cardId), sk: 'ANSWER' }),
+  /** The sending's record, beside its card; it carries `Survey Card Sent` (outbox). */
+  sent: (cardId: string) => ({ pk: survey(cardId), sk: 'SENT' }),
   caseGuard: (caseId: string) => ({ pk: key('SURVEYCASE', caseId), sk: 'GUARD' }),
   reply: (id: string) => ({ pk: key('SURVEYREPLY', id), sk: 'REPLY' }),
   /** gsi5: every card of a service month, by technician. */
@@ -176,5 +191,14 @@ export function answerItem(a: { cardId: string; caseId: string; via: AnswerChann
     entity: 'SurveyAnswerEvent',
     schemaVersion: SURVEY_ANSWER_SCHEMA_VERSION,
     ...a,
+  };
+}
+
+export function sentItem(s: { cardId: string; channel: 'email' | 'phone'; at: string }) {
+  return {
+    ...surveyKeys.sent(s.cardId),
+    entity: 'SurveySentEvent',
+    schemaVersion: SURVEY_SENT_SCHEMA_VERSION,
+    ...s,
   };
 }

@@ -166,7 +166,7 @@ export interface Scorecard {
  * @throws RangeError on a month that is not `YYYY-MM` or a level that is not 1–4.
  */
 export function scorecard(answers: readonly AnsweredCard[], sent: readonly SentCard[]): Scorecard {
-  const rows = new Map<string, Tally & { technicianId: string; month: string }>();
+  const rows = new Map<string, ScoreTally & { technicianId: string; month: string }>();
   const rowFor = (technicianId: string, month: string) => {
     if (!MONTH.test(month)) throw new RangeError(`month must be YYYY-MM, got ${month}`);
     // JSON keeps the key unambiguous whatever characters an id contains.
@@ -188,11 +188,20 @@ export function scorecard(answers: readonly AnsweredCard[], sent: readonly SentC
     const row = rowFor(answer.technicianId, answer.month);
     for (const tally of [row, company]) addAnswer(tally, answer.answers);
   }
+  return scorecardOf([...rows.values()], company);
+}
 
-  const sortedRows = [...rows.values()].sort(
+/**
+ * The scorecard of counted cards: one tally per technician and month, and the company's (sums and counts
+ * only, so a month's tally is the sum of its days' tallies). Rows are sorted by month, then technician.
+ */
+export function scorecardOf(
+  rows: ReadonlyArray<ScoreTally & { technicianId: string; month: string }>,
+  company: ScoreTally,
+): Scorecard {
+  const sortedRows = [...rows].sort(
     (a, b) => compare(a.month, b.month) || compare(a.technicianId, b.technicianId),
   );
-
   return {
     rows: sortedRows.map((row) => ({ technicianId: row.technicianId, month: row.month, ...summarise(row) })),
     company: {
@@ -203,17 +212,18 @@ export function scorecard(answers: readonly AnsweredCard[], sent: readonly SentC
   };
 }
 
-interface Tally {
+/** What a scorecard line is computed from: cards sent, cards answered, and the sum of each item's levels. */
+export interface ScoreTally {
   sent: number;
   answered: number;
   levelSums: Record<SurveyItem, number>;
 }
 
-function emptyTally(): Tally {
+export function emptyTally(): ScoreTally {
   return { sent: 0, answered: 0, levelSums: { attitude: 0, skill: 0, arrival: 0, promise: 0 } };
 }
 
-function addAnswer(tally: Tally, answers: SurveyAnswers): void {
+function addAnswer(tally: ScoreTally, answers: SurveyAnswers): void {
   for (const item of SURVEY_ITEMS) {
     tally.levelSums[item] += checkedLevel(item, answers[item]);
   }
@@ -226,7 +236,7 @@ function checkedLevel(what: string, level: number): SurveyLevel {
   return level;
 }
 
-function totalLevels(tally: Tally): number {
+function totalLevels(tally: ScoreTally): number {
   return SURVEY_ITEMS.reduce((sum, item) => sum + tally.levelSums[item], 0);
 }
 
@@ -235,7 +245,7 @@ function meanLevelToScore(meanLevel: number): number {
   return 1 + ((meanLevel - 1) * 4) / 3;
 }
 
-function summarise(tally: Tally): Omit<TechnicianMonthScore, 'technicianId' | 'month'> {
+function summarise(tally: ScoreTally): Omit<TechnicianMonthScore, 'technicianId' | 'month'> {
   const { sent, answered } = tally;
   const items = {} as Record<SurveyItem, ItemAverage>;
   for (const item of SURVEY_ITEMS) {

@@ -12,6 +12,8 @@ import type { Complaint } from '../complaints/model.ts';
 import { raiseSurveyComplaint } from '../complaints/service.ts';
 import type { ComplaintStore } from '../complaints/store.ts';
 import { NotFoundError, StateConflictError } from '../errors.ts';
+import { C, type Counters, family, sumCounters } from '../measures/definitions.ts';
+import type { MeasureStore } from '../measures/store.ts';
 import type { Mailer } from '../notify/mailer.ts';
 import type { PageQuery } from '../store/pagination.ts';
 import { insertOutbox, UnitOfWork } from '../store/unit-of-work.ts';
@@ -24,7 +26,16 @@ import {
   technicianNameOf,
 } from './model.ts';
 import { resolveSurveyLang, type SurveyLang } from './page.ts';
-import { answerScore, isComplaint, type Scorecard, type SurveyAnswers, scorecard } from './score.ts';
+import {
+  answerScore,
+  emptyTally,
+  isComplaint,
+  type Scorecard,
+  type ScoreTally,
+  SURVEY_ITEMS,
+  type SurveyAnswers,
+  scorecardOf,
+} from './score.ts';
 import type { SurveyStore } from './store.ts';
 import {
   newCardId,
@@ -160,7 +171,11 @@ async function cardForCase(deps: SurveyDispatchDeps, c: Case, report: DispatchRe
   let created = false;
   if (!card) {
     const fresh = newCard(deps, c);
-    created = await deps.surveys.createCard(fresh);
+    // A phone card is out once listed: staff call the customer from the list.
+    created = await deps.surveys.createCard(
+      fresh,
+      fresh.channel === 'phone' ? cardSent(fresh, fresh.createdAt) : undefined,
+    );
     card = created ? fresh : await deps.surveys.getCardByCase(c.id);
     if (!card) throw new Error(`survey card of case ${c.number} vanished`);
   }
@@ -176,9 +191,25 @@ async function cardForCase(deps: SurveyDispatchDeps, c: Case, report: DispatchRe
   // Created now, or created by an earlier run whose send failed: send (again) with the same token.
   const { messageId } = await mailCard(deps, card, false);
   const at = deps.now();
-  await deps.surveys.markSent(card.id, { at: at.toISOString(), day: localDay(at, deps.timeZone), messageId });
+  await deps.surveys.markSent(
+    card.id,
+    { at: at.toISOString(), day: localDay(at, deps.timeZone), messageId },
+    cardSent(card, at.toISOString()),
+  );
   report.cardsSent.push(c.number);
 }
+
+/** The card went out (mailed, or listed for a phone call): the scorecard counts it on its service day. */
+const cardSent = (card: SurveyCardRecord, at: string) =>
+  domainEvent('Survey Card Sent', {
+    cardId: card.id,
+    caseId: card.caseId,
+    branchId: card.branchId,
+    technicianId: card.technicianId,
+    channel: card.channel,
+    serviceDay: card.serviceDay,
+    at,
+  });
 
 function newCard(deps: SurveyDispatchDeps, c: Case): SurveyCardRecord {
   const at = deps.now();
@@ -344,6 +375,8 @@ export async function recordSurveyAnswer(
       score: answerScore(input.answers),
       complaint,
       at,
+      serviceDay: card.serviceDay,
+      answers: input.answers,
     }),
   );
   const raised = complaint
@@ -380,29 +413,48 @@ export interface SurveyScorecard extends Scorecard {
   month: string;
 }
 
+/** Staff reads: the scorecard reads the measures' day aggregates, never the cards. */
+export interface SurveyStaffDeps extends SurveyDeps {
+  aggregates: Pick<MeasureStore, 'period' | 'techniciansOfMonth'>;
+}
+
+/** A scorecard tally from summed counters (`Survey Card Sent` and `Survey Answered` on the service day). */
+function tallyOf(c: Counters): ScoreTally {
+  const levelSums = emptyTally().levelSums;
+  for (const item of SURVEY_ITEMS) levelSums[item] = c[family(C.surveyLevels, item)] ?? 0;
+  return { sent: c[C.surveyCardsSent] ?? 0, answered: c[C.surveyCardsAnswered] ?? 0, levelSums };
+}
+
 /**
  * Monthly scorecard per technician (averages per item, overall 1–5 score, response rate) and the
- * company average against the 4.5 target, from every card of the service month. With
- * `technicianId`, only that technician's rows are returned; the company line stays company-wide.
+ * company average against the 4.5 target, from the day aggregates of the service month: two Queries,
+ * whatever the number of cards. With `technicianId`, only that technician's rows are returned; the
+ * company line stays company-wide.
  */
 export async function surveyScorecard(
-  deps: SurveyDeps,
+  deps: SurveyStaffDeps,
   query: { month: string; technicianId?: string },
 ): Promise<SurveyScorecard> {
-  const cards = await deps.surveys.listByMonth(query.month);
-  const sent = cards
-    .filter((c) => c.channel === 'phone' || c.sentAt !== undefined)
-    .map((c) => ({ technicianId: c.technicianId, month: c.month }));
-  const answered = cards.flatMap((c) =>
-    c.answers && c.answeredAt
-      ? [{ technicianId: c.technicianId, month: c.month, answers: c.answers as SurveyAnswers }]
-      : [],
-  );
-  const result = scorecard(answered, sent);
+  const [company, technicianDays] = await Promise.all([
+    deps.aggregates.period({ kind: 'company' }, query.month),
+    query.technicianId
+      ? deps.aggregates.period(
+          { kind: 'technician', technicianId: query.technicianId, branchId: '' },
+          query.month,
+        )
+      : deps.aggregates.techniciansOfMonth(query.month),
+  ]);
+  const byTechnician = new Map<string, Counters[]>();
+  for (const d of technicianDays) {
+    const id = d.technicianId as string;
+    byTechnician.set(id, [...(byTechnician.get(id) ?? []), d.counters]);
+  }
+  const rows = [...byTechnician.entries()]
+    .map(([technicianId, days]) => ({ technicianId, month: query.month, ...tallyOf(sumCounters(days)) }))
+    .filter((r) => r.sent > 0 || r.answered > 0);
   return {
     month: query.month,
-    rows: query.technicianId ? result.rows.filter((r) => r.technicianId === query.technicianId) : result.rows,
-    company: result.company,
+    ...scorecardOf(rows, tallyOf(sumCounters(company.map((d) => d.counters)))),
   };
 }
 

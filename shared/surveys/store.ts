@@ -5,11 +5,20 @@
  * conditions, so reruns, retries and double submissions cannot send, record or raise anything twice.
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DomainEvent } from '../../events/registry.ts';
 import { parseItem } from '../store/item.ts';
 import type { Page, PageQuery } from '../store/pagination.ts';
 import { queryAll, queryPage } from '../store/query.ts';
 import { Index, tableDefinition } from '../store/table.ts';
-import { commit, insert, UnitOfWork, update, updateExisting, type Write } from '../store/unit-of-work.ts';
+import {
+  commit,
+  insert,
+  insertOutbox,
+  UnitOfWork,
+  update,
+  updateExisting,
+  type Write,
+} from '../store/unit-of-work.ts';
 import {
   type AnswerChannel,
   cardItem,
@@ -17,6 +26,7 @@ import {
   replyItem,
   type SurveyCardRecord,
   type SurveyReplyRecord,
+  sentItem,
   surveyCardSchema,
   surveyGuardSchema,
   surveyKeys,
@@ -40,10 +50,20 @@ export type RecordOutcome = 'recorded' | 'already-answered' | 'duplicate';
 export interface SurveyStore {
   getCard(cardId: string): Promise<SurveyCardRecord | undefined>;
   getCardByCase(caseId: string): Promise<SurveyCardRecord | undefined>;
-  /** Writes the card and the case's guard together; false when the case already has a card. */
-  createCard(card: SurveyCardRecord): Promise<boolean>;
-  /** Marks a mailed card sent and makes it due for a reminder; false when it was already marked. */
-  markSent(cardId: string, sent: { at: string; day: string; messageId: string }): Promise<boolean>;
+  /**
+   * Writes the card and the case's guard together; false when the case already has a card. A phone card
+   * is out as soon as it exists: `sent` (its `Survey Card Sent`) commits with it.
+   */
+  createCard(card: SurveyCardRecord, sent?: DomainEvent<'Survey Card Sent'>): Promise<boolean>;
+  /**
+   * Marks a mailed card sent and makes it due for a reminder, with its `Survey Card Sent`; false when it
+   * was already marked.
+   */
+  markSent(
+    cardId: string,
+    sent: { at: string; day: string; messageId: string },
+    event: DomainEvent<'Survey Card Sent'>,
+  ): Promise<boolean>;
   listReminderDue(sentDay: string, q: PageQuery): Promise<Page<SurveyCardRecord>>;
   /** Takes the card's one reminder; false when it was answered or reminded meanwhile. */
   claimReminder(cardId: string, at: string): Promise<boolean>;
@@ -59,7 +79,11 @@ export interface SurveyStore {
     answer: AnswerWrite,
     unit: UnitOfWork<'already-answered' | 'duplicate'>,
   ): Promise<RecordOutcome>;
-  /** Every card of a service month (optionally one technician's). */
+  /**
+   * Every card of a service month (optionally one technician's). The scorecard no longer reads this (it
+   * reads the measures' day aggregates); it is the way to rebuild a month's scorecard counters from cards
+   * made before `Survey Card Sent` existed.
+   */
   listByMonth(month: string, technicianId?: string): Promise<SurveyCardRecord[]>;
   listPhonePending(q: PageQuery): Promise<Page<SurveyCardRecord>>;
   getReply(id: string): Promise<SurveyReplyRecord | undefined>;
@@ -95,17 +119,25 @@ export class DynamoSurveyStore implements SurveyStore {
     return out.Item ? this.getCard(parseItem(surveyGuardSchema, out.Item).cardId) : undefined;
   }
 
-  async createCard(card: SurveyCardRecord): Promise<boolean> {
+  async createCard(card: SurveyCardRecord, sent?: DomainEvent<'Survey Card Sent'>): Promise<boolean> {
     const unit = new UnitOfWork<'exists'>().add(
       insert(guardItem(card.caseId, card.id), 'exists'),
       insert(cardItem(card)),
     );
+    if (sent)
+      unit
+        .add(insertOutbox(sentItem({ cardId: card.id, channel: card.channel, at: sent.detail.at }), 'exists'))
+        .emit(sent);
     return (await commit(this.db, this.tableName, unit)) === 'committed';
   }
 
-  markSent(cardId: string, sent: { at: string; day: string; messageId: string }): Promise<boolean> {
+  async markSent(
+    cardId: string,
+    sent: { at: string; day: string; messageId: string },
+    event: DomainEvent<'Survey Card Sent'>,
+  ): Promise<boolean> {
     const due = surveyKeys.reminderDue(sent.day, sent.at, cardId);
-    return this.ifStill(
+    const unit = new UnitOfWork<'no'>().add(
       updateExisting(
         surveyKeys.card(cardId),
         'SET sentAt = :at, messageId = :mid, #ipk = :due, #isk = :order, version = version + :one',
@@ -122,7 +154,10 @@ export class DynamoSurveyStore implements SurveyStore {
           onConflict: 'no',
         },
       ),
+      insertOutbox(sentItem({ cardId, channel: 'email', at: sent.at }), 'no'),
     );
+    unit.emit(event);
+    return (await commit(this.db, this.tableName, unit)) === 'committed';
   }
 
   listReminderDue(sentDay: string, q: PageQuery): Promise<Page<SurveyCardRecord>> {

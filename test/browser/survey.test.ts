@@ -87,6 +87,8 @@ describe('survey in the browser', () => {
     expect(await page.isVisible('#already-answered')).toBe(true);
     await page.screenshot({ path: join(OUTPUT, 'survey-4-already-answered.png'), fullPage: true });
     const manager = await sys.as('manager');
+    // The scorecard reads the measures' aggregates, which the measures consumer adds the answer to.
+    await sys.bus.idle();
     const scorecard = await manager.get('/surveys/scorecard/2026-11');
     expect(scorecard.body.rows).toEqual([
       expect.objectContaining({

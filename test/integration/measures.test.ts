@@ -19,6 +19,7 @@ import { measuredDetailTypes } from '../../shared/measures/contributions.ts';
 import { recomputeDay } from '../../shared/measures/service.ts';
 import { DynamoMeasureStore } from '../../shared/measures/store.ts';
 import { asTechnician } from '../support/directory.ts';
+import { countApiReads } from '../support/reads.ts';
 import { type Caller, intake, useTestSystem } from '../support/system.ts';
 
 const sys = useTestSystem();
@@ -29,6 +30,8 @@ let dispatcher: Caller;
 let agent: Caller;
 let tech: Caller;
 let manager: Caller;
+/** The cases worked in `beforeAll`: two completed on site, one left open. */
+const caseIds: string[] = [];
 
 /** Every aggregate item of today, as stored (keys and counters), in key order. */
 async function aggregates(): Promise<string> {
@@ -68,17 +71,19 @@ beforeAll(async () => {
   manager = await sys().as('manager');
   tech = await asTechnician(sys());
   // Prepare: two on-site repairs of one visit each (urban E4, suburban E4), and one case still open.
-  await completeOnSite({}, 40, 'Compressor relay, code E4');
-  await completeOnSite(
-    {
-      zone: 'suburban',
-      customer: { ...(intake().customer as object), phone: '+86 138 0000 2222' },
-      product: { ...(intake().product as object), serialNumber: 'SN-0002' },
-    },
-    20,
-    'Fan motor, E4 again',
+  caseIds.push(await completeOnSite({}, 40, 'Compressor relay, code E4'));
+  caseIds.push(
+    await completeOnSite(
+      {
+        zone: 'suburban',
+        customer: { ...(intake().customer as object), phone: '+86 138 0000 2222' },
+        product: { ...(intake().product as object), serialNumber: 'SN-0002' },
+      },
+      20,
+      'Fan motor, E4 again',
+    ),
   );
-  await agent.post(
+  const open = await agent.post(
     '/cases',
     intake({
       emergency: true,
@@ -86,6 +91,7 @@ beforeAll(async () => {
       product: { ...(intake().product as object), serialNumber: 'SN-0003' },
     }),
   );
+  caseIds.push(open.body.id);
   await sys().bus.idle();
 }, 120_000);
 
@@ -147,15 +153,15 @@ describe('daily aggregates from the domain events', () => {
   });
 
   it('are checked each night against the cases: an injected drift is found and repaired', async () => {
-    // Prepare: someone's stray write adds 5 completions and removes 40 minutes.
+    // Prepare: someone's stray write adds 5 completions and 3 arrivals met, and removes 40 minutes.
     const before = await aggregates();
     await db.send(
       new UpdateCommand({
         TableName: sys().tableName,
         Key: { pk: 'MEASURE#B#main', sk: `DAY#${today}` },
-        UpdateExpression: 'ADD #c :five, #m :minus',
-        ExpressionAttributeNames: { '#c': 'n.completed', '#m': 'n.minutes' },
-        ExpressionAttributeValues: { ':five': 5, ':minus': -40 },
+        UpdateExpression: 'ADD #c :five, #m :minus, #a :three',
+        ExpressionAttributeNames: { '#c': 'n.completed', '#m': 'n.minutes', '#a': 'n.slaMet:arrival' },
+        ExpressionAttributeValues: { ':five': 5, ':minus': -40, ':three': 3 },
       }),
     );
     const deps = { store: new DynamoMeasureStore(db, sys().tableName), now: () => new Date(), timeZone: TZ };
@@ -165,13 +171,62 @@ describe('daily aggregates from the domain events', () => {
     const again = await recomputeDay(deps, { day: today, repair: false });
 
     // Assess
+    // (the arrivals met are rebuilt from the milestones' met records of the day)
     expect(found.drift).toEqual([
       { scope: 'B#main', counter: 'completed', stored: 7, expected: 2 },
       { scope: 'B#main', counter: 'minutes', stored: 20, expected: 60 },
+      { scope: 'B#main', counter: 'slaMet:arrival', stored: 5, expected: 2 },
     ]);
     expect(found.repaired).toBe(true);
     expect(again.drift).toEqual([]);
     expect(await aggregates()).toBe(before);
+  });
+});
+
+describe('/sla/measures', () => {
+  it('gives the numbers of the milestones met this month, from the branch day aggregates alone', async () => {
+    // Prepare: what the monthly SLA measures counted, from each case's stored milestones: a milestone
+    // met (the first time) in the month, on time unless breached, its clock's minutes to met.
+    const month = today.slice(0, 7);
+    const expected = new Map<string, { met: number; onTime: number; minutes: number }>();
+    for (const id of caseIds) {
+      const sla = await dispatcher.get(`/cases/${id}/sla`);
+      for (const m of sla.body.milestones as Array<Record<string, unknown>>) {
+        if (m.status !== 'met' || localDay(new Date(String(m.metAt)), TZ).slice(0, 7) !== month) continue;
+        const e = expected.get(String(m.kind)) ?? { met: 0, onTime: 0, minutes: 0 };
+        e.met += 1;
+        e.onTime += m.breached ? 0 : 1;
+        e.minutes += Number(m.activeMinutes);
+        expected.set(String(m.kind), e);
+      }
+    }
+    await sys().bus.idle();
+    const reads = countApiReads();
+
+    // Act
+    const res = await manager.get(`/sla/measures?branchId=main&month=${month}`);
+    const seen = reads.stop();
+
+    // Assess: both completed cases had their first response and arrival met, on time.
+    expect(res.status).toBe(200);
+    expect(expected.get('first_response')).toMatchObject({ met: 2, onTime: 2 });
+    expect(expected.get('arrival')).toMatchObject({ met: 2, onTime: 2 });
+    expect(res.body).toEqual({
+      branchId: 'main',
+      month,
+      milestones: ['first_response', 'arrival', 'repair_completion', 'workshop_repair'].map((kind) => {
+        const e = expected.get(kind) ?? { met: 0, onTime: 0, minutes: 0 };
+        return {
+          milestone: kind,
+          met: e.met,
+          onTime: e.onTime,
+          onTimeRate: e.met ? Math.round((e.onTime / e.met) * 10_000) / 10_000 : null,
+          averageMinutes: e.met ? Math.round((e.minutes / e.met) * 100) / 100 : null,
+        };
+      }),
+    });
+    // One Query of the branch's days of the month (this month: today only).
+    expect(seen).toEqual({ calls: { QueryCommand: 1 }, itemsRead: 1 });
   });
 });
 
@@ -326,29 +381,3 @@ describe('a month with thousands of cases', () => {
     expect(seen).toEqual({ calls: { QueryCommand: 1 }, itemsRead: 30 });
   }, 180_000);
 });
-
-/**
- * Counts every DynamoDB call the system's functions make while it runs (the document client's `send`;
- * nothing else runs meanwhile: the bus is idle), and the items they get back.
- */
-function countApiReads() {
-  const proto = DynamoDBDocumentClient.prototype as unknown as {
-    send: (...a: unknown[]) => Promise<unknown>;
-  };
-  const original = proto.send;
-  const calls: Record<string, number> = {};
-  let itemsRead = 0;
-  proto.send = async function (this: unknown, ...args: unknown[]) {
-    const out = (await original.apply(this, args)) as { Items?: unknown[]; Item?: unknown };
-    const name = (args[0] as object).constructor.name;
-    calls[name] = (calls[name] ?? 0) + 1;
-    itemsRead += out?.Items?.length ?? (out?.Item ? 1 : 0);
-    return out;
-  };
-  return {
-    stop() {
-      proto.send = original;
-      return { calls, itemsRead };
-    },
-  };
-}

@@ -1,8 +1,8 @@
 /**
  * At-least-once delivery means consumers see events more than once: the SLA clock must converge. Every
  * event of a case delivered again (twice, through the same queues, with the same event ids) leaves its
- * SLA state byte-identical — milestones, escalations, dispatch-queue entry, schedules and monthly
- * measures — and a delivery that failed half-way (schedules partly created) is completed by the retry.
+ * SLA state byte-identical — milestones, escalations, dispatch-queue entry, schedules and the
+ * milestones' measures — and a delivery that failed half-way (schedules partly created) is completed by the retry.
  * The clock is frozen: what is compared is the same event applied at the same instant.
  */
 
@@ -55,7 +55,8 @@ async function query(pk: string): Promise<Record<string, unknown>[]> {
 async function slaState(caseId: string, branchId: string): Promise<string> {
   const items = (await query(`CASE#${caseId}`)).filter((i) => /(^|#)SLA#/.test(String(i.sk)));
   const schedules = (await sys.timers.pending()).filter((t) => t.name.startsWith(`${caseId}.`));
-  const measures = await query(`SLAMEASURE#${branchId}#2026-11`);
+  // The milestones met, as the measures count them (the branch's day aggregates).
+  const measures = await query(`MEASURE#B#${branchId}`);
   return JSON.stringify({ items, schedules, measures });
 }
 

@@ -33,6 +33,8 @@ beforeAll(async () => {
     const page = await postForm(url, { attitude, skill, arrival, promise });
     if (page.status !== 200) throw new Error(`answer of ${s.who} failed: ${page.status}`);
   }
+  // The scorecard reads the measures' aggregates, which the measures consumer adds to after each event.
+  await sys.bus.idle();
 });
 
 afterAll(async () => {
@@ -71,6 +73,7 @@ describe('technician scorecards', () => {
     const manager = await sys.as('manager');
     const { url } = await surveyLinkFor(sys, 'a3@example.com');
     await postForm(url, { attitude: '4', skill: '4', arrival: '4', promise: '4' });
+    await sys.bus.idle();
 
     // Act
     const res = await manager.get('/surveys/scorecard/2026-11?technicianId=tech-a');
