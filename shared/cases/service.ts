@@ -370,14 +370,12 @@ async function visibleCase(deps: CaseDeps, actor: Actor, caseId: string): Promis
 }
 
 export async function getCase(deps: CaseDeps, actor: Actor, caseId: string): Promise<CaseView> {
-  // Staff and the technician see the repair card's parts: what the parts ledger recorded on the case,
-  // read alongside the case (a customer's view drops it).
-  const [c, partsConsumed] = await Promise.all([
-    visibleCase(deps, actor, caseId),
-    deps.store.partsConsumed(caseId),
-  ]);
+  // Staff and the technician see the repair card's parts (the lines the parts ledger keeps beside the
+  // case, read with it); a customer's view drops them.
+  const { case: c, parts } = await deps.store.getWithParts(caseId);
+  if (!c || !canSee(actor, c)) throw new NotFoundError(`no case ${caseId}`);
   const view = viewFor(actor, c);
-  return 'visibleStatus' in view ? { ...view, partsConsumed } : view;
+  return 'visibleStatus' in view ? { ...view, partsConsumed: parts } : view;
 }
 
 /** What a customer sees of their case's history: its visible status, who comes, and when. */

@@ -5,7 +5,7 @@
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { VersionConflictError } from '../errors.ts';
-import { type CasePartLine, readCaseParts } from '../parts/case-parts.ts';
+import { CASE_PART_LINE_PREFIX, type CasePartLine, parseCasePartLine } from '../parts/case-parts.ts';
 import { nextInSequence } from '../store/counter.ts';
 import { parseItem } from '../store/item.ts';
 import type { Page, PageQuery } from '../store/pagination.ts';
@@ -59,8 +59,8 @@ export interface CaseStore {
   listByCreatedDay(day: string, q: CaseListQuery): Promise<Page<Case>>;
   listByCompletedDay(day: string, q: CaseListQuery): Promise<Page<Case>>;
   listRegister(month: string, q: CaseListQuery): Promise<Page<RegisterEntry>>;
-  /** The parts consumed on the case, from the parts ledger (one Query on its by-case index). */
-  partsConsumed(caseId: string): Promise<CasePartLine[]>;
+  /** The case with its parts lines (kept in its partition by the parts ledger): one Query. */
+  getWithParts(caseId: string): Promise<{ case?: Case; parts: CasePartLine[] }>;
 }
 
 export const parseCase = (item: Record<string, unknown>): Case => parseItem(caseItemSchema, item);
@@ -192,8 +192,20 @@ export class DynamoCaseStore implements CaseStore {
     );
   }
 
-  partsConsumed(caseId: string): Promise<CasePartLine[]> {
-    return readCaseParts(this.db, this.tableName, caseId);
+  async getWithParts(caseId: string): Promise<{ case?: Case; parts: CasePartLine[] }> {
+    // The case item (`CASE`) and its part lines (`PARTUSE#…`) are neighbours in the partition; what
+    // sorts between them (e.g. the loaner guard) is skipped.
+    const items = await queryAll(this.db, this.tableName, {
+      pk: caseKeys.partition(caseId),
+      skBetween: [caseKeys.item(caseId).sk, `${CASE_PART_LINE_PREFIX}\uffff`],
+    });
+    const caseItem = items.find((i) => caseKeys.isItem(i.sk));
+    return {
+      ...(caseItem ? { case: parseCase(caseItem) } : {}),
+      parts: items
+        .filter((i) => typeof i.sk === 'string' && i.sk.startsWith(CASE_PART_LINE_PREFIX))
+        .map(parseCasePartLine),
+    };
   }
 
   /** Newest first on every case index. */

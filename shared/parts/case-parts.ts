@@ -1,15 +1,24 @@
 /**
- * A case's parts, from the ledger: the entries written with a case id, read with one Query on the
- * by-case index, netted per part (consumed minus returned or reversed). The case read shows them as the
- * repair card's parts, and billing can price them at the cost the ledger recorded.
+ * A case's parts: one line per part in the case's own partition (`PARTUSE#<part>`), written in the
+ * same transaction as the ledger entries that move stock on the case, and netted there (consumed minus
+ * returned or reversed). The case is read with its lines in one Query; billing prices them at the cost
+ * the first consumption recorded. The line's running quantity also guards returns: no more may come back
+ * than was consumed on the case.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StateConflictError } from '../errors.ts';
 import { parseItem } from '../store/item.ts';
 import { queryAll } from '../store/query.ts';
-import { Index } from '../store/table.ts';
-import { type LedgerEntry, ledgerEntrySchema, partsKeys } from './model.ts';
+import { update, type Write } from '../store/unit-of-work.ts';
+import {
+  CASE_PARTS_USE_SCHEMA_VERSION,
+  type CasePartsUse,
+  casePartsUseSchema,
+  type LedgerEntry,
+  partsKeys,
+} from './model.ts';
 
-/** One line of a case's parts: what was consumed on it, net of returns and reversals, from the ledger. */
+/** One line of a case's parts: what was consumed on it, net of returns and reversals. */
 export interface CasePartLine {
   partNumber: string;
   name: string;
@@ -20,44 +29,93 @@ export interface CasePartLine {
   entries: { movementId: string; kind: string; quantity: number; at: string; by: string; reason?: string }[];
 }
 
-/** The parts consumed on a case, from its ledger entries (one Query): the repair card's parts. */
-export function casePartLines(entries: readonly LedgerEntry[]): CasePartLine[] {
-  const byPart = new Map<string, CasePartLine>();
-  for (const e of entries) {
-    if (e.onHandDelta === 0) continue; // reservations move nothing on the case
-    const line = byPart.get(e.partNumber) ?? {
-      partNumber: e.partNumber,
-      name: e.partName,
-      ...(e.model ? { model: e.model } : {}),
-      quantity: 0,
-      unitCost: e.unitCost,
-      value: 0,
-      entries: [],
-    };
-    line.quantity -= e.onHandDelta;
-    line.value = Math.round(line.quantity * line.unitCost * 100) / 100;
-    line.entries.push({
-      movementId: e.movementId,
-      kind: e.kind,
-      quantity: -e.onHandDelta,
-      at: e.at,
-      by: e.actor.sub,
-      ...(e.reason ? { reason: e.reason } : {}),
-    });
-    byPart.set(e.partNumber, line);
-  }
-  return [...byPart.values()];
+/** Sort keys of the case's part lines, inside the case partition. */
+export const CASE_PART_LINE_PREFIX = 'PARTUSE#';
+
+/** A stored line as the repair card shows it (lines stored before v2 knew only the quantity). */
+export function casePartLine(u: CasePartsUse): CasePartLine {
+  const unitCost = u.unitCost ?? 0;
+  return {
+    partNumber: u.partNumber,
+    name: u.partName ?? u.partNumber,
+    ...(u.model ? { model: u.model } : {}),
+    quantity: u.quantity,
+    unitCost,
+    value: Math.round(u.quantity * unitCost * 100) / 100,
+    entries: u.entries ?? [],
+  };
 }
 
-/** The parts consumed on a case (one Query). */
+export const parseCasePartLine = (item: Record<string, unknown>): CasePartLine =>
+  casePartLine(parseItem(casePartsUseSchema, item));
+
+/**
+ * The writes that keep a movement's case lines: for each part whose stock the movement moved on the
+ * case (reservations move none), the net quantity and the movement's entry. A negative change must
+ * not take the line below zero.
+ */
+export function casePartLineWrites(caseId: string, entries: readonly LedgerEntry[]): Write[] {
+  const byPart = new Map<string, { first: LedgerEntry; delta: number }>();
+  for (const e of entries) {
+    if (e.onHandDelta === 0) continue;
+    const seen = byPart.get(e.partNumber);
+    byPart.set(e.partNumber, { first: seen?.first ?? e, delta: (seen?.delta ?? 0) - e.onHandDelta });
+  }
+  return [...byPart.values()]
+    .filter(({ delta }) => delta !== 0)
+    .map(({ first: e, delta }) => {
+      const entry = {
+        movementId: e.movementId,
+        kind: e.kind,
+        quantity: delta,
+        at: e.at,
+        by: e.actor.sub,
+        ...(e.reason ? { reason: e.reason } : {}),
+      };
+      return update<never>(
+        partsKeys.casePartsUse(caseId, e.partNumber),
+        `SET entity = :entity, schemaVersion = :sv, caseId = :case, partNumber = :part, partName = :name,
+           unitCost = if_not_exists(unitCost, :cost), entries = list_append(if_not_exists(entries, :none), :entry)
+           ${e.model ? ', model = if_not_exists(model, :model)' : ''}
+         ADD quantity :d`,
+        {
+          values: {
+            ':entity': 'CasePartsUse',
+            ':sv': CASE_PARTS_USE_SCHEMA_VERSION,
+            ':case': caseId,
+            ':part': e.partNumber,
+            ':name': e.partName,
+            ':cost': e.unitCost,
+            ':none': [],
+            ':entry': [entry],
+            ':d': delta,
+            ...(e.model ? { ':model': e.model } : {}),
+            ...(delta < 0 ? { ':n': -delta } : {}),
+          },
+          ...(delta < 0
+            ? {
+                condition: 'quantity >= :n',
+                onConflict: () =>
+                  new StateConflictError(
+                    `more ${e.partNumber} would come back than was consumed on case ${caseId}`,
+                    { field: 'lines' },
+                  ),
+              }
+            : {}),
+        },
+      );
+    });
+}
+
+/** The parts consumed on a case (one Query of its partition's part lines). */
 export async function readCaseParts(
   db: DynamoDBDocumentClient,
   tableName: string,
   caseId: string,
 ): Promise<CasePartLine[]> {
   const items = await queryAll(db, tableName, {
-    index: Index.byAssignee,
-    pk: partsKeys.ledgerByCase(caseId),
+    pk: partsKeys.casePartsUse(caseId, '').pk,
+    skPrefix: CASE_PART_LINE_PREFIX,
   });
-  return casePartLines(items.map((i) => parseItem(ledgerEntrySchema, i)));
+  return items.map(parseCasePartLine);
 }

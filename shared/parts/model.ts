@@ -18,7 +18,7 @@
  * | purchase request | `PREQ#<id>` | `PREQ` | gsi2 `PREQS` / `<createdAt>#<id>` |
  * | tool / loaner | `TOOL#<serial>` | `TOOL` | gsi2 `TOOLS` / `<serial>`; gsi5 `TOOLSOUT` / `<expectedReturn>#<serial>` (sparse: out, by due date) |
  * | tool history entry | `TOOL#<serial>` | `HIST#<seq 6>` | — (read with the tool) |
- * | case parts use | `CASE#<id>` | `PARTUSE#<no>` | — (net quantity consumed on a case: returns never exceed it) |
+ * | case parts line | `CASE#<id>` | `PARTUSE#<no>` | — (the repair card's line of a part: net quantity consumed on the case, which returns never exceed; cost; its movements. Read with the case in one Query) |
  * | case loaner guard | `CASE#<id>` | `LOANERS` | — (loaners out against the case: closing checks it is 0) |
  */
 import * as z from 'zod/mini';
@@ -41,7 +41,11 @@ export const PURCHASE_SUGGESTION_SCHEMA_VERSION = 1;
 export const PURCHASE_REQUEST_SCHEMA_VERSION = 1;
 export const TOOL_SCHEMA_VERSION = 1;
 export const TOOL_HISTORY_SCHEMA_VERSION = 1;
-export const CASE_PARTS_USE_SCHEMA_VERSION = 1;
+/**
+ * v2: the item is the case's line of that part — name, model, unit cost and the movements behind it —
+ * so a case is read with its parts in one Query of its partition. v1 items (quantity only) still parse.
+ */
+export const CASE_PARTS_USE_SCHEMA_VERSION = 2;
 export const CASE_LOANER_GUARD_SCHEMA_VERSION = 1;
 
 /** Requisitions worth more than this need a manager's approval; a supervisor approves the rest. */
@@ -481,8 +485,26 @@ export const casePartsUseSchema = z.object({
   ...header('CasePartsUse', CASE_PARTS_USE_SCHEMA_VERSION),
   caseId: z.string(),
   partNumber: z.string(),
+  /** Net quantity consumed on the case: consumed minus returned or reversed. */
   quantity: z.number(),
+  partName: z.optional(z.string()),
+  model: z.optional(z.string()),
+  /** The cost of the first consumption, at which the line is valued. */
+  unitCost: z.optional(z.number()),
+  entries: z.optional(
+    z.array(
+      z.object({
+        movementId: z.string(),
+        kind: z.string(),
+        quantity: z.number(),
+        at: z.string(),
+        by: z.string(),
+        reason: z.optional(z.string()),
+      }),
+    ),
+  ),
 });
+export type CasePartsUse = z.output<typeof casePartsUseSchema>;
 
 export const caseLoanerGuardSchema = z.object({
   ...header('CaseLoanerGuard', CASE_LOANER_GUARD_SCHEMA_VERSION),

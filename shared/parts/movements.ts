@@ -18,6 +18,7 @@ import {
   VersionConflictError,
 } from '../errors.ts';
 import { insert, insertOutbox, put, UnitOfWork, type Write } from '../store/unit-of-work.ts';
+import { casePartLineWrites } from './case-parts.ts';
 import {
   type LedgerEntry,
   type Movement,
@@ -308,7 +309,11 @@ async function attemptMovement(
     at,
     actor,
   };
-  unit.add(insertOutbox(partsItems.movement(strip(movement)), 'duplicate'), ...(req.extra?.(entries) ?? []));
+  unit.add(
+    insertOutbox(partsItems.movement(strip(movement)), 'duplicate'),
+    ...(req.caseId ? casePartLineWrites(req.caseId, entries) : []),
+    ...(req.extra?.(entries) ?? []),
+  );
   unit.emit(
     domainEvent('Stock Moved', {
       movementId: req.id,

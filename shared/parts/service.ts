@@ -14,12 +14,11 @@ import type { CaseStore } from '../cases/store.ts';
 import type { DirectoryStore } from '../directory/store.ts';
 import { ForbiddenError, NotFoundError, StateConflictError, ValidationError } from '../errors.ts';
 import type { Page, PageQuery } from '../store/pagination.ts';
-import { insert, insertOutbox, put, UnitOfWork, update, type Write } from '../store/unit-of-work.ts';
+import { insert, insertOutbox, put, UnitOfWork, update } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
 import {
   type AbcClass,
   abcOverrideSchema,
-  CASE_PARTS_USE_SCHEMA_VERSION,
   consumptionSchema,
   decisionSchema,
   type LedgerEntry,
@@ -468,37 +467,6 @@ export async function reserve(deps: PartsDeps, actor: Actor, raw: unknown) {
   });
 }
 
-/** The case's running total of a part consumed on it, which returns may not exceed. */
-function partsUse(caseId: string, partNumber: string, delta: number): Write {
-  const negative = delta < 0;
-  return update<never>(
-    partsKeys.casePartsUse(caseId, partNumber),
-    'SET entity = :entity, schemaVersion = :sv, caseId = :case, partNumber = :part ADD quantity :d',
-    {
-      values: {
-        ':entity': 'CasePartsUse',
-        ':sv': CASE_PARTS_USE_SCHEMA_VERSION,
-        ':case': caseId,
-        ':part': partNumber,
-        ':d': delta,
-        ...(negative ? { ':n': -delta } : {}),
-      },
-      ...(negative
-        ? {
-            condition: 'quantity >= :n',
-            onConflict: () =>
-              new StateConflictError(
-                `more ${partNumber} would come back than was consumed on case ${caseId}`,
-                {
-                  field: 'lines',
-                },
-              ),
-          }
-        : {}),
-    },
-  );
-}
-
 /** Parts consumed on a case (name, model, quantity, reason): technicians on their own case, from their van. */
 export async function consume(deps: PartsDeps, actor: Actor, raw: unknown) {
   const input = parseInput(consumptionSchema, raw);
@@ -512,15 +480,8 @@ export async function consume(deps: PartsDeps, actor: Actor, raw: unknown) {
     caseId: c.id,
     model: c.product.model,
     reason: input.reason,
-    extra: () => mergeQuantities(input.lines).map(([no, q]) => partsUse(c.id, no, q)),
   });
 }
-
-const mergeQuantities = (lines: { partNumber: string; quantity: number }[]) => {
-  const m = new Map<string, number>();
-  for (const l of lines) m.set(l.partNumber, (m.get(l.partNumber) ?? 0) + l.quantity);
-  return [...m.entries()];
-};
 
 /** Parts come back to stock; from a case, never more than was consumed on it. */
 export async function returnToStock(deps: PartsDeps, actor: Actor, raw: unknown) {
@@ -539,7 +500,6 @@ export async function returnToStock(deps: PartsDeps, actor: Actor, raw: unknown)
     ...(c ? { caseId: c.id, model: c.product.model } : {}),
     reason: input.reason,
     createsStock: true,
-    ...(c ? { extra: () => mergeQuantities(input.lines).map(([no, q]) => partsUse(c.id, no, -q)) } : {}),
   });
 }
 
@@ -573,13 +533,6 @@ export async function reverse(deps: PartsDeps, actor: Actor, originalId: string,
         values: { ':by': input.movementId },
         onConflict: () => new StateConflictError(`movement ${originalId} was reversed meanwhile`),
       }),
-      ...(original.caseId && original.kind !== 'reservation'
-        ? mergeQuantities(
-            original.lines
-              .filter((l) => l.onHandDelta !== 0)
-              .map((l) => ({ partNumber: l.partNumber, quantity: l.onHandDelta })),
-          ).map(([no, q]) => partsUse(original.caseId as string, no, q))
-        : []),
     ],
   });
 }

@@ -13,6 +13,8 @@ export interface KeyQuery {
   pk: string;
   /** Only sort keys starting with this. */
   skPrefix?: string;
+  /** Only sort keys from the first to the second, both included (instead of `skPrefix`). */
+  skBetween?: readonly [string, string];
   /** Descending sort key order (newest first on time-ordered keys). */
   newestFirst?: boolean;
   consistent?: boolean;
@@ -20,14 +22,25 @@ export interface KeyQuery {
 
 type Item = Record<string, unknown>;
 
+function sortKeyCondition(q: KeyQuery) {
+  if (q.skBetween)
+    return {
+      expression: ' AND #sk BETWEEN :from AND :to',
+      values: { ':from': q.skBetween[0], ':to': q.skBetween[1] },
+    };
+  if (q.skPrefix) return { expression: ' AND begins_with(#sk, :prefix)', values: { ':prefix': q.skPrefix } };
+  return undefined;
+}
+
 function queryInput(tableName: string, q: KeyQuery) {
   const keys = q.index ? tableDefinition.indexes[q.index] : tableDefinition;
+  const sk = sortKeyCondition(q);
   return {
     TableName: tableName,
     ...(q.index ? { IndexName: q.index } : {}),
-    KeyConditionExpression: q.skPrefix ? '#pk = :pk AND begins_with(#sk, :prefix)' : '#pk = :pk',
-    ExpressionAttributeNames: { '#pk': keys.partitionKey, ...(q.skPrefix ? { '#sk': keys.sortKey } : {}) },
-    ExpressionAttributeValues: { ':pk': q.pk, ...(q.skPrefix ? { ':prefix': q.skPrefix } : {}) },
+    KeyConditionExpression: `#pk = :pk${sk?.expression ?? ''}`,
+    ExpressionAttributeNames: { '#pk': keys.partitionKey, ...(sk ? { '#sk': keys.sortKey } : {}) },
+    ExpressionAttributeValues: { ':pk': q.pk, ...sk?.values },
     ...(q.newestFirst ? { ScanIndexForward: false } : {}),
     ...(q.consistent ? { ConsistentRead: true } : {}),
   };

@@ -19,6 +19,7 @@ import {
   technicianWithVan,
   uid,
 } from '../support/parts.ts';
+import { countApiReads } from '../support/reads.ts';
 import { useTestSystem } from '../support/system.ts';
 
 const sys = useTestSystem({ throttle: { rateLimit: 100_000, burstLimit: 100_000 } });
@@ -234,7 +235,10 @@ describe('from requisition to the repair card', () => {
       lines: [{ partNumber: part, quantity: 2 }],
       reason: 'Not needed',
     });
+    await sys().bus.idle();
+    const reads = countApiReads();
     const repairCard = await tech.get(`/cases/${caseId}`);
+    const seen = reads.stop();
 
     // Assess
     expect(filed.status).toBe(201);
@@ -256,8 +260,11 @@ describe('from requisition to the repair card', () => {
         quantity: 1,
         unitCost: 180,
         value: 180,
+        entries: [expect.objectContaining({ kind: 'consumption', quantity: 1, reason: 'Fan motor seized' })],
       }),
     ]);
+    // The case and its parts lines come back in one round trip.
+    expect(seen.calls).toEqual({ QueryCommand: 1 });
     const warehouse = await stockOf(desk.clerk, part, desk.warehouse);
     const vanStock = await stockOf(desk.clerk, part, van);
     expect([warehouse.onHand, vanStock.onHand]).toEqual([2, 1]);
@@ -269,6 +276,65 @@ describe('from requisition to the repair card', () => {
     }
     const byCase = await ok(tech.get(`/parts/ledger?caseId=${caseId}`));
     expect(byCase.items.map((e: { kind: string }) => e.kind)).toEqual(['consumption']);
+  });
+
+  it('the repair card nets what came back and what was reversed, and never goes below zero', async () => {
+    // Prepare: 3 on the technician's van, 2 consumed on the case.
+    const desk = await partsDesk(sys());
+    const { tech, van } = await technicianWithVan(sys(), desk);
+    const caseId = await assignedCase(desk, tech);
+    const part = await catalogPart(desk, { name: 'Drain pump', unitCost: 42.5 });
+    await receive(desk, desk.warehouse, part, 3);
+    await ok(
+      desk.clerk.post('/parts/transfers', {
+        movementId: `tr-${uid()}`,
+        fromLocationId: desk.warehouse,
+        toLocationId: van,
+        lines: [{ partNumber: part, quantity: 3 }],
+      }),
+    );
+    const consumption = await ok(
+      tech.post('/parts/consumptions', {
+        movementId: `use-${uid()}`,
+        caseId,
+        locationId: van,
+        lines: [{ partNumber: part, quantity: 2 }],
+        reason: 'Pump and spare',
+      }),
+    );
+
+    // Act
+    const back = await tech.post('/parts/returns', {
+      movementId: `back-${uid()}`,
+      caseId,
+      locationId: van,
+      lines: [{ partNumber: part, quantity: 1 }],
+      reason: 'Spare not needed',
+    });
+    const reversal = await desk.clerk.post(`/parts/movements/${consumption.id}/reverse`, {
+      movementId: `rev-${uid()}`,
+      reason: 'Booked on the wrong case',
+    });
+    const card = await tech.get(`/cases/${caseId}`);
+
+    // Assess: the reversal would take back 2 where 1 is left on the case, so nothing of it is stored.
+    expect(back.status).toBe(201);
+    expect(reversal.status).toBe(409);
+    expect(card.body.partsConsumed).toEqual([
+      {
+        partNumber: part,
+        name: 'Drain pump',
+        model: 'AC-3200',
+        quantity: 1,
+        unitCost: 42.5,
+        value: 42.5,
+        entries: [
+          expect.objectContaining({ kind: 'consumption', quantity: 2, by: tech.sub, reason: 'Pump and spare' }),
+          expect.objectContaining({ kind: 'return', quantity: -1, reason: 'Spare not needed' }),
+        ],
+      },
+    ]);
+    expect(await stockOf(desk.clerk, part, van)).toMatchObject({ onHand: 2 });
   });
 
   it('a requisition above the supervisor’s limit needs a manager', async () => {

@@ -78,7 +78,7 @@ const known: Record<string, Record<number, string>> = {
   PurchaseRequest: { 1: 'af59c3e145361d56' },
   Tool: { 1: 'bc257073821b22d7' },
   ToolHistoryEntry: { 1: '179261d126df4b47' },
-  CasePartsUse: { 1: 'b5045937988a370c' },
+  CasePartsUse: { 1: 'b5045937988a370c', 2: 'f59374360d81f80f' },
   CaseLoanerGuard: { 1: '9e1e5584cd78fcfd' },
   WarrantyTerms: { 1: 'cb1ab6438af3f9ba' },
   WarrantyPromotion: { 1: '54e19bc93c22e3c4' },
