@@ -329,7 +329,12 @@ describe('from requisition to the repair card', () => {
         unitCost: 42.5,
         value: 42.5,
         entries: [
-          expect.objectContaining({ kind: 'consumption', quantity: 2, by: tech.sub, reason: 'Pump and spare' }),
+          expect.objectContaining({
+            kind: 'consumption',
+            quantity: 2,
+            by: tech.sub,
+            reason: 'Pump and spare',
+          }),
           expect.objectContaining({ kind: 'return', quantity: -1, reason: 'Spare not needed' }),
         ],
       },
