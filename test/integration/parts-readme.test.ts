@@ -3,40 +3,19 @@
  * requisition, approval, issue, consumption on a case, the repair card, stock and ledger agreeing, and
  * the reorder alert reaching the parts clerk's mailbox.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../infra/local/system.ts';
+import { describe, expect, it } from 'vitest';
+import { shellBlock, useReadmeSystem } from '../support/readme.ts';
 import { readOutbox } from '../support/surveys.ts';
-import { useTestSystem } from '../support/system.ts';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'aftercare-parts-readme-'));
-const sys = useTestSystem({ dataDir, ephemeralKeys: false, inMemory: false });
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-function shellBlock(heading: string): string {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  const from = readme.indexOf(heading);
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(from));
-  if (from < 0 || !block?.[1]) throw new Error(`no sh block after ${heading}`);
-  return block[1];
-}
+const { sys, run } = useReadmeSystem('parts-readme');
 
 describe('the README', () => {
   it('walks a part from requisition to the repair card on the demo data, and the reorder alert reaches the outbox', async () => {
     // Prepare
     const block = shellBlock('### Spare parts on the demo data');
-    const script = `set -euo pipefail\n${block.replace('API=http://localhost:3000', `API=${sys().url}`)}`;
 
     // Act
-    const { stdout } = await promisify(execFile)('bash', ['-c', script], {
-      cwd: repoRoot,
-      env: { ...process.env, AFTERCARE_DATA_DIR: dataDir },
-      timeout: 120_000,
-    });
+    const { stdout } = await run(block, 120_000);
     await sys().bus.idle();
     const alerts = (await readOutbox(sys())).filter((m) => m.subject.includes('reorder alert: HE-2000'));
 

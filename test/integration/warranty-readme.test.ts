@@ -4,39 +4,18 @@
  * free and a paid part and its invoice, the renewal notice and task (once), a return applied for, decided,
  * shipped and taken into stock.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../infra/local/system.ts';
-import { useTestSystem } from '../support/system.ts';
+import { describe, expect, it } from 'vitest';
+import { shellBlock, useReadmeSystem } from '../support/readme.ts';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'aftercare-warranty-readme-'));
-const sys = useTestSystem({ dataDir, ephemeralKeys: false, inMemory: false });
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-function shellBlock(heading: string): string {
-  const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
-  const from = readme.indexOf(heading);
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(from));
-  if (from < 0 || !block?.[1]) throw new Error(`no sh block after ${heading}`);
-  return block[1];
-}
+const { run } = useReadmeSystem('warranty-readme');
 
 describe('the README', () => {
   it('walks warranty, billing, the renewal notice and a return on the demo data, pasted as written', async () => {
     // Prepare
     const block = shellBlock('### Warranty, contracts and returns on the demo data');
-    const script = `set -euo pipefail\n${block.replace('API=http://localhost:3000', `API=${sys().url}`)}`;
 
     // Act
-    const { stdout } = await promisify(execFile)('bash', ['-c', script], {
-      cwd: repoRoot,
-      env: { ...process.env, AFTERCARE_DATA_DIR: dataDir },
-      timeout: 120_000,
-    });
+    const { stdout } = await run(block, 120_000);
 
     // Assess
     expect(stdout).toContain('CMP-32: parts covered 2028-05-20');
