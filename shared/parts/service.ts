@@ -14,7 +14,7 @@ import type { CaseStore } from '../cases/store.ts';
 import type { DirectoryStore } from '../directory/store.ts';
 import { ForbiddenError, NotFoundError, StateConflictError, ValidationError } from '../errors.ts';
 import type { Page, PageQuery } from '../store/pagination.ts';
-import { insert, insertOutbox, put, UnitOfWork, update } from '../store/unit-of-work.ts';
+import { insertOutbox, put, putVersioned, UnitOfWork, update } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
 import {
   type AbcClass,
@@ -99,11 +99,7 @@ export async function putPart(
   await deps.store.commit(
     new UnitOfWork(
       () => new StateConflictError(`part ${partNumber} was changed meanwhile; reload and retry`),
-    ).add(
-      current
-        ? put(partsItems.part(strip(part)), { condition: 'version = :v', values: { ':v': current.version } })
-        : insert(partsItems.part(strip(part))),
-    ),
+    ).add(putVersioned(partsItems.part(strip(part)), current?.version)),
   );
   return part;
 }
@@ -184,14 +180,7 @@ export async function putLocation(deps: PartsDeps, actor: Actor, id: string, raw
   await deps.store.commit(
     new UnitOfWork(
       () => new StateConflictError(`location ${id} was changed meanwhile; reload and retry`),
-    ).add(
-      current
-        ? put(partsItems.location(strip(location)), {
-            condition: 'version = :v',
-            values: { ':v': current.version },
-          })
-        : insert(partsItems.location(strip(location))),
-    ),
+    ).add(putVersioned(partsItems.location(strip(location)), current?.version)),
   );
   return location;
 }
@@ -252,11 +241,7 @@ export async function putStockLevels(
     }
     const item = partsItems.stock(strip(next));
     const outcome = await deps.store.commit(
-      new UnitOfWork<'retry'>().add(
-        current
-          ? put(item, { condition: 'version = :v', values: { ':v': current.version }, onConflict: 'retry' })
-          : insert(item, 'retry'),
-      ),
+      new UnitOfWork<'retry'>().add(putVersioned(item, current?.version, 'retry')),
     );
     if (outcome === 'committed') return strip(next);
   }

@@ -11,7 +11,7 @@ import { caseKeys } from '../cases/model.ts';
 import { localDay } from '../cases/numbering.ts';
 import { isOpen } from '../cases/status.ts';
 import { NotFoundError, StateConflictError, ValidationError } from '../errors.ts';
-import { check, insert, insertOutbox, put, UnitOfWork, type Write } from '../store/unit-of-work.ts';
+import { check, insertOutbox, putVersioned, UnitOfWork, type Write } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
 import type { PartsJobDeps } from './alerts.ts';
 import { loanerGuardChange } from './case-guard.ts';
@@ -68,9 +68,7 @@ async function change(
     () => new StateConflictError(`${next.kind} ${next.serial} changed meanwhile; reload and retry`),
   )
     .add(
-      previous
-        ? put(partsItems.tool(strip(next)), { condition: 'version = :v', values: { ':v': previous.version } })
-        : insert(partsItems.tool(strip(next))),
+      putVersioned(partsItems.tool(strip(next)), previous?.version),
       insertOutbox(partsItems.toolHistory(entry)),
       ...extra,
     )

@@ -82,6 +82,23 @@ export function put<O extends string = never>(
   return { kind: 'put', item, ...options };
 }
 
+/**
+ * Puts an item under optimistic locking: it replaces the stored one only while that is still at
+ * `storedVersion`; with none stored (`undefined`), it is inserted, and an item put meanwhile is the conflict.
+ */
+export function putVersioned<O extends string = never>(
+  item: Record<string, unknown>,
+  storedVersion: number | undefined,
+  onConflict?: OnConflict<O>,
+): Write<O> {
+  if (storedVersion === undefined) return insert(item, onConflict);
+  return put(item, {
+    condition: 'version = :v',
+    values: { ':v': storedVersion },
+    ...(onConflict ? { onConflict } : {}),
+  });
+}
+
 /** Updates an item in place (`SET`/`ADD`/`REMOVE`) when `condition` (if any) holds. */
 export function update<O extends string = never>(
   key: ItemKey,

@@ -30,6 +30,7 @@ import {
   type StoredReturnRules,
   warrantyItems,
 } from './model.ts';
+import { replaceLineSetting } from './service.ts';
 import type { WarrantyStore } from './store.ts';
 
 /** Where a returned unit goes: the parts ledger's stock or scrap (a port: the ledger is the parts domain's). */
@@ -105,22 +106,7 @@ export async function putReturnRules(
 ) {
   const input = parseInput(returnRulesInputSchema, raw);
   const current = (await deps.store.lineSettings(productLine)).returnRules;
-  const next: Omit<StoredReturnRules, 'entity' | 'schemaVersion'> = {
-    productLine,
-    ...input,
-    updatedAt: deps.now().toISOString(),
-    updatedBy: actor.sub,
-    version: (current?.version ?? 0) + 1,
-  };
-  await deps.store.commit(
-    new UnitOfWork().add(
-      put<never>(warrantyItems.returnRules(next), {
-        condition: current ? 'version = :v' : 'attribute_not_exists(pk)',
-        ...(current ? { values: { ':v': current.version } } : {}),
-      }),
-    ),
-  );
-  return next;
+  return replaceLineSetting(deps, actor, productLine, input, current, warrantyItems.returnRules);
 }
 
 /** Whether an application meets the published rules, and why not. */

@@ -10,7 +10,7 @@ import { localDay } from '../cases/numbering.ts';
 import { normalizeSerial, type ProductUnit } from '../directory/model.ts';
 import type { DirectoryStore } from '../directory/store.ts';
 import { NotFoundError, StateConflictError, VersionConflictError } from '../errors.ts';
-import { insert, put, UnitOfWork } from '../store/unit-of-work.ts';
+import { insert, putVersioned, UnitOfWork } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
 import {
   type Billing,
@@ -30,7 +30,6 @@ import {
   type Invoice,
   promotionInputSchema,
   type StoredPromotion,
-  type StoredTerms,
   termsInputSchema,
   warrantyItems,
 } from './model.ts';
@@ -104,21 +103,37 @@ export async function putTerms(
   const current = (await deps.store.lineSettings(productLine)).terms;
   if (ifMatch !== undefined && ifMatch !== (current?.version ?? 0))
     throw new VersionConflictError(`the terms are at version ${current?.version ?? 0}, not ${ifMatch}`);
-  const next: Omit<StoredTerms, 'entity' | 'schemaVersion'> = {
+  return replaceLineSetting(deps, actor, productLine, input, current, warrantyItems.terms);
+}
+
+/** What every setting of a product line carries besides its own fields. */
+interface LineSettingStamp {
+  productLine: string;
+  updatedAt: string;
+  updatedBy: string;
+  version: number;
+}
+
+/**
+ * Replaces one of a product line's settings (its terms, its return rules) as a whole, one version past
+ * the `stored` one; a write made meanwhile is a conflict.
+ */
+export async function replaceLineSetting<I extends object>(
+  deps: Pick<WarrantyDeps, 'store' | 'now'>,
+  actor: Actor,
+  productLine: string,
+  input: I,
+  stored: { version: number } | undefined,
+  itemOf: (next: I & LineSettingStamp) => Record<string, unknown>,
+): Promise<I & LineSettingStamp> {
+  const next = {
     productLine,
     ...input,
     updatedAt: deps.now().toISOString(),
     updatedBy: actor.sub,
-    version: (current?.version ?? 0) + 1,
+    version: (stored?.version ?? 0) + 1,
   };
-  await deps.store.commit(
-    new UnitOfWork().add(
-      put<never>(warrantyItems.terms(next), {
-        condition: current ? 'version = :v' : 'attribute_not_exists(pk)',
-        ...(current ? { values: { ':v': current.version } } : {}),
-      }),
-    ),
-  );
+  await deps.store.commit(new UnitOfWork().add(putVersioned(itemOf(next), stored?.version)));
   return next;
 }
 
