@@ -9,7 +9,12 @@ import { now } from '../../shared/runtime/clock.ts';
 import { log } from '../../shared/runtime/observability.ts';
 import type { SlaDeps } from '../../shared/sla/service.ts';
 import { DynamoSlaStore } from '../../shared/sla/store.ts';
-import { EventBridgeSchedulerTimers, schedulerClient } from '../../shared/sla/timers.ts';
+import {
+  EventBridgeSchedulerTimers,
+  type SlaTimerEnv,
+  schedulerClient,
+  slaTimers,
+} from '../../shared/sla/timers.ts';
 import { documentClient } from '../../shared/store/client.ts';
 
 type Env = { TABLE_NAME: string; TIME_ZONE: string };
@@ -46,29 +51,10 @@ export function complaintDeps(env: Env & MailEnv & { SLA_SCHEDULE_GROUP: string 
 }
 
 /** The workflow's task function: schedules step deadlines on the SLA timer target. */
-export function complaintTaskDeps(
-  env: Env &
-    MailEnv & {
-      SLA_SCHEDULE_GROUP: string;
-      SLA_TIMER_ARN: string;
-      SLA_SCHEDULER_ROLE_ARN: string;
-      SLA_TIMER_DLQ_ARN: string;
-    },
-): InvestigationDeps {
+export function complaintTaskDeps(env: Env & MailEnv & SlaTimerEnv): InvestigationDeps {
   tasks ??= {
     ...base(env),
-    timers: new EventBridgeSchedulerTimers(
-      schedulerClient(),
-      {
-        group: env.SLA_SCHEDULE_GROUP,
-        delivery: {
-          targetArn: env.SLA_TIMER_ARN,
-          roleArn: env.SLA_SCHEDULER_ROLE_ARN,
-          deadLetterArn: env.SLA_TIMER_DLQ_ARN,
-        },
-      },
-      now,
-    ),
+    timers: slaTimers(env, now),
     workflow: new StepFunctionsWorkflow(sfnClient()),
   };
   return tasks;

@@ -6,7 +6,12 @@ import { now } from '../../shared/runtime/clock.ts';
 import { log } from '../../shared/runtime/observability.ts';
 import type { SlaApiDeps, SlaDeps } from '../../shared/sla/service.ts';
 import { DynamoSlaStore } from '../../shared/sla/store.ts';
-import { EventBridgeSchedulerTimers, schedulerClient } from '../../shared/sla/timers.ts';
+import {
+  EventBridgeSchedulerTimers,
+  type SlaTimerEnv,
+  schedulerClient,
+  slaTimers,
+} from '../../shared/sla/timers.ts';
 import { documentClient } from '../../shared/store/client.ts';
 
 let api: (SlaApiDeps & { aggregates: MeasureStore }) | undefined;
@@ -34,28 +39,10 @@ const noMail: Mailer = {
 
 const logLine = (message: string, details?: Record<string, unknown>) => log().info(message, details ?? {});
 
-export function slaClockDeps(env: {
-  TABLE_NAME: string;
-  TIME_ZONE: string;
-  SLA_SCHEDULE_GROUP: string;
-  SLA_TIMER_ARN: string;
-  SLA_SCHEDULER_ROLE_ARN: string;
-  SLA_TIMER_DLQ_ARN: string;
-}): SlaDeps {
+export function slaClockDeps(env: { TABLE_NAME: string; TIME_ZONE: string } & SlaTimerEnv): SlaDeps {
   clock ??= {
     store: new DynamoSlaStore(documentClient(), env.TABLE_NAME),
-    timers: new EventBridgeSchedulerTimers(
-      schedulerClient(),
-      {
-        group: env.SLA_SCHEDULE_GROUP,
-        delivery: {
-          targetArn: env.SLA_TIMER_ARN,
-          roleArn: env.SLA_SCHEDULER_ROLE_ARN,
-          deadLetterArn: env.SLA_TIMER_DLQ_ARN,
-        },
-      },
-      now,
-    ),
+    timers: slaTimers(env, now),
     mailer: noMail,
     directory: directory(env),
     timeZone: env.TIME_ZONE,

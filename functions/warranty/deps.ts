@@ -8,7 +8,12 @@ import { readCaseParts } from '../../shared/parts/case-parts.ts';
 import { DynamoPartsStore } from '../../shared/parts/store.ts';
 import { now } from '../../shared/runtime/clock.ts';
 import { DynamoSlaStore } from '../../shared/sla/store.ts';
-import { EventBridgeSchedulerTimers, schedulerClient } from '../../shared/sla/timers.ts';
+import {
+  EventBridgeSchedulerTimers,
+  type SlaTimerEnv,
+  schedulerClient,
+  slaTimers,
+} from '../../shared/sla/timers.ts';
 import { documentClient } from '../../shared/store/client.ts';
 import type { RenewalRunDeps } from '../../shared/warranty/contracts.ts';
 import type { CourtesyDeps } from '../../shared/warranty/courtesy.ts';
@@ -47,12 +52,7 @@ const partsSource = (env: TableEnv): CasePartsSource => ({
     })),
 });
 
-type ApiEnv = TableEnv & {
-  SLA_SCHEDULE_GROUP: string;
-  SLA_TIMER_ARN: string;
-  SLA_SCHEDULER_ROLE_ARN: string;
-  SLA_TIMER_DLQ_ARN: string;
-};
+type ApiEnv = TableEnv & SlaTimerEnv;
 
 let api: (BillingDeps & ReturnDeps) | undefined;
 export function warrantyApiDeps(env: ApiEnv): BillingDeps & ReturnDeps {
@@ -61,18 +61,7 @@ export function warrantyApiDeps(env: ApiEnv): BillingDeps & ReturnDeps {
     cases: new DynamoCaseStore(documentClient(), env.TABLE_NAME, env.TIME_ZONE),
     parts: partsSource(env),
     branches: branchClock(env),
-    timers: new EventBridgeSchedulerTimers(
-      schedulerClient(),
-      {
-        group: env.SLA_SCHEDULE_GROUP,
-        delivery: {
-          targetArn: env.SLA_TIMER_ARN,
-          roleArn: env.SLA_SCHEDULER_ROLE_ARN,
-          deadLetterArn: env.SLA_TIMER_DLQ_ARN,
-        },
-      },
-      now,
-    ),
+    timers: slaTimers(env, now),
     ledger: partsLedgerForReturns(new DynamoPartsStore(documentClient(), env.TABLE_NAME), now),
   };
   return api;

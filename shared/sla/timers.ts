@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
 import { scheduleDelivery } from '../../infra/delivery.ts';
+import type { EnvBindings } from '../config/env.ts';
 import { SDK_RETRY } from '../store/client.ts';
 import { type MilestoneKind, milestoneKinds } from './policy.ts';
 
@@ -191,4 +192,26 @@ let client: SchedulerClient | undefined;
 export function schedulerClient(): SchedulerClient {
   client ??= new SchedulerClient({ ...SDK_RETRY });
   return client;
+}
+
+/** The variables naming the SLA timer group and the target its schedules deliver to. */
+export type SlaTimerEnv = Pick<
+  EnvBindings,
+  'SLA_SCHEDULE_GROUP' | 'SLA_TIMER_ARN' | 'SLA_SCHEDULER_ROLE_ARN' | 'SLA_TIMER_DLQ_ARN'
+>;
+
+/** Timers that schedule on the SLA timer target (one group, one target for every timer of the platform). */
+export function slaTimers(env: SlaTimerEnv, now: () => Date): EventBridgeSchedulerTimers {
+  return new EventBridgeSchedulerTimers(
+    schedulerClient(),
+    {
+      group: env.SLA_SCHEDULE_GROUP,
+      delivery: {
+        targetArn: env.SLA_TIMER_ARN,
+        roleArn: env.SLA_SCHEDULER_ROLE_ARN,
+        deadLetterArn: env.SLA_TIMER_DLQ_ARN,
+      },
+    },
+    now,
+  );
 }
