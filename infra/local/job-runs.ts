@@ -19,24 +19,38 @@ export function jobRuns(invoke: Invoke): SideRoute {
     const match = /^\/_local\/run\/([a-z-]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
     const job = match?.[1] ? jobs[match[1]] : undefined;
     if (!job || req.method !== 'POST') return false;
-    let input: unknown = {};
-    try {
-      input = body.length ? JSON.parse(body.toString('utf8')) : {};
-    } catch {
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message: 'the body must be JSON, e.g. {"today":"2026-11-23"}, or empty' }));
-      return true;
-    }
-    try {
+    return answerRun(body, res, async (input) => {
       // The timer target answers `{ outcome }`: the run's report.
       const result = (await invoke(job.fn, { ...(input as object), ...job.input })) as { outcome?: unknown };
-      const report = result?.outcome ?? result;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(report));
-    } catch (err) {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message: (err as Error).message }));
-    }
-    return true;
+      return result?.outcome ?? result;
+    });
   };
+}
+
+/**
+ * Runs a job by hand: the request's JSON body (optional, `{}` when empty) goes to `run`, whose report is
+ * the answer; a body that is not JSON is a 400, a run that throws a 500.
+ */
+export async function answerRun(
+  body: Buffer,
+  res: ServerResponse,
+  run: (input: unknown) => Promise<unknown>,
+): Promise<true> {
+  let input: unknown = {};
+  try {
+    input = body.length ? JSON.parse(body.toString('utf8')) : {};
+  } catch {
+    res.writeHead(400, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message: 'the body must be JSON, e.g. {"today":"2026-11-23"}, or empty' }));
+    return true;
+  }
+  try {
+    const report = await run(input);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(report));
+  } catch (err) {
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ message: (err as Error).message }));
+  }
+  return true;
 }

@@ -23,6 +23,7 @@ import {
   s3Edge,
   watchInbox,
 } from './inbox.ts';
+import { answerRun } from './job-runs.ts';
 import { outboxPages, SES_EDGE_PATH, sesEdge } from './outbox.ts';
 import { localSecretArn, secretsManagerEdge } from './secrets.ts';
 import type { SideRoute } from './server.ts';
@@ -86,23 +87,7 @@ export function localSurveys(opts: LocalSurveyOptions): LocalSurveys {
   const runDispatch: SideRoute = async (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/_local/run/survey-dispatch' || req.method !== 'POST') return false;
-    let input: unknown = {};
-    try {
-      input = body.length ? JSON.parse(body.toString('utf8')) : {};
-    } catch {
-      res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message: 'the body must be JSON, e.g. {"today":"2026-11-23"}, or empty' }));
-      return true;
-    }
-    try {
-      const report = await opts.invoke('survey-dispatch', input);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(report));
-    } catch (err) {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ message: (err as Error).message }));
-    }
-    return true;
+    return answerRun(body, res, (input) => opts.invoke('survey-dispatch', input));
   };
 
   let watcher: { close(): void } | undefined;
