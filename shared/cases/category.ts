@@ -28,11 +28,13 @@ export interface CoverageDecision {
   category: ServiceCategory;
   basis: 'internal' | 'contract' | 'warranty' | 'none';
   reason: string;
+  /** The day the coverage was looked at (branch time). */
   on: string;
   contractId?: string;
   /** The contract's response time, which replaces the branch policy's on-site limit for the unit. */
   contractResponseHours?: number;
   unitCoveredUntil?: string;
+  /** The components the decision looked at, with their coverage that day. */
   components: Array<{
     partNumber: string;
     name: string;

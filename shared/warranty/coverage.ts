@@ -4,7 +4,7 @@
  * stores anything: the status of a unit is computed from the unit, its product line's terms and the
  * promotions every time it is asked for, so it cannot go stale.
  */
-import type { ServiceCategory } from '../cases/category.ts';
+import type { CoverageDecision } from '../cases/category.ts';
 import { DEFAULT_WARRANTY_MONTHS, warrantyEnd } from '../cases/category.ts';
 
 export const startBases = ['purchase', 'installation'] as const;
@@ -233,24 +233,11 @@ export interface ContractCover {
   parts: boolean;
 }
 
-/** The category decided from data, with the inputs it was decided from (shown on the case). */
-export interface CategoryDecision {
-  category: ServiceCategory;
-  basis: 'internal' | 'contract' | 'warranty' | 'none';
-  reason: string;
-  /** The day the coverage was looked at (branch time). */
-  on: string;
-  contractId?: string;
-  /** The components the decision looked at, with their coverage that day. */
-  components: Array<{
-    partNumber: string;
-    name: string;
-    partsUntil?: string;
-    labourUntil?: string;
-    covered: boolean;
-  }>;
-  unitCoveredUntil?: string;
-}
+/**
+ * The category decided from data, with the inputs it was decided from (shown on the case): the case's
+ * coverage decision but for the contract's response time, which the coverage port adds.
+ */
+export type CategoryDecision = Omit<CoverageDecision, 'contractResponseHours'>;
 
 /**
  * Internal work → D; a contract covering the unit that day → B; the fault's components (those named at
