@@ -15,6 +15,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import * as z from 'zod/mini';
 import { DEFAULT_TIME_ZONE } from '../branches/defaults.ts';
+import { lazySchema } from '../validation.ts';
 
 const MS_PER_MINUTE = 60_000;
 const MINUTES_PER_DAY = 24 * 60;
@@ -35,89 +36,97 @@ function isRealDate(date: string): boolean {
   return LOCAL_DATE.test(date) && DateTime.fromISO(date, { zone: 'utc' }).isValid;
 }
 
-const timeOfDaySchema = z
-  .string()
-  .check(z.maxLength(5), z.regex(TIME_OF_DAY, 'expected HH:mm (00:00–24:00)'));
+const timeOfDaySchema = lazySchema(() =>
+  z.string().check(z.maxLength(5), z.regex(TIME_OF_DAY, 'expected HH:mm (00:00–24:00)')),
+);
 
-const localDateSchema = z
-  .string()
-  .check(z.maxLength(10), z.refine(isRealDate, 'expected a calendar date YYYY-MM-DD'));
+const localDateSchema = lazySchema(() =>
+  z.string().check(z.maxLength(10), z.refine(isRealDate, 'expected a calendar date YYYY-MM-DD')),
+);
 /** A year's dates at most, per list. */
 const MAX_DATES = 366;
 
-const workingPeriodSchema = z.strictObject({ start: timeOfDaySchema, end: timeOfDaySchema });
-
-const workingHoursSchema = z.array(workingPeriodSchema).check(
-  z.minLength(1, 'at least one working period is required'),
-  z.maxLength(12),
-  z.superRefine((periods, ctx) => {
-    let previousEnd = 0;
-    periods.forEach((period, index) => {
-      const start = minuteOfDay(period.start);
-      const end = minuteOfDay(period.end);
-      if (end <= start) {
-        ctx.addIssue({ code: 'custom', message: 'period must end after it starts', path: [index] });
-      } else if (start < previousEnd) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'periods must be sorted and must not overlap',
-          path: [index],
-        });
-      }
-      previousEnd = Math.max(previousEnd, end);
-    });
-  }),
+const workingPeriodSchema = lazySchema(() =>
+  z.strictObject({ start: timeOfDaySchema, end: timeOfDaySchema }),
 );
 
-const weekdaysSchema = z.array(z.int().check(z.gte(1), z.lte(7))).check(
-  z.maxLength(7),
-  z.refine((days) => new Set(days).size === days.length, 'weekdays must not repeat'),
+const workingHoursSchema = lazySchema(() =>
+  z.array(workingPeriodSchema).check(
+    z.minLength(1, 'at least one working period is required'),
+    z.maxLength(12),
+    z.superRefine((periods, ctx) => {
+      let previousEnd = 0;
+      periods.forEach((period, index) => {
+        const start = minuteOfDay(period.start);
+        const end = minuteOfDay(period.end);
+        if (end <= start) {
+          ctx.addIssue({ code: 'custom', message: 'period must end after it starts', path: [index] });
+        } else if (start < previousEnd) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'periods must be sorted and must not overlap',
+            path: [index],
+          });
+        }
+        previousEnd = Math.max(previousEnd, end);
+      });
+    }),
+  ),
+);
+
+const weekdaysSchema = lazySchema(() =>
+  z.array(z.int().check(z.gte(1), z.lte(7))).check(
+    z.maxLength(7),
+    z.refine((days) => new Set(days).size === days.length, 'weekdays must not repeat'),
+  ),
 );
 
 /**
- * A working-time calendar. Every field has a default, so `{}` parses to {@link DEFAULT_CALENDAR}.
+ * A working-time calendar. Every field has a default, so `{}` parses to {@link defaultCalendar}.
  * Unknown keys are rejected so a misspelt field cannot silently fall back to its default.
  */
-export const WorkingCalendarSchema = z
-  .strictObject({
-    /** IANA zone the working hours and dates are read in. */
-    timezone: z._default(
-      z.string().check(
-        z.maxLength(64),
-        z.refine((zone) => IANAZone.isValidZone(zone), 'unknown IANA time zone'),
+export const WorkingCalendarSchema = lazySchema(() =>
+  z
+    .strictObject({
+      /** IANA zone the working hours and dates are read in. */
+      timezone: z._default(
+        z.string().check(
+          z.maxLength(64),
+          z.refine((zone) => IANAZone.isValidZone(zone), 'unknown IANA time zone'),
+        ),
+        DEFAULT_TIME_ZONE,
       ),
-      DEFAULT_TIME_ZONE,
-    ),
-    /** Working periods of a working day, sorted and non-overlapping (a lunch break splits the day). */
-    workingHours: z._default(workingHoursSchema, () => [{ start: '08:00', end: '18:00' }]),
-    /** ISO weekdays worked by default, 1 = Monday … 7 = Sunday. */
-    workingWeekdays: z._default(weekdaysSchema, () => [1, 2, 3, 4, 5]),
-    /** Local dates not worked although their weekday is. */
-    holidays: z._default(z.array(localDateSchema).check(z.maxLength(MAX_DATES)), () => []),
-    /** Local dates worked although their weekday is not (Chinese make-up working days, 调休). */
-    makeUpWorkingDays: z._default(z.array(localDateSchema).check(z.maxLength(MAX_DATES)), () => []),
-  })
-  .check(
-    z.superRefine((cal, ctx) => {
-      if (cal.workingWeekdays.length === 0 && cal.makeUpWorkingDays.length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'a calendar needs working weekdays or make-up working days',
-          path: ['workingWeekdays'],
-        });
-      }
-      const holidays = new Set(cal.holidays);
-      cal.makeUpWorkingDays.forEach((date, index) => {
-        if (holidays.has(date)) {
+      /** Working periods of a working day, sorted and non-overlapping (a lunch break splits the day). */
+      workingHours: z._default(workingHoursSchema, () => [{ start: '08:00', end: '18:00' }]),
+      /** ISO weekdays worked by default, 1 = Monday … 7 = Sunday. */
+      workingWeekdays: z._default(weekdaysSchema, () => [1, 2, 3, 4, 5]),
+      /** Local dates not worked although their weekday is. */
+      holidays: z._default(z.array(localDateSchema).check(z.maxLength(MAX_DATES)), () => []),
+      /** Local dates worked although their weekday is not (Chinese make-up working days, 调休). */
+      makeUpWorkingDays: z._default(z.array(localDateSchema).check(z.maxLength(MAX_DATES)), () => []),
+    })
+    .check(
+      z.superRefine((cal, ctx) => {
+        if (cal.workingWeekdays.length === 0 && cal.makeUpWorkingDays.length === 0) {
           ctx.addIssue({
             code: 'custom',
-            message: `${date} is both a holiday and a make-up working day`,
-            path: ['makeUpWorkingDays', index],
+            message: 'a calendar needs working weekdays or make-up working days',
+            path: ['workingWeekdays'],
           });
         }
-      });
-    }),
-  );
+        const holidays = new Set(cal.holidays);
+        cal.makeUpWorkingDays.forEach((date, index) => {
+          if (holidays.has(date)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `${date} is both a holiday and a make-up working day`,
+              path: ['makeUpWorkingDays', index],
+            });
+          }
+        });
+      }),
+    ),
+);
 
 /** One working period of a day, `HH:mm` local times, `[start, end)`. */
 export interface WorkingPeriod {
@@ -149,8 +158,15 @@ function deepFreeze<T extends object>(value: T): T {
   return Object.freeze(value);
 }
 
-/** SPEC §4 calendar: the default time zone (China), Monday–Friday 08:00–18:00, no holidays configured. */
-export const DEFAULT_CALENDAR: WorkingCalendar = deepFreeze(parseCalendar({}));
+let defaults: WorkingCalendar | undefined;
+/**
+ * SPEC §4 calendar: the default time zone (China), Monday–Friday 08:00–18:00, no holidays configured
+ * (parsed on first use, not at import).
+ */
+export function defaultCalendar(): WorkingCalendar {
+  defaults ??= deepFreeze(parseCalendar({}));
+  return defaults;
+}
 
 /** A calendar prepared for repeated look-ups within one call. */
 interface Compiled {
