@@ -6,13 +6,12 @@
  * - Instants are JS `Date`s (in and out); local dates are ISO `YYYY-MM-DD` strings in the calendar's
  *   time zone.
  * - Working periods are half-open `[start, end)` in local wall-clock time and never cross midnight
- *   (`24:00` is allowed as an end). Their instants are built with luxon in the calendar's zone, so
- *   durations are real elapsed time: a 08:00–18:00 day is 600 minutes on DST days too, while a period
+ *   (`24:00` is allowed as an end). Their instants are built in the calendar's zone (the zone data of
+ *   `Intl`, resolved as luxon resolves it: see {@link instantAt}), so durations are real elapsed time: a 08:00–18:00 day is 600 minutes on DST days too, while a period
  *   spanning the DST jump itself is an hour shorter or longer.
  * - Calendars are validated by {@link WorkingCalendarSchema}; the functions trust that shape but
  *   still refuse to search forever when a calendar has no working days left.
  */
-import { DateTime, IANAZone } from 'luxon';
 import * as z from 'zod/mini';
 import { DEFAULT_TIME_ZONE } from '../branches/defaults.ts';
 import { lazySchema } from '../validation.ts';
@@ -32,8 +31,70 @@ function minuteOfDay(time: string): number {
   return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 }
 
+/** Epoch ms of midnight UTC of a `YYYY-MM-DD` date; the day may overflow its month (day 0, day 32). */
+function utcMidnight(year: number, month: number, day: number): number {
+  const d = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not read the years 0–99 as 1900–1999.
+  d.setUTCFullYear(year, month - 1, day);
+  return d.getTime();
+}
+
+const datePart = (date: string, from: number, to: number) => Number(date.slice(from, to));
+
 function isRealDate(date: string): boolean {
-  return LOCAL_DATE.test(date) && DateTime.fromISO(date, { zone: 'utc' }).isValid;
+  if (!LOCAL_DATE.test(date)) return false;
+  const [year, month, day] = [datePart(date, 0, 4), datePart(date, 5, 7), datePart(date, 8, 10)];
+  return isoDateOf(utcMidnight(year, month, day)) === date;
+}
+
+/** The UTC calendar date of an epoch ms, `YYYY-MM-DD`. */
+function isoDateOf(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
+}
+
+/** Whether `Intl` knows the zone (what luxon's `IANAZone.isValidZone` checks). */
+export function isKnownTimeZone(zone: string): boolean {
+  if (!zone) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone }).format();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+/** The zone's UTC offset in minutes at `ms`, from the wall-clock time `Intl` shows there. */
+function offsetAt(zone: string, ms: number): number {
+  let format = zoneFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      hour12: false,
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      era: 'short',
+    });
+    zoneFormats.set(zone, format);
+  }
+  const wall: Record<string, number> = {};
+  let bc = false;
+  for (const { type, value } of format.formatToParts(ms)) {
+    if (type === 'era') bc = value === 'BC';
+    else if (type !== 'literal') wall[type] = Number.parseInt(value, 10);
+  }
+  const year = bc ? 1 - (wall.year ?? 0) : (wall.year ?? 0);
+  const asUtc =
+    utcMidnight(year, wall.month ?? 1, wall.day ?? 1) +
+    (((wall.hour ?? 0) % 24) * 60 + (wall.minute ?? 0)) * MS_PER_MINUTE +
+    (wall.second ?? 0) * 1000;
+  return (asUtc - (ms - (((ms % 1000) + 1000) % 1000))) / MS_PER_MINUTE;
 }
 
 const timeOfDaySchema = lazySchema(() =>
@@ -90,10 +151,7 @@ export const WorkingCalendarSchema = lazySchema(() =>
     .strictObject({
       /** IANA zone the working hours and dates are read in. */
       timezone: z._default(
-        z.string().check(
-          z.maxLength(64),
-          z.refine((zone) => IANAZone.isValidZone(zone), 'unknown IANA time zone'),
-        ),
+        z.string().check(z.maxLength(64), z.refine(isKnownTimeZone, 'unknown IANA time zone')),
         DEFAULT_TIME_ZONE,
       ),
       /** Working periods of a working day, sorted and non-overlapping (a lunch break splits the day). */
@@ -204,11 +262,15 @@ function assertLocalDate(date: string): void {
 
 function shiftDate(date: string, days: number): string {
   // A civil date's arithmetic and weekday do not depend on the zone; UTC avoids DST entirely.
-  return DateTime.fromISO(date, { zone: 'utc' }).plus({ days }).toISODate() as string;
+  return isoDateOf(utcMidnight(datePart(date, 0, 4), datePart(date, 5, 7), datePart(date, 8, 10) + days));
 }
 
 function weekdayOf(date: string): number {
-  return DateTime.fromISO(date, { zone: 'utc' }).weekday;
+  // ISO weekday: Monday 1 … Sunday 7.
+  const day = new Date(
+    utcMidnight(datePart(date, 0, 4), datePart(date, 5, 7), datePart(date, 8, 10)),
+  ).getUTCDay();
+  return day === 0 ? 7 : day;
 }
 
 function dayIsWorking(c: Compiled, date: string): boolean {
@@ -217,18 +279,28 @@ function dayIsWorking(c: Compiled, date: string): boolean {
 }
 
 function localDateAt(c: Compiled, ms: number): string {
-  return DateTime.fromMillis(ms, { zone: c.zone }).toISODate() as string;
+  return isoDateOf(ms + offsetAt(c.zone, ms) * MS_PER_MINUTE);
 }
 
-/** Epoch ms of a local wall-clock time; a time skipped by DST resolves forward, as luxon does. */
+/**
+ * Epoch ms of a local wall-clock time, resolved as luxon's `DateTime.fromObject` resolves it (the
+ * calendar was built on luxon; its answers stay the same): guess the zone's offset now, correct the guess
+ * once, and in a time skipped by DST move forward. A time repeated by DST takes the offset in force now
+ * when that one fits.
+ */
 function instantAt(c: Compiled, date: string, minute: number): number {
   const day = minute === MINUTES_PER_DAY ? shiftDate(date, 1) : date;
-  const m = minute % MINUTES_PER_DAY;
-  const { year, month, day: dayOfMonth } = DateTime.fromISO(day, { zone: 'utc' });
-  return DateTime.fromObject(
-    { year, month, day: dayOfMonth, hour: Math.floor(m / 60), minute: m % 60 },
-    { zone: c.zone },
-  ).toMillis();
+  const local =
+    utcMidnight(datePart(day, 0, 4), datePart(day, 5, 7), datePart(day, 8, 10)) +
+    (minute % MINUTES_PER_DAY) * MS_PER_MINUTE;
+  const guess = offsetAt(c.zone, Date.now());
+  let utc = local - guess * MS_PER_MINUTE;
+  const second = offsetAt(c.zone, utc);
+  if (second === guess) return utc;
+  utc -= (second - guess) * MS_PER_MINUTE;
+  const third = offsetAt(c.zone, utc);
+  if (third === second) return utc;
+  return local - Math.min(second, third) * MS_PER_MINUTE;
 }
 
 /** The working periods of a local date as [start, end) epoch ms; empty on a day off. */
