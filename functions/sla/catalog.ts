@@ -11,7 +11,7 @@ import { SlaPolicySchema } from '../../shared/sla/policy.ts';
 import { morningTimerName, type TimerPayload } from '../../shared/sla/timers.ts';
 import { isoDate, lazySchema } from '../../shared/validation.ts';
 import { domainModule } from '../spec.ts';
-import { warrantySchedules } from '../warranty/catalog.ts';
+import { warrantySchedules } from '../warranty/schedules.ts';
 
 /** Service staff read settings and milestones; parts clerks and ops do not. */
 const settingsReaders = ['agent', 'dispatcher', 'manager'] as const;

@@ -26,7 +26,7 @@ import {
   returnStatuses,
   termsInputSchema,
 } from '../../shared/warranty/model.ts';
-import { domainModule, type ScheduleSpec } from '../spec.ts';
+import { domainModule } from '../spec.ts';
 
 /** Published terms and rules: everyone who deals with customers or takes returns in; not ops. */
 const lineReaders: Role[] = ['customer', 'agent', 'dispatcher', 'technician', 'parts_clerk', 'manager'];
@@ -59,27 +59,6 @@ const apiEnv = lazySchema(() =>
     'SLA_TIMER_DLQ_ARN',
   ),
 );
-
-/**
- * The domain's recurring runs: the daily contract renewal run (notices and tasks once per term, maintenance
- * visits, lapses) and the monthly courtesy call lists. They are named schedules of the timer group, whose
- * target (the SLA timer function) hands them to `functions/warranty/runs.ts`: one function for every
- * timer of the platform keeps the service stack within CloudFormation's resource limit.
- */
-export const warrantySchedules: ScheduleSpec[] = [
-  {
-    name: 'contract-renewals',
-    description: 'Renewal notices and tasks due today, maintenance visits due, contracts that lapsed',
-    expression: 'cron(0 7 * * ? *)',
-    input: { kind: 'warranty-run', run: 'renewals' },
-  },
-  {
-    name: 'courtesy-calls',
-    description: 'Call lists of the units in their free warranty, per branch, on the first of the month',
-    expression: 'cron(0 7 1 * ? *)',
-    input: { kind: 'warranty-run', run: 'courtesy' },
-  },
-];
 
 export const warranty = domainModule(
   'warranty',
