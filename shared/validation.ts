@@ -66,16 +66,22 @@ export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, w
   );
 }
 
+let lazyBuilt = 0;
+
 /**
  * A schema built on its first use instead of when its module is imported. Every schema declared at module
- * scope is wrapped in this, so a function's cold start does not build the schemas of every module it
+ * scope is wrapped in this (all but single calls such as `z.string()` or `z.enum(list)`, which cost no
+ * more than the stand-in), so a function's cold start does not build the schemas of every module it
  * imports, only those its invocations use. The value stands in for the schema in every way (parse with
  * it, compose it, read its shape, generate its JSON Schema): each access goes to the schema, built once.
  */
 export function lazySchema<S extends z.ZodMiniType>(build: () => S): S {
   let schema: S | undefined;
   const built = (): S => {
-    schema ??= build();
+    if (!schema) {
+      schema = build();
+      lazyBuilt++;
+    }
     return schema;
   };
   return new Proxy({} as S, {
@@ -93,6 +99,9 @@ export function lazySchema<S extends z.ZodMiniType>(build: () => S): S {
     getPrototypeOf: () => Reflect.getPrototypeOf(built()),
   });
 }
+
+/** How many {@link lazySchema}s have been built so far: none, right after a function is imported. */
+export const lazySchemasBuilt = (): number => lazyBuilt;
 
 /** Tabs and line breaks are text; other C0 control characters are not. */
 function noControlCharacters(s: string): boolean {
