@@ -7,7 +7,8 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { allFunctions, type FunctionId } from '../functions/catalog.ts';
+import { allFunctions, allRoutes, type FunctionId } from '../functions/catalog.ts';
+import { openApiDocument } from '../shared/http/openapi.ts';
 
 export type { FunctionId };
 
@@ -48,6 +49,16 @@ export const LAMBDA_BUILD_OPTIONS = {
   logLevel: 'warning',
 } as const satisfies BuildOptions;
 
+/**
+ * Values fixed at build time, per function: the OpenAPI function serves the document generated here
+ * instead of loading the generator and every domain's routes at its cold start.
+ */
+function buildTimeDefines(): Partial<Record<FunctionId, Record<string, string>>> {
+  return {
+    openapi: { AFTERCARE_OPENAPI_DOCUMENT: JSON.stringify(JSON.stringify(openApiDocument(allRoutes))) },
+  };
+}
+
 export interface BundleResult {
   outDir: string;
   functionIds: FunctionId[];
@@ -66,12 +77,14 @@ export async function bundleFunctions(): Promise<BundleResult> {
   // One split build per function, into its own asset folder: code behind a dynamic `import()` (a client
   // only some invocations need, the SDK's less common credential providers) becomes a chunk beside
   // `index.mjs`, loaded when first used; everything else stays in the one entry file.
+  const defines = buildTimeDefines();
   const results = await Promise.all(
     functionIds.map((id) =>
       build({
         ...LAMBDA_BUILD_OPTIONS,
         entryPoints: { index: lambdaFunctions[id].entry },
         outdir: functionAssetDir(id),
+        ...(defines[id] ? { define: defines[id] } : {}),
       }),
     ),
   );

@@ -66,6 +66,43 @@ export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown, w
   );
 }
 
+let lazyBuilt = 0;
+
+/**
+ * A schema built on its first use instead of when its module is imported. Every schema declared at module
+ * scope is wrapped in this (all but single calls such as `z.string()` or `z.enum(list)`, which cost no
+ * more than the stand-in), so a function's cold start does not build the schemas of every module it
+ * imports, only those its invocations use. The value stands in for the schema in every way (parse with
+ * it, compose it, read its shape, generate its JSON Schema): each access goes to the schema, built once.
+ */
+export function lazySchema<S extends z.ZodMiniType>(build: () => S): S {
+  let schema: S | undefined;
+  const built = (): S => {
+    if (!schema) {
+      schema = build();
+      lazyBuilt++;
+    }
+    return schema;
+  };
+  return new Proxy({} as S, {
+    get: (_, key) => Reflect.get(built(), key),
+    set: (_, key, value) => Reflect.set(built(), key, value),
+    has: (_, key) => Reflect.has(built(), key),
+    ownKeys: () => Reflect.ownKeys(built()),
+    // The stand-in owns none of the schema's properties, so it may only report them as configurable.
+    getOwnPropertyDescriptor: (_, key) => {
+      const descriptor = Reflect.getOwnPropertyDescriptor(built(), key);
+      return descriptor && { ...descriptor, configurable: true };
+    },
+    defineProperty: (_, key, descriptor) => Reflect.defineProperty(built(), key, descriptor),
+    deleteProperty: (_, key) => Reflect.deleteProperty(built(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(built()),
+  });
+}
+
+/** How many {@link lazySchema}s have been built so far: none, right after a function is imported. */
+export const lazySchemasBuilt = (): number => lazyBuilt;
+
 /** Tabs and line breaks are text; other C0 control characters are not. */
 function noControlCharacters(s: string): boolean {
   for (let i = 0; i < s.length; i++) {

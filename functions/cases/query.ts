@@ -2,13 +2,15 @@
 import * as z from 'zod/mini';
 import { caseStatuses } from '../../shared/cases/status.ts';
 import { cursorParam, limitParam } from '../../shared/http/query.ts';
-import { isoDate } from '../../shared/validation.ts';
+import { isoDate, lazySchema } from '../../shared/validation.ts';
 
-export const listQuerySchema = z.strictObject({
-  status: z.optional(z.enum(caseStatuses)),
-  customerId: z.optional(z.string().check(z.maxLength(128))),
-  technicianId: z.optional(z.string().check(z.maxLength(128))),
-  day: z.optional(isoDate()),
-  limit: limitParam,
-  cursor: cursorParam,
-});
+export const listQuerySchema = lazySchema(() =>
+  z.strictObject({
+    status: z.optional(z.enum(caseStatuses)),
+    customerId: z.optional(z.string().check(z.maxLength(128))),
+    technicianId: z.optional(z.string().check(z.maxLength(128))),
+    day: z.optional(isoDate()),
+    limit: limitParam,
+    cursor: cursorParam,
+  }),
+);

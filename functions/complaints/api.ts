@@ -1,6 +1,6 @@
 /** Complaints over HTTP: registration, reads, the human steps of the investigation, the case library. */
 
-import { z } from 'zod/mini';
+import * as z from 'zod/mini';
 import { complaintInputSchema } from '../../shared/complaints/forms.ts';
 import { completeStep, stepOfArea } from '../../shared/complaints/investigation.ts';
 import type { StepKind } from '../../shared/complaints/model.ts';

@@ -21,6 +21,7 @@ import {
 import { complaintSettingsSchema, complaintStatuses } from '../../shared/complaints/model.ts';
 import { envSchema } from '../../shared/config/env.ts';
 import { cursorParam, limitParam, pageQuerySchema } from '../../shared/http/query.ts';
+import { lazySchema } from '../../shared/validation.ts';
 import { domainModule, type WorkflowSpec } from '../spec.ts';
 
 /** The investigation state machine: one ASL file, deployed by CDK and executed locally alike. */
@@ -62,7 +63,9 @@ export const complaints = domainModule(
     'complaints-api': {
       entry: 'functions/complaints/api.ts',
       description: 'Complaint registration, reads, human steps of the investigation, the case library',
-      env: envSchema('TABLE_NAME', 'SLA_SCHEDULE_GROUP', 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
+      env: lazySchema(() =>
+        envSchema('TABLE_NAME', 'SLA_SCHEDULE_GROUP', 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
+      ),
       trigger: { kind: 'http' },
       // Events leave through the table's outbox; a completed step's schedules are removed, its task
       // answered, a written answer mailed.
@@ -116,11 +119,13 @@ export const complaints = domainModule(
       fn: 'complaints-api',
       summary: 'Complaints in a status (default: registered, not yet acknowledged), oldest first',
       roles: staff,
-      query: z.strictObject({
-        status: z.optional(z.enum(complaintStatuses)),
-        limit: limitParam,
-        cursor: cursorParam,
-      }),
+      query: lazySchema(() =>
+        z.strictObject({
+          status: z.optional(z.enum(complaintStatuses)),
+          limit: limitParam,
+          cursor: cursorParam,
+        }),
+      ),
     },
     'GET /complaints/{id}': {
       fn: 'complaints-api',
@@ -156,11 +161,13 @@ export const complaints = domainModule(
       fn: 'complaints-api',
       summary: "Waiting investigation steps owned by a role (default: the caller's), soonest due first",
       roles: staff,
-      query: z.strictObject({
-        ownerRole: z.optional(z.enum(staff)),
-        limit: limitParam,
-        cursor: cursorParam,
-      }),
+      query: lazySchema(() =>
+        z.strictObject({
+          ownerRole: z.optional(z.enum(staff)),
+          limit: limitParam,
+          cursor: cursorParam,
+        }),
+      ),
     },
     'POST /complaints/{id}/report': stepRoute(
       'Report to the supervisor (due within 4 working hours): summary, which investigations are needed, reclassification',

@@ -17,7 +17,7 @@ import {
   unitInputSchema,
 } from '../../shared/directory/model.ts';
 import { cursorParam, limitParam, pageQuerySchema } from '../../shared/http/query.ts';
-import { text } from '../../shared/validation.ts';
+import { lazySchema, text } from '../../shared/validation.ts';
 import { domainModule } from '../spec.ts';
 
 /** Staff see the whole directory; ops only read it. */
@@ -30,21 +30,25 @@ const customerReaders: Role[] = ['customer', 'agent', 'dispatcher', 'technician'
 /** Who registers and edits customers and units: the customer (their own), reception, managers. */
 const customerWriters: Role[] = ['customer', 'agent', 'manager'];
 
-const idParams = { id: recordId() };
-const serialParams = { id: serialNumber() };
-const staffQuery = z.strictObject({
-  branchId: z.optional(recordId()),
-  limit: limitParam,
-  cursor: cursorParam,
-});
-const customerQuery = z.strictObject({
-  phone: z.optional(
-    z.string().check(z.maxLength(32), z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number')),
-  ),
-  name: z.optional(text(100)),
-  limit: limitParam,
-  cursor: cursorParam,
-});
+const idParams = { id: lazySchema(() => recordId()) };
+const serialParams = { id: lazySchema(() => serialNumber()) };
+const staffQuery = lazySchema(() =>
+  z.strictObject({
+    branchId: z.optional(recordId()),
+    limit: limitParam,
+    cursor: cursorParam,
+  }),
+);
+const customerQuery = lazySchema(() =>
+  z.strictObject({
+    phone: z.optional(
+      z.string().check(z.maxLength(32), z.regex(/^\+?[0-9][0-9 ()-]{5,24}$/, 'expected a phone number')),
+    ),
+    name: z.optional(text(100)),
+    limit: limitParam,
+    cursor: cursorParam,
+  }),
+);
 
 export const directory = domainModule(
   'directory',

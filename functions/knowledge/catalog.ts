@@ -21,43 +21,51 @@ import {
   knowledgeMeasureReaders,
   knowledgeReaders,
 } from '../../shared/knowledge/service.ts';
-import { isoDate, text } from '../../shared/validation.ts';
+import { isoDate, lazySchema, text } from '../../shared/validation.ts';
 import { domainModule } from '../spec.ts';
 
-const entryParams = { productLine: productLine(), code: entryCode() };
+const entryParams = { productLine: lazySchema(() => productLine()), code: lazySchema(() => entryCode()) };
 const env = envSchema('TABLE_NAME');
 
-const searchQuery = z.strictObject({
-  q: text(200),
-  productLine: z.optional(productLine()),
-  audience: z.optional(z.enum(audiences)),
-  language: z.optional(z.enum(languages)),
-  limit: limitParam,
-});
-const suggestionQuery = z.strictObject({
-  symptoms: text(1000),
-  productLine: productLine(),
-  language: z.optional(z.enum(languages)),
-  limit: limitParam,
-});
-const listQuery = z.strictObject({
-  status: z._default(z.enum(entryStatuses), 'published'),
-  limit: limitParam,
-  cursor: cursorParam,
-});
-const wizardQuery = z.strictObject({
-  answers: z.optional(
-    z
-      .string()
-      .check(
-        z.maxLength(400),
-        z.regex(
-          /^[a-z0-9][a-z0-9-]{0,31}(,[a-z0-9][a-z0-9-]{0,31}){0,29}$/,
-          'expected answer ids separated by commas',
+const searchQuery = lazySchema(() =>
+  z.strictObject({
+    q: text(200),
+    productLine: z.optional(productLine()),
+    audience: z.optional(z.enum(audiences)),
+    language: z.optional(z.enum(languages)),
+    limit: limitParam,
+  }),
+);
+const suggestionQuery = lazySchema(() =>
+  z.strictObject({
+    symptoms: text(1000),
+    productLine: productLine(),
+    language: z.optional(z.enum(languages)),
+    limit: limitParam,
+  }),
+);
+const listQuery = lazySchema(() =>
+  z.strictObject({
+    status: z._default(z.enum(entryStatuses), 'published'),
+    limit: limitParam,
+    cursor: cursorParam,
+  }),
+);
+const wizardQuery = lazySchema(() =>
+  z.strictObject({
+    answers: z.optional(
+      z
+        .string()
+        .check(
+          z.maxLength(400),
+          z.regex(
+            /^[a-z0-9][a-z0-9-]{0,31}(,[a-z0-9][a-z0-9-]{0,31}){0,29}$/,
+            'expected answer ids separated by commas',
+          ),
         ),
-      ),
-  ),
-});
+    ),
+  }),
+);
 
 export const knowledge = domainModule(
   'knowledge',
@@ -153,8 +161,8 @@ export const knowledge = domainModule(
       fn: 'knowledge-api',
       summary: 'Knowledge measures of a day: most used entries, self-service deflection',
       roles: knowledgeMeasureReaders,
-      params: { day: isoDate() },
-      query: z.strictObject({ limit: limitParam }),
+      params: { day: lazySchema(() => isoDate()) },
+      query: lazySchema(() => z.strictObject({ limit: limitParam })),
     },
   },
 );

@@ -12,28 +12,32 @@ import { branchIdSchema } from '../../shared/branches/defaults.ts';
 import { envSchema } from '../../shared/config/env.ts';
 import { limitParam, monthSchema } from '../../shared/http/query.ts';
 import { measuredDetailTypes } from '../../shared/measures/contributions.ts';
-import { isoDate, text } from '../../shared/validation.ts';
+import { isoDate, lazySchema, text } from '../../shared/validation.ts';
 import { domainModule } from '../spec.ts';
 
 /** `YYYY-MM-DD`, `YYYY-MM` or `YYYY`. */
-export const periodSchema = z
-  .string()
-  .check(
-    z.maxLength(10),
-    z.regex(
-      /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/,
-      'expected a day YYYY-MM-DD, a month YYYY-MM or a year YYYY',
+export const periodSchema = lazySchema(() =>
+  z
+    .string()
+    .check(
+      z.maxLength(10),
+      z.regex(
+        /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$/,
+        'expected a day YYYY-MM-DD, a month YYYY-MM or a year YYYY',
+      ),
     ),
-  );
+);
 /** `?format=csv` answers CSV; so does `Accept: text/csv`. JSON otherwise. */
-const format = z.optional(z.enum(['json', 'csv']));
+const format = lazySchema(() => z.optional(z.enum(['json', 'csv'])));
 const branchId = z.optional(branchIdSchema);
-const technicianParam = z
-  .string()
-  .check(
-    z.maxLength(128),
-    z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a technician id (or me) of letters, digits and _.:@-'),
-  );
+const technicianParam = lazySchema(() =>
+  z
+    .string()
+    .check(
+      z.maxLength(128),
+      z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a technician id (or me) of letters, digits and _.:@-'),
+    ),
+);
 const readers = ['manager', 'ops'] as const;
 const csv = 'Answers CSV with `?format=csv` or `Accept: text/csv`.';
 
@@ -96,14 +100,14 @@ export const measures = domainModule(
       summary: 'KPIs of a day, month or year, for a branch (`branchId`) or the company',
       description: `Every SPEC §10 measure with numerator, denominator, value and target. ${csv}`,
       roles: readers,
-      query: z.strictObject({ period: periodSchema, branchId, format }),
+      query: lazySchema(() => z.strictObject({ period: periodSchema, branchId, format })),
     },
     'GET /reports/trends': {
       fn: 'measures-api',
       summary: 'KPIs per day of a month, or per month of a year',
       description: csv,
       roles: readers,
-      query: z.strictObject({ period: periodSchema, branchId, format }),
+      query: lazySchema(() => z.strictObject({ period: periodSchema, branchId, format })),
     },
     'GET /reports/faults/{month}': {
       fn: 'measures-api',
@@ -111,7 +115,7 @@ export const measures = domainModule(
       description: csv,
       roles: readers,
       params: { month: monthSchema },
-      query: z.strictObject({ branchId, limit: limitParam, format }),
+      query: lazySchema(() => z.strictObject({ branchId, limit: limitParam, format })),
     },
     'GET /reports/technicians/{id}/daily/{day}': {
       fn: 'measures-api',
@@ -119,8 +123,8 @@ export const measures = domainModule(
         "A technician's daily report: jobs by category A–D, time, parts, visits, their note (`me` for oneself)",
       description: csv,
       roles: ['technician', 'dispatcher', 'manager', 'ops'],
-      params: { id: technicianParam, day: isoDate() },
-      query: z.strictObject({ format }),
+      params: { id: technicianParam, day: lazySchema(() => isoDate()) },
+      query: lazySchema(() => z.strictObject({ format })),
       errors: [404],
     },
     'POST /reports/technicians/{id}/daily/{day}/note': {
@@ -128,8 +132,8 @@ export const measures = domainModule(
       summary: "The technician's own note on their daily report (replaces an earlier one)",
       description: 'Only on one’s own report (`me`); a manager may do what technicians may, on their own.',
       roles: ['technician', 'manager'],
-      params: { id: technicianParam, day: isoDate() },
-      body: z.strictObject({ note: text(NOTE_MAX_LENGTH) }),
+      params: { id: technicianParam, day: lazySchema(() => isoDate()) },
+      body: lazySchema(() => z.strictObject({ note: text(NOTE_MAX_LENGTH) })),
       errors: [404],
     },
     'GET /reports/branches/{id}/daily/{day}': {
@@ -137,16 +141,16 @@ export const measures = domainModule(
       summary: "The supervisor's daily roll-up of a branch: totals, KPIs and a row per technician",
       description: csv,
       roles: ['dispatcher', 'manager', 'ops'],
-      params: { id: branchIdSchema, day: isoDate() },
-      query: z.strictObject({ format }),
+      params: { id: branchIdSchema, day: lazySchema(() => isoDate()) },
+      query: lazySchema(() => z.strictObject({ format })),
     },
     'GET /reports/headquarters/daily/{day}': {
       fn: 'measures-api',
       summary: 'The branch roll-up for headquarters: every branch of a day, and the company',
       description: csv,
       roles: readers,
-      params: { day: isoDate() },
-      query: z.strictObject({ format }),
+      params: { day: lazySchema(() => isoDate()) },
+      query: lazySchema(() => z.strictObject({ format })),
     },
   },
 );

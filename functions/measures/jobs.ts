@@ -2,17 +2,19 @@
 import * as z from 'zod/mini';
 import { generateDailyReports, recomputeDay } from '../../shared/measures/service.ts';
 import { jobHandler } from '../../shared/runtime/job-bundle.ts';
-import { isoDate } from '../../shared/validation.ts';
+import { isoDate, lazySchema } from '../../shared/validation.ts';
 import { measures } from './catalog.ts';
 import { measureDeps } from './deps.ts';
 
 /** The schedules send `{ kind }`; an operator may run a given day with `{ "kind": …, "day": "YYYY-MM-DD" }`. */
-const inputSchema = z.object({
-  kind: z.enum(['recompute', 'reports']),
-  day: z.optional(isoDate()),
-  /** The recompute repairs what it finds unless told only to report. */
-  repair: z.optional(z.boolean()),
-});
+const inputSchema = lazySchema(() =>
+  z.object({
+    kind: z.enum(['recompute', 'reports']),
+    day: z.optional(isoDate()),
+    /** The recompute repairs what it finds unless told only to report. */
+    repair: z.optional(z.boolean()),
+  }),
+);
 
 export const handler = jobHandler(measures, 'measures-jobs', inputSchema, async (input, env) => {
   const deps = measureDeps(env);

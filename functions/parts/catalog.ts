@@ -40,6 +40,7 @@ import {
   toolReturnSchema,
   transferSchema,
 } from '../../shared/parts/model.ts';
+import { lazySchema } from '../../shared/validation.ts';
 import { domainModule } from '../spec.ts';
 
 /** Who reads the catalogue: every staff role (reception quotes parts too). */
@@ -51,9 +52,9 @@ const deskReaders: Role[] = ['dispatcher', 'parts_clerk', 'manager', 'ops'];
 const clerks: Role[] = ['parts_clerk', 'manager'];
 const supervisors: Role[] = ['dispatcher', 'manager'];
 
-const partParams = { partNumber: partNumber() };
-const idParams = { id: partsId() };
-const serialParams = { serial: serial() };
+const partParams = { partNumber: lazySchema(() => partNumber()) };
+const idParams = { id: lazySchema(() => partsId()) };
+const serialParams = { serial: lazySchema(() => serial()) };
 const movement = { success: [201], errors: [404, 409, 422] } as const;
 
 export const parts = domainModule(
@@ -167,19 +168,21 @@ export const parts = domainModule(
       summary:
         'Stock by part (`?partNumber=`, every location) or by location (`?locationId=`): on hand, reserved, available, levels',
       roles: stockReaders,
-      query: z.strictObject({
-        partNumber: z.optional(partNumber()),
-        locationId: z.optional(partsId()),
-        limit: limitParam,
-        cursor: cursorParam,
-      }),
+      query: lazySchema(() =>
+        z.strictObject({
+          partNumber: z.optional(partNumber()),
+          locationId: z.optional(partsId()),
+          limit: limitParam,
+          cursor: cursorParam,
+        }),
+      ),
       errors: [404],
     },
     'POST /parts/stock/{partNumber}/{locationId}': {
       fn: 'parts-api',
       summary: "Set a stock item's reorder and overstock levels",
       roles: clerks,
-      params: { partNumber: partNumber(), locationId: partsId() },
+      params: { partNumber: lazySchema(() => partNumber()), locationId: lazySchema(() => partsId()) },
       body: stockSettingsSchema,
       errors: [404, 409],
     },
@@ -193,14 +196,16 @@ export const parts = domainModule(
       summary:
         'Ledger entries by part, location (each optionally `?month=`), case, or month alone — one Query each, with sequence and balances after',
       roles: stockReaders,
-      query: z.strictObject({
-        partNumber: z.optional(partNumber()),
-        locationId: z.optional(partsId()),
-        caseId: z.optional(caseRef()),
-        month: z.optional(monthSchema),
-        limit: limitParam,
-        cursor: cursorParam,
-      }),
+      query: lazySchema(() =>
+        z.strictObject({
+          partNumber: z.optional(partNumber()),
+          locationId: z.optional(partsId()),
+          caseId: z.optional(caseRef()),
+          month: z.optional(monthSchema),
+          limit: limitParam,
+          cursor: cursorParam,
+        }),
+      ),
       errors: [404],
     },
     'GET /parts/movements/{id}': {
@@ -273,11 +278,13 @@ export const parts = domainModule(
       fn: 'parts-api',
       summary: 'Requisitions by status (`?status=`, default pending); technicians get their own',
       roles: stockReaders,
-      query: z.strictObject({
-        status: z.optional(z.enum(requisitionStatuses)),
-        limit: limitParam,
-        cursor: cursorParam,
-      }),
+      query: lazySchema(() =>
+        z.strictObject({
+          status: z.optional(z.enum(requisitionStatuses)),
+          limit: limitParam,
+          cursor: cursorParam,
+        }),
+      ),
     },
     'GET /parts/requisitions/{id}': {
       fn: 'parts-api',
@@ -337,20 +344,24 @@ export const parts = domainModule(
       fn: 'parts-api',
       summary: 'Purchase suggestions from reorder levels and lead times (`?status=`, default pending)',
       roles: ['parts_clerk', 'manager', 'ops'],
-      query: z.strictObject({
-        status: z.optional(z.enum(['pending', 'approved', 'rejected'])),
-        limit: limitParam,
-        cursor: cursorParam,
-      }),
+      query: lazySchema(() =>
+        z.strictObject({
+          status: z.optional(z.enum(['pending', 'approved', 'rejected'])),
+          limit: limitParam,
+          cursor: cursorParam,
+        }),
+      ),
     },
     'POST /parts/purchase-suggestions/{id}/decide': {
       fn: 'parts-api',
       summary: 'Approve a purchase suggestion into a purchase request, or reject it',
       roles: ['manager'],
       params: {
-        id: z
-          .string()
-          .check(z.maxLength(200), z.regex(/^PS-[A-Za-z0-9_.:-]{1,190}$/, 'expected a suggestion id')),
+        id: lazySchema(() =>
+          z
+            .string()
+            .check(z.maxLength(200), z.regex(/^PS-[A-Za-z0-9_.:-]{1,190}$/, 'expected a suggestion id')),
+        ),
       },
       body: decisionSchema,
       errors: [404, 409],

@@ -7,10 +7,11 @@ import * as z from 'zod/mini';
 import { alertBackstop, runAbc, runSafetyStock } from '../../shared/parts/alerts.ts';
 import { remindOverdue } from '../../shared/parts/tools.ts';
 import { jobHandler } from '../../shared/runtime/job-bundle.ts';
+import { lazySchema } from '../../shared/validation.ts';
 import { parts } from './catalog.ts';
 import { partsJobDeps } from './deps.ts';
 
-const inputSchema = z.object({ job: z.enum(['daily', 'monthly']) });
+const inputSchema = lazySchema(() => z.object({ job: z.enum(['daily', 'monthly']) }));
 
 export const handler = jobHandler(parts, 'parts-jobs', inputSchema, async (input, env) => {
   const deps = partsJobDeps(env);

@@ -9,9 +9,9 @@ import { cursorParam, limitParam, monthSchema } from '../../shared/http/query.ts
 import { WorkingCalendarSchema } from '../../shared/sla/calendar.ts';
 import { SlaPolicySchema } from '../../shared/sla/policy.ts';
 import { morningTimerName, type TimerPayload } from '../../shared/sla/timers.ts';
-import { isoDate } from '../../shared/validation.ts';
+import { isoDate, lazySchema } from '../../shared/validation.ts';
 import { domainModule } from '../spec.ts';
-import { warrantySchedules } from '../warranty/catalog.ts';
+import { warrantySchedules } from '../warranty/schedules.ts';
 
 /** Service staff read settings and milestones; parts clerks and ops do not. */
 const settingsReaders = ['agent', 'dispatcher', 'manager'] as const;
@@ -34,12 +34,14 @@ export const sla = domainModule(
     'sla-clock': {
       entry: 'functions/sla/clock.ts',
       description: 'Keeps SLA milestones, their timers and the dispatch queue in line with each case',
-      env: envSchema(
-        'TABLE_NAME',
-        'SLA_SCHEDULE_GROUP',
-        'SLA_TIMER_ARN',
-        'SLA_SCHEDULER_ROLE_ARN',
-        'SLA_TIMER_DLQ_ARN',
+      env: lazySchema(() =>
+        envSchema(
+          'TABLE_NAME',
+          'SLA_SCHEDULE_GROUP',
+          'SLA_TIMER_ARN',
+          'SLA_SCHEDULER_ROLE_ARN',
+          'SLA_TIMER_DLQ_ARN',
+        ),
       ),
       trigger: {
         kind: 'events',
@@ -62,7 +64,9 @@ export const sla = domainModule(
       entry: 'functions/sla/timer.ts',
       description:
         'Target of the timer group: SLA escalation ladder, next-morning priority, complaint steps, return deadlines, warranty runs',
-      env: envSchema('TABLE_NAME', 'SLA_SCHEDULE_GROUP', 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
+      env: lazySchema(() =>
+        envSchema('TABLE_NAME', 'SLA_SCHEDULE_GROUP', 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
+      ),
       trigger: {
         kind: 'timers',
         schedules: [
@@ -95,14 +99,16 @@ export const sla = domainModule(
       fn: 'sla-api',
       summary: 'Requests waiting for dispatch: next-morning priority first, then by arrival due time',
       roles: ['dispatcher', 'manager'],
-      query: z.strictObject({ branchId: branchQuery, limit: limitParam, cursor: cursorParam }),
+      query: lazySchema(() =>
+        z.strictObject({ branchId: branchQuery, limit: limitParam, cursor: cursorParam }),
+      ),
     },
     'GET /dispatch/board': {
       fn: 'sla-api',
       summary:
         "A branch's dispatch board: unassigned requests (priority first; the first `limit`, default 100, with `unassignedNextCursor` to read on from `/dispatch/queue`) and each technician's open load, with customer, address, zone, symptoms, product and SLA due times",
       roles: ['dispatcher', 'manager'],
-      query: z.strictObject({ branchId: branchQuery, limit: limitParam }),
+      query: lazySchema(() => z.strictObject({ branchId: branchQuery, limit: limitParam })),
     },
     'GET /technicians/{id}/day': {
       fn: 'sla-api',
@@ -110,17 +116,19 @@ export const sla = domainModule(
         "A technician's jobs of a day (`?day=`, default today in branch time; `me` for oneself), completed ones included, in order",
       roles: ['technician', 'dispatcher', 'manager'],
       params: {
-        id: z
-          .string()
-          .check(
-            z.maxLength(128),
-            z.regex(
-              /^[A-Za-z0-9_.:@-]{1,128}$/,
-              'expected a technician id (or me) of letters, digits and _.:@-',
+        id: lazySchema(() =>
+          z
+            .string()
+            .check(
+              z.maxLength(128),
+              z.regex(
+                /^[A-Za-z0-9_.:@-]{1,128}$/,
+                'expected a technician id (or me) of letters, digits and _.:@-',
+              ),
             ),
-          ),
+        ),
       },
-      query: z.strictObject({ day: z.optional(isoDate()) }),
+      query: lazySchema(() => z.strictObject({ day: z.optional(isoDate()) })),
     },
     'GET /sla/branches/{id}/calendar': {
       fn: 'sla-api',
@@ -153,7 +161,7 @@ export const sla = domainModule(
       fn: 'sla-api',
       summary: 'On-time rate and average time per milestone type, per branch and month',
       roles: ['manager', 'ops'],
-      query: z.strictObject({ branchId: branchQuery, month: z.optional(monthSchema) }),
+      query: lazySchema(() => z.strictObject({ branchId: branchQuery, month: z.optional(monthSchema) })),
     },
   },
 );

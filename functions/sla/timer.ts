@@ -6,24 +6,23 @@
  * (`functions/warranty/runs.ts`). Throws on failure, so Scheduler retries and finally
  * parks the firing in the timer DLQ.
  */
-import { handleStepTimer } from '../../shared/complaints/investigation.ts';
 import { jobHandler } from '../../shared/runtime/job-bundle.ts';
 import { handleTimer } from '../../shared/sla/service.ts';
 import { timerPayloadSchema } from '../../shared/sla/timers.ts';
-import { handleReturnTimer } from '../../shared/warranty/returns.ts';
-import { complaintTimerDeps } from '../complaints/deps.ts';
-import { returnTimerDeps } from '../warranty/deps.ts';
-import { warrantyRun } from '../warranty/runs.ts';
 import { sla } from './catalog.ts';
 import { slaTimerDeps } from './deps.ts';
+
+// Nearly every firing is a case's SLA step; the others are few, so their domains are loaded when one
+// comes (`./other-firings.ts`, a chunk beside the bundle), not at every cold start.
+const others = () => import('./other-firings.ts');
 
 export const handler = jobHandler(sla, 'sla-timer', timerPayloadSchema, async (payload, env) => ({
   outcome:
     payload.kind === 'complaint-step'
-      ? await handleStepTimer(complaintTimerDeps(env, slaTimerDeps(env)), payload)
+      ? await (await others()).complaintStep(env, payload)
       : payload.kind === 'return-decision'
-        ? await handleReturnTimer(returnTimerDeps(env), payload)
+        ? await (await others()).returnDecision(env, payload)
         : payload.kind === 'warranty-run'
-          ? await warrantyRun(env, payload)
+          ? await (await others()).warrantyRun(env, payload)
           : await handleTimer(slaTimerDeps(env), payload),
 }));

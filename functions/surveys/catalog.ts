@@ -4,6 +4,7 @@ import { envSchema } from '../../shared/config/env.ts';
 import { monthSchema, pageQuerySchema } from '../../shared/http/query.ts';
 import { SURVEY_COMMENT_MAX_LENGTH } from '../../shared/surveys/page.ts';
 import { SURVEY_ITEMS } from '../../shared/surveys/score.ts';
+import { lazySchema } from '../../shared/validation.ts';
 import { domainModule } from '../spec.ts';
 
 /** Where SES receiving stores survey replies in the inbound bucket; the inbound function reads only there. */
@@ -15,29 +16,37 @@ export const SURVEY_REPLY_PREFIX = 'survey-replies/';
  * says the link is not valid (404).
  */
 const tokenParams = {
-  token: z.string().check(z.maxLength(64), z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a survey link token')),
+  token: lazySchema(() =>
+    z.string().check(z.maxLength(64), z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected a survey link token')),
+  ),
 };
 /** The page's query: its language, and the level a one-click link from the card preselects. Others are ignored (mail scanners add their own). */
-const pageQuery = z.object({
-  lang: z.optional(z.string().check(z.maxLength(16))),
-  level: z.optional(z.string().check(z.maxLength(1))),
-});
+const pageQuery = lazySchema(() =>
+  z.object({
+    lang: z.optional(z.string().check(z.maxLength(16))),
+    level: z.optional(z.string().check(z.maxLength(1))),
+  }),
+);
 const level = () => z.enum(['1', '2', '3', '4']);
 /** The form the page posts (the page validates it and answers with the form and its errors). */
-const answerForm = z.object({
-  ...Object.fromEntries(SURVEY_ITEMS.map((item) => [item, level()])),
-  comment: z.optional(z.string().check(z.maxLength(SURVEY_COMMENT_MAX_LENGTH))),
-  complaint: z.optional(z.literal('yes')),
-});
+const answerForm = lazySchema(() =>
+  z.object({
+    ...Object.fromEntries(SURVEY_ITEMS.map((item) => [item, level()])),
+    comment: z.optional(z.string().check(z.maxLength(SURVEY_COMMENT_MAX_LENGTH))),
+    complaint: z.optional(z.literal('yes')),
+  }),
+);
 
 /** The survey jobs sign links and send or read mail. */
-const jobEnv = envSchema(
-  'TABLE_NAME',
-  'SURVEY_TOKEN_SECRET_ARN',
-  'PUBLIC_BASE_URL',
-  'MAIL_FROM',
-  'SURVEY_REPLY_DOMAIN',
-  'SES_CONFIGURATION_SET',
+const jobEnv = lazySchema(() =>
+  envSchema(
+    'TABLE_NAME',
+    'SURVEY_TOKEN_SECRET_ARN',
+    'PUBLIC_BASE_URL',
+    'MAIL_FROM',
+    'SURVEY_REPLY_DOMAIN',
+    'SES_CONFIGURATION_SET',
+  ),
 );
 
 export const surveys = domainModule(
@@ -113,9 +122,11 @@ export const surveys = domainModule(
       summary: 'Technician scorecards of a month and the company average vs the 4.5 target',
       roles: ['manager', 'ops'],
       params: { month: monthSchema },
-      query: z.strictObject({
-        technicianId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-      }),
+      query: lazySchema(() =>
+        z.strictObject({
+          technicianId: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+        }),
+      ),
     },
     'GET /surveys/phone-follow-ups': {
       fn: 'survey-staff',

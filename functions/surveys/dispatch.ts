@@ -8,12 +8,12 @@ import * as z from 'zod/mini';
 import { jobHandler } from '../../shared/runtime/job-bundle.ts';
 import { metricsOf } from '../../shared/runtime/observability.ts';
 import { runMorningDispatch } from '../../shared/surveys/service.ts';
-import { isoDate } from '../../shared/validation.ts';
+import { isoDate, lazySchema } from '../../shared/validation.ts';
 import { surveys } from './catalog.ts';
 import { surveyJobDeps } from './deps.ts';
 
 /** The schedule sends `{}`; an operator may re-run a given day with `{ "today": "YYYY-MM-DD" }`. */
-const inputSchema = z.object({ today: z.optional(isoDate()) });
+const inputSchema = lazySchema(() => z.object({ today: z.optional(isoDate()) }));
 
 export const handler = jobHandler(surveys, 'survey-dispatch', inputSchema, async (input, env) => {
   const report = await runMorningDispatch(surveyJobDeps(env), input.today ? { today: input.today } : {});

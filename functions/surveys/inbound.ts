@@ -9,17 +9,20 @@ import * as z from 'zod/mini';
 import { jobHandler } from '../../shared/runtime/job-bundle.ts';
 import { SDK_RETRY } from '../../shared/store/client.ts';
 import { handleSurveyReply, type ReplyOutcome } from '../../shared/surveys/replies.ts';
+import { lazySchema } from '../../shared/validation.ts';
 import { surveys } from './catalog.ts';
 import { surveyJobDeps } from './deps.ts';
 
 /** The part of an S3 notification the function reads. */
-const s3EventSchema = z.object({
-  Records: z.array(
-    z.object({
-      s3: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }),
-    }),
-  ),
-});
+const s3EventSchema = lazySchema(() =>
+  z.object({
+    Records: z.array(
+      z.object({
+        s3: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }),
+      }),
+    ),
+  }),
+);
 
 let s3: S3Client | undefined;
 

@@ -10,7 +10,7 @@ import { caseIdSchema } from '../../shared/cases/model.ts';
 import { envSchema } from '../../shared/config/env.ts';
 import { productLine, recordId, serialNumber } from '../../shared/directory/model.ts';
 import { cursorParam, limitParam, monthSchema } from '../../shared/http/query.ts';
-import { isoDate } from '../../shared/validation.ts';
+import { isoDate, lazySchema } from '../../shared/validation.ts';
 import {
   callOutcomeSchema,
   cancelInputSchema,
@@ -26,7 +26,7 @@ import {
   returnStatuses,
   termsInputSchema,
 } from '../../shared/warranty/model.ts';
-import { domainModule, type ScheduleSpec } from '../spec.ts';
+import { domainModule } from '../spec.ts';
 
 /** Published terms and rules: everyone who deals with customers or takes returns in; not ops. */
 const lineReaders: Role[] = ['customer', 'agent', 'dispatcher', 'technician', 'parts_clerk', 'manager'];
@@ -38,42 +38,27 @@ const contractWriters: Role[] = ['agent', 'manager'];
 /** Returns: the customer (own), service staff, the parts clerk who takes the unit in. */
 const returnReaders: Role[] = ['customer', 'agent', 'dispatcher', 'parts_clerk', 'manager'];
 
-const lineParams = { productLine: productLine() };
-const contractId = z
-  .string()
-  .check(z.maxLength(32), z.regex(/^MC-\d{8}-\d{4,12}$/, 'expected a contract number MC-YYYYMMDD-NNNN'));
-const returnId = z
-  .string()
-  .check(z.maxLength(32), z.regex(/^RT-\d{8}-\d{4,12}$/, 'expected a return number RT-YYYYMMDD-NNNN'));
-
-const apiEnv = envSchema(
-  'TABLE_NAME',
-  'SLA_SCHEDULE_GROUP',
-  'SLA_TIMER_ARN',
-  'SLA_SCHEDULER_ROLE_ARN',
-  'SLA_TIMER_DLQ_ARN',
+const lineParams = { productLine: lazySchema(() => productLine()) };
+const contractId = lazySchema(() =>
+  z
+    .string()
+    .check(z.maxLength(32), z.regex(/^MC-\d{8}-\d{4,12}$/, 'expected a contract number MC-YYYYMMDD-NNNN')),
+);
+const returnId = lazySchema(() =>
+  z
+    .string()
+    .check(z.maxLength(32), z.regex(/^RT-\d{8}-\d{4,12}$/, 'expected a return number RT-YYYYMMDD-NNNN')),
 );
 
-/**
- * The domain's recurring runs: the daily contract renewal run (notices and tasks once per term, maintenance
- * visits, lapses) and the monthly courtesy call lists. They are named schedules of the timer group, whose
- * target (the SLA timer function) hands them to `functions/warranty/runs.ts`: one function for every
- * timer of the platform keeps the service stack within CloudFormation's resource limit.
- */
-export const warrantySchedules: ScheduleSpec[] = [
-  {
-    name: 'contract-renewals',
-    description: 'Renewal notices and tasks due today, maintenance visits due, contracts that lapsed',
-    expression: 'cron(0 7 * * ? *)',
-    input: { kind: 'warranty-run', run: 'renewals' },
-  },
-  {
-    name: 'courtesy-calls',
-    description: 'Call lists of the units in their free warranty, per branch, on the first of the month',
-    expression: 'cron(0 7 1 * ? *)',
-    input: { kind: 'warranty-run', run: 'courtesy' },
-  },
-];
+const apiEnv = lazySchema(() =>
+  envSchema(
+    'TABLE_NAME',
+    'SLA_SCHEDULE_GROUP',
+    'SLA_TIMER_ARN',
+    'SLA_SCHEDULER_ROLE_ARN',
+    'SLA_TIMER_DLQ_ARN',
+  ),
+);
 
 export const warranty = domainModule(
   'warranty',
@@ -126,8 +111,8 @@ export const warranty = domainModule(
       summary:
         "A unit's warranty per component on a day (`?on=`, default today), and the contract covering it",
       roles: caseReaders,
-      params: { id: serialNumber() },
-      query: z.strictObject({ on: z.optional(isoDate()) }),
+      params: { id: lazySchema(() => serialNumber()) },
+      query: lazySchema(() => z.strictObject({ on: z.optional(isoDate()) })),
       errors: [404],
     },
     'GET /cases/{id}/billing': {
@@ -143,7 +128,7 @@ export const warranty = domainModule(
       summary: "Issue the invoice of a case's paid lines (once; no payment is processed)",
       roles: ['agent', 'technician', 'manager'],
       params: { id: caseIdSchema },
-      body: z.strictObject({}),
+      body: lazySchema(() => z.strictObject({})),
       success: [201],
       errors: [404, 409],
     },
@@ -159,7 +144,9 @@ export const warranty = domainModule(
       fn: 'warranty-api',
       summary: "A customer's contracts (`?customerId=`; customers get their own)",
       roles: contractReaders,
-      query: z.strictObject({ customerId: z.optional(recordId()), limit: limitParam, cursor: cursorParam }),
+      query: lazySchema(() =>
+        z.strictObject({ customerId: z.optional(recordId()), limit: limitParam, cursor: cursorParam }),
+      ),
     },
     'GET /contracts/{id}': {
       fn: 'warranty-api',
@@ -198,24 +185,28 @@ export const warranty = domainModule(
       fn: 'warranty-api',
       summary: "A service person's contract renewal follow-ups (`?assigneeId=`, default me)",
       roles: ['agent', 'dispatcher', 'manager'],
-      query: z.strictObject({ assigneeId: z.optional(recordId()), limit: limitParam, cursor: cursorParam }),
+      query: lazySchema(() =>
+        z.strictObject({ assigneeId: z.optional(recordId()), limit: limitParam, cursor: cursorParam }),
+      ),
     },
     'GET /warranty/courtesy-calls': {
       fn: 'warranty-api',
       summary: "A branch's courtesy call list of a month: its customers' units in their free warranty",
       roles: ['agent', 'dispatcher', 'manager'],
-      query: z.strictObject({
-        branchId: z._default(branchIdSchema, DEFAULT_BRANCH_ID),
-        month: z.optional(monthSchema),
-        limit: limitParam,
-        cursor: cursorParam,
-      }),
+      query: lazySchema(() =>
+        z.strictObject({
+          branchId: z._default(branchIdSchema, DEFAULT_BRANCH_ID),
+          month: z.optional(monthSchema),
+          limit: limitParam,
+          cursor: cursorParam,
+        }),
+      ),
     },
     'POST /warranty/courtesy-calls/{branchId}/{month}/{serial}': {
       fn: 'warranty-api',
       summary: 'Record how a courtesy call went',
       roles: ['agent', 'manager'],
-      params: { branchId: branchIdSchema, month: monthSchema, serial: serialNumber() },
+      params: { branchId: branchIdSchema, month: monthSchema, serial: lazySchema(() => serialNumber()) },
       body: callOutcomeSchema,
       errors: [404, 409],
     },
@@ -232,11 +223,13 @@ export const warranty = domainModule(
       summary:
         'Return applications by status (`?status=`, default awaiting an answer); customers get their own',
       roles: returnReaders,
-      query: z.strictObject({
-        status: z.optional(z.enum(returnStatuses)),
-        limit: limitParam,
-        cursor: cursorParam,
-      }),
+      query: lazySchema(() =>
+        z.strictObject({
+          status: z.optional(z.enum(returnStatuses)),
+          limit: limitParam,
+          cursor: cursorParam,
+        }),
+      ),
     },
     'GET /returns/{id}': {
       fn: 'warranty-api',

@@ -1,5 +1,5 @@
 /**
- * The warranty domain's recurring runs (declared in ./catalog.ts as named schedules of the timer group):
+ * The warranty domain's recurring runs (declared in ./schedules.ts as named schedules of the timer group):
  * the daily contract renewal run and the month's courtesy call lists. The renewal run throws when anything
  * failed, after doing everything else, so the failure alarms and Scheduler's retry (or tomorrow's run)
  * picks up what is left: every notice is claimed once, and a claimed notice not yet mailed is mailed by

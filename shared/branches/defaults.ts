@@ -3,6 +3,7 @@
  * default time zone and branch id comes from here.
  */
 import * as z from 'zod/mini';
+import { lazySchema } from '../validation.ts';
 
 /** IANA zone of calendars, local days and numbers when a branch sets none. */
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
@@ -11,9 +12,11 @@ export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 export const DEFAULT_BRANCH_ID = 'main';
 
 /** A branch id as it appears in paths, queries and intake. */
-export const branchIdSchema = z
-  .string()
-  .check(
-    z.maxLength(64),
-    z.regex(/^[A-Za-z0-9_.:@-]{1,64}$/, 'expected a branch id: 1–64 letters, digits or _.:@-'),
-  );
+export const branchIdSchema = lazySchema(() =>
+  z
+    .string()
+    .check(
+      z.maxLength(64),
+      z.regex(/^[A-Za-z0-9_.:@-]{1,64}$/, 'expected a branch id: 1–64 letters, digits or _.:@-'),
+    ),
+);

@@ -12,7 +12,7 @@ import { entryRefSchema, knowledgeKeys, normalizeCode } from '../knowledge/model
 import { entryUseWrites } from '../knowledge/store.ts';
 import { noLoanerOut } from '../parts/case-guard.ts';
 import { check, insert, type Write } from '../store/unit-of-work.ts';
-import { isoDate, text } from '../validation.ts';
+import { isoDate, lazySchema, text } from '../validation.ts';
 import { type CoverageDecision, serviceCategories } from './category.ts';
 import { type ActorRef, type Case, caseItems, type RegisterEntry } from './model.ts';
 import { type CaseStatus, canTransition, caseStatuses, isOpen } from './status.ts';
@@ -159,19 +159,21 @@ export const caseCommands = {
   assign: command({
     summary: 'Assign or reassign a technician (the history is kept)',
     roles: supervisors,
-    input: z.strictObject({
-      technicianId: z
-        .string()
-        .check(z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a technician id')),
-      note: z.optional(text(500)),
-      /** The visit's day, branch time; today by default. */
-      visitDay: z.optional(isoDate()),
-      arrivalWindow: z.optional(
-        z
-          .strictObject({ from: clockTime(), to: clockTime() })
-          .check(z.refine((w) => w.from < w.to, 'the window must end after it starts')),
-      ),
-    }),
+    input: lazySchema(() =>
+      z.strictObject({
+        technicianId: z
+          .string()
+          .check(z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a technician id')),
+        note: z.optional(text(500)),
+        /** The visit's day, branch time; today by default. */
+        visitDay: z.optional(isoDate()),
+        arrivalWindow: z.optional(
+          z
+            .strictObject({ from: clockTime(), to: clockTime() })
+            .check(z.refine((w) => w.from < w.to, 'the window must end after it starts')),
+        ),
+      }),
+    ),
     staffOf: (input) => input.technicianId,
     apply(c, input, { actor, now, today, staff }) {
       requireStatus(
@@ -244,7 +246,7 @@ export const caseCommands = {
   depart: command({
     summary: 'The technician sets off to the customer',
     roles: technicianWork,
-    input: z.strictObject({}),
+    input: lazySchema(() => z.strictObject({})),
     apply(c, _input, { actor, now }) {
       return {
         to: 'en_route',
@@ -264,10 +266,12 @@ export const caseCommands = {
   arrive: command({
     summary: 'Arrival on site: ID shown, fault confirmed or not',
     roles: technicianWork,
-    input: z.strictObject({
-      idShown: z.literal(true, 'the technician must show ID to the customer'),
-      faultConfirmed: z.boolean(),
-    }),
+    input: lazySchema(() =>
+      z.strictObject({
+        idShown: z.literal(true, 'the technician must show ID to the customer'),
+        faultConfirmed: z.boolean(),
+      }),
+    ),
     apply(c, input, { actor, now }) {
       const last = c.visits.at(-1);
       const enRoute = c.status === 'en_route' && last && !last.arrivedAt;
@@ -307,27 +311,29 @@ export const caseCommands = {
     summary:
       'Diagnosis and plan: remote guidance, on site or workshop; the components at fault decide the category',
     roles: field,
-    input: z.strictObject({
-      plan: z.enum(['remote', 'on_site', 'workshop']),
-      findings: text(4000),
-      /** Working minutes to completion promised to the customer (000 五.12); drives the repair SLA. */
-      promisedWorkingMinutes: z.optional(z.int().check(z.minimum(15), z.maximum(30 * 24 * 60))),
-      /** Part numbers of the unit's components the fault was traced to. */
-      components: z.optional(
-        z
-          .array(
-            z
-              .string()
-              .check(
-                z.trim(),
-                z.minLength(1),
-                z.maxLength(60),
-                z.regex(/^[A-Za-z0-9][A-Za-z0-9_./-]*$/, 'expected a part number'),
-              ),
-          )
-          .check(z.maxLength(20)),
-      ),
-    }),
+    input: lazySchema(() =>
+      z.strictObject({
+        plan: z.enum(['remote', 'on_site', 'workshop']),
+        findings: text(4000),
+        /** Working minutes to completion promised to the customer (000 五.12); drives the repair SLA. */
+        promisedWorkingMinutes: z.optional(z.int().check(z.minimum(15), z.maximum(30 * 24 * 60))),
+        /** Part numbers of the unit's components the fault was traced to. */
+        components: z.optional(
+          z
+            .array(
+              z
+                .string()
+                .check(
+                  z.trim(),
+                  z.minLength(1),
+                  z.maxLength(60),
+                  z.regex(/^[A-Za-z0-9][A-Za-z0-9_./-]*$/, 'expected a part number'),
+                ),
+            )
+            .check(z.maxLength(20)),
+        ),
+      }),
+    ),
     decidesCategory: (input) => input.components,
     apply(c, input, { actor, now, coverage }) {
       requireStatus(c, ['assigned', 'en_route', 'on_site', 'in_workshop', 'awaiting_customer'], 'diagnose');
@@ -373,10 +379,12 @@ export const caseCommands = {
   'record-work': command({
     summary: 'Record work done on site and the minutes spent',
     roles: technicianWork,
-    input: z.strictObject({
-      description: text(4000),
-      minutes: z.int().check(z.minimum(1), z.maximum(24 * 60)),
-    }),
+    input: lazySchema(() =>
+      z.strictObject({
+        description: text(4000),
+        minutes: z.int().check(z.minimum(1), z.maximum(24 * 60)),
+      }),
+    ),
     apply(c, input, { now }) {
       requireStatus(c, ['on_site'], 'record work on');
       currentVisit(c);
@@ -394,7 +402,7 @@ export const caseCommands = {
   'sign-off': command({
     summary: 'The customer signs the service voucher: the job is complete',
     roles: technicianWork,
-    input: z.strictObject({ customerName: text(100) }),
+    input: lazySchema(() => z.strictObject({ customerName: text(100) })),
     apply(c, input, { now }) {
       const visit = currentVisit(c);
       if (visit.work.length === 0)
@@ -416,7 +424,7 @@ export const caseCommands = {
   'resolve-remotely': command({
     summary: 'Solved remotely with guidance, optionally with a knowledge entry ("solved with entry X")',
     roles: ['technician', ...staff],
-    input: z.strictObject({ guidance: text(4000), entry: z.optional(entryRefSchema) }),
+    input: lazySchema(() => z.strictObject({ guidance: text(4000), entry: z.optional(entryRefSchema) })),
     apply(c, input, { actor, now, today }) {
       requireStatus(c, ['assigned'], 'resolve remotely');
       const entry = input.entry && {
@@ -468,7 +476,7 @@ export const caseCommands = {
   hold: command({
     summary: 'Put on hold, awaiting parts or the customer',
     roles: ['technician', ...staff],
-    input: z.strictObject({ reason: z.enum(['parts', 'customer']), note: text(1000) }),
+    input: lazySchema(() => z.strictObject({ reason: z.enum(['parts', 'customer']), note: text(1000) })),
     apply(c, input) {
       const to: CaseStatus = input.reason === 'parts' ? 'awaiting_parts' : 'awaiting_customer';
       // A visit stays open through the hold: resuming on site goes on with it; a new departure ends it.
@@ -487,7 +495,7 @@ export const caseCommands = {
   resume: command({
     summary: 'Back to work after a hold',
     roles: ['technician', ...staff],
-    input: z.strictObject({ note: z.optional(text(1000)) }),
+    input: lazySchema(() => z.strictObject({ note: z.optional(text(1000)) })),
     apply(c, input) {
       requireStatus(c, ['awaiting_parts', 'awaiting_customer'], 'resume');
       const to: CaseStatus =
@@ -505,11 +513,13 @@ export const caseCommands = {
   'workshop-check-in': command({
     summary: 'Carry-in repair: issue a receipt and log the item into the goods register',
     roles: ['technician', ...staff],
-    input: z.strictObject({
-      itemDescription: text(500),
-      condition: text(1000),
-      accessories: z.optional(text(500)),
-    }),
+    input: lazySchema(() =>
+      z.strictObject({
+        itemDescription: text(500),
+        condition: text(1000),
+        accessories: z.optional(text(500)),
+      }),
+    ),
     apply(c, input, { actor, now }) {
       if (c.workshop && !c.workshop.receipt.voidedAt)
         throw new StateConflictError(`item already checked in on receipt ${c.workshop.receipt.number}`);
@@ -549,12 +559,14 @@ export const caseCommands = {
   'repair-card': command({
     summary: 'Record workshop repair time and parts; finished hands it to inspection',
     roles: technicianWork,
-    input: z.strictObject({
-      description: text(4000),
-      minutes: z.int().check(z.minimum(1), z.maximum(7 * 24 * 60)),
-      partsNote: z.optional(text(2000)),
-      finished: z.boolean(),
-    }),
+    input: lazySchema(() =>
+      z.strictObject({
+        description: text(4000),
+        minutes: z.int().check(z.minimum(1), z.maximum(7 * 24 * 60)),
+        partsNote: z.optional(text(2000)),
+        finished: z.boolean(),
+      }),
+    ),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['in_workshop'], 'record repair work on');
       requireAcceptedQuote(c, 'work starts');
@@ -578,7 +590,9 @@ export const caseCommands = {
   inspect: command({
     summary: 'Supervisor inspection of a workshop repair',
     roles: supervisors,
-    input: z.strictObject({ result: z.enum(['pass', 'fail']), note: z.optional(text(2000)) }),
+    input: lazySchema(() =>
+      z.strictObject({ result: z.enum(['pass', 'fail']), note: z.optional(text(2000)) }),
+    ),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['repaired'], 'inspect');
       const ws = workshopOf(c);
@@ -600,7 +614,7 @@ export const caseCommands = {
   'workshop-return': command({
     summary: 'Return the repaired item against the customer signature; the receipt is voided',
     roles: ['technician', ...staff],
-    input: z.strictObject({ customerSignature: text(100) }),
+    input: lazySchema(() => z.strictObject({ customerSignature: text(100) })),
     apply(c, input, { actor, now }) {
       requireStatus(c, ['inspected'], 'return');
       const ws = workshopOf(c);
@@ -635,7 +649,7 @@ export const caseCommands = {
   categorize: command({
     summary: 'Override the service category (A–D) with a reason',
     roles: staff,
-    input: z.strictObject({ category: z.enum(serviceCategories), reason: text(500) }),
+    input: lazySchema(() => z.strictObject({ category: z.enum(serviceCategories), reason: text(500) })),
     apply(c, input) {
       requireStatus(c, openStatuses, 'change the category of');
       return {
@@ -649,7 +663,7 @@ export const caseCommands = {
   quote: command({
     summary: 'Show the customer the fee quote before paid work starts',
     roles: ['technician', ...staff],
-    input: feeInput(),
+    input: lazySchema(() => feeInput()),
     apply(c, input, { actor, now }) {
       requirePaidWork(c, 'quoted');
       requireStatus(
@@ -676,10 +690,12 @@ export const caseCommands = {
   'accept-quote': command({
     summary: 'The customer (or an agent on their behalf) accepts the fee quote before paid work starts',
     roles: ['customer', 'agent', 'manager'],
-    input: z.strictObject({
-      total: z.number().check(z.minimum(0), z.maximum(10_000_000)),
-      note: z.optional(text(500)),
-    }),
+    input: lazySchema(() =>
+      z.strictObject({
+        total: z.number().check(z.minimum(0), z.maximum(10_000_000)),
+        note: z.optional(text(500)),
+      }),
+    ),
     apply(c, input, { actor, now }) {
       requirePaidWork(c, 'quoted');
       requireStatus(c, openStatuses, 'accept a quote on');
@@ -711,7 +727,7 @@ export const caseCommands = {
   charge: command({
     summary: 'Charge paid work: collected on site or invoiced',
     roles: ['technician', ...staff],
-    input: feeInput(),
+    input: lazySchema(() => feeInput()),
     apply(c, input, { actor, now }) {
       requirePaidWork(c, 'charged');
       if (!c.quote) throw new StateConflictError('no fee quote was shown to the customer');
@@ -746,7 +762,7 @@ export const caseCommands = {
   close: command({
     summary: 'Close a completed case',
     roles: supervisors,
-    input: z.strictObject({ note: z.optional(text(1000)) }),
+    input: lazySchema(() => z.strictObject({ note: z.optional(text(1000)) })),
     apply(c, input) {
       return {
         to: 'closed',
@@ -762,7 +778,7 @@ export const caseCommands = {
   cancel: command({
     summary: 'Cancel a request (customers: their own, while still received)',
     roles: ['customer', ...staff],
-    input: z.strictObject({ reason: text(1000) }),
+    input: lazySchema(() => z.strictObject({ reason: text(1000) })),
     apply(c, input, { actor, now }) {
       if (actor.role === 'customer' && c.status !== 'received') {
         throw new StateConflictError(
@@ -784,18 +800,20 @@ export const caseCommands = {
   'update-details': command({
     summary: 'Correct the site zone or the equipment-down flag',
     roles: staff,
-    input: z
-      .strictObject({
-        zone: z.optional(z.enum(['urban', 'suburban'])),
-        emergency: z.optional(z.boolean()),
-        reason: text(500),
-      })
-      .check(
-        z.refine(
-          (i) => i.zone !== undefined || i.emergency !== undefined,
-          'give a new zone or emergency flag',
+    input: lazySchema(() =>
+      z
+        .strictObject({
+          zone: z.optional(z.enum(['urban', 'suburban'])),
+          emergency: z.optional(z.boolean()),
+          reason: text(500),
+        })
+        .check(
+          z.refine(
+            (i) => i.zone !== undefined || i.emergency !== undefined,
+            'give a new zone or emergency flag',
+          ),
         ),
-      ),
+    ),
     apply(c, input) {
       requireStatus(c, openStatuses, 'update the details of');
       const zone = input.zone ?? c.zone;

@@ -16,6 +16,7 @@ import type { ItemKind } from '../store/item.ts';
 import { outboxSchema } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
 import { ratingsSchema } from '../surveys/score.ts';
+import { lazySchema } from '../validation.ts';
 
 /** v2: every channel, classification, severity, workflow state (round, individual case), links. */
 export const COMPLAINT_SCHEMA_VERSION = 2;
@@ -51,74 +52,80 @@ export type Cause = (typeof causes)[number];
 export const complaintStatuses = ['open', 'investigating', 'awaiting_customer', 'closed'] as const;
 export type ComplaintStatus = (typeof complaintStatuses)[number];
 
-const customerSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  phone: z.optional(z.string()),
-  email: z.optional(z.string()),
-  address: z.optional(z.string()),
-});
+const customerSchema = lazySchema(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    phone: z.optional(z.string()),
+    email: z.optional(z.string()),
+    address: z.optional(z.string()),
+  }),
+);
 
 /** What the complaint names (002): all optional. */
-export const complaintRefsSchema = z.object({
-  caseId: z.optional(z.string()),
-  caseNumber: z.optional(z.string()),
-  unitSerial: z.optional(z.string()),
-  productLine: z.optional(z.string()),
-  orderNumber: z.optional(z.string()),
-  partNumber: z.optional(z.string()),
-  quantity: z.optional(z.number()),
-  shipDate: z.optional(z.string()),
-});
+export const complaintRefsSchema = lazySchema(() =>
+  z.object({
+    caseId: z.optional(z.string()),
+    caseNumber: z.optional(z.string()),
+    unitSerial: z.optional(z.string()),
+    productLine: z.optional(z.string()),
+    orderNumber: z.optional(z.string()),
+    partNumber: z.optional(z.string()),
+    quantity: z.optional(z.number()),
+    shipDate: z.optional(z.string()),
+  }),
+);
 export type ComplaintRefs = z.infer<typeof complaintRefsSchema>;
 
 /** The stored complaint item (without key attributes). */
-export const complaintItemSchema = z.object({
-  entity: z.literal('Complaint'),
-  schemaVersion: z.literal(COMPLAINT_SCHEMA_VERSION),
-  /** Equal to `number`: readable and unique. */
-  id: z.string(),
-  number: z.string(),
-  status: z.enum(complaintStatuses),
-  source: z.enum(['survey', 'direct']),
-  channel: z.enum(complaintChannels),
-  branchId: z.string(),
-  customer: customerSchema,
-  /** The customer's own words, plain text (escape when rendering). */
-  text: z.string(),
-  subject: z.enum(feedbackSubjects),
-  /** Routed by subject (SPEC §3). */
-  department: z.string(),
-  severity: z.enum(severities),
-  /** Quality or non-quality (human) cause: set at registration or by the analysis. */
-  cause: z.optional(z.enum(causes)),
-  /** Major → special case: top priority, vice president told at once, written answer required. */
-  special: z.boolean(),
-  /** 0 = top. */
-  priority: z.number(),
-  writtenAnswerRequired: z.boolean(),
-  refs: complaintRefsSchema,
-  /** Earlier complaints of the same customer about the same unit or case. */
-  relatedComplaintIds: z.array(z.string()),
-  /** Round of handling (1 = first). */
-  round: z.number(),
-  /** Still unresolved after the configured rounds: an individual case for leadership (000 三.9). */
-  individualCase: z.boolean(),
-  /** When the whole complaint is due (measures: handled on time). */
-  dueAt: z.optional(z.string()),
-  acknowledgedAt: z.optional(z.string()),
-  closedAt: z.optional(z.string()),
-  publishedAt: z.optional(z.string()),
-  // From a survey answer
-  reasons: z.optional(z.array(z.enum(['flagged_by_customer', 'lowest_level']))),
-  cardId: z.optional(z.string()),
-  technicianId: z.optional(z.string()),
-  ratings: z.optional(ratingsSchema),
-  visitTaskId: z.optional(z.string()),
-  createdAt: z.string(),
-  createdBy: z.object({ sub: z.string(), role: z.string() }),
-  version: z.number(),
-});
+export const complaintItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('Complaint'),
+    schemaVersion: z.literal(COMPLAINT_SCHEMA_VERSION),
+    /** Equal to `number`: readable and unique. */
+    id: z.string(),
+    number: z.string(),
+    status: z.enum(complaintStatuses),
+    source: z.enum(['survey', 'direct']),
+    channel: z.enum(complaintChannels),
+    branchId: z.string(),
+    customer: customerSchema,
+    /** The customer's own words, plain text (escape when rendering). */
+    text: z.string(),
+    subject: z.enum(feedbackSubjects),
+    /** Routed by subject (SPEC §3). */
+    department: z.string(),
+    severity: z.enum(severities),
+    /** Quality or non-quality (human) cause: set at registration or by the analysis. */
+    cause: z.optional(z.enum(causes)),
+    /** Major → special case: top priority, vice president told at once, written answer required. */
+    special: z.boolean(),
+    /** 0 = top. */
+    priority: z.number(),
+    writtenAnswerRequired: z.boolean(),
+    refs: complaintRefsSchema,
+    /** Earlier complaints of the same customer about the same unit or case. */
+    relatedComplaintIds: z.array(z.string()),
+    /** Round of handling (1 = first). */
+    round: z.number(),
+    /** Still unresolved after the configured rounds: an individual case for leadership (000 三.9). */
+    individualCase: z.boolean(),
+    /** When the whole complaint is due (measures: handled on time). */
+    dueAt: z.optional(z.string()),
+    acknowledgedAt: z.optional(z.string()),
+    closedAt: z.optional(z.string()),
+    publishedAt: z.optional(z.string()),
+    // From a survey answer
+    reasons: z.optional(z.array(z.enum(['flagged_by_customer', 'lowest_level']))),
+    cardId: z.optional(z.string()),
+    technicianId: z.optional(z.string()),
+    ratings: z.optional(ratingsSchema),
+    visitTaskId: z.optional(z.string()),
+    createdAt: z.string(),
+    createdBy: z.object({ sub: z.string(), role: z.string() }),
+    version: z.number(),
+  }),
+);
 export type Complaint = z.infer<typeof complaintItemSchema>;
 
 /** A v1 complaint as it was stored (survey only), read as v2. */
@@ -161,22 +168,24 @@ export function customerStatusOf(
 }
 
 /** A task for a person or role; for now only the supervisor's visit to a complaining customer. */
-export const taskItemSchema = z.object({
-  entity: z.literal('Task'),
-  schemaVersion: z.literal(TASK_SCHEMA_VERSION),
-  id: z.string(),
-  kind: z.literal('supervisor_visit'),
-  /** Who should do it: service supervisors hold the dispatcher role (SPEC §2). */
-  role: z.literal('dispatcher'),
-  status: z.enum(['open']),
-  complaintId: z.string(),
-  caseId: z.string(),
-  caseNumber: z.string(),
-  branchId: z.string(),
-  customer: z.object({ id: z.string(), name: z.string(), address: z.string(), phone: z.string() }),
-  createdAt: z.string(),
-  version: z.number(),
-});
+export const taskItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('Task'),
+    schemaVersion: z.literal(TASK_SCHEMA_VERSION),
+    id: z.string(),
+    kind: z.literal('supervisor_visit'),
+    /** Who should do it: service supervisors hold the dispatcher role (SPEC §2). */
+    role: z.literal('dispatcher'),
+    status: z.enum(['open']),
+    complaintId: z.string(),
+    caseId: z.string(),
+    caseNumber: z.string(),
+    branchId: z.string(),
+    customer: z.object({ id: z.string(), name: z.string(), address: z.string(), phone: z.string() }),
+    createdAt: z.string(),
+    version: z.number(),
+  }),
+);
 export type Task = z.infer<typeof taskItemSchema>;
 
 /** The human steps of the investigation, as the state machine names them. */
@@ -207,127 +216,144 @@ export const stepCodes: Record<StepKind, string> = {
 export const stepStatuses = ['waiting', 'done'] as const;
 
 /** One human step of one round: owner, due time on the branch calendar, status, and its task token. */
-export const stepItemSchema = z.object({
-  entity: z.literal('ComplaintStep'),
-  schemaVersion: z.literal(STEP_SCHEMA_VERSION),
-  /** `<complaint>.<round>.<code>[<level>]`, e.g. `CP-20261123-0001.1.sr`, `CP-20261123-0001.2.dc2`. */
-  id: z.string(),
-  complaintId: z.string(),
-  branchId: z.string(),
-  kind: z.enum(stepKinds),
-  round: z.number(),
-  /** Approval level of a decision (1 supervisor, 2 manager, 3+ leadership); 1 otherwise. */
-  level: z.number(),
-  /** The role that owns the step (managers may always act). */
-  ownerRole: z.enum(['agent', 'dispatcher', 'manager']),
-  status: z.enum(stepStatuses),
-  openedAt: z.string(),
-  dueAt: z.string(),
-  /** Working minutes allowed (branch calendar). */
-  workingMinutes: z.number(),
-  /** The waiting execution's task token (replaced when the execution re-enters the step). */
-  taskToken: z.optional(z.string()),
-  /** Pending escalation schedules. */
-  timers: z.array(z.string()),
-  /** Filled in when done. */
-  form: z.optional(z.record(z.string(), z.unknown())),
-  /** What the step resolved to (sent as the task's output). */
-  output: z.optional(z.record(z.string(), z.unknown())),
-  completedAt: z.optional(z.string()),
-  completedBy: z.optional(z.object({ sub: z.string(), role: z.string(), name: z.optional(z.string()) })),
-  onTime: z.optional(z.boolean()),
-  version: z.number(),
-});
+export const stepItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('ComplaintStep'),
+    schemaVersion: z.literal(STEP_SCHEMA_VERSION),
+    /** `<complaint>.<round>.<code>[<level>]`, e.g. `CP-20261123-0001.1.sr`, `CP-20261123-0001.2.dc2`. */
+    id: z.string(),
+    complaintId: z.string(),
+    branchId: z.string(),
+    kind: z.enum(stepKinds),
+    round: z.number(),
+    /** Approval level of a decision (1 supervisor, 2 manager, 3+ leadership); 1 otherwise. */
+    level: z.number(),
+    /** The role that owns the step (managers may always act). */
+    ownerRole: z.enum(['agent', 'dispatcher', 'manager']),
+    status: z.enum(stepStatuses),
+    openedAt: z.string(),
+    dueAt: z.string(),
+    /** Working minutes allowed (branch calendar). */
+    workingMinutes: z.number(),
+    /** The waiting execution's task token (replaced when the execution re-enters the step). */
+    taskToken: z.optional(z.string()),
+    /** Pending escalation schedules. */
+    timers: z.array(z.string()),
+    /** Filled in when done. */
+    form: z.optional(z.record(z.string(), z.unknown())),
+    /** What the step resolved to (sent as the task's output). */
+    output: z.optional(z.record(z.string(), z.unknown())),
+    completedAt: z.optional(z.string()),
+    completedBy: z.optional(z.object({ sub: z.string(), role: z.string(), name: z.optional(z.string()) })),
+    onTime: z.optional(z.boolean()),
+    version: z.number(),
+  }),
+);
 export type ComplaintStep = z.infer<typeof stepItemSchema>;
 
 /** One entry of a complaint's timeline: who did what, when; carries the change's events (outbox). */
-export const timelineItemSchema = z.object({
-  entity: z.literal('ComplaintTimelineEntry'),
-  schemaVersion: z.literal(TIMELINE_SCHEMA_VERSION),
-  complaintId: z.string(),
-  seq: z.number(),
-  at: z.string(),
-  actor: z.object({ sub: z.string(), role: z.string(), name: z.optional(z.string()) }),
-  action: z.string(),
-  details: z.record(z.string(), z.unknown()),
-  /** Shown to the customer on their view. */
-  customerVisible: z.boolean(),
-  outbox: outboxSchema,
-});
+export const timelineItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('ComplaintTimelineEntry'),
+    schemaVersion: z.literal(TIMELINE_SCHEMA_VERSION),
+    complaintId: z.string(),
+    seq: z.number(),
+    at: z.string(),
+    actor: z.object({ sub: z.string(), role: z.string(), name: z.optional(z.string()) }),
+    action: z.string(),
+    details: z.record(z.string(), z.unknown()),
+    /** Shown to the customer on their view. */
+    customerVisible: z.boolean(),
+    outbox: outboxSchema,
+  }),
+);
 export type ComplaintTimelineEntry = z.infer<typeof timelineItemSchema>;
 
 /** One rung of the escalation ladder taken for an overdue step: written once, so a redelivery does nothing. */
-export const stepEscalationItemSchema = z.object({
-  entity: z.literal('ComplaintStepEscalation'),
-  schemaVersion: z.literal(STEP_ESCALATION_SCHEMA_VERSION),
-  complaintId: z.string(),
-  stepId: z.string(),
-  rung: z.string(),
-  notify: z.string(),
-  recipients: z.array(z.string()),
-  at: z.string(),
-  notifiedAt: z.optional(z.string()),
-});
+export const stepEscalationItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('ComplaintStepEscalation'),
+    schemaVersion: z.literal(STEP_ESCALATION_SCHEMA_VERSION),
+    complaintId: z.string(),
+    stepId: z.string(),
+    rung: z.string(),
+    notify: z.string(),
+    recipients: z.array(z.string()),
+    at: z.string(),
+    notifiedAt: z.optional(z.string()),
+  }),
+);
 export type StepEscalation = z.infer<typeof stepEscalationItemSchema>;
 
 /** A typical complaint in the case library (SPEC §8.7). */
-export const libraryItemSchema = z.object({
-  entity: z.literal('ComplaintLibraryEntry'),
-  schemaVersion: z.literal(LIBRARY_SCHEMA_VERSION),
-  complaintId: z.string(),
-  productLine: z.string(),
-  cause: z.enum(causes),
-  problemType: z.string(),
-  causeDetail: z.string(),
-  handling: z.string(),
-  lessons: z.string(),
-  department: z.string(),
-  rounds: z.number(),
-  publishedAt: z.string(),
-  publishedBy: z.string(),
-});
+export const libraryItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('ComplaintLibraryEntry'),
+    schemaVersion: z.literal(LIBRARY_SCHEMA_VERSION),
+    complaintId: z.string(),
+    productLine: z.string(),
+    cause: z.enum(causes),
+    problemType: z.string(),
+    causeDetail: z.string(),
+    handling: z.string(),
+    lessons: z.string(),
+    department: z.string(),
+    rounds: z.number(),
+    publishedAt: z.string(),
+    publishedBy: z.string(),
+  }),
+);
 export type LibraryEntry = z.infer<typeof libraryItemSchema>;
 
-const contact = z.union([
-  z.email().check(z.maxLength(254)),
-  z.strictObject({
-    staffId: z.string().check(z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a staff id')),
-  }),
-]);
+const contact = lazySchema(() =>
+  z.union([
+    z.email().check(z.maxLength(254)),
+    z.strictObject({
+      staffId: z
+        .string()
+        .check(z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a staff id')),
+    }),
+  ]),
+);
 export type Contact = z.infer<typeof contact>;
 
 /** Complaint settings of the deployment: every field defaults, so `{}` is the SPEC numbers. */
-export const complaintSettingsSchema = z.strictObject({
-  /** Rounds of handling before a still-unsatisfied complaint becomes an individual case (000 三.9). */
-  maxRounds: z._default(z.int().check(z.gte(1), z.lte(10)), 2),
-  /** The largest amount each approval level may decide (1 supervisor, 2 manager); level 3 is unlimited. */
-  approvalLimits: z._default(
-    z.strictObject({
-      dispatcher: z.number().check(z.gte(0), z.lte(1e9)),
-      manager: z.number().check(z.gte(0), z.lte(1e9)),
-    }),
-    () => ({ dispatcher: 5000, manager: 50000 }),
-  ),
-  /** Told at once of major complaints, and of decisions at the top level. */
-  vicePresident: z._default(z.array(contact).check(z.maxLength(10)), () => []),
-  /** Told when a complaint becomes an individual case. */
-  leadership: z._default(z.array(contact).check(z.maxLength(10)), () => []),
-});
-export type ComplaintSettings = z.infer<typeof complaintSettingsSchema>;
-export const DEFAULT_COMPLAINT_SETTINGS: ComplaintSettings = complaintSettingsSchema.parse({});
-
-export const settingsItemSchema = z.object({
-  entity: z.literal('ComplaintSettings'),
-  schemaVersion: z.literal(SETTINGS_SCHEMA_VERSION),
-  value: z.object({
-    maxRounds: z.number(),
-    approvalLimits: z.object({ dispatcher: z.number(), manager: z.number() }),
-    vicePresident: z.array(contact),
-    leadership: z.array(contact),
+export const complaintSettingsSchema = lazySchema(() =>
+  z.strictObject({
+    /** Rounds of handling before a still-unsatisfied complaint becomes an individual case (000 三.9). */
+    maxRounds: z._default(z.int().check(z.gte(1), z.lte(10)), 2),
+    /** The largest amount each approval level may decide (1 supervisor, 2 manager); level 3 is unlimited. */
+    approvalLimits: z._default(
+      z.strictObject({
+        dispatcher: z.number().check(z.gte(0), z.lte(1e9)),
+        manager: z.number().check(z.gte(0), z.lte(1e9)),
+      }),
+      () => ({ dispatcher: 5000, manager: 50000 }),
+    ),
+    /** Told at once of major complaints, and of decisions at the top level. */
+    vicePresident: z._default(z.array(contact).check(z.maxLength(10)), () => []),
+    /** Told when a complaint becomes an individual case. */
+    leadership: z._default(z.array(contact).check(z.maxLength(10)), () => []),
   }),
-  updatedAt: z.string(),
-  updatedBy: z.string(),
-});
+);
+export type ComplaintSettings = z.infer<typeof complaintSettingsSchema>;
+/** The settings of a deployment no manager has configured yet: every default. */
+export const defaultComplaintSettings = (): ComplaintSettings => complaintSettingsSchema.parse({});
+
+export const settingsItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('ComplaintSettings'),
+    schemaVersion: z.literal(SETTINGS_SCHEMA_VERSION),
+    value: z.object({
+      maxRounds: z.number(),
+      approvalLimits: z.object({ dispatcher: z.number(), manager: z.number() }),
+      vicePresident: z.array(contact),
+      leadership: z.array(contact),
+    }),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+  }),
+);
 
 /** Every stored kind of the complaint domain, for the schema version test. */
 export const complaintItemKinds: ItemKind[] = [

@@ -19,7 +19,7 @@ import {
   type ComplaintTimelineEntry,
   complaintItemSchema,
   complaintKeys,
-  DEFAULT_COMPLAINT_SETTINGS,
+  defaultComplaintSettings,
   type LibraryEntry,
   libraryItemSchema,
   type StepEscalation,
@@ -195,7 +195,7 @@ export class DynamoComplaintStore implements ComplaintStore {
     const out = await this.db.send(
       new GetCommand({ TableName: this.tableName, Key: complaintKeys.settings(), ConsistentRead: true }),
     );
-    return out.Item ? parseItem(settingsItemSchema, out.Item).value : DEFAULT_COMPLAINT_SETTINGS;
+    return out.Item ? parseItem(settingsItemSchema, out.Item).value : defaultComplaintSettings();
   }
 
   library(by: { productLine?: string; cause?: string }, q: PageQuery): Promise<Page<LibraryEntry>> {

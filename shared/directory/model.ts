@@ -19,7 +19,7 @@ import { type Role, roles } from '../auth/actor.ts';
 import { caseKeys } from '../cases/model.ts';
 import { type ItemKind, outboxSchema } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
-import { isoDate, text } from '../validation.ts';
+import { isoDate, lazySchema, text } from '../validation.ts';
 
 export const BRANCH_SCHEMA_VERSION = 1;
 export const STAFF_SCHEMA_VERSION = 1;
@@ -94,85 +94,99 @@ export const staffRoleNames = roles.filter((r) => r !== 'customer') as Exclude<R
  * Inputs
  * ---------------------------------------------------------------------------------------------- */
 
-export const branchInputSchema = z.strictObject({
-  name: text(100),
-  timezone: timeZone(),
-  /** Service zones of the outlet's region, each urban or suburban (the arrival limit differs). */
-  zones: z
-    .array(z.strictObject({ name: text(60), kind: z.enum(zoneKinds) }))
-    .check(z.minLength(1), z.maxLength(50)),
-  address: z.optional(text(300)),
-});
+export const branchInputSchema = lazySchema(() =>
+  z.strictObject({
+    name: text(100),
+    timezone: timeZone(),
+    /** Service zones of the outlet's region, each urban or suburban (the arrival limit differs). */
+    zones: z
+      .array(z.strictObject({ name: text(60), kind: z.enum(zoneKinds) }))
+      .check(z.minLength(1), z.maxLength(50)),
+    address: z.optional(text(300)),
+  }),
+);
 export type BranchInput = z.infer<typeof branchInputSchema>;
 
-const certificateSchema = z.strictObject({
-  name: text(100),
-  number: z.optional(text(60)),
-  /** Last day the certificate is valid (inclusive), branch time. */
-  expiresOn: isoDate(),
-});
+const certificateSchema = lazySchema(() =>
+  z.strictObject({
+    name: text(100),
+    number: z.optional(text(60)),
+    /** Last day the certificate is valid (inclusive), branch time. */
+    expiresOn: isoDate(),
+  }),
+);
 
-export const staffInputSchema = z.strictObject({
-  name: text(100),
-  phone: z.optional(phoneNumber()),
-  email: z.optional(z.email().check(z.maxLength(254))),
-  branchId: recordId(),
-  roles: z.array(z.enum(staffRoleNames)).check(z.minLength(1), z.maxLength(6)),
-  /** Product lines the person is skilled to repair. */
-  skills: z._default(z.array(productLine()).check(z.maxLength(30)), () => []),
-  certificates: z._default(z.array(certificateSchema).check(z.maxLength(20)), () => []),
-  active: z._default(z.boolean(), true),
-});
+export const staffInputSchema = lazySchema(() =>
+  z.strictObject({
+    name: text(100),
+    phone: z.optional(phoneNumber()),
+    email: z.optional(z.email().check(z.maxLength(254))),
+    branchId: recordId(),
+    roles: z.array(z.enum(staffRoleNames)).check(z.minLength(1), z.maxLength(6)),
+    /** Product lines the person is skilled to repair. */
+    skills: z._default(z.array(productLine()).check(z.maxLength(30)), () => []),
+    certificates: z._default(z.array(certificateSchema).check(z.maxLength(20)), () => []),
+    active: z._default(z.boolean(), true),
+  }),
+);
 export type StaffInput = z.infer<typeof staffInputSchema>;
 
-const addressSchema = z.strictObject({
-  label: z.optional(text(40)),
-  address: text(300),
-  zone: z.optional(z.enum(zoneKinds)),
-});
+const addressSchema = lazySchema(() =>
+  z.strictObject({
+    label: z.optional(text(40)),
+    address: text(300),
+    zone: z.optional(z.enum(zoneKinds)),
+  }),
+);
 
-export const customerInputSchema = z.strictObject({
-  name: text(100),
-  addresses: z.array(addressSchema).check(z.minLength(1), z.maxLength(10)),
-  phones: z.array(phoneNumber()).check(
-    z.minLength(1),
-    z.maxLength(5),
-    z.refine(
-      (ps) => new Set(ps.map(normalizePhone)).size === ps.length,
-      'the same phone number is listed twice',
+export const customerInputSchema = lazySchema(() =>
+  z.strictObject({
+    name: text(100),
+    addresses: z.array(addressSchema).check(z.minLength(1), z.maxLength(10)),
+    phones: z.array(phoneNumber()).check(
+      z.minLength(1),
+      z.maxLength(5),
+      z.refine(
+        (ps) => new Set(ps.map(normalizePhone)).size === ps.length,
+        'the same phone number is listed twice',
+      ),
     ),
-  ),
-  email: z.optional(z.email().check(z.maxLength(254))),
-  language: z._default(z.enum(languages), 'zh-CN'),
-  /** May we send satisfaction surveys (SPEC §7)? */
-  surveyConsent: z._default(z.boolean(), true),
-});
+    email: z.optional(z.email().check(z.maxLength(254))),
+    language: z._default(z.enum(languages), 'zh-CN'),
+    /** May we send satisfaction surveys (SPEC §7)? */
+    surveyConsent: z._default(z.boolean(), true),
+  }),
+);
 export type CustomerInput = z.infer<typeof customerInputSchema>;
 
-const componentSchema = z.strictObject({
-  name: text(100),
-  partNumber: text(60),
-  serialNumber: z.optional(serialNumber()),
-  warrantyMonths: z.optional(z.int().check(z.minimum(0), z.maximum(240))),
-  /** Which warranty term applies (e.g. `compressor`); the product line's default term otherwise. */
-  componentClass: z.optional(componentClass()),
-  /** The day this component was fitted as a replacement: its warranty runs from then. */
-  replacedOn: z.optional(isoDate()),
-});
+const componentSchema = lazySchema(() =>
+  z.strictObject({
+    name: text(100),
+    partNumber: text(60),
+    serialNumber: z.optional(serialNumber()),
+    warrantyMonths: z.optional(z.int().check(z.minimum(0), z.maximum(240))),
+    /** Which warranty term applies (e.g. `compressor`); the product line's default term otherwise. */
+    componentClass: z.optional(componentClass()),
+    /** The day this component was fitted as a replacement: its warranty runs from then. */
+    replacedOn: z.optional(isoDate()),
+  }),
+);
 
-export const unitInputSchema = z.strictObject({
-  serialNumber: serialNumber(),
-  model: text(100),
-  productLine: productLine(),
-  ownerId: recordId(),
-  purchaseDate: z.optional(isoDate()),
-  installedOn: z.optional(isoDate()),
-  warrantyMonths: z.optional(z.int().check(z.minimum(0), z.maximum(120))),
-  components: z._default(z.array(componentSchema).check(z.maxLength(50)), () => []),
-});
+export const unitInputSchema = lazySchema(() =>
+  z.strictObject({
+    serialNumber: serialNumber(),
+    model: text(100),
+    productLine: productLine(),
+    ownerId: recordId(),
+    purchaseDate: z.optional(isoDate()),
+    installedOn: z.optional(isoDate()),
+    warrantyMonths: z.optional(z.int().check(z.minimum(0), z.maximum(120))),
+    components: z._default(z.array(componentSchema).check(z.maxLength(50)), () => []),
+  }),
+);
 export type UnitInput = z.infer<typeof unitInputSchema>;
 /** What may change on a unit: everything but its serial number. */
-export const unitChangeSchema = z.omit(unitInputSchema, { serialNumber: true });
+export const unitChangeSchema = lazySchema(() => z.omit(unitInputSchema, { serialNumber: true }));
 
 /* ------------------------------------------------------------------------------------------------
  * Stored items
@@ -191,100 +205,112 @@ const stamp = {
   version: z.number(),
 };
 
-export const branchItemSchema = z.object({
-  ...header('Branch', BRANCH_SCHEMA_VERSION),
-  id: z.string(),
-  name: z.string(),
-  timezone: z.string(),
-  zones: z.array(z.object({ name: z.string(), kind: z.enum(zoneKinds) })),
-  address: z.optional(z.string()),
-  ...stamp,
-});
+export const branchItemSchema = lazySchema(() =>
+  z.object({
+    ...header('Branch', BRANCH_SCHEMA_VERSION),
+    id: z.string(),
+    name: z.string(),
+    timezone: z.string(),
+    zones: z.array(z.object({ name: z.string(), kind: z.enum(zoneKinds) })),
+    address: z.optional(z.string()),
+    ...stamp,
+  }),
+);
 export type Branch = z.output<typeof branchItemSchema>;
 
-export const staffItemSchema = z.object({
-  ...header('Staff', STAFF_SCHEMA_VERSION),
-  id: z.string(),
-  name: z.string(),
-  phone: z.optional(z.string()),
-  email: z.optional(z.string()),
-  branchId: z.string(),
-  roles: z.array(z.enum(roles)),
-  skills: z.array(z.string()),
-  certificates: z.array(
-    z.object({ name: z.string(), number: z.optional(z.string()), expiresOn: z.string() }),
-  ),
-  active: z.boolean(),
-  ...stamp,
-});
+export const staffItemSchema = lazySchema(() =>
+  z.object({
+    ...header('Staff', STAFF_SCHEMA_VERSION),
+    id: z.string(),
+    name: z.string(),
+    phone: z.optional(z.string()),
+    email: z.optional(z.string()),
+    branchId: z.string(),
+    roles: z.array(z.enum(roles)),
+    skills: z.array(z.string()),
+    certificates: z.array(
+      z.object({ name: z.string(), number: z.optional(z.string()), expiresOn: z.string() }),
+    ),
+    active: z.boolean(),
+    ...stamp,
+  }),
+);
 export type Staff = z.output<typeof staffItemSchema>;
 
-export const customerItemSchema = z.object({
-  ...header('Customer', CUSTOMER_SCHEMA_VERSION),
-  id: z.string(),
-  name: z.string(),
-  addresses: z.array(
-    z.object({
-      label: z.optional(z.string()),
-      address: z.string(),
-      zone: z.optional(z.enum(zoneKinds)),
-    }),
-  ),
-  phones: z.array(z.string()),
-  email: z.optional(z.string()),
-  language: z.enum(languages),
-  surveyConsent: z.boolean(),
-  ...stamp,
-});
+export const customerItemSchema = lazySchema(() =>
+  z.object({
+    ...header('Customer', CUSTOMER_SCHEMA_VERSION),
+    id: z.string(),
+    name: z.string(),
+    addresses: z.array(
+      z.object({
+        label: z.optional(z.string()),
+        address: z.string(),
+        zone: z.optional(z.enum(zoneKinds)),
+      }),
+    ),
+    phones: z.array(z.string()),
+    email: z.optional(z.string()),
+    language: z.enum(languages),
+    surveyConsent: z.boolean(),
+    ...stamp,
+  }),
+);
 export type Customer = z.output<typeof customerItemSchema>;
 
 /** `PHONE#<digits>` → the customer that number finds (the first one registered with it). */
-export const phoneClaimSchema = z.object({
-  ...header('PhoneClaim', PHONE_CLAIM_SCHEMA_VERSION),
-  phone: z.string(),
-  customerId: z.string(),
-});
+export const phoneClaimSchema = lazySchema(() =>
+  z.object({
+    ...header('PhoneClaim', PHONE_CLAIM_SCHEMA_VERSION),
+    phone: z.string(),
+    customerId: z.string(),
+  }),
+);
 
-export const unitItemSchema = z.object({
-  entity: z.literal('ProductUnit'),
-  // v1 items read as v2 unchanged (every field v2 added is optional).
-  schemaVersion: z.union([z.literal(1), z.literal(PRODUCT_UNIT_SCHEMA_VERSION)]),
-  serialNumber: z.string(),
-  model: z.string(),
-  productLine: z.string(),
-  ownerId: z.string(),
-  purchaseDate: z.optional(z.string()),
-  installedOn: z.optional(z.string()),
-  warrantyMonths: z.optional(z.number()),
-  components: z.array(
-    z.object({
-      name: z.string(),
-      partNumber: z.string(),
-      serialNumber: z.optional(z.string()),
-      warrantyMonths: z.optional(z.number()),
-      componentClass: z.optional(z.string()),
-      replacedOn: z.optional(z.string()),
-    }),
-  ),
-  ...stamp,
-});
+export const unitItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('ProductUnit'),
+    // v1 items read as v2 unchanged (every field v2 added is optional).
+    schemaVersion: z.union([z.literal(1), z.literal(PRODUCT_UNIT_SCHEMA_VERSION)]),
+    serialNumber: z.string(),
+    model: z.string(),
+    productLine: z.string(),
+    ownerId: z.string(),
+    purchaseDate: z.optional(z.string()),
+    installedOn: z.optional(z.string()),
+    warrantyMonths: z.optional(z.number()),
+    components: z.array(
+      z.object({
+        name: z.string(),
+        partNumber: z.string(),
+        serialNumber: z.optional(z.string()),
+        warrantyMonths: z.optional(z.number()),
+        componentClass: z.optional(z.string()),
+        replacedOn: z.optional(z.string()),
+      }),
+    ),
+    ...stamp,
+  }),
+);
 export type ProductUnit = z.output<typeof unitItemSchema>;
 
 export const directoryKinds = ['branch', 'staff', 'customer', 'unit'] as const;
 export type DirectoryKind = (typeof directoryKinds)[number];
 
 /** One change of a directory record: the record as it became, who, when (SPEC §11). */
-export const directoryChangeSchema = z.object({
-  ...header('DirectoryChange', DIRECTORY_CHANGE_SCHEMA_VERSION),
-  kind: z.enum(directoryKinds),
-  recordId: z.string(),
-  version: z.number(),
-  action: z.enum(['created', 'updated']),
-  at: z.string(),
-  by: z.object({ sub: z.string(), role: z.string() }),
-  record: z.record(z.string(), z.unknown()),
-  outbox: outboxSchema,
-});
+export const directoryChangeSchema = lazySchema(() =>
+  z.object({
+    ...header('DirectoryChange', DIRECTORY_CHANGE_SCHEMA_VERSION),
+    kind: z.enum(directoryKinds),
+    recordId: z.string(),
+    version: z.number(),
+    action: z.enum(['created', 'updated']),
+    at: z.string(),
+    by: z.object({ sub: z.string(), role: z.string() }),
+    record: z.record(z.string(), z.unknown()),
+    outbox: outboxSchema,
+  }),
+);
 export type DirectoryChange = Omit<z.output<typeof directoryChangeSchema>, 'entity' | 'schemaVersion'>;
 
 /** Every stored kind of the directory, for the schema version test. */

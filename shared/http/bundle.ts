@@ -22,7 +22,7 @@ import {
 } from '../errors.ts';
 import { type EnvOf, functionEnv } from '../runtime/function-env.ts';
 import { beginInvocation, endInvocation, log } from '../runtime/observability.ts';
-import { parseInput } from '../validation.ts';
+import { lazySchema, parseInput } from '../validation.ts';
 import { SECURITY_HEADERS } from './headers.ts';
 import { PROBLEM_CONTENT_TYPE, type Problem, problemFor } from './problem.ts';
 
@@ -117,7 +117,7 @@ function parseJsonBody(event: HttpEvent): unknown {
 }
 
 /** Routes that declare no query string take none. */
-const noQuery = z.strictObject({});
+const noQuery = lazySchema(() => z.strictObject({}));
 
 /** The route's path and query schemas as objects, built once per route. */
 const inputSchemas = new WeakMap<RouteSpec, { params: z.ZodMiniType; query: z.ZodMiniType }>();

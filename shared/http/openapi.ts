@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import type { CatalogRoute } from '../../functions/catalog.ts';
 import { roles as allRoles } from '../auth/actor.ts';
 import { CORS } from './headers.ts';
+import { type ApiServer, PRODUCTION_SERVER, serverObjects } from './openapi-servers.ts';
 import { nameOf } from './schema.ts';
 
 type Json = Record<string, unknown>;
@@ -193,16 +194,9 @@ function operation(r: CatalogRoute, components: Record<string, Json>): Json {
   };
 }
 
-/** The deployment clients are given. */
-export const PRODUCTION_SERVER = {
-  url: 'https://api.aftercare.example',
-  description: 'production',
-  internal: false,
-};
-
 export interface OpenApiOptions {
-  /** Where the API is reached, with what it is (local, production …). */
-  servers?: { url: string; description: string; internal?: boolean }[];
+  /** Where the API is reached (the production server when absent). */
+  servers?: ApiServer[];
 }
 
 export function openApiDocument(routes: readonly CatalogRoute[], opts: OpenApiOptions = {}): Json {
@@ -228,11 +222,7 @@ export function openApiDocument(routes: readonly CatalogRoute[], opts: OpenApiOp
       },
       license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
-    servers: servers.map((s) => ({
-      url: s.url,
-      description: s.description,
-      'x-internal': s.internal ?? false,
-    })),
+    servers: serverObjects(servers),
     security: [{ jwt: [] }],
     tags: [...new Set(routes.map((r) => r.domain))].map((name) => ({
       name,

@@ -3,21 +3,24 @@
  * generation trigger, event version 2): staff groups are withheld from staff without a second factor.
  */
 import * as z from 'zod/mini';
+import { lazySchema } from '../validation.ts';
 import { groupsToIssue, needsSecondFactor } from './second-factor.ts';
 
 /** The parts of Cognito's pre token generation event (V2) the decision reads; the rest passes through. */
-export const preTokenGenerationEvent = z.looseObject({
-  version: z.string(),
-  /** e.g. `TokenGeneration_Authentication`, `TokenGeneration_RefreshTokens`. */
-  triggerSource: z.string(),
-  userPoolId: z.string().check(z.minLength(1)),
-  /** The user's name in the pool (what AdminGetUser takes). */
-  userName: z.string().check(z.minLength(1)),
-  request: z.looseObject({
-    groupConfiguration: z.looseObject({ groupsToOverride: z.optional(z.array(z.string())) }),
+export const preTokenGenerationEvent = lazySchema(() =>
+  z.looseObject({
+    version: z.string(),
+    /** e.g. `TokenGeneration_Authentication`, `TokenGeneration_RefreshTokens`. */
+    triggerSource: z.string(),
+    userPoolId: z.string().check(z.minLength(1)),
+    /** The user's name in the pool (what AdminGetUser takes). */
+    userName: z.string().check(z.minLength(1)),
+    request: z.looseObject({
+      groupConfiguration: z.looseObject({ groupsToOverride: z.optional(z.array(z.string())) }),
+    }),
+    response: z.optional(z.nullable(z.looseObject({}))),
   }),
-  response: z.optional(z.nullable(z.looseObject({}))),
-});
+);
 export type PreTokenGenerationEvent = z.infer<typeof preTokenGenerationEvent>;
 
 /** The event with Cognito's answer: `groupOverrideDetails` replaces `cognito:groups` in both tokens. */

@@ -21,7 +21,7 @@
 import * as z from 'zod/mini';
 import { type ItemKind, outboxSchema } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
-import { text } from '../validation.ts';
+import { lazySchema, text } from '../validation.ts';
 
 export const KNOWLEDGE_ENTRY_SCHEMA_VERSION = 1;
 export const KNOWLEDGE_ALIAS_SCHEMA_VERSION = 1;
@@ -74,7 +74,9 @@ export const entryCode = () =>
 export const normalizeCode = (code: string): string => code.trim().toUpperCase();
 
 /** An entry named from outside (a case, a wizard leaf): its product line and code. */
-export const entryRefSchema = z.strictObject({ productLine: productLine(), code: entryCode() });
+export const entryRefSchema = lazySchema(() =>
+  z.strictObject({ productLine: productLine(), code: entryCode() }),
+);
 export type EntryRef = z.infer<typeof entryRefSchema>;
 
 const nodeId = () =>
@@ -86,39 +88,43 @@ const httpsUrl = () =>
     .check(z.maxLength(500), z.regex(/^https:\/\/[^\s"<>]{3,492}$/, 'expected an https:// image URL'));
 
 /** One answer of a wizard question: it leads to another question, to an entry, or ends with advice. */
-const wizardAnswerSchema = z.strictObject({
-  id: nodeId(),
-  label: text(200),
-  next: z.optional(nodeId()),
-  entry: z.optional(entryRefSchema),
-  advice: z.optional(text(1000)),
-});
+const wizardAnswerSchema = lazySchema(() =>
+  z.strictObject({
+    id: nodeId(),
+    label: text(200),
+    next: z.optional(nodeId()),
+    entry: z.optional(entryRefSchema),
+    advice: z.optional(text(1000)),
+  }),
+);
 
 /**
  * A small decision tree: questions whose answers lead to the next question, to an entry, or to advice.
  * Every answer has exactly one outcome; every `next` names a node; no question is reached twice on a
  * walk (no cycles), so a walk always ends at a leaf.
  */
-export const wizardSchema = z
-  .strictObject({
-    start: nodeId(),
-    nodes: z
-      .array(
-        z.strictObject({
-          id: nodeId(),
-          question: text(300),
-          answers: z
-            .array(wizardAnswerSchema)
-            .check(z.minLength(1), z.maxLength(ENTRY_LIMITS.answersPerNode)),
-        }),
-      )
-      .check(z.minLength(1), z.maxLength(ENTRY_LIMITS.wizardNodes)),
-  })
-  .check(
-    z.superRefine((w, ctx) => {
-      for (const issue of wizardIssues(w)) ctx.addIssue({ ...issue, input: w });
-    }),
-  );
+export const wizardSchema = lazySchema(() =>
+  z
+    .strictObject({
+      start: nodeId(),
+      nodes: z
+        .array(
+          z.strictObject({
+            id: nodeId(),
+            question: text(300),
+            answers: z
+              .array(wizardAnswerSchema)
+              .check(z.minLength(1), z.maxLength(ENTRY_LIMITS.answersPerNode)),
+          }),
+        )
+        .check(z.minLength(1), z.maxLength(ENTRY_LIMITS.wizardNodes)),
+    })
+    .check(
+      z.superRefine((w, ctx) => {
+        for (const issue of wizardIssues(w)) ctx.addIssue({ ...issue, input: w });
+      }),
+    ),
+);
 export type Wizard = z.infer<typeof wizardSchema>;
 
 function wizardIssues(w: {
@@ -176,30 +182,34 @@ function wizardIssues(w: {
 
 const entryFields = {
   /** The first is the entry's home line (its key); the code is claimed on every line listed. */
-  productLines: z.array(productLine()).check(
-    z.minLength(1),
-    z.maxLength(ENTRY_LIMITS.productLines),
-    z.refine((ls) => new Set(ls).size === ls.length, 'a product line is listed twice'),
+  productLines: lazySchema(() =>
+    z.array(productLine()).check(
+      z.minLength(1),
+      z.maxLength(ENTRY_LIMITS.productLines),
+      z.refine((ls) => new Set(ls).size === ls.length, 'a product line is listed twice'),
+    ),
   ),
-  title: text(200),
-  symptoms: z.array(text(300)).check(z.minLength(1), z.maxLength(ENTRY_LIMITS.symptoms)),
-  cause: text(2000),
-  steps: z
-    .array(z.strictObject({ text: text(2000), imageUrl: z.optional(httpsUrl()) }))
-    .check(z.minLength(1), z.maxLength(ENTRY_LIMITS.steps)),
+  title: lazySchema(() => text(200)),
+  symptoms: lazySchema(() => z.array(text(300)).check(z.minLength(1), z.maxLength(ENTRY_LIMITS.symptoms))),
+  cause: lazySchema(() => text(2000)),
+  steps: lazySchema(() =>
+    z
+      .array(z.strictObject({ text: text(2000), imageUrl: z.optional(httpsUrl()) }))
+      .check(z.minLength(1), z.maxLength(ENTRY_LIMITS.steps)),
+  ),
   audience: z.enum(audiences),
   language: z.enum(languages),
-  status: z._default(z.enum(entryStatuses), 'draft'),
+  status: lazySchema(() => z._default(z.enum(entryStatuses), 'draft')),
   wizard: z.optional(wizardSchema),
 };
 
-export const entryInputSchema = z.strictObject({ code: entryCode(), ...entryFields });
+export const entryInputSchema = lazySchema(() => z.strictObject({ code: entryCode(), ...entryFields }));
 export type EntryInput = z.infer<typeof entryInputSchema>;
 /** A new version of an entry: everything but its code (the path names it). */
 export const entryChangeSchema = z.strictObject(entryFields);
 export type EntryChange = z.infer<typeof entryChangeSchema>;
 
-export const feedbackInputSchema = z.strictObject({ helpful: z.boolean() });
+export const feedbackInputSchema = lazySchema(() => z.strictObject({ helpful: z.boolean() }));
 
 /* ------------------------------------------------------------------------------------------------
  * Stored items
@@ -210,105 +220,119 @@ const header = <E extends string, V extends number>(entity: E, version: V) => ({
   schemaVersion: z.literal(version),
 });
 
-const storedWizard = z.object({
-  start: z.string(),
-  nodes: z.array(
-    z.object({
-      id: z.string(),
-      question: z.string(),
-      answers: z.array(
-        z.object({
-          id: z.string(),
-          label: z.string(),
-          next: z.optional(z.string()),
-          entry: z.optional(z.object({ productLine: z.string(), code: z.string() })),
-          advice: z.optional(z.string()),
-        }),
-      ),
-    }),
-  ),
-});
+const storedWizard = lazySchema(() =>
+  z.object({
+    start: z.string(),
+    nodes: z.array(
+      z.object({
+        id: z.string(),
+        question: z.string(),
+        answers: z.array(
+          z.object({
+            id: z.string(),
+            label: z.string(),
+            next: z.optional(z.string()),
+            entry: z.optional(z.object({ productLine: z.string(), code: z.string() })),
+            advice: z.optional(z.string()),
+          }),
+        ),
+      }),
+    ),
+  }),
+);
 
-export const entryItemSchema = z.object({
-  ...header('KnowledgeEntry', KNOWLEDGE_ENTRY_SCHEMA_VERSION),
-  /** `<home line>:<CODE>`. */
-  id: z.string(),
-  productLine: z.string(),
-  code: z.string(),
-  productLines: z.array(z.string()),
-  title: z.string(),
-  symptoms: z.array(z.string()),
-  cause: z.string(),
-  steps: z.array(z.object({ text: z.string(), imageUrl: z.optional(z.string()) })),
-  audience: z.enum(audiences),
-  language: z.enum(languages),
-  status: z.enum(entryStatuses),
-  wizard: z.optional(storedWizard),
-  author: z.object({ sub: z.string(), name: z.optional(z.string()) }),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  updatedBy: z.string(),
-  version: z.number(),
-});
+export const entryItemSchema = lazySchema(() =>
+  z.object({
+    ...header('KnowledgeEntry', KNOWLEDGE_ENTRY_SCHEMA_VERSION),
+    /** `<home line>:<CODE>`. */
+    id: z.string(),
+    productLine: z.string(),
+    code: z.string(),
+    productLines: z.array(z.string()),
+    title: z.string(),
+    symptoms: z.array(z.string()),
+    cause: z.string(),
+    steps: z.array(z.object({ text: z.string(), imageUrl: z.optional(z.string()) })),
+    audience: z.enum(audiences),
+    language: z.enum(languages),
+    status: z.enum(entryStatuses),
+    wizard: z.optional(storedWizard),
+    author: z.object({ sub: z.string(), name: z.optional(z.string()) }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+    version: z.number(),
+  }),
+);
 export type Entry = Omit<z.output<typeof entryItemSchema>, 'entity' | 'schemaVersion'>;
 
 /** The code of an entry claimed on another of its product lines: points to the entry's home line. */
-export const aliasItemSchema = z.object({
-  ...header('KnowledgeAlias', KNOWLEDGE_ALIAS_SCHEMA_VERSION),
-  productLine: z.string(),
-  code: z.string(),
-  homeLine: z.string(),
-});
+export const aliasItemSchema = lazySchema(() =>
+  z.object({
+    ...header('KnowledgeAlias', KNOWLEDGE_ALIAS_SCHEMA_VERSION),
+    productLine: z.string(),
+    code: z.string(),
+    homeLine: z.string(),
+  }),
+);
 
 /** One version of an entry, as it became (SPEC §11: who changed what, when); carries the change's events. */
-export const versionItemSchema = z.object({
-  ...header('KnowledgeVersion', KNOWLEDGE_VERSION_SCHEMA_VERSION),
-  entryId: z.string(),
-  version: z.number(),
-  action: z.enum(['created', 'updated']),
-  at: z.string(),
-  by: z.object({ sub: z.string(), role: z.string() }),
-  record: z.record(z.string(), z.unknown()),
-  outbox: outboxSchema,
-});
+export const versionItemSchema = lazySchema(() =>
+  z.object({
+    ...header('KnowledgeVersion', KNOWLEDGE_VERSION_SCHEMA_VERSION),
+    entryId: z.string(),
+    version: z.number(),
+    action: z.enum(['created', 'updated']),
+    at: z.string(),
+    by: z.object({ sub: z.string(), role: z.string() }),
+    record: z.record(z.string(), z.unknown()),
+    outbox: outboxSchema,
+  }),
+);
 export type EntryVersion = Omit<z.output<typeof versionItemSchema>, 'entity' | 'schemaVersion' | 'outbox'>;
 
 /** Moves with every entry change: search functions rebuild their index when it is not what they built. */
-export const markerItemSchema = z.object({
-  ...header('KnowledgeMarker', KNOWLEDGE_MARKER_SCHEMA_VERSION),
-  revision: z.number(),
-  updatedAt: z.string(),
-});
+export const markerItemSchema = lazySchema(() =>
+  z.object({
+    ...header('KnowledgeMarker', KNOWLEDGE_MARKER_SCHEMA_VERSION),
+    revision: z.number(),
+    updatedAt: z.string(),
+  }),
+);
 
 /** Counters of one entry, all time. */
-export const statsItemSchema = z.object({
-  ...header('KnowledgeStats', KNOWLEDGE_STATS_SCHEMA_VERSION),
-  views: z.optional(z.number()),
-  helpful: z.optional(z.number()),
-  notHelpful: z.optional(z.number()),
-  /** Cases that named the entry: suggested at intake, or resolved remotely with it. */
-  uses: z.optional(z.number()),
-});
+export const statsItemSchema = lazySchema(() =>
+  z.object({
+    ...header('KnowledgeStats', KNOWLEDGE_STATS_SCHEMA_VERSION),
+    views: z.optional(z.number()),
+    helpful: z.optional(z.number()),
+    notHelpful: z.optional(z.number()),
+    /** Cases that named the entry: suggested at intake, or resolved remotely with it. */
+    uses: z.optional(z.number()),
+  }),
+);
 export type EntryStats = { views: number; helpful: number; notHelpful: number; uses: number };
 
 /** Counters of a day: the totals (sk `TOTALS`) and one item per entry used or viewed that day. */
-export const dayItemSchema = z.object({
-  ...header('KnowledgeDay', KNOWLEDGE_DAY_SCHEMA_VERSION),
-  day: z.string(),
-  productLine: z.optional(z.string()),
-  code: z.optional(z.string()),
-  /** Every search and suggestion request. */
-  searches: z.optional(z.number()),
-  /** Searches by customers (self-service). */
-  customerSearches: z.optional(z.number()),
-  views: z.optional(z.number()),
-  customerViews: z.optional(z.number()),
-  /** Requests customers opened carrying the suggestions of a search (self-service not enough). */
-  requestsAfterSearch: z.optional(z.number()),
-  /** Cases linked to an entry (intake suggestions, remote resolution). */
-  uses: z.optional(z.number()),
-  remoteResolutions: z.optional(z.number()),
-});
+export const dayItemSchema = lazySchema(() =>
+  z.object({
+    ...header('KnowledgeDay', KNOWLEDGE_DAY_SCHEMA_VERSION),
+    day: z.string(),
+    productLine: z.optional(z.string()),
+    code: z.optional(z.string()),
+    /** Every search and suggestion request. */
+    searches: z.optional(z.number()),
+    /** Searches by customers (self-service). */
+    customerSearches: z.optional(z.number()),
+    views: z.optional(z.number()),
+    customerViews: z.optional(z.number()),
+    /** Requests customers opened carrying the suggestions of a search (self-service not enough). */
+    requestsAfterSearch: z.optional(z.number()),
+    /** Cases linked to an entry (intake suggestions, remote resolution). */
+    uses: z.optional(z.number()),
+    remoteResolutions: z.optional(z.number()),
+  }),
+);
 
 /** Every stored kind of the knowledge base, for the schema version test. */
 export const knowledgeItemKinds: ItemKind[] = [
@@ -388,8 +412,10 @@ export type LinkKind = (typeof linkKinds)[number];
  * What intake takes from a self-service session: the entries suggested (and those the customer opened)
  * before they opened the request anyway.
  */
-export const intakeKnowledgeSchema = z.strictObject({
-  suggested: z._default(z.array(entryRefSchema).check(z.maxLength(10)), () => []),
-  followed: z._default(z.array(entryRefSchema).check(z.maxLength(10)), () => []),
-});
+export const intakeKnowledgeSchema = lazySchema(() =>
+  z.strictObject({
+    suggested: z._default(z.array(entryRefSchema).check(z.maxLength(10)), () => []),
+    followed: z._default(z.array(entryRefSchema).check(z.maxLength(10)), () => []),
+  }),
+);
 export type IntakeKnowledge = z.infer<typeof intakeKnowledgeSchema>;

@@ -14,6 +14,7 @@
 import * as z from 'zod/mini';
 import type { ItemKind } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
+import { lazySchema } from '../validation.ts';
 
 export const DAY_MEASURE_SCHEMA_VERSION = 1;
 export const MEASURE_MARKER_SCHEMA_VERSION = 1;
@@ -32,41 +33,49 @@ export type Scope =
 export const scopeId = (s: Scope): string =>
   s.kind === 'company' ? 'COMPANY' : s.kind === 'branch' ? key('B', s.branchId) : key('T', s.technicianId);
 
-export const dayMeasureSchema = z.looseObject({
-  entity: z.literal('DayMeasure'),
-  schemaVersion: z.literal(DAY_MEASURE_SCHEMA_VERSION),
-  scope: z.string(),
-  day: z.string(),
-  branchId: z.optional(z.string()),
-  technicianId: z.optional(z.string()),
-});
+export const dayMeasureSchema = lazySchema(() =>
+  z.looseObject({
+    entity: z.literal('DayMeasure'),
+    schemaVersion: z.literal(DAY_MEASURE_SCHEMA_VERSION),
+    scope: z.string(),
+    day: z.string(),
+    branchId: z.optional(z.string()),
+    technicianId: z.optional(z.string()),
+  }),
+);
 
-export const markerSchema = z.object({
-  entity: z.literal('MeasureMarker'),
-  schemaVersion: z.literal(MEASURE_MARKER_SCHEMA_VERSION),
-  eventKey: z.string(),
-  detailType: z.string(),
-  appliedAt: z.string(),
-  expiresAt: z.number(),
-});
+export const markerSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('MeasureMarker'),
+    schemaVersion: z.literal(MEASURE_MARKER_SCHEMA_VERSION),
+    eventKey: z.string(),
+    detailType: z.string(),
+    appliedAt: z.string(),
+    expiresAt: z.number(),
+  }),
+);
 
-export const technicianNoteSchema = z.object({
-  entity: z.literal('TechnicianNote'),
-  schemaVersion: z.literal(TECHNICIAN_NOTE_SCHEMA_VERSION),
-  technicianId: z.string(),
-  day: z.string(),
-  note: z.string(),
-  updatedAt: z.string(),
-});
+export const technicianNoteSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('TechnicianNote'),
+    schemaVersion: z.literal(TECHNICIAN_NOTE_SCHEMA_VERSION),
+    technicianId: z.string(),
+    day: z.string(),
+    note: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 
-export const dailyReportSchema = z.object({
-  entity: z.literal('DailyReport'),
-  schemaVersion: z.literal(DAILY_REPORT_SCHEMA_VERSION),
-  branchId: z.string(),
-  day: z.string(),
-  generatedAt: z.string(),
-  report: z.record(z.string(), z.unknown()),
-});
+export const dailyReportSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('DailyReport'),
+    schemaVersion: z.literal(DAILY_REPORT_SCHEMA_VERSION),
+    branchId: z.string(),
+    day: z.string(),
+    generatedAt: z.string(),
+    report: z.record(z.string(), z.unknown()),
+  }),
+);
 
 /** Every stored kind of the measures, for the schema version test. */
 export const measureItemKinds: ItemKind[] = [

@@ -27,7 +27,7 @@ import { caseKeys } from '../cases/model.ts';
 import type { ItemKind } from '../store/item.ts';
 import { outboxSchema } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
-import { isoDate, text } from '../validation.ts';
+import { isoDate, lazySchema, text } from '../validation.ts';
 
 export const PART_SCHEMA_VERSION = 1;
 export const LOCATION_SCHEMA_VERSION = 1;
@@ -94,126 +94,160 @@ export const supplierGrades = ['A', 'B', 'C', 'D'] as const;
  * Inputs
  * ---------------------------------------------------------------------------------------------- */
 
-export const partInputSchema = z.strictObject({
-  name: text(120),
-  /** Product lines (models) the part fits. */
-  productLines: z.array(productLine()).check(z.minLength(1), z.maxLength(30)),
-  unit: z.enum(['piece', 'set', 'metre', 'litre', 'kg']),
-  unitCost: money(),
-  /** Wear parts keep a safety stock recomputed monthly from consumption. */
-  wearPart: z._default(z.boolean(), false),
-  suppliers: z
-    .array(
-      z.strictObject({
-        id: partsId(),
-        name: text(120),
-        grade: z.enum(supplierGrades),
-        leadTimeDays: z.int().check(z.minimum(0), z.maximum(365)),
-      }),
-    )
-    .check(z.maxLength(10)),
-});
+export const partInputSchema = lazySchema(() =>
+  z.strictObject({
+    name: text(120),
+    /** Product lines (models) the part fits. */
+    productLines: z.array(productLine()).check(z.minLength(1), z.maxLength(30)),
+    unit: z.enum(['piece', 'set', 'metre', 'litre', 'kg']),
+    unitCost: money(),
+    /** Wear parts keep a safety stock recomputed monthly from consumption. */
+    wearPart: z._default(z.boolean(), false),
+    suppliers: z
+      .array(
+        z.strictObject({
+          id: partsId(),
+          name: text(120),
+          grade: z.enum(supplierGrades),
+          leadTimeDays: z.int().check(z.minimum(0), z.maximum(365)),
+        }),
+      )
+      .check(z.maxLength(10)),
+  }),
+);
 export type PartInput = z.infer<typeof partInputSchema>;
 
-export const locationInputSchema = z.strictObject({
-  name: text(120),
-  kind: z.enum(['warehouse', 'van']),
-  branchId: staffId(),
-  /** The technician whose van this is (vans only). */
-  technicianId: z.optional(staffId()),
-});
+export const locationInputSchema = lazySchema(() =>
+  z.strictObject({
+    name: text(120),
+    kind: z.enum(['warehouse', 'van']),
+    branchId: staffId(),
+    /** The technician whose van this is (vans only). */
+    technicianId: z.optional(staffId()),
+  }),
+);
 export type LocationInput = z.infer<typeof locationInputSchema>;
 
-export const stockSettingsSchema = z.strictObject({
-  reorderLevel: level(),
-  overstockLevel: level(),
-});
+export const stockSettingsSchema = lazySchema(() =>
+  z.strictObject({
+    reorderLevel: level(),
+    overstockLevel: level(),
+  }),
+);
 
 const movementId = () => partsId();
 const line = () => z.strictObject({ partNumber: partNumber(), quantity: quantity() });
 const lines = () => z.array(line()).check(z.minLength(1), z.maxLength(MAX_LINES));
 
-export const receiptSchema = z.strictObject({
-  movementId: movementId(),
-  locationId: partsId(),
-  lines: lines(),
-  supplierId: z.optional(partsId()),
-  purchaseReference: text(60),
-});
-export const transferSchema = z.strictObject({
-  movementId: movementId(),
-  fromLocationId: partsId(),
-  toLocationId: partsId(),
-  lines: lines(),
-  note: z.optional(text(500)),
-});
-export const scrapSchema = z.strictObject({
-  movementId: movementId(),
-  locationId: partsId(),
-  lines: lines(),
-  reason: text(500),
-});
-export const reservationSchema = z.strictObject({
-  movementId: movementId(),
-  locationId: partsId(),
-  caseId: caseRef(),
-  lines: lines(),
-});
-export const consumptionSchema = z.strictObject({
-  movementId: movementId(),
-  caseId: caseRef(),
-  locationId: partsId(),
-  lines: lines(),
-  reason: text(500),
-  /** Draw on what was reserved for the case rather than on the available stock. */
-  fromReservation: z._default(z.boolean(), false),
-});
-export const returnSchema = z.strictObject({
-  movementId: movementId(),
-  locationId: partsId(),
-  /** The case the parts come back from (they were consumed on it); none for other returns. */
-  caseId: z.optional(caseRef()),
-  lines: lines(),
-  reason: text(500),
-});
-export const reversalSchema = z.strictObject({ movementId: movementId(), reason: text(500) });
+export const receiptSchema = lazySchema(() =>
+  z.strictObject({
+    movementId: movementId(),
+    locationId: partsId(),
+    lines: lines(),
+    supplierId: z.optional(partsId()),
+    purchaseReference: text(60),
+  }),
+);
+export const transferSchema = lazySchema(() =>
+  z.strictObject({
+    movementId: movementId(),
+    fromLocationId: partsId(),
+    toLocationId: partsId(),
+    lines: lines(),
+    note: z.optional(text(500)),
+  }),
+);
+export const scrapSchema = lazySchema(() =>
+  z.strictObject({
+    movementId: movementId(),
+    locationId: partsId(),
+    lines: lines(),
+    reason: text(500),
+  }),
+);
+export const reservationSchema = lazySchema(() =>
+  z.strictObject({
+    movementId: movementId(),
+    locationId: partsId(),
+    caseId: caseRef(),
+    lines: lines(),
+  }),
+);
+export const consumptionSchema = lazySchema(() =>
+  z.strictObject({
+    movementId: movementId(),
+    caseId: caseRef(),
+    locationId: partsId(),
+    lines: lines(),
+    reason: text(500),
+    /** Draw on what was reserved for the case rather than on the available stock. */
+    fromReservation: z._default(z.boolean(), false),
+  }),
+);
+export const returnSchema = lazySchema(() =>
+  z.strictObject({
+    movementId: movementId(),
+    locationId: partsId(),
+    /** The case the parts come back from (they were consumed on it); none for other returns. */
+    caseId: z.optional(caseRef()),
+    lines: lines(),
+    reason: text(500),
+  }),
+);
+export const reversalSchema = lazySchema(() =>
+  z.strictObject({ movementId: movementId(), reason: text(500) }),
+);
 
-export const requisitionInputSchema = z.strictObject({
-  requisitionId: partsId(),
-  fromLocationId: partsId(),
-  /** Where the parts go: the requester's van unless told. */
-  toLocationId: z.optional(partsId()),
-  caseId: z.optional(caseRef()),
-  lines: lines(),
-  note: z.optional(text(500)),
-});
-export const decisionSchema = z.strictObject({ approve: z.boolean(), note: z.optional(text(500)) });
-export const issueSchema = z.strictObject({ note: z.optional(text(500)) });
+export const requisitionInputSchema = lazySchema(() =>
+  z.strictObject({
+    requisitionId: partsId(),
+    fromLocationId: partsId(),
+    /** Where the parts go: the requester's van unless told. */
+    toLocationId: z.optional(partsId()),
+    caseId: z.optional(caseRef()),
+    lines: lines(),
+    note: z.optional(text(500)),
+  }),
+);
+export const decisionSchema = lazySchema(() =>
+  z.strictObject({ approve: z.boolean(), note: z.optional(text(500)) }),
+);
+export const issueSchema = lazySchema(() => z.strictObject({ note: z.optional(text(500)) }));
 
-export const countInputSchema = z.strictObject({ countId: partsId(), locationId: partsId() });
-export const countLinesSchema = z.strictObject({
-  lines: z
-    .array(z.strictObject({ partNumber: partNumber(), counted: level() }))
-    .check(z.minLength(1), z.maxLength(200)),
-});
+export const countInputSchema = lazySchema(() =>
+  z.strictObject({ countId: partsId(), locationId: partsId() }),
+);
+export const countLinesSchema = lazySchema(() =>
+  z.strictObject({
+    lines: z
+      .array(z.strictObject({ partNumber: partNumber(), counted: level() }))
+      .check(z.minLength(1), z.maxLength(200)),
+  }),
+);
 
-export const abcOverrideSchema = z.strictObject({ abcClass: z.enum(abcClasses), reason: text(500) });
+export const abcOverrideSchema = lazySchema(() =>
+  z.strictObject({ abcClass: z.enum(abcClasses), reason: text(500) }),
+);
 
-export const toolInputSchema = z.strictObject({
-  kind: z.enum(['loaner', 'tool']),
-  name: text(120),
-  model: z.optional(text(100)),
-  homeLocationId: partsId(),
-  value: money(),
-});
-export const toolIssueSchema = z.strictObject({
-  /** Loaners go to a customer against a case; tools to a technician. */
-  caseId: z.optional(caseRef()),
-  technicianId: z.optional(staffId()),
-  expectedReturn: isoDate(),
-});
-export const toolReturnSchema = z.strictObject({ condition: z.optional(text(500)) });
-export const toolLostSchema = z.strictObject({ reason: text(500) });
+export const toolInputSchema = lazySchema(() =>
+  z.strictObject({
+    kind: z.enum(['loaner', 'tool']),
+    name: text(120),
+    model: z.optional(text(100)),
+    homeLocationId: partsId(),
+    value: money(),
+  }),
+);
+export const toolIssueSchema = lazySchema(() =>
+  z.strictObject({
+    /** Loaners go to a customer against a case; tools to a technician. */
+    caseId: z.optional(caseRef()),
+    technicianId: z.optional(staffId()),
+    expectedReturn: isoDate(),
+  }),
+);
+export const toolReturnSchema = lazySchema(() => z.strictObject({ condition: z.optional(text(500)) }));
+export const toolLostSchema = lazySchema(() => z.strictObject({ reason: text(500) }));
 
 /* ------------------------------------------------------------------------------------------------
  * Stored items
@@ -224,67 +258,73 @@ const header = <E extends string, V extends number>(entity: E, version: V) => ({
   schemaVersion: z.literal(version),
 });
 const stamp = { createdAt: z.string(), updatedAt: z.string(), updatedBy: z.string(), version: z.number() };
-const actorRef = z.object({ sub: z.string(), role: z.string() });
+const actorRef = lazySchema(() => z.object({ sub: z.string(), role: z.string() }));
 
-export const partItemSchema = z.object({
-  ...header('Part', PART_SCHEMA_VERSION),
-  partNumber: z.string(),
-  name: z.string(),
-  productLines: z.array(z.string()),
-  unit: z.string(),
-  unitCost: z.number(),
-  wearPart: z.boolean(),
-  suppliers: z.array(
-    z.object({ id: z.string(), name: z.string(), grade: z.enum(supplierGrades), leadTimeDays: z.number() }),
-  ),
-  /** Class from the last monthly run (by annual consumption value). */
-  abcComputed: z.optional(z.enum(abcClasses)),
-  abcComputedAt: z.optional(z.string()),
-  annualConsumptionValue: z.optional(z.number()),
-  /** A manager's override, kept; flagged when the computed class disagrees. */
-  abcOverride: z.optional(
-    z.object({ abcClass: z.enum(abcClasses), reason: z.string(), by: z.string(), at: z.string() }),
-  ),
-  ...stamp,
-});
+export const partItemSchema = lazySchema(() =>
+  z.object({
+    ...header('Part', PART_SCHEMA_VERSION),
+    partNumber: z.string(),
+    name: z.string(),
+    productLines: z.array(z.string()),
+    unit: z.string(),
+    unitCost: z.number(),
+    wearPart: z.boolean(),
+    suppliers: z.array(
+      z.object({ id: z.string(), name: z.string(), grade: z.enum(supplierGrades), leadTimeDays: z.number() }),
+    ),
+    /** Class from the last monthly run (by annual consumption value). */
+    abcComputed: z.optional(z.enum(abcClasses)),
+    abcComputedAt: z.optional(z.string()),
+    annualConsumptionValue: z.optional(z.number()),
+    /** A manager's override, kept; flagged when the computed class disagrees. */
+    abcOverride: z.optional(
+      z.object({ abcClass: z.enum(abcClasses), reason: z.string(), by: z.string(), at: z.string() }),
+    ),
+    ...stamp,
+  }),
+);
 export type Part = z.output<typeof partItemSchema>;
 
-export const locationItemSchema = z.object({
-  ...header('StockLocation', LOCATION_SCHEMA_VERSION),
-  id: z.string(),
-  name: z.string(),
-  kind: z.enum(['warehouse', 'van']),
-  branchId: z.string(),
-  technicianId: z.optional(z.string()),
-  ...stamp,
-});
+export const locationItemSchema = lazySchema(() =>
+  z.object({
+    ...header('StockLocation', LOCATION_SCHEMA_VERSION),
+    id: z.string(),
+    name: z.string(),
+    kind: z.enum(['warehouse', 'van']),
+    branchId: z.string(),
+    technicianId: z.optional(z.string()),
+    ...stamp,
+  }),
+);
 export type Location = z.output<typeof locationItemSchema>;
 
 export const stockLevels = ['ok', 'low', 'over'] as const;
 export type StockLevel = (typeof stockLevels)[number];
 
-export const stockItemSchema = z.object({
-  ...header('StockItem', STOCK_ITEM_SCHEMA_VERSION),
-  partNumber: z.string(),
-  locationId: z.string(),
-  onHand: z.number(),
-  reserved: z.number(),
-  available: z.number(),
-  reorderLevel: z.number(),
-  overstockLevel: z.number(),
-  safetyStock: z.number(),
-  /** Consumption of the last 30 days, as of the last monthly run (safety stock is a share of it). */
-  monthlyConsumption: z.optional(z.number()),
-  /** Sequence of the last ledger entry (0: none yet): the next entry is `seq + 1`, gap-free. */
-  seq: z.number(),
-  /** Where the item stands against its levels, and the ledger entry that crossed into it. */
-  level: z.enum(stockLevels),
-  levelSinceSeq: z.optional(z.number()),
-  /** The crossing (its `levelSinceSeq`) the parts clerk was told about. */
-  notifiedSeq: z.optional(z.number()),
-  lastMovedAt: z.optional(z.string()),
-  ...stamp,
-});
+export const stockItemSchema = lazySchema(() =>
+  z.object({
+    ...header('StockItem', STOCK_ITEM_SCHEMA_VERSION),
+    partNumber: z.string(),
+    locationId: z.string(),
+    onHand: z.number(),
+    reserved: z.number(),
+    available: z.number(),
+    reorderLevel: z.number(),
+    overstockLevel: z.number(),
+    safetyStock: z.number(),
+    /** Consumption of the last 30 days, as of the last monthly run (safety stock is a share of it). */
+    monthlyConsumption: z.optional(z.number()),
+    /** Sequence of the last ledger entry (0: none yet): the next entry is `seq + 1`, gap-free. */
+    seq: z.number(),
+    /** Where the item stands against its levels, and the ledger entry that crossed into it. */
+    level: z.enum(stockLevels),
+    levelSinceSeq: z.optional(z.number()),
+    /** The crossing (its `levelSinceSeq`) the parts clerk was told about. */
+    notifiedSeq: z.optional(z.number()),
+    lastMovedAt: z.optional(z.string()),
+    ...stamp,
+  }),
+);
 export type StockItem = z.output<typeof stockItemSchema>;
 
 export const movementKinds = [
@@ -300,31 +340,33 @@ export const movementKinds = [
 ] as const;
 export type MovementKind = (typeof movementKinds)[number];
 
-export const ledgerEntrySchema = z.object({
-  ...header('LedgerEntry', LEDGER_ENTRY_SCHEMA_VERSION),
-  partNumber: z.string(),
-  partName: z.string(),
-  locationId: z.string(),
-  seq: z.number(),
-  movementId: z.string(),
-  kind: z.enum(movementKinds),
-  /** Change of on-hand and reserved quantities (negative: out). */
-  onHandDelta: z.number(),
-  reservedDelta: z.number(),
-  onHandAfter: z.number(),
-  reservedAfter: z.number(),
-  availableAfter: z.number(),
-  unitCost: z.number(),
-  caseId: z.optional(z.string()),
-  /** The product model of the case a consumption was on. */
-  model: z.optional(z.string()),
-  reason: z.optional(z.string()),
-  reference: z.optional(z.string()),
-  /** The movement this entry reverses. */
-  reverses: z.optional(z.string()),
-  at: z.string(),
-  actor: actorRef,
-});
+export const ledgerEntrySchema = lazySchema(() =>
+  z.object({
+    ...header('LedgerEntry', LEDGER_ENTRY_SCHEMA_VERSION),
+    partNumber: z.string(),
+    partName: z.string(),
+    locationId: z.string(),
+    seq: z.number(),
+    movementId: z.string(),
+    kind: z.enum(movementKinds),
+    /** Change of on-hand and reserved quantities (negative: out). */
+    onHandDelta: z.number(),
+    reservedDelta: z.number(),
+    onHandAfter: z.number(),
+    reservedAfter: z.number(),
+    availableAfter: z.number(),
+    unitCost: z.number(),
+    caseId: z.optional(z.string()),
+    /** The product model of the case a consumption was on. */
+    model: z.optional(z.string()),
+    reason: z.optional(z.string()),
+    reference: z.optional(z.string()),
+    /** The movement this entry reverses. */
+    reverses: z.optional(z.string()),
+    at: z.string(),
+    actor: actorRef,
+  }),
+);
 export type LedgerEntry = z.output<typeof ledgerEntrySchema>;
 
 /** One stock change of a movement (what its ledger entry records). */
@@ -335,182 +377,202 @@ export interface MovementLine {
   reservedDelta: number;
 }
 
-export const movementItemSchema = z.object({
-  ...header('Movement', MOVEMENT_SCHEMA_VERSION),
-  id: z.string(),
-  kind: z.enum(movementKinds),
-  requestHash: z.string(),
-  lines: z.array(stockLineSchema),
-  caseId: z.optional(z.string()),
-  reason: z.optional(z.string()),
-  reference: z.optional(z.string()),
-  reverses: z.optional(z.string()),
-  /** Set on a movement once a later one reversed it. */
-  reversedBy: z.optional(z.string()),
-  at: z.string(),
-  actor: actorRef,
-  outbox: outboxSchema,
-  outboxSize: z.optional(z.number()),
-});
+export const movementItemSchema = lazySchema(() =>
+  z.object({
+    ...header('Movement', MOVEMENT_SCHEMA_VERSION),
+    id: z.string(),
+    kind: z.enum(movementKinds),
+    requestHash: z.string(),
+    lines: z.array(stockLineSchema),
+    caseId: z.optional(z.string()),
+    reason: z.optional(z.string()),
+    reference: z.optional(z.string()),
+    reverses: z.optional(z.string()),
+    /** Set on a movement once a later one reversed it. */
+    reversedBy: z.optional(z.string()),
+    at: z.string(),
+    actor: actorRef,
+    outbox: outboxSchema,
+    outboxSize: z.optional(z.number()),
+  }),
+);
 export type Movement = z.output<typeof movementItemSchema>;
 
 export const requisitionStatuses = ['pending', 'approved', 'rejected', 'issued'] as const;
-export const requisitionItemSchema = z.object({
-  ...header('Requisition', REQUISITION_SCHEMA_VERSION),
-  id: z.string(),
-  technicianId: z.string(),
-  fromLocationId: z.string(),
-  toLocationId: z.string(),
-  caseId: z.optional(z.string()),
-  lines: z.array(z.object({ partNumber: z.string(), quantity: z.number(), unitCost: z.number() })),
-  value: z.number(),
-  /** Who must approve: a supervisor, or a manager above the supervisor's limit. */
-  approvalLevel: z.enum(['supervisor', 'manager']),
-  status: z.enum(requisitionStatuses),
-  note: z.optional(z.string()),
-  decision: z.optional(
-    z.object({ approved: z.boolean(), by: actorRef, at: z.string(), note: z.optional(z.string()) }),
-  ),
-  issueMovementId: z.optional(z.string()),
-  ...stamp,
-});
+export const requisitionItemSchema = lazySchema(() =>
+  z.object({
+    ...header('Requisition', REQUISITION_SCHEMA_VERSION),
+    id: z.string(),
+    technicianId: z.string(),
+    fromLocationId: z.string(),
+    toLocationId: z.string(),
+    caseId: z.optional(z.string()),
+    lines: z.array(z.object({ partNumber: z.string(), quantity: z.number(), unitCost: z.number() })),
+    value: z.number(),
+    /** Who must approve: a supervisor, or a manager above the supervisor's limit. */
+    approvalLevel: z.enum(['supervisor', 'manager']),
+    status: z.enum(requisitionStatuses),
+    note: z.optional(z.string()),
+    decision: z.optional(
+      z.object({ approved: z.boolean(), by: actorRef, at: z.string(), note: z.optional(z.string()) }),
+    ),
+    issueMovementId: z.optional(z.string()),
+    ...stamp,
+  }),
+);
 export type Requisition = z.output<typeof requisitionItemSchema>;
 
-export const countSessionSchema = z.object({
-  ...header('CountSession', COUNT_SESSION_SCHEMA_VERSION),
-  id: z.string(),
-  locationId: z.string(),
-  status: z.enum(['open', 'approved']),
-  snapshotAt: z.string(),
-  lineCount: z.number(),
-  approvals: z.array(z.object({ at: z.string(), by: actorRef, adjusted: z.number(), recount: z.number() })),
-  ...stamp,
-});
+export const countSessionSchema = lazySchema(() =>
+  z.object({
+    ...header('CountSession', COUNT_SESSION_SCHEMA_VERSION),
+    id: z.string(),
+    locationId: z.string(),
+    status: z.enum(['open', 'approved']),
+    snapshotAt: z.string(),
+    lineCount: z.number(),
+    approvals: z.array(z.object({ at: z.string(), by: actorRef, adjusted: z.number(), recount: z.number() })),
+    ...stamp,
+  }),
+);
 export type CountSession = z.output<typeof countSessionSchema>;
 
-export const countLineSchema = z.object({
-  ...header('CountLine', COUNT_LINE_SCHEMA_VERSION),
-  countId: z.string(),
-  partNumber: z.string(),
-  locationId: z.string(),
-  /** Book quantity and ledger position when the snapshot was taken. */
-  bookOnHand: z.number(),
-  snapshotSeq: z.number(),
-  counted: z.optional(z.number()),
-  countedBy: z.optional(z.string()),
-  status: z.enum(['open', 'counted', 'adjusted', 'matched', 'recount']),
-  adjustmentMovementId: z.optional(z.string()),
-  updatedAt: z.string(),
-});
+export const countLineSchema = lazySchema(() =>
+  z.object({
+    ...header('CountLine', COUNT_LINE_SCHEMA_VERSION),
+    countId: z.string(),
+    partNumber: z.string(),
+    locationId: z.string(),
+    /** Book quantity and ledger position when the snapshot was taken. */
+    bookOnHand: z.number(),
+    snapshotSeq: z.number(),
+    counted: z.optional(z.number()),
+    countedBy: z.optional(z.string()),
+    status: z.enum(['open', 'counted', 'adjusted', 'matched', 'recount']),
+    adjustmentMovementId: z.optional(z.string()),
+    updatedAt: z.string(),
+  }),
+);
 export type CountLine = z.output<typeof countLineSchema>;
 
-export const purchaseSuggestionSchema = z.object({
-  ...header('PurchaseSuggestion', PURCHASE_SUGGESTION_SCHEMA_VERSION),
-  id: z.string(),
-  partNumber: z.string(),
-  locationId: z.string(),
-  quantity: z.number(),
-  supplierId: z.optional(z.string()),
-  leadTimeDays: z.optional(z.number()),
-  value: z.number(),
-  reason: z.string(),
-  status: z.enum(['pending', 'approved', 'rejected']),
-  decision: z.optional(
-    z.object({ approved: z.boolean(), by: actorRef, at: z.string(), note: z.optional(z.string()) }),
-  ),
-  purchaseRequestId: z.optional(z.string()),
-  ...stamp,
-});
+export const purchaseSuggestionSchema = lazySchema(() =>
+  z.object({
+    ...header('PurchaseSuggestion', PURCHASE_SUGGESTION_SCHEMA_VERSION),
+    id: z.string(),
+    partNumber: z.string(),
+    locationId: z.string(),
+    quantity: z.number(),
+    supplierId: z.optional(z.string()),
+    leadTimeDays: z.optional(z.number()),
+    value: z.number(),
+    reason: z.string(),
+    status: z.enum(['pending', 'approved', 'rejected']),
+    decision: z.optional(
+      z.object({ approved: z.boolean(), by: actorRef, at: z.string(), note: z.optional(z.string()) }),
+    ),
+    purchaseRequestId: z.optional(z.string()),
+    ...stamp,
+  }),
+);
 export type PurchaseSuggestion = z.output<typeof purchaseSuggestionSchema>;
 
-export const purchaseRequestSchema = z.object({
-  ...header('PurchaseRequest', PURCHASE_REQUEST_SCHEMA_VERSION),
-  id: z.string(),
-  suggestionId: z.string(),
-  partNumber: z.string(),
-  locationId: z.string(),
-  quantity: z.number(),
-  supplierId: z.optional(z.string()),
-  value: z.number(),
-  approvedBy: actorRef,
-  createdAt: z.string(),
-  outbox: outboxSchema,
-  outboxSize: z.optional(z.number()),
-});
+export const purchaseRequestSchema = lazySchema(() =>
+  z.object({
+    ...header('PurchaseRequest', PURCHASE_REQUEST_SCHEMA_VERSION),
+    id: z.string(),
+    suggestionId: z.string(),
+    partNumber: z.string(),
+    locationId: z.string(),
+    quantity: z.number(),
+    supplierId: z.optional(z.string()),
+    value: z.number(),
+    approvedBy: actorRef,
+    createdAt: z.string(),
+    outbox: outboxSchema,
+    outboxSize: z.optional(z.number()),
+  }),
+);
 export type PurchaseRequest = z.output<typeof purchaseRequestSchema>;
 
 export const toolStatuses = ['in', 'out', 'lost'] as const;
-export const toolItemSchema = z.object({
-  ...header('Tool', TOOL_SCHEMA_VERSION),
-  serial: z.string(),
-  kind: z.enum(['loaner', 'tool']),
-  name: z.string(),
-  model: z.optional(z.string()),
-  homeLocationId: z.string(),
-  value: z.number(),
-  status: z.enum(toolStatuses),
-  holder: z.optional(
-    z.object({
-      caseId: z.optional(z.string()),
-      customerId: z.optional(z.string()),
-      technicianId: z.optional(z.string()),
-      /** Who is reminded when it is overdue. */
-      email: z.optional(z.string()),
-    }),
-  ),
-  expectedReturn: z.optional(z.string()),
-  issuedAt: z.optional(z.string()),
-  historySeq: z.number(),
-  remindedOn: z.optional(z.string()),
-  ...stamp,
-});
-export type Tool = z.output<typeof toolItemSchema>;
-
-export const toolHistorySchema = z.object({
-  ...header('ToolHistoryEntry', TOOL_HISTORY_SCHEMA_VERSION),
-  serial: z.string(),
-  seq: z.number(),
-  action: z.enum(['registered', 'issued', 'returned', 'lost', 'reminded']),
-  /** The write-off value of a lost unit. */
-  writeOff: z.optional(z.number()),
-  details: z.record(z.string(), z.unknown()),
-  at: z.string(),
-  actor: actorRef,
-  outbox: outboxSchema,
-  outboxSize: z.optional(z.number()),
-});
-export type ToolHistoryEntry = z.output<typeof toolHistorySchema>;
-
-export const casePartsUseSchema = z.object({
-  ...header('CasePartsUse', CASE_PARTS_USE_SCHEMA_VERSION),
-  caseId: z.string(),
-  partNumber: z.string(),
-  /** Net quantity consumed on the case: consumed minus returned or reversed. */
-  quantity: z.number(),
-  partName: z.optional(z.string()),
-  model: z.optional(z.string()),
-  /** The cost of the first consumption, at which the line is valued. */
-  unitCost: z.optional(z.number()),
-  entries: z.optional(
-    z.array(
+export const toolItemSchema = lazySchema(() =>
+  z.object({
+    ...header('Tool', TOOL_SCHEMA_VERSION),
+    serial: z.string(),
+    kind: z.enum(['loaner', 'tool']),
+    name: z.string(),
+    model: z.optional(z.string()),
+    homeLocationId: z.string(),
+    value: z.number(),
+    status: z.enum(toolStatuses),
+    holder: z.optional(
       z.object({
-        movementId: z.string(),
-        kind: z.string(),
-        quantity: z.number(),
-        at: z.string(),
-        by: z.string(),
-        reason: z.optional(z.string()),
+        caseId: z.optional(z.string()),
+        customerId: z.optional(z.string()),
+        technicianId: z.optional(z.string()),
+        /** Who is reminded when it is overdue. */
+        email: z.optional(z.string()),
       }),
     ),
-  ),
-});
+    expectedReturn: z.optional(z.string()),
+    issuedAt: z.optional(z.string()),
+    historySeq: z.number(),
+    remindedOn: z.optional(z.string()),
+    ...stamp,
+  }),
+);
+export type Tool = z.output<typeof toolItemSchema>;
+
+export const toolHistorySchema = lazySchema(() =>
+  z.object({
+    ...header('ToolHistoryEntry', TOOL_HISTORY_SCHEMA_VERSION),
+    serial: z.string(),
+    seq: z.number(),
+    action: z.enum(['registered', 'issued', 'returned', 'lost', 'reminded']),
+    /** The write-off value of a lost unit. */
+    writeOff: z.optional(z.number()),
+    details: z.record(z.string(), z.unknown()),
+    at: z.string(),
+    actor: actorRef,
+    outbox: outboxSchema,
+    outboxSize: z.optional(z.number()),
+  }),
+);
+export type ToolHistoryEntry = z.output<typeof toolHistorySchema>;
+
+export const casePartsUseSchema = lazySchema(() =>
+  z.object({
+    ...header('CasePartsUse', CASE_PARTS_USE_SCHEMA_VERSION),
+    caseId: z.string(),
+    partNumber: z.string(),
+    /** Net quantity consumed on the case: consumed minus returned or reversed. */
+    quantity: z.number(),
+    partName: z.optional(z.string()),
+    model: z.optional(z.string()),
+    /** The cost of the first consumption, at which the line is valued. */
+    unitCost: z.optional(z.number()),
+    entries: z.optional(
+      z.array(
+        z.object({
+          movementId: z.string(),
+          kind: z.string(),
+          quantity: z.number(),
+          at: z.string(),
+          by: z.string(),
+          reason: z.optional(z.string()),
+        }),
+      ),
+    ),
+  }),
+);
 export type CasePartsUse = z.output<typeof casePartsUseSchema>;
 
-export const caseLoanerGuardSchema = z.object({
-  ...header('CaseLoanerGuard', CASE_LOANER_GUARD_SCHEMA_VERSION),
-  caseId: z.string(),
-  out: z.number(),
-});
+export const caseLoanerGuardSchema = lazySchema(() =>
+  z.object({
+    ...header('CaseLoanerGuard', CASE_LOANER_GUARD_SCHEMA_VERSION),
+    caseId: z.string(),
+    out: z.number(),
+  }),
+);
 
 export const partsItemKinds: ItemKind[] = [
   { entity: 'Part', version: PART_SCHEMA_VERSION, schema: partItemSchema },

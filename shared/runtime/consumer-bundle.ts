@@ -10,6 +10,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { type DetailType, type EventDetail, eventSchemas } from '../../events/registry.ts';
 import type { DomainModule } from '../../functions/spec.ts';
+import { lazySchema } from '../validation.ts';
 import { type EnvOf, functionEnv } from './function-env.ts';
 import { beginInvocation, endInvocation, log } from './observability.ts';
 
@@ -22,13 +23,15 @@ export interface BusEnvelope<T extends DetailType = DetailType> {
   detail: EventDetail<T>;
 }
 
-const envelopeSchema = z.object({
-  id: z.string(),
-  'detail-type': z.string(),
-  source: z.string(),
-  time: z.string(),
-  detail: z.record(z.string(), z.unknown()),
-});
+const envelopeSchema = lazySchema(() =>
+  z.object({
+    id: z.string(),
+    'detail-type': z.string(),
+    source: z.string(),
+    time: z.string(),
+    detail: z.record(z.string(), z.unknown()),
+  }),
+);
 
 /** The detail-types a consumer's rules select. */
 export type DetailTypesOf<M extends DomainModule, F extends keyof M['functions']> = NonNullable<

@@ -6,15 +6,15 @@
  * - Instants are JS `Date`s (in and out); local dates are ISO `YYYY-MM-DD` strings in the calendar's
  *   time zone.
  * - Working periods are half-open `[start, end)` in local wall-clock time and never cross midnight
- *   (`24:00` is allowed as an end). Their instants are built with luxon in the calendar's zone, so
- *   durations are real elapsed time: a 08:00–18:00 day is 600 minutes on DST days too, while a period
+ *   (`24:00` is allowed as an end). Their instants are built in the calendar's zone (the zone data of
+ *   `Intl`, resolved as luxon resolves it: see {@link instantAt}), so durations are real elapsed time: a 08:00–18:00 day is 600 minutes on DST days too, while a period
  *   spanning the DST jump itself is an hour shorter or longer.
  * - Calendars are validated by {@link WorkingCalendarSchema}; the functions trust that shape but
  *   still refuse to search forever when a calendar has no working days left.
  */
-import { DateTime, IANAZone } from 'luxon';
 import * as z from 'zod/mini';
 import { DEFAULT_TIME_ZONE } from '../branches/defaults.ts';
+import { lazySchema } from '../validation.ts';
 
 const MS_PER_MINUTE = 60_000;
 const MINUTES_PER_DAY = 24 * 60;
@@ -31,93 +31,160 @@ function minuteOfDay(time: string): number {
   return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 }
 
-function isRealDate(date: string): boolean {
-  return LOCAL_DATE.test(date) && DateTime.fromISO(date, { zone: 'utc' }).isValid;
+/** Epoch ms of midnight UTC of a `YYYY-MM-DD` date; the day may overflow its month (day 0, day 32). */
+function utcMidnight(year: number, month: number, day: number): number {
+  const d = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not read the years 0–99 as 1900–1999.
+  d.setUTCFullYear(year, month - 1, day);
+  return d.getTime();
 }
 
-const timeOfDaySchema = z
-  .string()
-  .check(z.maxLength(5), z.regex(TIME_OF_DAY, 'expected HH:mm (00:00–24:00)'));
+const datePart = (date: string, from: number, to: number) => Number(date.slice(from, to));
 
-const localDateSchema = z
-  .string()
-  .check(z.maxLength(10), z.refine(isRealDate, 'expected a calendar date YYYY-MM-DD'));
+function isRealDate(date: string): boolean {
+  if (!LOCAL_DATE.test(date)) return false;
+  const [year, month, day] = [datePart(date, 0, 4), datePart(date, 5, 7), datePart(date, 8, 10)];
+  return isoDateOf(utcMidnight(year, month, day)) === date;
+}
+
+/** The UTC calendar date of an epoch ms, `YYYY-MM-DD`. */
+function isoDateOf(ms: number): string {
+  const d = new Date(ms);
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`;
+}
+
+/** Whether `Intl` knows the zone (what luxon's `IANAZone.isValidZone` checks). */
+export function isKnownTimeZone(zone: string): boolean {
+  if (!zone) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone }).format();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+/** The zone's UTC offset in minutes at `ms`, from the wall-clock time `Intl` shows there. */
+function offsetAt(zone: string, ms: number): number {
+  let format = zoneFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      hour12: false,
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      era: 'short',
+    });
+    zoneFormats.set(zone, format);
+  }
+  const wall: Record<string, number> = {};
+  let bc = false;
+  for (const { type, value } of format.formatToParts(ms)) {
+    if (type === 'era') bc = value === 'BC';
+    else if (type !== 'literal') wall[type] = Number.parseInt(value, 10);
+  }
+  const year = bc ? 1 - (wall.year ?? 0) : (wall.year ?? 0);
+  const asUtc =
+    utcMidnight(year, wall.month ?? 1, wall.day ?? 1) +
+    (((wall.hour ?? 0) % 24) * 60 + (wall.minute ?? 0)) * MS_PER_MINUTE +
+    (wall.second ?? 0) * 1000;
+  return (asUtc - (ms - (((ms % 1000) + 1000) % 1000))) / MS_PER_MINUTE;
+}
+
+const timeOfDaySchema = lazySchema(() =>
+  z.string().check(z.maxLength(5), z.regex(TIME_OF_DAY, 'expected HH:mm (00:00–24:00)')),
+);
+
+const localDateSchema = lazySchema(() =>
+  z.string().check(z.maxLength(10), z.refine(isRealDate, 'expected a calendar date YYYY-MM-DD')),
+);
 /** A year's dates at most, per list. */
 const MAX_DATES = 366;
 
-const workingPeriodSchema = z.strictObject({ start: timeOfDaySchema, end: timeOfDaySchema });
-
-const workingHoursSchema = z.array(workingPeriodSchema).check(
-  z.minLength(1, 'at least one working period is required'),
-  z.maxLength(12),
-  z.superRefine((periods, ctx) => {
-    let previousEnd = 0;
-    periods.forEach((period, index) => {
-      const start = minuteOfDay(period.start);
-      const end = minuteOfDay(period.end);
-      if (end <= start) {
-        ctx.addIssue({ code: 'custom', message: 'period must end after it starts', path: [index] });
-      } else if (start < previousEnd) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'periods must be sorted and must not overlap',
-          path: [index],
-        });
-      }
-      previousEnd = Math.max(previousEnd, end);
-    });
-  }),
+const workingPeriodSchema = lazySchema(() =>
+  z.strictObject({ start: timeOfDaySchema, end: timeOfDaySchema }),
 );
 
-const weekdaysSchema = z.array(z.int().check(z.gte(1), z.lte(7))).check(
-  z.maxLength(7),
-  z.refine((days) => new Set(days).size === days.length, 'weekdays must not repeat'),
+const workingHoursSchema = lazySchema(() =>
+  z.array(workingPeriodSchema).check(
+    z.minLength(1, 'at least one working period is required'),
+    z.maxLength(12),
+    z.superRefine((periods, ctx) => {
+      let previousEnd = 0;
+      periods.forEach((period, index) => {
+        const start = minuteOfDay(period.start);
+        const end = minuteOfDay(period.end);
+        if (end <= start) {
+          ctx.addIssue({ code: 'custom', message: 'period must end after it starts', path: [index] });
+        } else if (start < previousEnd) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'periods must be sorted and must not overlap',
+            path: [index],
+          });
+        }
+        previousEnd = Math.max(previousEnd, end);
+      });
+    }),
+  ),
+);
+
+const weekdaysSchema = lazySchema(() =>
+  z.array(z.int().check(z.gte(1), z.lte(7))).check(
+    z.maxLength(7),
+    z.refine((days) => new Set(days).size === days.length, 'weekdays must not repeat'),
+  ),
 );
 
 /**
- * A working-time calendar. Every field has a default, so `{}` parses to {@link DEFAULT_CALENDAR}.
+ * A working-time calendar. Every field has a default, so `{}` parses to {@link defaultCalendar}.
  * Unknown keys are rejected so a misspelt field cannot silently fall back to its default.
  */
-export const WorkingCalendarSchema = z
-  .strictObject({
-    /** IANA zone the working hours and dates are read in. */
-    timezone: z._default(
-      z.string().check(
-        z.maxLength(64),
-        z.refine((zone) => IANAZone.isValidZone(zone), 'unknown IANA time zone'),
+export const WorkingCalendarSchema = lazySchema(() =>
+  z
+    .strictObject({
+      /** IANA zone the working hours and dates are read in. */
+      timezone: z._default(
+        z.string().check(z.maxLength(64), z.refine(isKnownTimeZone, 'unknown IANA time zone')),
+        DEFAULT_TIME_ZONE,
       ),
-      DEFAULT_TIME_ZONE,
-    ),
-    /** Working periods of a working day, sorted and non-overlapping (a lunch break splits the day). */
-    workingHours: z._default(workingHoursSchema, () => [{ start: '08:00', end: '18:00' }]),
-    /** ISO weekdays worked by default, 1 = Monday … 7 = Sunday. */
-    workingWeekdays: z._default(weekdaysSchema, () => [1, 2, 3, 4, 5]),
-    /** Local dates not worked although their weekday is. */
-    holidays: z._default(z.array(localDateSchema).check(z.maxLength(MAX_DATES)), () => []),
-    /** Local dates worked although their weekday is not (Chinese make-up working days, 调休). */
-    makeUpWorkingDays: z._default(z.array(localDateSchema).check(z.maxLength(MAX_DATES)), () => []),
-  })
-  .check(
-    z.superRefine((cal, ctx) => {
-      if (cal.workingWeekdays.length === 0 && cal.makeUpWorkingDays.length === 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'a calendar needs working weekdays or make-up working days',
-          path: ['workingWeekdays'],
-        });
-      }
-      const holidays = new Set(cal.holidays);
-      cal.makeUpWorkingDays.forEach((date, index) => {
-        if (holidays.has(date)) {
+      /** Working periods of a working day, sorted and non-overlapping (a lunch break splits the day). */
+      workingHours: z._default(workingHoursSchema, () => [{ start: '08:00', end: '18:00' }]),
+      /** ISO weekdays worked by default, 1 = Monday … 7 = Sunday. */
+      workingWeekdays: z._default(weekdaysSchema, () => [1, 2, 3, 4, 5]),
+      /** Local dates not worked although their weekday is. */
+      holidays: z._default(z.array(localDateSchema).check(z.maxLength(MAX_DATES)), () => []),
+      /** Local dates worked although their weekday is not (Chinese make-up working days, 调休). */
+      makeUpWorkingDays: z._default(z.array(localDateSchema).check(z.maxLength(MAX_DATES)), () => []),
+    })
+    .check(
+      z.superRefine((cal, ctx) => {
+        if (cal.workingWeekdays.length === 0 && cal.makeUpWorkingDays.length === 0) {
           ctx.addIssue({
             code: 'custom',
-            message: `${date} is both a holiday and a make-up working day`,
-            path: ['makeUpWorkingDays', index],
+            message: 'a calendar needs working weekdays or make-up working days',
+            path: ['workingWeekdays'],
           });
         }
-      });
-    }),
-  );
+        const holidays = new Set(cal.holidays);
+        cal.makeUpWorkingDays.forEach((date, index) => {
+          if (holidays.has(date)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `${date} is both a holiday and a make-up working day`,
+              path: ['makeUpWorkingDays', index],
+            });
+          }
+        });
+      }),
+    ),
+);
 
 /** One working period of a day, `HH:mm` local times, `[start, end)`. */
 export interface WorkingPeriod {
@@ -149,8 +216,15 @@ function deepFreeze<T extends object>(value: T): T {
   return Object.freeze(value);
 }
 
-/** SPEC §4 calendar: the default time zone (China), Monday–Friday 08:00–18:00, no holidays configured. */
-export const DEFAULT_CALENDAR: WorkingCalendar = deepFreeze(parseCalendar({}));
+let defaults: WorkingCalendar | undefined;
+/**
+ * SPEC §4 calendar: the default time zone (China), Monday–Friday 08:00–18:00, no holidays configured
+ * (parsed on first use, not at import).
+ */
+export function defaultCalendar(): WorkingCalendar {
+  defaults ??= deepFreeze(parseCalendar({}));
+  return defaults;
+}
 
 /** A calendar prepared for repeated look-ups within one call. */
 interface Compiled {
@@ -188,11 +262,15 @@ function assertLocalDate(date: string): void {
 
 function shiftDate(date: string, days: number): string {
   // A civil date's arithmetic and weekday do not depend on the zone; UTC avoids DST entirely.
-  return DateTime.fromISO(date, { zone: 'utc' }).plus({ days }).toISODate() as string;
+  return isoDateOf(utcMidnight(datePart(date, 0, 4), datePart(date, 5, 7), datePart(date, 8, 10) + days));
 }
 
 function weekdayOf(date: string): number {
-  return DateTime.fromISO(date, { zone: 'utc' }).weekday;
+  // ISO weekday: Monday 1 … Sunday 7.
+  const day = new Date(
+    utcMidnight(datePart(date, 0, 4), datePart(date, 5, 7), datePart(date, 8, 10)),
+  ).getUTCDay();
+  return day === 0 ? 7 : day;
 }
 
 function dayIsWorking(c: Compiled, date: string): boolean {
@@ -201,18 +279,28 @@ function dayIsWorking(c: Compiled, date: string): boolean {
 }
 
 function localDateAt(c: Compiled, ms: number): string {
-  return DateTime.fromMillis(ms, { zone: c.zone }).toISODate() as string;
+  return isoDateOf(ms + offsetAt(c.zone, ms) * MS_PER_MINUTE);
 }
 
-/** Epoch ms of a local wall-clock time; a time skipped by DST resolves forward, as luxon does. */
+/**
+ * Epoch ms of a local wall-clock time, resolved as luxon's `DateTime.fromObject` resolves it (the
+ * calendar was built on luxon; its answers stay the same): guess the zone's offset now, correct the guess
+ * once, and in a time skipped by DST move forward. A time repeated by DST takes the offset in force now
+ * when that one fits.
+ */
 function instantAt(c: Compiled, date: string, minute: number): number {
   const day = minute === MINUTES_PER_DAY ? shiftDate(date, 1) : date;
-  const m = minute % MINUTES_PER_DAY;
-  const { year, month, day: dayOfMonth } = DateTime.fromISO(day, { zone: 'utc' });
-  return DateTime.fromObject(
-    { year, month, day: dayOfMonth, hour: Math.floor(m / 60), minute: m % 60 },
-    { zone: c.zone },
-  ).toMillis();
+  const local =
+    utcMidnight(datePart(day, 0, 4), datePart(day, 5, 7), datePart(day, 8, 10)) +
+    (minute % MINUTES_PER_DAY) * MS_PER_MINUTE;
+  const guess = offsetAt(c.zone, Date.now());
+  let utc = local - guess * MS_PER_MINUTE;
+  const second = offsetAt(c.zone, utc);
+  if (second === guess) return utc;
+  utc -= (second - guess) * MS_PER_MINUTE;
+  const third = offsetAt(c.zone, utc);
+  if (third === second) return utc;
+  return local - Math.min(second, third) * MS_PER_MINUTE;
 }
 
 /** The working periods of a local date as [start, end) epoch ms; empty on a day off. */

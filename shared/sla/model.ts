@@ -23,6 +23,7 @@ import * as z from 'zod/mini';
 import { caseKeys } from '../cases/model.ts';
 import { type ItemKind, outboxSchema } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
+import { lazySchema } from '../validation.ts';
 import { WorkingCalendarSchema } from './calendar.ts';
 import {
   escalationLevels,
@@ -54,52 +55,56 @@ const header = <E extends string, V extends number>(entity: E, version: V) => ({
 });
 
 /** A milestone as computed (see `milestones.ts`) and stored with what the SLA service keeps with it. */
-export const milestoneItemSchema = z.object({
-  ...header('SlaMilestone', SLA_MILESTONE_SCHEMA_VERSION),
-  kind: z.enum(milestoneKinds),
-  clock: z.enum(['working', 'calendar']),
-  budgetMinutes: z.number(),
-  startedAt: z.string(),
-  dueAt: z.optional(z.string()),
-  status: z.enum(['running', 'paused', 'met', 'cancelled']),
-  metAt: z.optional(z.string()),
-  cancelledAt: z.optional(z.string()),
-  breached: z.boolean(),
-  pausedMinutes: z.number(),
-  activeMinutes: z.number(),
-  steps: z.array(
-    z.object({
-      id: z.string(),
-      percent: z.number(),
-      notify: z.enum(escalationRoles),
-      level: z.enum(escalationLevels),
-      fireAt: z.optional(z.string()),
-    }),
-  ),
-  caseId: z.string(),
-  branchId: z.string(),
-  /** The case version this state was computed from; older computations never overwrite it. */
-  caseVersion: z.number(),
-  /** Names of the schedules pending for it. */
-  timers: z.array(z.string()),
-});
+export const milestoneItemSchema = lazySchema(() =>
+  z.object({
+    ...header('SlaMilestone', SLA_MILESTONE_SCHEMA_VERSION),
+    kind: z.enum(milestoneKinds),
+    clock: z.enum(['working', 'calendar']),
+    budgetMinutes: z.number(),
+    startedAt: z.string(),
+    dueAt: z.optional(z.string()),
+    status: z.enum(['running', 'paused', 'met', 'cancelled']),
+    metAt: z.optional(z.string()),
+    cancelledAt: z.optional(z.string()),
+    breached: z.boolean(),
+    pausedMinutes: z.number(),
+    activeMinutes: z.number(),
+    steps: z.array(
+      z.object({
+        id: z.string(),
+        percent: z.number(),
+        notify: z.enum(escalationRoles),
+        level: z.enum(escalationLevels),
+        fireAt: z.optional(z.string()),
+      }),
+    ),
+    caseId: z.string(),
+    branchId: z.string(),
+    /** The case version this state was computed from; older computations never overwrite it. */
+    caseVersion: z.number(),
+    /** Names of the schedules pending for it. */
+    timers: z.array(z.string()),
+  }),
+);
 export type StoredMilestone = Omit<z.output<typeof milestoneItemSchema>, 'entity' | 'schemaVersion'>;
 
 /** One escalation step taken, kept so that a redelivered timer never escalates twice. */
-export const escalationItemSchema = z.object({
-  ...header('SlaEscalation', SLA_ESCALATION_SCHEMA_VERSION),
-  caseId: z.string(),
-  milestone: z.enum(milestoneKinds),
-  step: z.string(),
-  level: z.string(),
-  notify: z.string(),
-  recipients: z.array(z.string()),
-  dueAt: z.string(),
-  fireAt: z.string(),
-  at: z.string(),
-  /** Set once the event is published and the e-mails are sent. */
-  notifiedAt: z.optional(z.string()),
-});
+export const escalationItemSchema = lazySchema(() =>
+  z.object({
+    ...header('SlaEscalation', SLA_ESCALATION_SCHEMA_VERSION),
+    caseId: z.string(),
+    milestone: z.enum(milestoneKinds),
+    step: z.string(),
+    level: z.string(),
+    notify: z.string(),
+    recipients: z.array(z.string()),
+    dueAt: z.string(),
+    fireAt: z.string(),
+    at: z.string(),
+    /** Set once the event is published and the e-mails are sent. */
+    notifiedAt: z.optional(z.string()),
+  }),
+);
 export type EscalationRecord = Omit<z.output<typeof escalationItemSchema>, 'entity' | 'schemaVersion'>;
 
 /**
@@ -108,15 +113,17 @@ export type EscalationRecord = Omit<z.output<typeof escalationItemSchema>, 'enti
  * product, and every milestone's due time.
  */
 const jobCardFields = {
-  customer: z.optional(
-    z.object({ id: z.string(), name: z.string(), address: z.string(), phone: z.string() }),
+  customer: lazySchema(() =>
+    z.optional(z.object({ id: z.string(), name: z.string(), address: z.string(), phone: z.string() })),
   ),
-  symptoms: z.optional(z.string()),
-  product: z.optional(
-    z.object({ model: z.string(), serialNumber: z.string(), productLine: z.optional(z.string()) }),
+  symptoms: lazySchema(() => z.optional(z.string())),
+  product: lazySchema(() =>
+    z.optional(
+      z.object({ model: z.string(), serialNumber: z.string(), productLine: z.optional(z.string()) }),
+    ),
   ),
   /** Due time of each milestone still running (`first_response`, `arrival`, …). */
-  due: z.optional(z.record(z.string(), z.string())),
+  due: lazySchema(() => z.optional(z.record(z.string(), z.string()))),
 };
 
 /** A case waiting for dispatch, as the dispatcher's queue lists it. */
@@ -128,22 +135,24 @@ const queueEntryFields = {
   zone: z.string(),
   emergency: z.boolean(),
   createdAt: z.string(),
-  arrivalDueAt: z.optional(z.string()),
+  arrivalDueAt: lazySchema(() => z.optional(z.string())),
   /** Not dispatched on the day it came in: dispatched first the next morning (000 (十八)). */
   priority: z.boolean(),
-  priorityAt: z.optional(z.string()),
+  priorityAt: lazySchema(() => z.optional(z.string())),
 };
 export type QueueEntry = z.output<z.ZodMiniObject<typeof queueEntryFields>>;
 
-export const queueItemSchema = z.object({
-  entity: z.literal('DispatchQueueEntry'),
-  schemaVersion: z.union([z.literal(1), z.literal(DISPATCH_QUEUE_SCHEMA_VERSION)]),
-  ...queueEntryFields,
-  /** The case version this entry was computed from. */
-  caseVersion: z.number(),
-  /** False: a tombstone, out of the queue index. */
-  queued: z.boolean(),
-});
+export const queueItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('DispatchQueueEntry'),
+    schemaVersion: z.union([z.literal(1), z.literal(DISPATCH_QUEUE_SCHEMA_VERSION)]),
+    ...queueEntryFields,
+    /** The case version this entry was computed from. */
+    caseVersion: z.number(),
+    /** False: a tombstone, out of the queue index. */
+    queued: z.boolean(),
+  }),
+);
 export type StoredQueueEntry = Omit<z.output<typeof queueItemSchema>, 'entity' | 'schemaVersion'>;
 
 /** A case on someone's working-day or open-load list. */
@@ -157,37 +166,41 @@ const jobFields = {
   emergency: z.boolean(),
   createdAt: z.string(),
   technicianId: z.string(),
-  technicianName: z.optional(z.string()),
-  appointment: z.optional(
-    z.object({ day: z.string(), from: z.optional(z.string()), to: z.optional(z.string()) }),
+  technicianName: lazySchema(() => z.optional(z.string())),
+  appointment: lazySchema(() =>
+    z.optional(z.object({ day: z.string(), from: z.optional(z.string()), to: z.optional(z.string()) })),
   ),
-  completedAt: z.optional(z.string()),
+  completedAt: lazySchema(() => z.optional(z.string())),
 };
 export type JobCard = z.output<z.ZodMiniObject<typeof jobFields>>;
 
 /** One technician's job on one day (the visit planned for it, or work done on it), completed ones kept. */
-export const jobItemSchema = z.object({
-  ...header('TechnicianJob', TECHNICIAN_JOB_SCHEMA_VERSION),
-  ...jobFields,
-  day: z.string(),
-  /** Local time the job sorts by on its day: the arrival window, else the first work done that day. */
-  order: z.string(),
-  /** Still the technician's case (false once reassigned: the work done that day stays listed). */
-  current: z.boolean(),
-  caseVersion: z.number(),
-  /** False: a tombstone, out of the day's index (the visit was moved or reassigned before it happened). */
-  listed: z.boolean(),
-});
+export const jobItemSchema = lazySchema(() =>
+  z.object({
+    ...header('TechnicianJob', TECHNICIAN_JOB_SCHEMA_VERSION),
+    ...jobFields,
+    day: z.string(),
+    /** Local time the job sorts by on its day: the arrival window, else the first work done that day. */
+    order: z.string(),
+    /** Still the technician's case (false once reassigned: the work done that day stays listed). */
+    current: z.boolean(),
+    caseVersion: z.number(),
+    /** False: a tombstone, out of the day's index (the visit was moved or reassigned before it happened). */
+    listed: z.boolean(),
+  }),
+);
 export type StoredJob = Omit<z.output<typeof jobItemSchema>, 'entity' | 'schemaVersion'>;
 
 /** An assigned, open case on its technician's open load (the dispatch board). */
-export const loadItemSchema = z.object({
-  ...header('TechnicianLoad', TECHNICIAN_LOAD_SCHEMA_VERSION),
-  ...jobFields,
-  caseVersion: z.number(),
-  /** False: the case is no longer open and assigned (a tombstone, out of the index). */
-  listed: z.boolean(),
-});
+export const loadItemSchema = lazySchema(() =>
+  z.object({
+    ...header('TechnicianLoad', TECHNICIAN_LOAD_SCHEMA_VERSION),
+    ...jobFields,
+    caseVersion: z.number(),
+    /** False: the case is no longer open and assigned (a tombstone, out of the index). */
+    listed: z.boolean(),
+  }),
+);
 export type StoredLoad = Omit<z.output<typeof loadItemSchema>, 'entity' | 'schemaVersion'>;
 
 /** A branch setting and its history entries (same shape; history entries may carry events). */
@@ -211,29 +224,30 @@ const settingItem = <E extends string, V extends number, S extends z.ZodMiniType
     outbox: outboxSchema,
   });
 
-export const calendarItemSchema = settingItem(
-  'BranchCalendar',
-  BRANCH_CALENDAR_SCHEMA_VERSION,
-  WorkingCalendarSchema,
-  [1],
+export const calendarItemSchema = lazySchema(() =>
+  settingItem('BranchCalendar', BRANCH_CALENDAR_SCHEMA_VERSION, WorkingCalendarSchema, [1]),
 );
-export const policyItemSchema = settingItem('SlaPolicy', SLA_POLICY_SCHEMA_VERSION, SlaPolicySchema, [1, 2]);
+export const policyItemSchema = lazySchema(() =>
+  settingItem('SlaPolicy', SLA_POLICY_SCHEMA_VERSION, SlaPolicySchema, [1, 2]),
+);
 
 /**
  * A milestone met, recorded once when the SLA clock first stores it met: it carries `SLA Milestone Met`
  * (outbox), and the nightly recompute rebuilds a day's milestone measures from the day's records.
  */
-export const metItemSchema = z.object({
-  ...header('SlaMilestoneMet', SLA_MET_SCHEMA_VERSION),
-  caseId: z.string(),
-  branchId: z.string(),
-  milestone: z.enum(milestoneKinds),
-  metAt: z.string(),
-  day: z.string(),
-  onTime: z.boolean(),
-  activeMinutes: z.number(),
-  outbox: outboxSchema,
-});
+export const metItemSchema = lazySchema(() =>
+  z.object({
+    ...header('SlaMilestoneMet', SLA_MET_SCHEMA_VERSION),
+    caseId: z.string(),
+    branchId: z.string(),
+    milestone: z.enum(milestoneKinds),
+    metAt: z.string(),
+    day: z.string(),
+    onTime: z.boolean(),
+    activeMinutes: z.number(),
+    outbox: outboxSchema,
+  }),
+);
 export type MetRecord = Omit<z.output<typeof metItemSchema>, 'entity' | 'schemaVersion' | 'outbox'>;
 
 /** Milestone measures of a branch and month (SPEC §10), as reported. */

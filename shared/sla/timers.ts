@@ -15,36 +15,39 @@ import * as z from 'zod/mini';
 import { scheduleDelivery } from '../../infra/delivery.ts';
 import type { EnvBindings } from '../config/env.ts';
 import { SDK_RETRY } from '../store/client.ts';
+import { lazySchema } from '../validation.ts';
 import { type MilestoneKind, milestoneKinds } from './policy.ts';
 
 /** What the timer function receives (the schedule's `Input`), declared once for the scheduler, the timer and tests. */
-export const timerPayloadSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('sla-step'),
-    caseId: z.string(),
-    milestone: z.enum(milestoneKinds),
-    step: z.string(),
-    /** The instant the step was computed for: a timer whose step moved since is stale. */
-    fireAt: z.string(),
-  }),
-  z.object({ kind: z.literal('morning'), branchId: z.string() }),
-  /** One rung of the same ladder for an overdue step of a complaint investigation. */
-  z.object({
-    kind: z.literal('complaint-step'),
-    complaintId: z.string(),
-    stepId: z.string(),
-    rung: z.string(),
-    fireAt: z.string(),
-  }),
-  /** The answer to a return or exchange application is due (SPEC §6a): escalate it if still unanswered. */
-  z.object({ kind: z.literal('return-decision'), returnId: z.string(), step: z.string() }),
-  /** A recurring run of the warranty domain (renewals daily, courtesy call lists monthly); `today` to re-run a day. */
-  z.object({
-    kind: z.literal('warranty-run'),
-    run: z.enum(['renewals', 'courtesy']),
-    today: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD'))),
-  }),
-]);
+export const timerPayloadSchema = lazySchema(() =>
+  z.discriminatedUnion('kind', [
+    z.object({
+      kind: z.literal('sla-step'),
+      caseId: z.string(),
+      milestone: z.enum(milestoneKinds),
+      step: z.string(),
+      /** The instant the step was computed for: a timer whose step moved since is stale. */
+      fireAt: z.string(),
+    }),
+    z.object({ kind: z.literal('morning'), branchId: z.string() }),
+    /** One rung of the same ladder for an overdue step of a complaint investigation. */
+    z.object({
+      kind: z.literal('complaint-step'),
+      complaintId: z.string(),
+      stepId: z.string(),
+      rung: z.string(),
+      fireAt: z.string(),
+    }),
+    /** The answer to a return or exchange application is due (SPEC §6a): escalate it if still unanswered. */
+    z.object({ kind: z.literal('return-decision'), returnId: z.string(), step: z.string() }),
+    /** A recurring run of the warranty domain (renewals daily, courtesy call lists monthly); `today` to re-run a day. */
+    z.object({
+      kind: z.literal('warranty-run'),
+      run: z.enum(['renewals', 'courtesy']),
+      today: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD'))),
+    }),
+  ]),
+);
 export type TimerPayload = z.infer<typeof timerPayloadSchema>;
 
 export interface OneTimeTimer {

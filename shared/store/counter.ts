@@ -4,12 +4,15 @@
  */
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
+import { lazySchema } from '../validation.ts';
 import { firstVersionHeader, type ItemKind, parseItem } from './item.ts';
 import type { ItemKey } from './unit-of-work.ts';
 
 export const COUNTER_SCHEMA_VERSION = 1;
 
-export const counterItemSchema = z.object({ ...firstVersionHeader('Counter'), seq: z.number() });
+export const counterItemSchema = lazySchema(() =>
+  z.object({ ...firstVersionHeader('Counter'), seq: z.number() }),
+);
 
 export const counterKind: ItemKind = {
   entity: 'Counter',

@@ -3,6 +3,7 @@
  * not match is an error (corrupt data must surface, not flow on into decisions and responses).
  */
 import * as z from 'zod/mini';
+import { lazySchema } from '../validation.ts';
 import { tableDefinition, withoutKeys } from './table.ts';
 
 /** A stored item kind: its `entity` name, current schema version and schema (without key attributes). */
@@ -36,6 +37,6 @@ export function firstVersionHeader<E extends string>(entity: E) {
 }
 
 /** The events an item carries to the relay (transactional outbox), kept with the item. */
-export const outboxSchema = z.optional(
-  z.array(z.object({ detailType: z.string(), detail: z.record(z.string(), z.unknown()) })),
+export const outboxSchema = lazySchema(() =>
+  z.optional(z.array(z.object({ detailType: z.string(), detail: z.record(z.string(), z.unknown()) }))),
 );

@@ -17,6 +17,7 @@
 import * as z from 'zod/mini';
 import { firstVersionHeader, type ItemKind, outboxSchema } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
+import { lazySchema } from '../validation.ts';
 import { ratingsSchema } from './score.ts';
 
 /** v2: `technicianName` (optional: v1 cards show the technician's id). */
@@ -32,44 +33,46 @@ export const answerChannels = ['link', 'email', 'phone'] as const;
 export type AnswerChannel = (typeof answerChannels)[number];
 
 /** The stored survey card (without key attributes). */
-export const surveyCardSchema = z.object({
-  entity: z.literal('SurveyCard'),
-  schemaVersion: z.union([z.literal(1), z.literal(SURVEY_CARD_SCHEMA_VERSION)]),
-  /** The card id inside the signed token (see `token.ts`). The token itself is never stored. */
-  id: z.string(),
-  caseId: z.string(),
-  caseNumber: z.string(),
-  branchId: z.string(),
-  customer: z.object({
+export const surveyCardSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('SurveyCard'),
+    schemaVersion: z.union([z.literal(1), z.literal(SURVEY_CARD_SCHEMA_VERSION)]),
+    /** The card id inside the signed token (see `token.ts`). The token itself is never stored. */
     id: z.string(),
-    name: z.string(),
-    phone: z.string(),
-    address: z.string(),
-    email: z.optional(z.string()),
+    caseId: z.string(),
+    caseNumber: z.string(),
+    branchId: z.string(),
+    customer: z.object({
+      id: z.string(),
+      name: z.string(),
+      phone: z.string(),
+      address: z.string(),
+      email: z.optional(z.string()),
+    }),
+    lang: z.enum(['zh-CN', 'en']),
+    technicianId: z.string(),
+    /** The technician's name when the card was made (cards, pages and mails show it; the id stays the reference). */
+    technicianName: z.optional(z.string()),
+    /** Local day the service was completed (`YYYY-MM-DD`) and its month: the scorecard's period. */
+    serviceDay: z.string(),
+    month: z.string(),
+    /** `email`: a card is mailed; `phone`: no address, staff call the customer instead. */
+    channel: z.enum(['email', 'phone']),
+    createdAt: z.string(),
+    /** When the link stops working (the token carries the same instant). */
+    expiresAt: z.string(),
+    sentAt: z.optional(z.string()),
+    messageId: z.optional(z.string()),
+    remindedAt: z.optional(z.string()),
+    answeredAt: z.optional(z.string()),
+    answeredVia: z.optional(z.enum(answerChannels)),
+    answers: z.optional(ratingsSchema),
+    comment: z.optional(z.string()),
+    complaintTicked: z.optional(z.boolean()),
+    complaintId: z.optional(z.string()),
+    version: z.number(),
   }),
-  lang: z.enum(['zh-CN', 'en']),
-  technicianId: z.string(),
-  /** The technician's name when the card was made (cards, pages and mails show it; the id stays the reference). */
-  technicianName: z.optional(z.string()),
-  /** Local day the service was completed (`YYYY-MM-DD`) and its month: the scorecard's period. */
-  serviceDay: z.string(),
-  month: z.string(),
-  /** `email`: a card is mailed; `phone`: no address, staff call the customer instead. */
-  channel: z.enum(['email', 'phone']),
-  createdAt: z.string(),
-  /** When the link stops working (the token carries the same instant). */
-  expiresAt: z.string(),
-  sentAt: z.optional(z.string()),
-  messageId: z.optional(z.string()),
-  remindedAt: z.optional(z.string()),
-  answeredAt: z.optional(z.string()),
-  answeredVia: z.optional(z.enum(answerChannels)),
-  answers: z.optional(ratingsSchema),
-  comment: z.optional(z.string()),
-  complaintTicked: z.optional(z.boolean()),
-  complaintId: z.optional(z.string()),
-  version: z.number(),
-});
+);
 export type SurveyCardRecord = z.infer<typeof surveyCardSchema>;
 
 /** Who the card asks about, by name (cards made before the directory carry only the id). */
@@ -77,48 +80,56 @@ export const technicianNameOf = (card: Pick<SurveyCardRecord, 'technicianId' | '
   card.technicianName ?? card.technicianId;
 
 /** One received e-mail reply (without key attributes). */
-export const surveyReplySchema = z.object({
-  entity: z.literal('SurveyReply'),
-  schemaVersion: z.literal(SURVEY_REPLY_SCHEMA_VERSION),
-  id: z.string(),
-  /** Where the raw message is kept (the inbound bucket), so staff can read the original. */
-  source: z.object({ bucket: z.string(), key: z.string() }),
-  messageId: z.optional(z.string()),
-  from: z.optional(z.string()),
-  cardId: z.optional(z.string()),
-  caseNumber: z.optional(z.string()),
-  /** `recorded`: the answers were stored on the card; `flagged`: staff must follow up. */
-  outcome: z.enum(['recorded', 'flagged']),
-  flagReason: z.optional(z.string()),
-  answers: z.partial(ratingsSchema),
-  comment: z.string(),
-  receivedAt: z.string(),
-  version: z.number(),
-});
+export const surveyReplySchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('SurveyReply'),
+    schemaVersion: z.literal(SURVEY_REPLY_SCHEMA_VERSION),
+    id: z.string(),
+    /** Where the raw message is kept (the inbound bucket), so staff can read the original. */
+    source: z.object({ bucket: z.string(), key: z.string() }),
+    messageId: z.optional(z.string()),
+    from: z.optional(z.string()),
+    cardId: z.optional(z.string()),
+    caseNumber: z.optional(z.string()),
+    /** `recorded`: the answers were stored on the card; `flagged`: staff must follow up. */
+    outcome: z.enum(['recorded', 'flagged']),
+    flagReason: z.optional(z.string()),
+    answers: z.partial(ratingsSchema),
+    comment: z.string(),
+    receivedAt: z.string(),
+    version: z.number(),
+  }),
+);
 export type SurveyReplyRecord = z.infer<typeof surveyReplySchema>;
 
 /** One card per case: the conditional put of this guard decides which run creates it. */
-export const surveyGuardSchema = z.object({ ...firstVersionHeader('SurveyCaseGuard'), cardId: z.string() });
+export const surveyGuardSchema = lazySchema(() =>
+  z.object({ ...firstVersionHeader('SurveyCaseGuard'), cardId: z.string() }),
+);
 
 /** The answer's record beside its card: inserted once with the answer, it carries the answer's events. */
-export const surveyAnswerSchema = z.object({
-  ...firstVersionHeader('SurveyAnswerEvent'),
-  cardId: z.string(),
-  caseId: z.string(),
-  via: z.enum(answerChannels),
-  at: z.string(),
-  outbox: outboxSchema,
-});
+export const surveyAnswerSchema = lazySchema(() =>
+  z.object({
+    ...firstVersionHeader('SurveyAnswerEvent'),
+    cardId: z.string(),
+    caseId: z.string(),
+    via: z.enum(answerChannels),
+    at: z.string(),
+    outbox: outboxSchema,
+  }),
+);
 
 /** The sending's record beside its card: inserted once when the card goes out, it carries `Survey Card Sent`. */
-export const surveySentSchema = z.object({
-  entity: z.literal('SurveySentEvent'),
-  schemaVersion: z.literal(SURVEY_SENT_SCHEMA_VERSION),
-  cardId: z.string(),
-  channel: z.enum(['email', 'phone']),
-  at: z.string(),
-  outbox: outboxSchema,
-});
+export const surveySentSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('SurveySentEvent'),
+    schemaVersion: z.literal(SURVEY_SENT_SCHEMA_VERSION),
+    cardId: z.string(),
+    channel: z.enum(['email', 'phone']),
+    at: z.string(),
+    outbox: outboxSchema,
+  }),
+);
 
 /** Every stored kind of the survey domain, for the schema version test. */
 export const surveyItemKinds: ItemKind[] = [

@@ -20,6 +20,7 @@
  * for presentation only — never aggregate the rounded values.
  */
 import * as z from 'zod/mini';
+import { lazySchema } from '../validation.ts';
 
 /** The four rated items, in the order they appear on the card and in e-mail replies. */
 export const SURVEY_ITEMS = ['attitude', 'skill', 'arrival', 'promise'] as const;
@@ -33,12 +34,14 @@ export type SurveyLevel = (typeof SURVEY_LEVELS)[number];
 export type SurveyAnswers = Record<SurveyItem, SurveyLevel>;
 
 /** Ratings as stored on cards, replies and complaints: one number per item (levels checked on input). */
-export const ratingsSchema = z.object({
-  attitude: z.number(),
-  skill: z.number(),
-  arrival: z.number(),
-  promise: z.number(),
-});
+export const ratingsSchema = lazySchema(() =>
+  z.object({
+    attitude: z.number(),
+    skill: z.number(),
+    arrival: z.number(),
+    promise: z.number(),
+  }),
+);
 
 /** Company target for the average satisfaction score, on the 1–5 scale. */
 export const SATISFACTION_TARGET = 4.5;

@@ -25,7 +25,7 @@ import { caseKeys } from '../cases/model.ts';
 import { componentClass, normalizeSerial, productLine, recordId, serialNumber } from '../directory/model.ts';
 import { type ItemKind, outboxSchema } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
-import { isoDate, text } from '../validation.ts';
+import { isoDate, lazySchema, text } from '../validation.ts';
 import { billingCategories, coverageKinds, startBases } from './coverage.ts';
 
 export const WARRANTY_TERMS_SCHEMA_VERSION = 1;
@@ -51,94 +51,106 @@ const months = () => z.int().check(z.minimum(0), z.maximum(240));
  * Warranty terms and promotions
  * ---------------------------------------------------------------------------------------------- */
 
-const coverageTermInput = z.strictObject({
-  months: months(),
-  startBasis: z._default(z.enum(startBases), 'purchase'),
-});
-const classTermInput = z.strictObject({ parts: coverageTermInput, labour: coverageTermInput });
+const coverageTermInput = lazySchema(() =>
+  z.strictObject({
+    months: months(),
+    startBasis: z._default(z.enum(startBases), 'purchase'),
+  }),
+);
+const classTermInput = lazySchema(() =>
+  z.strictObject({ parts: coverageTermInput, labour: coverageTermInput }),
+);
 
-export const termsInputSchema = z.strictObject({
-  /** The unit's own term, and that of components whose class has none below. */
-  default: classTermInput,
-  classes: z._default(
-    z
-      .array(
-        z.strictObject({
-          componentClass: componentClass(),
-          parts: coverageTermInput,
-          labour: coverageTermInput,
-        }),
-      )
-      .check(
-        z.maxLength(30),
-        z.refine(
-          (cs) => new Set(cs.map((c) => c.componentClass)).size === cs.length,
-          'a component class is listed twice',
+export const termsInputSchema = lazySchema(() =>
+  z.strictObject({
+    /** The unit's own term, and that of components whose class has none below. */
+    default: classTermInput,
+    classes: z._default(
+      z
+        .array(
+          z.strictObject({
+            componentClass: componentClass(),
+            parts: coverageTermInput,
+            labour: coverageTermInput,
+          }),
+        )
+        .check(
+          z.maxLength(30),
+          z.refine(
+            (cs) => new Set(cs.map((c) => c.componentClass)).size === cs.length,
+            'a component class is listed twice',
+          ),
         ),
-      ),
-    () => [],
-  ),
-  labourRatePerHour: z._default(money(), 120),
-  currency: z._default(currency(), 'CNY'),
-});
+      () => [],
+    ),
+    labourRatePerHour: z._default(money(), 120),
+    currency: z._default(currency(), 'CNY'),
+  }),
+);
 export type TermsInput = z.infer<typeof termsInputSchema>;
 
-export const promotionInputSchema = z
-  .strictObject({
-    id: recordId(),
-    name: text(100),
-    componentClass: z.optional(componentClass()),
-    coverage: z.enum([...coverageKinds, 'both']),
-    months: z.optional(months()),
-    extendMonths: z.optional(z.int().check(z.minimum(1), z.maximum(120))),
-    startBasis: z.optional(z.enum(startBases)),
-    purchasedFrom: isoDate(),
-    purchasedTo: isoDate(),
-  })
-  .check(
-    z.refine((p) => p.purchasedFrom <= p.purchasedTo, {
-      message: 'purchasedTo must not be before purchasedFrom',
-      path: ['purchasedTo'],
-    }),
-    z.refine((p) => p.months !== undefined || p.extendMonths !== undefined || p.startBasis !== undefined, {
-      message: 'a promotion changes months, extendMonths or startBasis',
-      path: ['extendMonths'],
-    }),
-  );
+export const promotionInputSchema = lazySchema(() =>
+  z
+    .strictObject({
+      id: recordId(),
+      name: text(100),
+      componentClass: z.optional(componentClass()),
+      coverage: z.enum([...coverageKinds, 'both']),
+      months: z.optional(months()),
+      extendMonths: z.optional(z.int().check(z.minimum(1), z.maximum(120))),
+      startBasis: z.optional(z.enum(startBases)),
+      purchasedFrom: isoDate(),
+      purchasedTo: isoDate(),
+    })
+    .check(
+      z.refine((p) => p.purchasedFrom <= p.purchasedTo, {
+        message: 'purchasedTo must not be before purchasedFrom',
+        path: ['purchasedTo'],
+      }),
+      z.refine((p) => p.months !== undefined || p.extendMonths !== undefined || p.startBasis !== undefined, {
+        message: 'a promotion changes months, extendMonths or startBasis',
+        path: ['extendMonths'],
+      }),
+    ),
+);
 export type PromotionInput = z.infer<typeof promotionInputSchema>;
 
 const stamp = { updatedAt: z.string(), updatedBy: z.string(), version: z.number() };
-const coverageTerm = z.object({ months: z.number(), startBasis: z.enum(startBases) });
-const classTerm = z.object({ parts: coverageTerm, labour: coverageTerm });
+const coverageTerm = lazySchema(() => z.object({ months: z.number(), startBasis: z.enum(startBases) }));
+const classTerm = lazySchema(() => z.object({ parts: coverageTerm, labour: coverageTerm }));
 
-export const termsItemSchema = z.object({
-  entity: z.literal('WarrantyTerms'),
-  schemaVersion: z.literal(WARRANTY_TERMS_SCHEMA_VERSION),
-  productLine: z.string(),
-  default: classTerm,
-  classes: z.array(z.object({ componentClass: z.string(), parts: coverageTerm, labour: coverageTerm })),
-  labourRatePerHour: z.number(),
-  currency: z.string(),
-  ...stamp,
-});
+export const termsItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('WarrantyTerms'),
+    schemaVersion: z.literal(WARRANTY_TERMS_SCHEMA_VERSION),
+    productLine: z.string(),
+    default: classTerm,
+    classes: z.array(z.object({ componentClass: z.string(), parts: coverageTerm, labour: coverageTerm })),
+    labourRatePerHour: z.number(),
+    currency: z.string(),
+    ...stamp,
+  }),
+);
 export type StoredTerms = z.output<typeof termsItemSchema>;
 
-export const promotionItemSchema = z.object({
-  entity: z.literal('WarrantyPromotion'),
-  schemaVersion: z.literal(PROMOTION_SCHEMA_VERSION),
-  id: z.string(),
-  name: z.string(),
-  productLine: z.string(),
-  componentClass: z.optional(z.string()),
-  coverage: z.enum([...coverageKinds, 'both']),
-  months: z.optional(z.number()),
-  extendMonths: z.optional(z.number()),
-  startBasis: z.optional(z.enum(startBases)),
-  purchasedFrom: z.string(),
-  purchasedTo: z.string(),
-  recordedAt: z.string(),
-  recordedBy: z.string(),
-});
+export const promotionItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('WarrantyPromotion'),
+    schemaVersion: z.literal(PROMOTION_SCHEMA_VERSION),
+    id: z.string(),
+    name: z.string(),
+    productLine: z.string(),
+    componentClass: z.optional(z.string()),
+    coverage: z.enum([...coverageKinds, 'both']),
+    months: z.optional(z.number()),
+    extendMonths: z.optional(z.number()),
+    startBasis: z.optional(z.enum(startBases)),
+    purchasedFrom: z.string(),
+    purchasedTo: z.string(),
+    recordedAt: z.string(),
+    recordedBy: z.string(),
+  }),
+);
 export type StoredPromotion = z.output<typeof promotionItemSchema>;
 
 /* ------------------------------------------------------------------------------------------------
@@ -170,114 +182,130 @@ export const returnStatuses = ['applied', 'approved', 'rejected', 'shipped', 're
 export type ReturnStatus = (typeof returnStatuses)[number];
 export const dispositions = ['stock', 'scrap'] as const;
 
-export const returnRulesInputSchema = z.strictObject({
-  /** Days since purchase within which a return is accepted. */
-  returnDays: z.int().check(z.minimum(0), z.maximum(365)),
-  exchangeDays: z.int().check(z.minimum(0), z.maximum(365)),
-  /** Conditions the item may be in. */
-  conditions: z.array(z.enum(itemConditions)).check(z.minLength(1), z.maxLength(itemConditions.length)),
-  /** Working days (branch calendar) within which staff answer. */
-  decisionWorkingDays: z._default(z.int().check(z.minimum(1), z.maximum(30)), 3),
-  notes: z.optional(text(2000)),
-});
+export const returnRulesInputSchema = lazySchema(() =>
+  z.strictObject({
+    /** Days since purchase within which a return is accepted. */
+    returnDays: z.int().check(z.minimum(0), z.maximum(365)),
+    exchangeDays: z.int().check(z.minimum(0), z.maximum(365)),
+    /** Conditions the item may be in. */
+    conditions: z.array(z.enum(itemConditions)).check(z.minLength(1), z.maxLength(itemConditions.length)),
+    /** Working days (branch calendar) within which staff answer. */
+    decisionWorkingDays: z._default(z.int().check(z.minimum(1), z.maximum(30)), 3),
+    notes: z.optional(text(2000)),
+  }),
+);
 export type ReturnRulesInput = z.infer<typeof returnRulesInputSchema>;
 
-export const returnRulesItemSchema = z.object({
-  entity: z.literal('ReturnRules'),
-  schemaVersion: z.literal(RETURN_RULES_SCHEMA_VERSION),
-  productLine: z.string(),
-  returnDays: z.number(),
-  exchangeDays: z.number(),
-  conditions: z.array(z.enum(itemConditions)),
-  decisionWorkingDays: z.number(),
-  notes: z.optional(z.string()),
-  ...stamp,
-});
+export const returnRulesItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('ReturnRules'),
+    schemaVersion: z.literal(RETURN_RULES_SCHEMA_VERSION),
+    productLine: z.string(),
+    returnDays: z.number(),
+    exchangeDays: z.number(),
+    conditions: z.array(z.enum(itemConditions)),
+    decisionWorkingDays: z.number(),
+    notes: z.optional(z.string()),
+    ...stamp,
+  }),
+);
 export type StoredReturnRules = z.output<typeof returnRulesItemSchema>;
 
-export const returnApplicationSchema = z.strictObject({
-  serialNumber: serialNumber(),
-  kind: z.enum(returnKinds),
-  condition: z.enum(itemConditions),
-  reason: text(2000),
-  branchId: z.optional(branchIdSchema),
-});
-export const returnDecisionSchema = z.strictObject({
-  decision: z.enum(['approve', 'reject']),
-  note: text(1000),
-  cause: z.enum(returnCauses),
-  department: z.enum(departments),
-  /** Who in that department answers for it, when known. */
-  responsiblePerson: z.optional(text(100)),
-});
-export const returnShipmentSchema = z.strictObject({ carrier: text(60), trackingNumber: text(60) });
-export const returnReceiptSchema = z.strictObject({
-  disposition: z.enum(dispositions),
-  /** The stock location the unit comes back to (a scrapped unit is scrapped from there). */
-  locationId: z
-    .string()
-    .check(
-      z.maxLength(64),
-      z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'expected a location id of letters, digits and _.:-'),
-    ),
-  note: z.optional(text(1000)),
-});
-
-const actorRef = z.object({ sub: z.string(), role: z.string(), name: z.optional(z.string()) });
-
-export const returnItemSchema = z.object({
-  entity: z.literal('ReturnRequest'),
-  schemaVersion: z.literal(RETURN_SCHEMA_VERSION),
-  id: z.string(),
-  serialNumber: z.string(),
-  productLine: z.string(),
-  model: z.string(),
-  customerId: z.string(),
-  branchId: z.string(),
-  kind: z.enum(returnKinds),
-  condition: z.enum(itemConditions),
-  reason: z.string(),
-  appliedAt: z.string(),
-  appliedBy: actorRef,
-  eligibility: z.object({
-    eligible: z.boolean(),
-    daysSincePurchase: z.optional(z.number()),
-    limitDays: z.optional(z.number()),
-    findings: z.array(z.string()),
+export const returnApplicationSchema = lazySchema(() =>
+  z.strictObject({
+    serialNumber: serialNumber(),
+    kind: z.enum(returnKinds),
+    condition: z.enum(itemConditions),
+    reason: text(2000),
+    branchId: z.optional(branchIdSchema),
   }),
-  /** Answer due by (an instant on the branch's working calendar). */
-  decisionDueAt: z.string(),
-  status: z.enum(returnStatuses),
-  escalations: z.array(z.object({ step: z.string(), at: z.string(), recipients: z.array(z.string()) })),
-  decision: z.optional(
-    z.object({
-      approved: z.boolean(),
-      note: z.string(),
-      cause: z.enum(returnCauses),
-      department: z.enum(departments),
-      responsiblePerson: z.optional(z.string()),
-      onTime: z.boolean(),
-      by: actorRef,
-      at: z.string(),
+);
+export const returnDecisionSchema = lazySchema(() =>
+  z.strictObject({
+    decision: z.enum(['approve', 'reject']),
+    note: text(1000),
+    cause: z.enum(returnCauses),
+    department: z.enum(departments),
+    /** Who in that department answers for it, when known. */
+    responsiblePerson: z.optional(text(100)),
+  }),
+);
+export const returnShipmentSchema = lazySchema(() =>
+  z.strictObject({ carrier: text(60), trackingNumber: text(60) }),
+);
+export const returnReceiptSchema = lazySchema(() =>
+  z.strictObject({
+    disposition: z.enum(dispositions),
+    /** The stock location the unit comes back to (a scrapped unit is scrapped from there). */
+    locationId: z
+      .string()
+      .check(
+        z.maxLength(64),
+        z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, 'expected a location id of letters, digits and _.:-'),
+      ),
+    note: z.optional(text(1000)),
+  }),
+);
+
+const actorRef = lazySchema(() =>
+  z.object({ sub: z.string(), role: z.string(), name: z.optional(z.string()) }),
+);
+
+export const returnItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('ReturnRequest'),
+    schemaVersion: z.literal(RETURN_SCHEMA_VERSION),
+    id: z.string(),
+    serialNumber: z.string(),
+    productLine: z.string(),
+    model: z.string(),
+    customerId: z.string(),
+    branchId: z.string(),
+    kind: z.enum(returnKinds),
+    condition: z.enum(itemConditions),
+    reason: z.string(),
+    appliedAt: z.string(),
+    appliedBy: actorRef,
+    eligibility: z.object({
+      eligible: z.boolean(),
+      daysSincePurchase: z.optional(z.number()),
+      limitDays: z.optional(z.number()),
+      findings: z.array(z.string()),
     }),
-  ),
-  shipment: z.optional(
-    z.object({ carrier: z.string(), trackingNumber: z.string(), by: z.string(), at: z.string() }),
-  ),
-  receipt: z.optional(
-    z.object({
-      disposition: z.enum(dispositions),
-      locationId: z.optional(z.string()),
-      /** The parts ledger movement that took the unit in. */
-      movementId: z.optional(z.string()),
-      note: z.optional(z.string()),
-      by: z.string(),
-      at: z.string(),
-    }),
-  ),
-  updatedAt: z.string(),
-  version: z.number(),
-});
+    /** Answer due by (an instant on the branch's working calendar). */
+    decisionDueAt: z.string(),
+    status: z.enum(returnStatuses),
+    escalations: z.array(z.object({ step: z.string(), at: z.string(), recipients: z.array(z.string()) })),
+    decision: z.optional(
+      z.object({
+        approved: z.boolean(),
+        note: z.string(),
+        cause: z.enum(returnCauses),
+        department: z.enum(departments),
+        responsiblePerson: z.optional(z.string()),
+        onTime: z.boolean(),
+        by: actorRef,
+        at: z.string(),
+      }),
+    ),
+    shipment: z.optional(
+      z.object({ carrier: z.string(), trackingNumber: z.string(), by: z.string(), at: z.string() }),
+    ),
+    receipt: z.optional(
+      z.object({
+        disposition: z.enum(dispositions),
+        locationId: z.optional(z.string()),
+        /** The parts ledger movement that took the unit in. */
+        movementId: z.optional(z.string()),
+        note: z.optional(z.string()),
+        by: z.string(),
+        at: z.string(),
+      }),
+    ),
+    updatedAt: z.string(),
+    version: z.number(),
+  }),
+);
 export type ReturnRequest = Omit<z.output<typeof returnItemSchema>, 'entity' | 'schemaVersion'>;
 
 /* ------------------------------------------------------------------------------------------------
@@ -291,98 +319,112 @@ export const coveringStatuses: readonly ContractStatus[] = ['active', 'expiring'
 /** The notice every contract gets, one month before its end (000 (二十)). */
 export const MONTH_NOTICE = 'month';
 
-const inclusionsInput = z.strictObject({
-  labour: z.boolean(),
-  parts: z.boolean(),
-  visitsPerYear: z._default(z.int().check(z.minimum(0), z.maximum(12)), 0),
-  /** Hours within which a technician is on site for a covered unit (overrides the branch policy). */
-  responseHours: z.optional(z.int().check(z.minimum(1), z.maximum(168))),
-});
+const inclusionsInput = lazySchema(() =>
+  z.strictObject({
+    labour: z.boolean(),
+    parts: z.boolean(),
+    visitsPerYear: z._default(z.int().check(z.minimum(0), z.maximum(12)), 0),
+    /** Hours within which a technician is on site for a covered unit (overrides the branch policy). */
+    responseHours: z.optional(z.int().check(z.minimum(1), z.maximum(168))),
+  }),
+);
 const reminderDays = () =>
   z.array(z.int().check(z.minimum(32), z.maximum(365))).check(
     z.maxLength(4),
     z.refine((ds) => new Set(ds).size === ds.length, 'a reminder is listed twice'),
   );
 
-export const contractInputSchema = z
-  .strictObject({
-    customerId: recordId(),
-    units: z.array(serialNumber()).check(
-      z.minLength(1),
-      z.maxLength(20),
-      z.refine((us) => new Set(us.map(normalizeSerial)).size === us.length, 'a unit is listed twice'),
-    ),
-    branchId: z._default(branchIdSchema, DEFAULT_BRANCH_ID),
-    start: isoDate(),
-    end: isoDate(),
-    inclusions: inclusionsInput,
-    price: money(),
-    currency: z._default(currency(), 'CNY'),
-    /** The service person who follows the renewal up. */
-    servicePersonId: recordId(),
-    /** Earlier reminders, in days before the end (the one-month notice always goes). */
-    reminderDays: z._default(reminderDays(), () => []),
-  })
-  .check(z.refine((c) => c.start < c.end, { message: 'the term must end after it starts', path: ['end'] }));
+export const contractInputSchema = lazySchema(() =>
+  z
+    .strictObject({
+      customerId: recordId(),
+      units: z.array(serialNumber()).check(
+        z.minLength(1),
+        z.maxLength(20),
+        z.refine((us) => new Set(us.map(normalizeSerial)).size === us.length, 'a unit is listed twice'),
+      ),
+      branchId: z._default(branchIdSchema, DEFAULT_BRANCH_ID),
+      start: isoDate(),
+      end: isoDate(),
+      inclusions: inclusionsInput,
+      price: money(),
+      currency: z._default(currency(), 'CNY'),
+      /** The service person who follows the renewal up. */
+      servicePersonId: recordId(),
+      /** Earlier reminders, in days before the end (the one-month notice always goes). */
+      reminderDays: z._default(reminderDays(), () => []),
+    })
+    .check(z.refine((c) => c.start < c.end, { message: 'the term must end after it starts', path: ['end'] })),
+);
 export type ContractInput = z.infer<typeof contractInputSchema>;
 
-export const contractChangeInputSchema = z
-  .strictObject({
-    units: z.optional(z.array(serialNumber()).check(z.minLength(1), z.maxLength(20))),
-    end: z.optional(isoDate()),
-    inclusions: z.optional(inclusionsInput),
+export const contractChangeInputSchema = lazySchema(() =>
+  z
+    .strictObject({
+      units: z.optional(z.array(serialNumber()).check(z.minLength(1), z.maxLength(20))),
+      end: z.optional(isoDate()),
+      inclusions: z.optional(inclusionsInput),
+      price: z.optional(money()),
+      servicePersonId: z.optional(recordId()),
+      reminderDays: z.optional(reminderDays()),
+      reason: text(500),
+    })
+    .check(
+      z.refine((c) => Object.keys(c).some((k) => k !== 'reason'), {
+        message: 'name at least one thing to change',
+        path: ['end'],
+      }),
+    ),
+);
+export const renewInputSchema = lazySchema(() =>
+  z.strictObject({
+    months: z._default(z.int().check(z.minimum(1), z.maximum(60)), 12),
     price: z.optional(money()),
-    servicePersonId: z.optional(recordId()),
-    reminderDays: z.optional(reminderDays()),
-    reason: text(500),
-  })
-  .check(
-    z.refine((c) => Object.keys(c).some((k) => k !== 'reason'), {
-      message: 'name at least one thing to change',
-      path: ['end'],
-    }),
-  );
-export const renewInputSchema = z.strictObject({
-  months: z._default(z.int().check(z.minimum(1), z.maximum(60)), 12),
-  price: z.optional(money()),
-});
-export const cancelInputSchema = z.strictObject({ reason: text(500) });
-
-const term = z.object({ n: z.number(), start: z.string(), end: z.string(), price: z.number() });
-
-export const contractItemSchema = z.object({
-  entity: z.literal('MaintenanceContract'),
-  schemaVersion: z.literal(CONTRACT_SCHEMA_VERSION),
-  id: z.string(),
-  customerId: z.string(),
-  branchId: z.string(),
-  units: z.array(z.string()),
-  /** The current term; earlier ones are in `terms`. */
-  term,
-  terms: z.array(term),
-  inclusions: z.object({
-    labour: z.boolean(),
-    parts: z.boolean(),
-    visitsPerYear: z.number(),
-    responseHours: z.optional(z.number()),
   }),
-  price: z.number(),
-  currency: z.string(),
-  servicePersonId: z.string(),
-  reminderDays: z.array(z.number()),
-  status: z.enum(contractStatuses),
-  cancellation: z.optional(z.object({ reason: z.string(), by: z.string(), at: z.string() })),
-  createdAt: z.string(),
-  ...stamp,
-});
+);
+export const cancelInputSchema = lazySchema(() => z.strictObject({ reason: text(500) }));
+
+const term = lazySchema(() =>
+  z.object({ n: z.number(), start: z.string(), end: z.string(), price: z.number() }),
+);
+
+export const contractItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('MaintenanceContract'),
+    schemaVersion: z.literal(CONTRACT_SCHEMA_VERSION),
+    id: z.string(),
+    customerId: z.string(),
+    branchId: z.string(),
+    units: z.array(z.string()),
+    /** The current term; earlier ones are in `terms`. */
+    term,
+    terms: z.array(term),
+    inclusions: z.object({
+      labour: z.boolean(),
+      parts: z.boolean(),
+      visitsPerYear: z.number(),
+      responseHours: z.optional(z.number()),
+    }),
+    price: z.number(),
+    currency: z.string(),
+    servicePersonId: z.string(),
+    reminderDays: z.array(z.number()),
+    status: z.enum(contractStatuses),
+    cancellation: z.optional(z.object({ reason: z.string(), by: z.string(), at: z.string() })),
+    createdAt: z.string(),
+    ...stamp,
+  }),
+);
 export type Contract = Omit<z.output<typeof contractItemSchema>, 'entity' | 'schemaVersion'>;
 
-export const contractLinkSchema = z.object({
-  entity: z.literal('ContractLink'),
-  schemaVersion: z.literal(CONTRACT_LINK_SCHEMA_VERSION),
-  contractId: z.string(),
-  serialNumber: z.string(),
-});
+export const contractLinkSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('ContractLink'),
+    schemaVersion: z.literal(CONTRACT_LINK_SCHEMA_VERSION),
+    contractId: z.string(),
+    serialNumber: z.string(),
+  }),
+);
 
 const changeSchema = (entity: string, version: number) =>
   z.object({
@@ -396,8 +438,12 @@ const changeSchema = (entity: string, version: number) =>
     details: z.record(z.string(), z.unknown()),
     outbox: outboxSchema,
   });
-export const contractChangeSchema = changeSchema('ContractChange', CONTRACT_CHANGE_SCHEMA_VERSION);
-export const returnChangeSchema = changeSchema('ReturnChange', RETURN_CHANGE_SCHEMA_VERSION);
+export const contractChangeSchema = lazySchema(() =>
+  changeSchema('ContractChange', CONTRACT_CHANGE_SCHEMA_VERSION),
+);
+export const returnChangeSchema = lazySchema(() =>
+  changeSchema('ReturnChange', RETURN_CHANGE_SCHEMA_VERSION),
+);
 export interface Change {
   recordId: string;
   version: number;
@@ -407,49 +453,55 @@ export interface Change {
   details: Record<string, unknown>;
 }
 
-export const renewalNoticeSchema = z.object({
-  entity: z.literal('RenewalNotice'),
-  schemaVersion: z.literal(RENEWAL_NOTICE_SCHEMA_VERSION),
-  contractId: z.string(),
-  term: z.number(),
-  /** `month` for the one-month notice, else the days before the end. */
-  reminder: z.string(),
-  dueOn: z.string(),
-  customerId: z.string(),
-  language: z.string(),
-  to: z.optional(z.string()),
-  taskId: z.string(),
-  createdAt: z.string(),
-  sentAt: z.optional(z.string()),
-  messageId: z.optional(z.string()),
-});
+export const renewalNoticeSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('RenewalNotice'),
+    schemaVersion: z.literal(RENEWAL_NOTICE_SCHEMA_VERSION),
+    contractId: z.string(),
+    term: z.number(),
+    /** `month` for the one-month notice, else the days before the end. */
+    reminder: z.string(),
+    dueOn: z.string(),
+    customerId: z.string(),
+    language: z.string(),
+    to: z.optional(z.string()),
+    taskId: z.string(),
+    createdAt: z.string(),
+    sentAt: z.optional(z.string()),
+    messageId: z.optional(z.string()),
+  }),
+);
 export type RenewalNotice = Omit<z.output<typeof renewalNoticeSchema>, 'entity' | 'schemaVersion'>;
 
-export const renewalTaskSchema = z.object({
-  entity: z.literal('RenewalTask'),
-  schemaVersion: z.literal(RENEWAL_TASK_SCHEMA_VERSION),
-  id: z.string(),
-  contractId: z.string(),
-  term: z.number(),
-  reminder: z.string(),
-  assigneeId: z.string(),
-  customerId: z.string(),
-  contractEnd: z.string(),
-  createdAt: z.string(),
-});
+export const renewalTaskSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('RenewalTask'),
+    schemaVersion: z.literal(RENEWAL_TASK_SCHEMA_VERSION),
+    id: z.string(),
+    contractId: z.string(),
+    term: z.number(),
+    reminder: z.string(),
+    assigneeId: z.string(),
+    customerId: z.string(),
+    contractEnd: z.string(),
+    createdAt: z.string(),
+  }),
+);
 export type RenewalTask = Omit<z.output<typeof renewalTaskSchema>, 'entity' | 'schemaVersion'>;
 
 /** A maintenance visit of a contract's term, opened as a case on its day (once). */
-export const contractVisitSchema = z.object({
-  entity: z.literal('ContractVisit'),
-  schemaVersion: z.literal(CONTRACT_VISIT_SCHEMA_VERSION),
-  contractId: z.string(),
-  term: z.number(),
-  n: z.number(),
-  day: z.string(),
-  caseId: z.string(),
-  createdAt: z.string(),
-});
+export const contractVisitSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('ContractVisit'),
+    schemaVersion: z.literal(CONTRACT_VISIT_SCHEMA_VERSION),
+    contractId: z.string(),
+    term: z.number(),
+    n: z.number(),
+    day: z.string(),
+    caseId: z.string(),
+    createdAt: z.string(),
+  }),
+);
 export type ContractVisit = Omit<z.output<typeof contractVisitSchema>, 'entity' | 'schemaVersion'>;
 
 /* ------------------------------------------------------------------------------------------------
@@ -457,61 +509,69 @@ export type ContractVisit = Omit<z.output<typeof contractVisitSchema>, 'entity' 
  * ---------------------------------------------------------------------------------------------- */
 
 export const callOutcomes = ['all_well', 'issue_reported', 'no_answer', 'declined'] as const;
-export const callOutcomeSchema = z.strictObject({
-  outcome: z.enum(callOutcomes),
-  note: z.optional(text(1000)),
-});
+export const callOutcomeSchema = lazySchema(() =>
+  z.strictObject({
+    outcome: z.enum(callOutcomes),
+    note: z.optional(text(1000)),
+  }),
+);
 
-export const courtesyCallSchema = z.object({
-  entity: z.literal('CourtesyCall'),
-  schemaVersion: z.literal(COURTESY_CALL_SCHEMA_VERSION),
-  branchId: z.string(),
-  month: z.string(),
-  serialNumber: z.string(),
-  model: z.string(),
-  productLine: z.string(),
-  customerId: z.string(),
-  customerName: z.string(),
-  phone: z.string(),
-  language: z.string(),
-  /** The free warranty's end (the unit's own term, parts). */
-  coveredUntil: z.string(),
-  status: z.enum(['open', 'done']),
-  outcome: z.optional(z.enum(callOutcomes)),
-  note: z.optional(z.string()),
-  calledBy: z.optional(z.string()),
-  calledAt: z.optional(z.string()),
-  createdAt: z.string(),
-});
+export const courtesyCallSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('CourtesyCall'),
+    schemaVersion: z.literal(COURTESY_CALL_SCHEMA_VERSION),
+    branchId: z.string(),
+    month: z.string(),
+    serialNumber: z.string(),
+    model: z.string(),
+    productLine: z.string(),
+    customerId: z.string(),
+    customerName: z.string(),
+    phone: z.string(),
+    language: z.string(),
+    /** The free warranty's end (the unit's own term, parts). */
+    coveredUntil: z.string(),
+    status: z.enum(['open', 'done']),
+    outcome: z.optional(z.enum(callOutcomes)),
+    note: z.optional(z.string()),
+    calledBy: z.optional(z.string()),
+    calledAt: z.optional(z.string()),
+    createdAt: z.string(),
+  }),
+);
 export type CourtesyCall = Omit<z.output<typeof courtesyCallSchema>, 'entity' | 'schemaVersion'>;
 
 /* ------------------------------------------------------------------------------------------------
  * Invoices
  * ---------------------------------------------------------------------------------------------- */
 
-export const billingLineSchema = z.object({
-  kind: z.enum(['labour', 'part']),
-  description: z.string(),
-  partNumber: z.optional(z.string()),
-  quantity: z.number(),
-  unitPrice: z.number(),
-  amount: z.number(),
-  category: z.enum(billingCategories),
-  reason: z.string(),
-});
+export const billingLineSchema = lazySchema(() =>
+  z.object({
+    kind: z.enum(['labour', 'part']),
+    description: z.string(),
+    partNumber: z.optional(z.string()),
+    quantity: z.number(),
+    unitPrice: z.number(),
+    amount: z.number(),
+    category: z.enum(billingCategories),
+    reason: z.string(),
+  }),
+);
 
-export const invoiceItemSchema = z.object({
-  entity: z.literal('Invoice'),
-  schemaVersion: z.literal(INVOICE_SCHEMA_VERSION),
-  number: z.string(),
-  caseId: z.string(),
-  customerId: z.string(),
-  lines: z.array(billingLineSchema),
-  total: z.number(),
-  currency: z.string(),
-  issuedAt: z.string(),
-  issuedBy: z.string(),
-});
+export const invoiceItemSchema = lazySchema(() =>
+  z.object({
+    entity: z.literal('Invoice'),
+    schemaVersion: z.literal(INVOICE_SCHEMA_VERSION),
+    number: z.string(),
+    caseId: z.string(),
+    customerId: z.string(),
+    lines: z.array(billingLineSchema),
+    total: z.number(),
+    currency: z.string(),
+    issuedAt: z.string(),
+    issuedBy: z.string(),
+  }),
+);
 export type Invoice = Omit<z.output<typeof invoiceItemSchema>, 'entity' | 'schemaVersion'>;
 
 /** Every stored kind of the domain, for the schema version test. */

@@ -11,6 +11,9 @@
  *    read, a case command, intake, and a stock movement (a receipt on the ledger). Target ≤ 1.3×.
  *
  * Prints a table and exits 1 when a ratio is over its target.
+ *
+ * `npm run bench -- cold` measures only the cold starts, `npm run bench -- api` only the API; after `cold`,
+ * function ids limit it to those bundles (`npm run bench -- cold case-read sla-timer`).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -82,7 +85,9 @@ function pairedImportTimes(file: string, baseline: string): [number, number] {
   return [median(a), median(b)];
 }
 
-async function coldStart(): Promise<void> {
+async function coldStart(only: readonly string[]): Promise<void> {
+  const unknown = only.filter((id) => !(id in lambdaFunctions));
+  if (unknown.length) throw new Error(`no function ${unknown.join(', ')} in the catalogue`);
   await bundleFunctions();
   const baselineDir = join(repoRoot, '.build', 'bench-baseline');
   mkdirSync(baselineDir, { recursive: true });
@@ -93,7 +98,7 @@ async function coldStart(): Promise<void> {
     outdir: baselineDir,
   });
   // Interleave baseline and bundles so drift in machine load hits both.
-  for (const id of Object.keys(lambdaFunctions)) {
+  for (const id of Object.keys(lambdaFunctions).filter((id) => !only.length || only.includes(id))) {
     const [measured, baseline] = pairedImportTimes(
       join(LAMBDA_BUILD_DIR, id, 'index.mjs'),
       join(baselineDir, 'index.mjs'),
@@ -450,9 +455,12 @@ async function apiLatency(): Promise<void> {
   await engine.stop();
 }
 
-const only = process.argv[2];
-if (!only || only === 'cold') await coldStart();
-if (!only || only === 'api') await apiLatency();
+const [part, ...functionIds] = process.argv.slice(2);
+if (part !== undefined && part !== 'cold' && part !== 'api')
+  throw new Error(`measure what? 'cold' or 'api', not '${part}'`);
+if (functionIds.length && part !== 'cold') throw new Error('function ids go after `cold`');
+if (!part || part === 'cold') await coldStart(functionIds);
+if (!part || part === 'api') await apiLatency();
 
 const width = Math.max(...rows.map((r) => r.what.length));
 console.log(`\n${'measure'.padEnd(width)}  measured ms  baseline ms  ratio  (target ≤ ${TARGET})`);

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, type CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -25,7 +26,7 @@ import {
   THROTTLE,
 } from '../../functions/catalog.ts';
 import type { FunctionSpec } from '../../functions/spec.ts';
-import { bundleFunctions, repoRoot } from '../../infra/bundle.ts';
+import { bundleFunctions, functionAssetDir, repoRoot } from '../../infra/bundle.ts';
 import { TIMER_ACTIONS, WORKFLOW_ACTIONS } from '../../infra/constructs/function-access.ts';
 import { TABLE_WRITE_ACTIONS } from '../../infra/constructs/table-access.ts';
 import {
@@ -34,6 +35,7 @@ import {
   scheduleDelivery,
   streamDelivery,
 } from '../../infra/delivery.ts';
+import { lambdaContext } from '../../infra/local/lambda-context.ts';
 import { namedSchedules } from '../../infra/naming.ts';
 import {
   type AftercareStacks,
@@ -44,6 +46,7 @@ import {
 } from '../../infra/stacks/aftercare.ts';
 import { roles } from '../../shared/auth/actor.ts';
 import { envNames } from '../../shared/config/env.ts';
+import { openApiDocument } from '../../shared/http/openapi.ts';
 import { tableDefinition } from '../../shared/store/table.ts';
 
 type Resource = {
@@ -311,6 +314,48 @@ describe('functions', () => {
       expect(g.Properties.RetentionInDays).toBe(30);
       expect(g.DeletionPolicy).toBe('Retain');
     }
+  });
+});
+
+describe('bundles', () => {
+  it('serves, from the OpenAPI function, the document the catalogue generates, with the server that answered', async () => {
+    // Prepare
+    Object.assign(process.env, {
+      TIME_ZONE: 'Asia/Shanghai',
+      POWERTOOLS_SERVICE_NAME: 'aftercare',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    const bundle = pathToFileURL(join(functionAssetDir('openapi'), 'index.mjs')).href;
+    const { handler } = (await import(bundle)) as {
+      handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+    };
+    const event = {
+      version: '2.0',
+      routeKey: 'GET /openapi.json',
+      rawPath: '/openapi.json',
+      rawQueryString: '',
+      headers: { host: 'api.stage.example' },
+      requestContext: { http: { method: 'GET', path: '/openapi.json' }, routeKey: 'GET /openapi.json' },
+      isBase64Encoded: false,
+    };
+
+    // Act
+    const answer = await handler(event, lambdaContext('openapi'));
+
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual(
+      openApiDocument(allRoutes, {
+        servers: [
+          {
+            url: 'https://api.stage.example',
+            description: 'this deployment (production or a staging stage)',
+            internal: false,
+          },
+        ],
+      }),
+    );
   });
 });
 

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   addWorkingMinutes,
-  DEFAULT_CALENDAR,
+  defaultCalendar,
   isWorkingDay,
   isWorkingInstant,
   localDateOf,
@@ -18,7 +18,7 @@ import {
 } from '../../shared/sla/calendar.ts';
 
 /** Mon–Fri 08:00–18:00 Asia/Shanghai. */
-const shanghai = DEFAULT_CALENDAR;
+const shanghai = defaultCalendar();
 
 /** National Day 2026-10-01..07 and New Year 2027-01-01 off; Saturdays 2026-09-26 and 2026-10-10 worked. */
 const china2026 = parseCalendar({
@@ -77,8 +77,8 @@ describe('calendar schema', () => {
       holidays: [],
       makeUpWorkingDays: [],
     });
-    expect(DEFAULT_CALENDAR).toEqual(cal);
-    expect(Object.isFrozen(DEFAULT_CALENDAR.workingHours)).toBe(true);
+    expect(defaultCalendar()).toEqual(cal);
+    expect(Object.isFrozen(defaultCalendar().workingHours)).toBe(true);
   });
 
   it.each([
@@ -721,7 +721,7 @@ describe('addWorkingMinutes', () => {
   it('throws a calendar error instead of looping when working time runs out', () => {
     // Prepare
     const afterLastMakeUpDay = new Date('2026-09-26T18:00:00+08:00');
-    const unvalidated: WorkingCalendar = { ...DEFAULT_CALENDAR, workingWeekdays: [] };
+    const unvalidated: WorkingCalendar = { ...defaultCalendar(), workingWeekdays: [] };
 
     // Act & Assess
     expect(() => addWorkingMinutes(singleMakeUpDay, afterLastMakeUpDay, 120)).toThrow(WorkingCalendarError);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CALENDAR } from '../../shared/sla/calendar.ts';
+import { defaultCalendar } from '../../shared/sla/calendar.ts';
 import {
   type CaseFacts,
   computeMilestones,
   type Milestone,
   type TimelineFact,
 } from '../../shared/sla/milestones.ts';
-import { DEFAULT_POLICY, parsePolicy } from '../../shared/sla/policy.ts';
+import { defaultPolicy, parsePolicy } from '../../shared/sla/policy.ts';
 
 /** Asia/Shanghai wall-clock time → ISO instant (UTC+8, no DST). 2026-11-23 is a Monday. */
 const sh = (local: string) => new Date(`${local}:00+08:00`).toISOString();
@@ -73,7 +73,7 @@ describe('arrival due time by zone and emergency', () => {
 
     // Act
     const arrival = milestone(
-      computeMilestones(c, justOpened(at), DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(c.createdAt)),
+      computeMilestones(c, justOpened(at), defaultPolicy(), defaultCalendar(), new Date(c.createdAt)),
       'arrival',
     );
 
@@ -91,8 +91,8 @@ describe('arrival due time by zone and emergency', () => {
       computeMilestones(
         c,
         justOpened('2026-11-23T09:00'),
-        DEFAULT_POLICY,
-        DEFAULT_CALENDAR,
+        defaultPolicy(),
+        defaultCalendar(),
         new Date(c.createdAt),
       ),
       'arrival',
@@ -116,8 +116,8 @@ describe('arrival due time by zone and emergency', () => {
       computeMilestones(
         c,
         justOpened('2026-11-23T17:50'),
-        DEFAULT_POLICY,
-        DEFAULT_CALENDAR,
+        defaultPolicy(),
+        defaultCalendar(),
         new Date(c.createdAt),
       ),
       'first_response',
@@ -139,7 +139,7 @@ describe('meeting milestones', () => {
 
     // Act
     const first = milestone(
-      computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T12:00'))),
+      computeMilestones(c, tl, defaultPolicy(), defaultCalendar(), new Date(sh('2026-11-23T12:00'))),
       'first_response',
     );
 
@@ -162,7 +162,7 @@ describe('meeting milestones', () => {
 
     // Act
     const first = milestone(
-      computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T12:00'))),
+      computeMilestones(c, tl, defaultPolicy(), defaultCalendar(), new Date(sh('2026-11-23T12:00'))),
       'first_response',
     );
 
@@ -182,7 +182,13 @@ describe('meeting milestones', () => {
     );
 
     // Act
-    const all = computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T12:00')));
+    const all = computeMilestones(
+      c,
+      tl,
+      defaultPolicy(),
+      defaultCalendar(),
+      new Date(sh('2026-11-23T12:00')),
+    );
 
     // Assess
     expect(milestone(all, 'arrival')).toMatchObject({
@@ -208,7 +214,13 @@ describe('meeting milestones', () => {
     );
 
     // Act
-    const all = computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T16:00')));
+    const all = computeMilestones(
+      c,
+      tl,
+      defaultPolicy(),
+      defaultCalendar(),
+      new Date(sh('2026-11-23T16:00')),
+    );
 
     // Assess
     expect(milestone(all, 'repair_completion')).toMatchObject({
@@ -227,7 +239,13 @@ describe('meeting milestones', () => {
     );
 
     // Act
-    const all = computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T10:00')));
+    const all = computeMilestones(
+      c,
+      tl,
+      defaultPolicy(),
+      defaultCalendar(),
+      new Date(sh('2026-11-23T10:00')),
+    );
 
     // Assess
     expect(milestone(all, 'arrival')).toMatchObject({ status: 'cancelled', breached: false });
@@ -245,8 +263,8 @@ describe('meeting milestones', () => {
     const all = computeMilestones(
       c,
       justOpened('2026-11-23T09:00'),
-      DEFAULT_POLICY,
-      DEFAULT_CALENDAR,
+      defaultPolicy(),
+      defaultCalendar(),
       new Date(sh('2026-11-23T15:01')),
     );
 
@@ -272,7 +290,7 @@ describe('pause and resume', () => {
 
     // Act
     const arrival = milestone(
-      computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-24T11:00'))),
+      computeMilestones(c, tl, defaultPolicy(), defaultCalendar(), new Date(sh('2026-11-24T11:00'))),
       'arrival',
     );
 
@@ -293,7 +311,7 @@ describe('pause and resume', () => {
 
     // Act
     const arrival = milestone(
-      computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-25T09:00'))),
+      computeMilestones(c, tl, defaultPolicy(), defaultCalendar(), new Date(sh('2026-11-25T09:00'))),
       'arrival',
     );
 
@@ -320,7 +338,7 @@ describe('pause and resume', () => {
 
     // Act
     const arrival = milestone(
-      computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, new Date(sh('2026-11-23T14:00'))),
+      computeMilestones(c, tl, defaultPolicy(), defaultCalendar(), new Date(sh('2026-11-23T14:00'))),
       'arrival',
     );
 
@@ -359,7 +377,7 @@ describe('recompute on a zone or emergency change', () => {
     const c = opened('2026-11-23T09:00', facts);
 
     // Act
-    const arrival = milestone(computeMilestones(c, tl, DEFAULT_POLICY, DEFAULT_CALENDAR, at), 'arrival');
+    const arrival = milestone(computeMilestones(c, tl, defaultPolicy(), defaultCalendar(), at), 'arrival');
 
     // Assess
     expect(arrival).toMatchObject({ dueAt: sh(due), clock, startedAt: sh('2026-11-23T09:00') });
@@ -381,7 +399,7 @@ describe('policies as data', () => {
 
     // Act
     const arrival = milestone(
-      computeMilestones(c, justOpened('2026-11-23T09:00'), policy, DEFAULT_CALENDAR, new Date(c.createdAt)),
+      computeMilestones(c, justOpened('2026-11-23T09:00'), policy, defaultCalendar(), new Date(c.createdAt)),
       'arrival',
     );
 
@@ -406,12 +424,12 @@ describe('policies as data', () => {
 
   it('defaults to the SPEC numbers', () => {
     // Assess
-    expect(DEFAULT_POLICY).toMatchObject({
+    expect(defaultPolicy()).toMatchObject({
       firstResponseMinutes: 30,
       arrivalMinutes: { urban: 360, suburban: 420 },
       emergencyArrivalHours: 24,
     });
-    expect(DEFAULT_POLICY.ladder.map((s) => `${s.percent}%+${s.afterWorkingMinutes}→${s.notify}`)).toEqual([
+    expect(defaultPolicy().ladder.map((s) => `${s.percent}%+${s.afterWorkingMinutes}→${s.notify}`)).toEqual([
       '50%+0→dispatcher',
       '75%+0→dispatcher',
       '100%+0→supervisor',
