@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
@@ -903,3 +904,80 @@ describe('workingMinutesBetween', () => {
     expect(result.toISOString()).toBe(to.toISOString());
   });
 });
+
+describe('zone arithmetic, checked against luxon', () => {
+  // The calendar resolves local times with Intl's zone data; luxon (which it replaced) is the oracle.
+  const zones = [
+    'Asia/Shanghai',
+    'America/New_York',
+    'America/Sao_Paulo',
+    'America/St_Johns',
+    'Europe/London',
+    'Europe/Berlin',
+    'Australia/Lord_Howe',
+    'Pacific/Chatham',
+    'Asia/Kolkata',
+    'Africa/Casablanca',
+  ];
+  const zone = fc.constantFrom(...zones);
+  const instant = fc.date({
+    min: new Date('1995-01-01T00:00:00Z'),
+    max: new Date('2045-12-31T23:59:59Z'),
+    noInvalidDate: true,
+  });
+  const HOUR = 60;
+
+  it('gives the local date of any instant as luxon does', () => {
+    fc.assert(
+      fc.property(zone, instant, (timezone, t) => {
+        const cal = parseCalendar({ timezone, workingWeekdays: [1, 2, 3, 4, 5, 6, 7] });
+        expect(localDateOf(cal, t)).toBe(DateTime.fromJSDate(t, { zone: timezone }).toISODate());
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('places the start of a working day as luxon places that wall-clock time, DST gaps and overlaps included', () => {
+    // Local dates around every DST change of the years, at any minute of the night and day.
+    const day = fc
+      .record({ year: fc.integer({ min: 1995, max: 2045 }), month: fc.integer({ min: 1, max: 12 }) })
+      .chain(({ year, month }) =>
+        fc.integer({ min: 1, max: 28 }).map((d) => `${year}-${pad(month)}-${pad(d)}`),
+      );
+    // The days a zone changes its offset, 2020–2029 (luxon's own view of them).
+    const changeDays = zones.flatMap((z) => {
+      const days: Array<[string, string]> = [];
+      let noon = DateTime.fromObject({ year: 2020, month: 1, day: 1, hour: 12 }, { zone: z });
+      for (let i = 0; i < 3653; i++) {
+        const next = noon.plus({ days: 1 });
+        if (next.offset !== noon.offset) days.push([z, next.toISODate() as string]);
+        noon = next;
+      }
+      return days;
+    });
+    expect(changeDays.length).toBeGreaterThan(100);
+    const zoneDay = fc.oneof(fc.tuple(zone, day), fc.constantFrom(...changeDays));
+    const minute = fc.integer({ min: 0, max: 24 * HOUR - 2 });
+    fc.assert(
+      fc.property(zoneDay, minute, ([timezone, date], m) => {
+        const start = `${pad(Math.floor(m / HOUR))}:${pad(m % HOUR)}`;
+        const cal = parseCalendar({
+          timezone,
+          workingWeekdays: [1, 2, 3, 4, 5, 6, 7],
+          workingHours: [{ start, end: '24:00' }],
+        });
+        const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+        const expected = DateTime.fromObject(
+          { year: y, month: mo, day: d, hour: Math.floor(m / HOUR), minute: m % HOUR },
+          { zone: timezone },
+        ).toMillis();
+        expect(startOfWorkingDay(cal, date)?.getTime()).toBe(expected);
+      }),
+      { numRuns: 6000 },
+    );
+  });
+});
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
