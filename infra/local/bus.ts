@@ -31,6 +31,25 @@ export interface BusRule {
   target: string;
 }
 
+/** What a rule's queue receives for an event: the event itself, under the deployed queue's redrive policy. */
+export function ruleMessage(rule: Pick<BusRule, 'name' | 'target'>, event: BusEvent): NewMessage {
+  return {
+    source: `rule/${rule.name}`,
+    target: rule.target,
+    shape: 'sqs',
+    body: JSON.stringify(event),
+    maxReceiveCount: queueDelivery.maxReceiveCount,
+    maxAgeSeconds: queueDelivery.maxAgeSeconds,
+  };
+}
+
+/** The messages of every rule whose pattern matches the event (a redelivery sends them again). */
+export function ruleMessages(rules: readonly BusRule[], event: BusEvent): NewMessage[] {
+  return rules
+    .filter((rule) => matchesPattern(rule.pattern, event as unknown as Record<string, unknown>))
+    .map((rule) => ruleMessage(rule, event));
+}
+
 export interface PutEventsEntry {
   Source?: string;
   DetailType?: string;
@@ -92,18 +111,7 @@ export class LocalBus {
       accepted.push(event);
       results.push({ EventId: event.id });
     }
-    const messages: NewMessage[] = accepted.flatMap((event) =>
-      this.rules
-        .filter((rule) => matchesPattern(rule.pattern, event as unknown as Record<string, unknown>))
-        .map((rule) => ({
-          source: `rule/${rule.name}`,
-          target: rule.target,
-          shape: 'sqs' as const,
-          body: JSON.stringify(event),
-          maxReceiveCount: queueDelivery.maxReceiveCount,
-          maxAgeSeconds: queueDelivery.maxAgeSeconds,
-        })),
-    );
+    const messages = accepted.flatMap((event) => ruleMessages(this.rules, event));
     try {
       await this.queues.send(messages);
     } catch (err) {

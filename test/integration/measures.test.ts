@@ -11,7 +11,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queueDelivery } from '../../infra/delivery.ts';
+import { allEventRules } from '../../functions/catalog.ts';
+import { ruleMessage } from '../../infra/local/bus.ts';
 import { localClientConfig } from '../../infra/local/dynamo.ts';
 import { type Case, caseIndexKeys, caseKeys } from '../../shared/cases/model.ts';
 import { localDay } from '../../shared/cases/numbering.ts';
@@ -22,6 +23,10 @@ import { asTechnician } from '../support/directory.ts';
 import { countApiReads } from '../support/reads.ts';
 import { type Caller, intake, useTestSystem } from '../support/system.ts';
 
+/** The deployed rule that feeds the daily aggregates (its queue gets each redelivery). */
+const measuresRule = allEventRules.find(
+  (r) => r.target === 'measures-consumer',
+) as (typeof allEventRules)[number];
 const sys = useTestSystem();
 const TZ = 'Asia/Shanghai';
 const today = localDay(new Date(), TZ);
@@ -128,16 +133,7 @@ describe('daily aggregates from the domain events', () => {
     );
 
     // Act: the same envelopes again (SQS redelivery), then every event republished (a stream replay).
-    await sys().queues.send(
-      measured.map((e) => ({
-        source: 'rule/measures',
-        target: 'measures-consumer',
-        shape: 'sqs' as const,
-        body: JSON.stringify(e),
-        maxReceiveCount: queueDelivery.maxReceiveCount,
-        maxAgeSeconds: queueDelivery.maxAgeSeconds,
-      })),
-    );
+    await sys().queues.send(measured.map((e) => ruleMessage(measuresRule, e)));
     await sys().bus.put(
       measured.map((e) => ({
         Source: e.source,

@@ -11,9 +11,8 @@ import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-schedule
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { allEventRules } from '../../functions/catalog.ts';
-import { queueDelivery } from '../../infra/delivery.ts';
+import { ruleMessages } from '../../infra/local/bus.ts';
 import { localClientConfig } from '../../infra/local/dynamo.ts';
-import { matchesPattern } from '../../infra/local/pattern.ts';
 import { clockControl } from '../../shared/runtime/clock.ts';
 import { staffMember } from '../support/directory.ts';
 import { type Caller, intake, startTestSystem, type TestSystem } from '../support/system.ts';
@@ -63,18 +62,7 @@ async function slaState(caseId: string, branchId: string): Promise<string> {
 /** Puts every event of the case again into the queue of each rule it matches, as a redelivery would. */
 async function redeliver(caseId: string): Promise<number> {
   const events = sys.bus.history.filter((e) => e.detail.caseId === caseId);
-  const messages = events.flatMap((event) =>
-    allEventRules
-      .filter((rule) => matchesPattern(rule.pattern, event as unknown as Record<string, unknown>))
-      .map((rule) => ({
-        source: `rule/${rule.name}`,
-        target: rule.target,
-        shape: 'sqs' as const,
-        body: JSON.stringify(event),
-        maxReceiveCount: queueDelivery.maxReceiveCount,
-        maxAgeSeconds: queueDelivery.maxAgeSeconds,
-      })),
-  );
+  const messages = events.flatMap((event) => ruleMessages(allEventRules, event));
   await sys.queues.send(messages);
   await sys.bus.idle();
   return messages.length;

@@ -7,7 +7,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queueDelivery } from '../../infra/delivery.ts';
+import { allEventRules } from '../../functions/catalog.ts';
+import { ruleMessage } from '../../infra/local/bus.ts';
 import { localClientConfig } from '../../infra/local/dynamo.ts';
 import { recomputeDay } from '../../shared/measures/service.ts';
 import { DynamoMeasureStore } from '../../shared/measures/store.ts';
@@ -16,6 +17,10 @@ import { countApiReads } from '../support/reads.ts';
 import { completedCase, postForm, runMorningRun, shanghai, surveyLinkFor } from '../support/surveys.ts';
 import { startTestSystem, type TestSystem } from '../support/system.ts';
 
+/** The deployed rule that feeds the daily aggregates (its queue gets each redelivery). */
+const measuresRule = allEventRules.find(
+  (r) => r.target === 'measures-consumer',
+) as (typeof allEventRules)[number];
 let sys: TestSystem;
 let db: DynamoDBDocumentClient;
 
@@ -201,16 +206,7 @@ describe('the scorecard from the day aggregates', () => {
 
     // Act: the same envelopes to the measures consumer again (SQS redelivery), then every event
     // published anew (a stream replay).
-    await sys.queues.send(
-      surveyEvents.map((e) => ({
-        source: 'rule/measures',
-        target: 'measures-consumer',
-        shape: 'sqs' as const,
-        body: JSON.stringify(e),
-        maxReceiveCount: queueDelivery.maxReceiveCount,
-        maxAgeSeconds: queueDelivery.maxAgeSeconds,
-      })),
-    );
+    await sys.queues.send(surveyEvents.map((e) => ruleMessage(measuresRule, e)));
     await sys.bus.put(
       surveyEvents.map((e) => ({
         Source: e.source,
