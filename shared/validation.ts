@@ -100,6 +100,19 @@ export function lazySchema<S extends z.ZodMiniType>(build: () => S): S {
   });
 }
 
+/** Who is told: an e-mail address, or a staff member whose address the directory keeps. */
+export const contactSchema = lazySchema(() =>
+  z.union([
+    z.email().check(z.maxLength(254)),
+    z.strictObject({
+      staffId: z
+        .string()
+        .check(z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a staff id')),
+    }),
+  ]),
+);
+export type Contact = z.infer<typeof contactSchema>;
+
 /** How many {@link lazySchema}s have been built so far: none, right after a function is imported. */
 export const lazySchemasBuilt = (): number => lazyBuilt;
 

@@ -16,7 +16,7 @@ import type { ItemKind } from '../store/item.ts';
 import { outboxSchema } from '../store/item.ts';
 import { Index, indexKeys, key } from '../store/table.ts';
 import { ratingsSchema } from '../surveys/score.ts';
-import { lazySchema } from '../validation.ts';
+import { type Contact, contactSchema, lazySchema } from '../validation.ts';
 
 /** v2: every channel, classification, severity, workflow state (round, individual case), links. */
 export const COMPLAINT_SCHEMA_VERSION = 2;
@@ -305,17 +305,7 @@ export const libraryItemSchema = lazySchema(() =>
 );
 export type LibraryEntry = z.infer<typeof libraryItemSchema>;
 
-const contact = lazySchema(() =>
-  z.union([
-    z.email().check(z.maxLength(254)),
-    z.strictObject({
-      staffId: z
-        .string()
-        .check(z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a staff id')),
-    }),
-  ]),
-);
-export type Contact = z.infer<typeof contact>;
+export type { Contact };
 
 /** Complaint settings of the deployment: every field defaults, so `{}` is the SPEC numbers. */
 export const complaintSettingsSchema = lazySchema(() =>
@@ -331,9 +321,9 @@ export const complaintSettingsSchema = lazySchema(() =>
       () => ({ dispatcher: 5000, manager: 50000 }),
     ),
     /** Told at once of major complaints, and of decisions at the top level. */
-    vicePresident: z._default(z.array(contact).check(z.maxLength(10)), () => []),
+    vicePresident: z._default(z.array(contactSchema).check(z.maxLength(10)), () => []),
     /** Told when a complaint becomes an individual case. */
-    leadership: z._default(z.array(contact).check(z.maxLength(10)), () => []),
+    leadership: z._default(z.array(contactSchema).check(z.maxLength(10)), () => []),
   }),
 );
 export type ComplaintSettings = z.infer<typeof complaintSettingsSchema>;
@@ -347,8 +337,8 @@ export const settingsItemSchema = lazySchema(() =>
     value: z.object({
       maxRounds: z.number(),
       approvalLimits: z.object({ dispatcher: z.number(), manager: z.number() }),
-      vicePresident: z.array(contact),
-      leadership: z.array(contact),
+      vicePresident: z.array(contactSchema),
+      leadership: z.array(contactSchema),
     }),
     updatedAt: z.string(),
     updatedBy: z.string(),

@@ -4,7 +4,7 @@
  * edit a branch's policy through the API (`PUT /sla/branches/{id}/policy`).
  */
 import * as z from 'zod/mini';
-import { lazySchema } from '../validation.ts';
+import { type Contact, contactSchema, lazySchema } from '../validation.ts';
 
 /** The milestones kept per case. */
 export const milestoneKinds = ['first_response', 'arrival', 'repair_completion', 'workshop_repair'] as const;
@@ -44,19 +44,9 @@ const ladderSchema = lazySchema(() =>
   ),
 );
 
-/** An escalation contact: an e-mail address, or a staff member whose address the directory keeps. */
-const contact = lazySchema(() =>
-  z.union([
-    z.email().check(z.maxLength(254)),
-    z.strictObject({
-      staffId: z
-        .string()
-        .check(z.maxLength(128), z.regex(/^[A-Za-z0-9_.:@-]{1,128}$/, 'expected a staff id')),
-    }),
-  ]),
-);
-export type EscalationContact = z.infer<typeof contact>;
-const contacts = () => z._default(z.array(contact).check(z.maxLength(20)), () => []);
+/** An escalation contact. */
+export type EscalationContact = Contact;
+const contacts = () => z._default(z.array(contactSchema).check(z.maxLength(20)), () => []);
 
 export const SlaPolicySchema = lazySchema(() =>
   z.strictObject({
