@@ -195,7 +195,14 @@ export const caseMeasureRules = {
       if (d.to !== 'completed') return none;
       const c = await sources.getCase(d.caseId);
       if (!c) throw new Error(`case ${d.caseId} of Case Status Changed is not stored`);
-      return { increments: [completionIncrement(c, await sources.milestones(d.caseId), timeZone)] };
+      const milestones = await sources.milestones(d.caseId);
+      // The SLA clock keeps the milestones from the same case events, a moment apart from this consumer.
+      // Count the completion once the clock has seen this version of the case (its milestones carry the
+      // version they were computed from); before that, fail so the queue delivers the event again. So the
+      // live count and the nightly recompute read the same milestones.
+      if (!milestones.some((m) => m.caseVersion >= c.version))
+        throw new Error(`the SLA clock has not yet seen version ${c.version} of case ${c.id}; retried`);
+      return { increments: [completionIncrement(c, milestones, timeZone)] };
     },
   },
 } satisfies MeasureTable;

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Case } from '../../shared/cases/model.ts';
 import {
+  caseMeasureRules,
   completionIncrement,
   openedIncrement,
   repeatedCase,
@@ -279,5 +280,55 @@ describe('KPIs on seeded histories', () => {
 
     // Assess: 17:00 UTC is 01:00 the next day in Shanghai.
     expect(inc).toMatchObject({ day: '2026-11-11', counters: { opened: 1, 'opened:emergency': 1 } });
+  });
+});
+
+describe('a completion and the SLA clock', () => {
+  // The case (version 5) and its milestones as the SLA clock last stored them.
+  const completion = (milestones: StoredMilestone[]) =>
+    caseMeasureRules['Case Status Changed'].contribution(
+      {
+        caseId: 'SR-1',
+        number: 'SR-1',
+        branchId: 'main',
+        at: '2026-11-10T03:00:00.000Z',
+        actor: { sub: 't-1', role: 'technician' },
+        from: 'in_progress',
+        to: 'completed',
+        visibleStatus: 'completed',
+      },
+      {
+        timeZone: TZ,
+        sources: {
+          getCase: async () => done('SR-1'),
+          milestones: async () => milestones,
+          casesOfCustomer: async () => [],
+        },
+      },
+    );
+
+  it('waits (fails, to be delivered again) until the clock has seen the completed version', async () => {
+    // Prepare: the clock last computed version 4, before the diagnosis made the repair promise.
+    const behind = [milestone('first_response', { caseVersion: 4 })];
+
+    // Act
+    const counted = completion(behind);
+
+    // Assess
+    await expect(counted).rejects.toThrow('has not yet seen version 5');
+  });
+
+  it('counts the repair promise from the milestones of the completed version', async () => {
+    // Prepare
+    const caughtUp = [
+      milestone('first_response', { caseVersion: 5 }),
+      milestone('repair_completion', { caseVersion: 5, metAt: '2026-11-10T03:00:00.000Z' }),
+    ];
+
+    // Act
+    const { increments } = await completion(caughtUp);
+
+    // Assess
+    expect(increments[0]?.counters).toMatchObject({ completed: 1, repairPromised: 1, repairOnTime: 1 });
   });
 });
