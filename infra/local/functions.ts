@@ -28,15 +28,30 @@ export class InvocationTimeoutError extends Error {
   }
 }
 
+/** What Lambda's `REPORT` line says of one invocation: which function, how long its handler ran. */
+export interface InvocationReport {
+  functionId: string;
+  /** Milliseconds from the handler's call to its answer (Lambda's `Duration`), not counting the first load. */
+  durationMs: number;
+  ok: boolean;
+}
+
 /** Invokes catalogue functions by id, or by the function name at the end of a Lambda ARN. */
 export class LocalFunctions {
   private readonly loaded = new Map<string, Promise<LambdaHandler>>();
+  private readonly observers = new Set<(report: InvocationReport) => void>();
 
   /**
    * @param timeoutScale multiplies every timeout (tests: one process on a few shared cores hosts every
    *   function at once, where Lambda gives each invocation a CPU of its own); 1 by default.
    */
   constructor(private readonly timeoutScale = 1) {}
+
+  /** Calls `observer` after every invocation with its report; returns the call that stops it. */
+  observe(observer: (report: InvocationReport) => void): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
 
   isFunction(id: string): id is FunctionId {
     return id in allFunctions;
@@ -61,13 +76,21 @@ export class LocalFunctions {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new InvocationTimeoutError(id, seconds)), seconds * 1000);
     });
+    const started = performance.now();
+    let ok = false;
     try {
-      return await Promise.race([
+      const result = await Promise.race([
         inClientLane(lane, () => h(event, lambdaContext(id, seconds * 1000))),
         timeout,
       ]);
+      ok = true;
+      return result;
     } finally {
       clearTimeout(timer);
+      if (this.observers.size) {
+        const report = { functionId: id, durationMs: performance.now() - started, ok };
+        for (const observer of this.observers) observer(report);
+      }
     }
   }
 }

@@ -17,10 +17,15 @@ import { InvocationTimeoutError } from './functions.ts';
 const GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 
 /**
- * Extra local endpoints (`/_aws/...`, `/_local/...`, `/docs`); return false when the path is not theirs.
- * They answer only callers on this machine: the outbox shows survey links, which are credentials.
+ * Extra local endpoints, all under {@link SIDE_ROUTE_PREFIXES} (`/_aws/...`, `/_local/...`, `/docs`);
+ * return false when the path is not theirs. They answer only callers on this machine: the outbox shows
+ * survey links, which are credentials.
  */
 export type SideRoute = (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<boolean>;
+
+/** Where side routes live: any other path goes straight to the API routes. */
+export const SIDE_ROUTE_PREFIXES = ['/_aws/', '/_local/', '/docs'] as const;
+const isSidePath = (path: string) => SIDE_ROUTE_PREFIXES.some((p) => path.startsWith(p));
 
 export interface ServerOptions {
   routes: readonly CatalogRoute[];
@@ -88,8 +93,14 @@ function tokenBucket(rate: number, burst: number) {
   };
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
-  const declared = Number(req.headers['content-length'] ?? 0);
+  const length = req.headers['content-length'];
+  // Most requests (every GET) announce no body: nothing to wait for.
+  if ((length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined)
+    return NO_BODY;
+  const declared = Number(length ?? 0);
   if (declared > GATEWAY_MAX_BODY) return 'too-large';
   const chunks: Buffer[] = [];
   let size = 0;
@@ -126,9 +137,13 @@ function corsHeaders(
 const textTypes = /^(application\/(json|[\w.+-]+\+json|x-www-form-urlencoded|xml)|text\/)/i;
 
 export function createLocalServer(opts: ServerOptions): Server {
-  const compiled = opts.routes.map(compile);
+  const byMethod = new Map<string, CompiledRoute[]>();
+  for (const route of opts.routes.map(compile))
+    byMethod.set(route.spec.method, [...(byMethod.get(route.spec.method) ?? []), route]);
   const allow = tokenBucket(opts.throttle.rateLimit, opts.throttle.burstLimit);
   const origins = opts.corsOrigins ?? CORS.defaultOrigins;
+  // The verifier keeps a verified token's payload; its claims in API Gateway's shape are kept with it.
+  const flatClaims = new WeakMap<object, Record<string, string>>();
 
   return createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -166,13 +181,12 @@ export function createLocalServer(opts: ServerOptions): Server {
         headers: { connection: 'close' },
       });
     }
-    if (isLoopback(req.socket.remoteAddress)) {
+    if (isSidePath(url.pathname) && isLoopback(req.socket.remoteAddress)) {
       for (const side of opts.sideRoutes) if (await side(req, body, res)) return;
     }
 
     let match: { route: CompiledRoute; params: Record<string, string> } | undefined;
-    for (const route of compiled) {
-      if (route.spec.method !== method) continue;
+    for (const route of byMethod.get(method) ?? []) {
       const m = route.regex.exec(url.pathname);
       if (!m) continue;
       const params: Record<string, string> = {};
@@ -200,7 +214,12 @@ export function createLocalServer(opts: ServerOptions): Server {
       if (!token)
         return sendProblem(res, 401, 'unauthorized', 'send Authorization: Bearer <token>', challenge);
       try {
-        claims = flattenClaims(await opts.auth.verify(token));
+        const payload = await opts.auth.verify(token);
+        claims = flatClaims.get(payload);
+        if (!claims) {
+          claims = flattenClaims(payload);
+          flatClaims.set(payload, claims);
+        }
       } catch {
         // Like API Gateway: which check failed (signature, issuer, audience, expiry) is not the caller's to learn.
         return sendProblem(res, 401, 'unauthorized', 'the token is invalid or has expired', challenge);

@@ -74,6 +74,8 @@ export interface LocalSystem {
   timers: LocalTimers;
   /** The Step Functions emulation running the catalogue's workflows (durable, replayed on start). */
   workflows: LocalStepFunctions;
+  /** The catalogue's functions as this system invokes them (`observe` reports each invocation's duration). */
+  functions: Pick<LocalFunctions, 'observe'>;
   /** The engine this system started (absent on a shared engine). */
   engine?: DynamoLocal;
   tableName: string;
@@ -320,6 +322,7 @@ async function startOnEngine(
     queues,
     timers,
     workflows,
+    functions,
     tableName,
     dynamoEndpoint,
     ...(engine ? { engine } : {}),

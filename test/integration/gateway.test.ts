@@ -98,6 +98,63 @@ describe('an oversized body', () => {
   });
 });
 
+describe('a body sent in chunks', () => {
+  it('reaches the handler whole, without a content-length', async () => {
+    // Prepare
+    const token = await sys().auth.sign({ sub: 'a-1', roles: ['agent'] });
+    const json = JSON.stringify({ category: 'Z', reason: 'chunked' });
+
+    // Act: no content-length, so node sends `transfer-encoding: chunked`, in two pieces.
+    const { status, body } = await new Promise<{ status: number; body: string }>((ok, fail) => {
+      const req = request(
+        `${sys().url}/cases/SR-20260101-0001/categorize`,
+        { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => {
+            text += d;
+          });
+          res.on('end', () => ok({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', fail);
+      req.write(json.slice(0, 10));
+      req.end(json.slice(10));
+    });
+
+    // Assess: the body was read and validated (an empty body would be refused for another reason).
+    expect(status).toBe(400);
+    expect(JSON.parse(body).issues).toEqual([
+      expect.objectContaining({ field: 'category', message: expect.stringContaining('expected one of') }),
+    ]);
+  });
+});
+
+describe('invocation reports', () => {
+  it('name the function each request invoked and how long it ran, like Lambda', async () => {
+    // Prepare
+    const reports: { functionId: string; durationMs: number; ok: boolean }[] = [];
+    const stop = sys().functions.observe((r) => reports.push(r));
+    const agent = await sys().as('agent');
+
+    // Act
+    await agent.get('/cases');
+    await agent.get('/cases/not-a-case');
+    await fetch(`${sys().url}/cases`); // refused by the gateway (no token): no invocation
+    stop();
+    await agent.get('/cases');
+
+    // Assess: a handler's 4xx is still an invocation that ran to its end.
+    const own = reports.filter((r) => r.functionId === 'case-read');
+    expect(own).toHaveLength(2);
+    for (const r of own) {
+      expect(r.ok).toBe(true);
+      expect(r.durationMs).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('local tools', () => {
   it('answer callers on this machine only', async () => {
     // Prepare
