@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { type DomainEvent, domainEvent } from '../../events/registry.ts';
 import { type Actor, hasRole, primaryRole, staffRoles } from '../auth/actor.ts';
 import { DEFAULT_BRANCH_ID } from '../branches/defaults.ts';
-import { intakeParties } from '../directory/service.ts';
+import { type IntakeParties, intakeParties } from '../directory/service.ts';
 import type { DirectoryStore } from '../directory/store.ts';
 import {
   ForbiddenError,
@@ -23,7 +23,7 @@ import type { CasePartLine } from '../parts/case-parts.ts';
 import type { Page } from '../store/pagination.ts';
 import { UnitOfWork, type Write } from '../store/unit-of-work.ts';
 import { parseInput } from '../validation.ts';
-import { type CoveragePort, decideCategory } from './category.ts';
+import { type CoverageDecision, type CoveragePort, decideCategory } from './category.ts';
 import { type CaseCommandName, type CommandContext, caseCommands } from './commands.ts';
 import {
   type ActorRef,
@@ -183,6 +183,28 @@ export async function openCase(
   }
 }
 
+/** The unit's coverage on the service day, when the deployment decides it from data. */
+function coverageAtIntake(
+  deps: CaseDeps,
+  parties: IntakeParties,
+  input: OpenedInput,
+  day: string,
+): Promise<CoverageDecision | undefined> {
+  if (!deps.coverage) return Promise.resolve(undefined);
+  // The installed base's record of the unit decides its warranty; the caller's word fills the gaps.
+  const warrantyMonths = parties.unit.warrantyMonths ?? input.product.warrantyMonths;
+  return deps.coverage({
+    unit: {
+      id: parties.unit.id,
+      productLine: parties.unit.productLine,
+      purchaseDate: parties.unit.purchaseDate ?? input.product.purchaseDate,
+      ...(warrantyMonths !== undefined ? { warrantyMonths } : {}),
+    },
+    day,
+    internal: input.internal ?? false,
+  });
+}
+
 /** One attempt at intake; undefined when a concurrent request stored one of its items first. */
 async function openOnce(
   deps: CaseDeps,
@@ -202,25 +224,17 @@ async function openOnce(
   // Numbers and days follow the branch's own timezone where it has one.
   const timeZone = branch?.timezone ?? deps.timeZone;
   const day = localDay(now, timeZone);
-  const number = drawn ?? formatCaseNumber('SR', day, await deps.store.nextSequence(day));
+  // The day's next number and the unit's coverage do not depend on each other: one round for both.
+  const [sequence, decision] = await Promise.all([
+    drawn ? undefined : deps.store.nextSequence(day),
+    coverageAtIntake(deps, parties, input, day),
+  ]);
+  const number = drawn ?? formatCaseNumber('SR', day, sequence as number);
   const customerId = parties.customerId;
   const { links, writes: knowledgeWrites } = knowledgeOf(input, asCustomer, day, at, actor.sub);
   const warrantyMonths = parties.unit.warrantyMonths ?? input.product.warrantyMonths;
   const internal = input.internal ?? false;
-  // The installed base's record of the unit decides its warranty; the caller's word fills the gaps.
   const purchaseDate = parties.unit.purchaseDate ?? input.product.purchaseDate;
-  const decision = deps.coverage
-    ? await deps.coverage({
-        unit: {
-          id: parties.unit.id,
-          productLine: parties.unit.productLine,
-          purchaseDate,
-          ...(warrantyMonths !== undefined ? { warrantyMonths } : {}),
-        },
-        day,
-        internal,
-      })
-    : undefined;
   const c: Case = {
     entity: 'Case',
     schemaVersion: CASE_SCHEMA_VERSION,
@@ -470,6 +484,9 @@ export async function runCaseCommand(
 ): Promise<CaseView> {
   const cmd = caseCommands[name];
   const input = parseInput(cmd.input, rawInput ?? {});
+  // The caller's own name (for the timeline) is read beside the case, not after it.
+  const readName = nameOf(deps, actor);
+  readName.catch(() => undefined); // awaited below; a refusal before then must not leave it unhandled
   const current = await visibleCase(deps, actor, caseId);
   // A technician acts only on their own assignments, even if they hold another role that can see the case.
   if (
@@ -493,13 +510,14 @@ export async function runCaseCommand(
   const now = deps.now();
   const at = now.toISOString();
   const staffId = cmd.staffOf ? (cmd.staffOf as (i: unknown) => string)(input) : undefined;
-  const [staff, branch, actorName] = await Promise.all([
+  // The case keeps its branch's timezone from intake; only older cases need the branch read for it.
+  const [staff, timeZone, actorName] = await Promise.all([
     staffId ? deps.directory.getStaff(staffId) : undefined,
-    deps.directory.getBranch(current.branchId),
-    nameOf(deps, actor),
+    current.timeZone ?? deps.directory.getBranch(current.branchId).then((b) => b?.timezone),
+    readName,
   ]);
   const actorRef = ref(actor, actorName);
-  const today = localDay(now, branch?.timezone ?? deps.timeZone);
+  const today = localDay(now, timeZone ?? deps.timeZone);
   // Commands that decide the category again (diagnosis) get the coverage of the unit today.
   const components = cmd.decidesCategory
     ? (cmd.decidesCategory as (i: unknown) => readonly string[] | undefined)(input)

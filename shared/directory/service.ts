@@ -378,6 +378,10 @@ export async function intakeParties(
 
   let customerId: string;
   let contact: IntakeParties['contact'] = {};
+  // The unit does not depend on who calls: read it beside the caller's lookup.
+  const unitId = normalizeSerial(input.product.serialNumber);
+  const readUnit = store.getUnit(unitId);
+  readUnit.catch(() => undefined); // awaited below; a refusal before then must not leave it unhandled
   const given = options.asCustomer ? actor.sub : input.customer.id;
   const known = given
     ? await store.getCustomer(given)
@@ -411,8 +415,7 @@ export async function intakeParties(
     );
   }
 
-  const unitId = normalizeSerial(input.product.serialNumber);
-  const unit = await store.getUnit(unitId);
+  const unit = await readUnit;
   if (unit) {
     return {
       customerId,

@@ -37,6 +37,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
+import type { FunctionId } from '../../functions/catalog.ts';
 import {
   bundleFunctions,
   LAMBDA_BUILD_DIR,
@@ -44,7 +45,6 @@ import {
   lambdaFunctions,
   repoRoot,
 } from '../../infra/bundle.ts';
-import type { FunctionId } from '../../functions/catalog.ts';
 import { demoEntries } from '../../infra/local/demo-knowledge.ts';
 import { localClientConfig, startDynamoLocal } from '../../infra/local/dynamo.ts';
 import type { InvocationReport } from '../../infra/local/functions.ts';
@@ -228,7 +228,8 @@ async function apiLatency(): Promise<void> {
 
   // The knowledge search: the demo entries, then a search must read the marker (GetItem) and count the
   // search (UpdateItem); the index itself is built once and kept in the function.
-  for (const entry of demoEntries) await send('manager', 'knowledge-api', 'POST', '/knowledge/entries', entry);
+  for (const entry of demoEntries)
+    await send('manager', 'knowledge-api', 'POST', '/knowledge/entries', entry);
   const searchPath = `/knowledge/search?${new URLSearchParams({ q: 'compresor overlaod' })}`;
   const searchRaw = async () => {
     await db.send(
@@ -272,13 +273,15 @@ async function apiLatency(): Promise<void> {
     read.raw.push(await time(() => db.send(caseRead)));
     read.add(await readCase());
 
-    // A command must read the case, then write case + timeline entry in one transaction.
+    // A command must read the case (and, beside it, the caller's profile for their name on the
+    // timeline), then write case + timeline entry in one transaction.
     write.raw.push(
       await time(async () => {
-        const cur = (await db.send(new GetCommand({ TableName: 'bench', Key: key }))).Item as Record<
-          string,
-          unknown
-        >;
+        const [read] = await Promise.all([
+          db.send(new GetCommand({ TableName: 'bench', Key: key })),
+          db.send(new GetCommand({ TableName: 'bench', Key: { pk: 'STAFF#bench-agent', sk: 'PROFILE' } })),
+        ]);
+        const cur = read.Item as Record<string, unknown>;
         const v = Number(cur.version);
         await db.send(
           new TransactWriteCommand({
@@ -311,18 +314,41 @@ async function apiLatency(): Promise<void> {
     );
 
     await system.bus.idle();
-    // Intake: the day counter, then case + timeline (+ idempotency record) in one transaction.
+    // Intake, at best: the unit, the caller by phone and the branch; then the caller's record, the day
+    // counter, the product line's warranty terms and the unit's contracts; then case + timeline in one
+    // transaction.
     create.raw.push(
       await time(async () => {
-        await db.send(
-          new UpdateCommand({
-            TableName: 'bench',
-            Key: { pk: 'COUNTER#RAW', sk: 'COUNTER' },
-            UpdateExpression: 'ADD seq :one',
-            ExpressionAttributeValues: { ':one': 1 },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        );
+        const get = (pk: string, sk: string) =>
+          db.send(new GetCommand({ TableName: 'bench', Key: { pk, sk } }));
+        const query = (pk: string, prefix?: string) =>
+          db.send(
+            new QueryCommand({
+              TableName: 'bench',
+              KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': pk, ...(prefix ? { ':prefix': prefix } : {}) },
+              ConsistentRead: true,
+            }),
+          );
+        await Promise.all([
+          get('UNIT#S1', 'UNIT'),
+          get('PHONE#+8613800000000', 'CUSTOMER'),
+          get('BRANCH#main', 'PROFILE'),
+        ]);
+        await Promise.all([
+          get(`CUSTOMER#${String((item.customer as { id: string }).id)}`, 'PROFILE'),
+          db.send(
+            new UpdateCommand({
+              TableName: 'bench',
+              Key: { pk: 'COUNTER#RAW', sk: 'COUNTER' },
+              UpdateExpression: 'ADD seq :one',
+              ExpressionAttributeValues: { ':one': 1 },
+              ReturnValues: 'UPDATED_NEW',
+            }),
+          ),
+          query('WARRANTY#air-conditioner'),
+          query('UNIT#S1', 'CONTRACT#'),
+        ]);
         await db.send(
           new TransactWriteCommand({
             TransactItems: [
@@ -482,8 +508,8 @@ async function apiLatency(): Promise<void> {
   reports.record('GET /reports/kpis (month)', 'its Query');
   read.record('GET /cases/{id}', 'its partition Query');
   find.record('GET /knowledge/search', 'marker GetItem + counter Update');
-  write.record('POST /cases/{id}/categorize', 'GetItem + TransactWrite');
-  create.record('POST /cases', 'counter Update + TransactWrite');
+  write.record('POST /cases/{id}/categorize', '2 GetItem + TransactWrite');
+  create.record('POST /cases', '3 GetItem, GetItem + Update + 2 Query, TransactWrite');
   stock.record('POST /parts/receipts', '3 GetItem + TransactWrite');
   record('HTTP: 404 floor (no route) vs the month Query', median(floor), median(reports.raw), false);
 
