@@ -4,10 +4,9 @@
  * recording code as the survey page. Locally `infra/local/surveys.ts` stores messages under
  * `.data/inbox/` and invokes this handler with the same event shape.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod/mini';
 import { jobHandler } from '../../shared/runtime/job-bundle.ts';
-import { SDK_RETRY } from '../../shared/store/client.ts';
+import { type S3ObjectReader, s3ObjectReader } from '../../shared/runtime/s3-object.ts';
 import { handleSurveyReply, type ReplyOutcome } from '../../shared/surveys/replies.ts';
 import { lazySchema } from '../../shared/validation.ts';
 import { surveys } from './catalog.ts';
@@ -24,17 +23,16 @@ const s3EventSchema = lazySchema(() =>
   }),
 );
 
-let s3: S3Client | undefined;
+let readObject: S3ObjectReader | undefined;
 
 export const handler = jobHandler(surveys, 'survey-inbound', s3EventSchema, async (event, env) => {
-  s3 ??= new S3Client({ ...SDK_RETRY });
+  readObject ??= s3ObjectReader();
   const outcomes: ReplyOutcome[] = [];
   for (const record of event.Records) {
     const bucket = record.s3.bucket.name;
     // S3 event keys are URL-encoded with '+' for spaces.
     const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const raw = Buffer.from((await object.Body?.transformToByteArray()) ?? new Uint8Array());
+    const raw = await readObject(bucket, key);
     outcomes.push(await handleSurveyReply(surveyJobDeps(env), { bucket, key, raw }));
   }
   return outcomes;

@@ -1,7 +1,7 @@
 /**
  * Local inbound mail, the way SES receiving works on AWS: the raw message is stored as an object
  * (here a file under `<dataDir>/inbox/`, the "bucket"), then the inbound function is invoked with an
- * S3 event naming it and reads it with its unchanged S3 client, which `AWS_ENDPOINT_URL_S3` points
+ * S3 event naming it and reads it with its unchanged S3 reader, which `AWS_ENDPOINT_URL_S3` points
  * at the `GetObject` emulation below. Messages arrive by `POST /_local/inbox` (raw MIME) or by
  * dropping an `.eml` file into the folder (the watcher started by `npm start`).
  */

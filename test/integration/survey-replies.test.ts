@@ -1,6 +1,6 @@
 /**
  * E-mail replies end to end: real MIME samples (test/fixtures/mail) addressed to cards the morning run
- * really sent, delivered to the local inbox, read by the inbound handler through its S3 client.
+ * really sent, delivered to the local inbox, read by the inbound handler with a signed S3 GetObject.
  */
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
