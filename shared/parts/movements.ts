@@ -119,6 +119,8 @@ export async function applyMovement(
   actor: ActorRef,
   now: () => Date,
   req: MovementRequest,
+  /** Checks the caller runs beside the first marker read (a location that must exist): nothing is written unless they pass. */
+  checks: readonly Promise<unknown>[] = [],
 ): Promise<{ movement: Movement; replayed: boolean }> {
   const hash = requestHash(req.request);
   const parts = new Map<string, { unitCost: number; name: string }>();
@@ -126,7 +128,7 @@ export async function applyMovement(
   let checkMarker = true;
   for (let attempt = 1; ; attempt++) {
     if (checkMarker) {
-      const done = await store.getMovement(req.id);
+      const [done] = await Promise.all([store.getMovement(req.id), ...(attempt === 1 ? checks : [])]);
       if (done) {
         if (done.requestHash !== hash)
           throw new IdempotencyMismatchError(`movement ${req.id} was already recorded with other content`, {

@@ -379,24 +379,34 @@ const movementView = ({
 }: Movement) => m;
 export type MovementView = ReturnType<typeof movementView>;
 
-async function move(deps: PartsDeps, actor: Actor, req: Parameters<typeof applyMovement>[3]) {
-  const { movement, replayed } = await applyMovement(deps.store, refOf(actor), deps.now, req);
+async function move(
+  deps: PartsDeps,
+  actor: Actor,
+  req: Parameters<typeof applyMovement>[3],
+  checks: readonly Promise<unknown>[] = [],
+) {
+  const { movement, replayed } = await applyMovement(deps.store, refOf(actor), deps.now, req, checks);
   return { movement: movementView(movement), replayed };
 }
 
 /** Goods received from a supplier, with the purchase reference (parts clerk). */
 export async function receive(deps: PartsDeps, actor: Actor, raw: unknown) {
   const input = parseInput(receiptSchema, raw);
-  await locationOf(deps, input.locationId, 'locationId');
-  return move(deps, actor, {
-    id: input.movementId,
-    kind: 'receipt',
-    request: { kind: 'receipt', ...input },
-    lines: input.lines.map((l) => lineOf(input.locationId, l, 1)),
-    reference: input.purchaseReference,
-    ...(input.supplierId ? { reason: `supplier ${input.supplierId}` } : {}),
-    createsStock: true,
-  });
+  // The location is checked beside the movement's marker read, before anything is written.
+  return move(
+    deps,
+    actor,
+    {
+      id: input.movementId,
+      kind: 'receipt',
+      request: { kind: 'receipt', ...input },
+      lines: input.lines.map((l) => lineOf(input.locationId, l, 1)),
+      reference: input.purchaseReference,
+      ...(input.supplierId ? { reason: `supplier ${input.supplierId}` } : {}),
+      createsStock: true,
+    },
+    [locationOf(deps, input.locationId, 'locationId')],
+  );
 }
 
 /** Moves stock between two locations: both sides in one transaction, or neither. */

@@ -408,8 +408,8 @@ async function apiLatency(): Promise<void> {
     floor.push(await time(nothing));
   }
 
-  // A stock movement (a receipt): the movement marker, then the part and the stock item, then one
-  // transaction of stock item (under its version), ledger entry and marker.
+  // A stock movement (a receipt): the movement marker and the location, then the part and the stock
+  // item, then one transaction of stock item (under its version), ledger entry and marker.
   await db.send(
     new PutCommand({
       TableName: 'bench',
@@ -447,13 +447,16 @@ async function apiLatency(): Promise<void> {
     await system.bus.idle();
     stock.raw.push(
       await time(async () => {
-        await db.send(
-          new GetCommand({
-            TableName: 'bench',
-            Key: { pk: `MOVE#raw-${i}`, sk: 'MOVE' },
-            ConsistentRead: true,
-          }),
-        );
+        await Promise.all([
+          db.send(
+            new GetCommand({
+              TableName: 'bench',
+              Key: { pk: `MOVE#raw-${i}`, sk: 'MOVE' },
+              ConsistentRead: true,
+            }),
+          ),
+          db.send(new GetCommand({ TableName: 'bench', Key: { pk: 'LOC#wh-bench', sk: 'LOC' } })),
+        ]);
         const [, cur] = await Promise.all([
           db.send(new GetCommand({ TableName: 'bench', Key: partKey })),
           db.send(
@@ -510,7 +513,7 @@ async function apiLatency(): Promise<void> {
   find.record('GET /knowledge/search', 'marker GetItem + counter Update');
   write.record('POST /cases/{id}/categorize', '2 GetItem + TransactWrite');
   create.record('POST /cases', '3 GetItem, GetItem + Update + 2 Query, TransactWrite');
-  stock.record('POST /parts/receipts', '3 GetItem + TransactWrite');
+  stock.record('POST /parts/receipts', '2 + 2 GetItem, TransactWrite');
   record('HTTP: 404 floor (no route) vs the month Query', median(floor), median(reports.raw), false);
 
   agent.destroy();
