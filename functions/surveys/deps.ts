@@ -48,15 +48,15 @@ export function surveyStaffDeps(env: BaseEnv): SurveyStaffDeps {
   return staff;
 }
 
-let page: SurveyTokenDeps | undefined;
-/** The public page: verifies links, records answers. */
-export function surveyPageDeps(env: BaseEnv & { SURVEY_TOKEN_SECRET_ARN: string }): SurveyTokenDeps {
-  page ??= { ...base(env), keys: linkKeys(env) };
-  return page;
+let answers: SurveyTokenDeps | undefined;
+/** The public page and the e-mail replies: verify links, record answers (nothing else is loaded). */
+export function surveyAnswerDeps(env: BaseEnv & { SURVEY_TOKEN_SECRET_ARN: string }): SurveyTokenDeps {
+  answers ??= { ...base(env), keys: linkKeys(env) };
+  return answers;
 }
 
 let job: SurveyDispatchDeps | undefined;
-/** The morning run and the inbound replies. */
+/** The morning run. */
 export function surveyJobDeps(
   env: BaseEnv & {
     SURVEY_TOKEN_SECRET_ARN: string;

@@ -10,7 +10,7 @@ import { type S3ObjectReader, s3ObjectReader } from '../../shared/runtime/s3-obj
 import { handleSurveyReply, type ReplyOutcome } from '../../shared/surveys/replies.ts';
 import { lazySchema } from '../../shared/validation.ts';
 import { surveys } from './catalog.ts';
-import { surveyJobDeps } from './deps.ts';
+import { surveyAnswerDeps } from './deps.ts';
 
 /** The part of an S3 notification the function reads. */
 const s3EventSchema = lazySchema(() =>
@@ -33,7 +33,7 @@ export const handler = jobHandler(surveys, 'survey-inbound', s3EventSchema, asyn
     // S3 event keys are URL-encoded with '+' for spaces.
     const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
     const raw = await readObject(bucket, key);
-    outcomes.push(await handleSurveyReply(surveyJobDeps(env), { bucket, key, raw }));
+    outcomes.push(await handleSurveyReply(surveyAnswerDeps(env), { bucket, key, raw }));
   }
   return outcomes;
 });

@@ -19,7 +19,7 @@ import {
 import { SURVEY_ITEMS } from '../../shared/surveys/score.ts';
 import { openSurveyLink, recordSurveyAnswer } from '../../shared/surveys/service.ts';
 import { surveys } from './catalog.ts';
-import { surveyPageDeps } from './deps.ts';
+import { surveyAnswerDeps } from './deps.ts';
 
 type PageEnv = { TABLE_NAME: string; TIME_ZONE: string; SURVEY_TOKEN_SECRET_ARN: string };
 
@@ -61,7 +61,7 @@ async function openCard(
   req: HttpRequest<PageEnv, { token: string }, { lang?: string | undefined }>,
 ): Promise<{ card: SurveyCardRecord; token: string } | { page: HtmlResult }> {
   const token = req.params.token;
-  const state = await openSurveyLink(surveyPageDeps(req.env), token);
+  const state = await openSurveyLink(surveyAnswerDeps(req.env), token);
   if (state.kind === 'invalid')
     return { page: { status: 404, html: renderInvalid({ lang: resolveSurveyLang(req.query.lang) }) } };
   if (state.kind === 'expired') return { page: { status: 410, html: renderExpired({ lang: state.lang }) } };
@@ -88,7 +88,7 @@ export const handler = htmlRoutes(surveys, 'survey-page', {
     const parsed = parseSurveyForm(req.readForm(), card.lang);
     if (!parsed.ok) return form(card, token, 400, parsed.values, parsed.errors);
     const result = await recordSurveyAnswer(
-      surveyPageDeps(req.env),
+      surveyAnswerDeps(req.env),
       card,
       { answers: parsed.answers, comment: parsed.comment, complaint: parsed.complaint },
       'link',
