@@ -45,7 +45,7 @@ export function complaintDeps(env: Env & MailEnv & { SLA_SCHEDULE_GROUP: string 
   api ??= {
     ...base(env),
     timers: new EventBridgeSchedulerTimers(schedulerClient(), { group: env.SLA_SCHEDULE_GROUP }, now),
-    workflow: new StepFunctionsWorkflow(sfnClient()),
+    workflow: new StepFunctionsWorkflow(sfnClient),
   };
   return api;
 }
@@ -55,7 +55,7 @@ export function complaintTaskDeps(env: Env & MailEnv & SlaTimerEnv): Investigati
   tasks ??= {
     ...base(env),
     timers: slaTimers(env, now),
-    workflow: new StepFunctionsWorkflow(sfnClient()),
+    workflow: new StepFunctionsWorkflow(sfnClient),
   };
   return tasks;
 }
@@ -86,6 +86,6 @@ export function complaintTimerDeps(
 
 /** The starter: only Step Functions. */
 export function complaintStarterDeps(env: { COMPLAINT_WORKFLOW_ARN: string }) {
-  starter ??= { workflow: new StepFunctionsWorkflow(sfnClient(), env.COMPLAINT_WORKFLOW_ARN) };
+  starter ??= { workflow: new StepFunctionsWorkflow(sfnClient, env.COMPLAINT_WORKFLOW_ARN) };
   return starter;
 }

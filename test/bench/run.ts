@@ -51,7 +51,7 @@ import type { InvocationReport } from '../../infra/local/functions.ts';
 import { startSystem } from '../../infra/local/system.ts';
 
 const TARGET = 1.3;
-const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 15);
+const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 25);
 const API_RUNS = Number(process.env.BENCH_API_RUNS ?? 150);
 
 const median = (xs: number[]) => {
