@@ -112,11 +112,20 @@ function instantRetries(maxAttempts = 5) {
   return { strategy, delayBases };
 }
 
+/** A reader of the local stand-in, retrying at once with `strategy` when one is given. */
+const readerOf = (strategy?: StandardRetryStrategy) =>
+  s3ObjectReader({
+    region: REGION,
+    endpoint,
+    credentials: CREDENTIALS,
+    ...(strategy ? { retryStrategy: strategy } : {}),
+  });
+
 describe('s3ObjectReader', () => {
   it('GETs the object path-style under the endpoint, each key segment encoded as S3 expects, signed for s3', async () => {
     // Prepare
     answers.push(object(Buffer.from('raw mail')));
-    const read = s3ObjectReader({ region: REGION, endpoint, credentials: CREDENTIALS });
+    const read = readerOf();
 
     // Act
     const body = await read('inbound-bucket', "survey-replies/a b+c/回复 ü(1)!'*~.eml");
@@ -182,7 +191,7 @@ describe('s3ObjectReader', () => {
       randomBytes(1 << 20),
     ]);
     answers.push(object(bytes));
-    const read = s3ObjectReader({ region: REGION, endpoint, credentials: CREDENTIALS });
+    const read = readerOf();
 
     // Act
     const body = await read('b', 'binary.eml');
@@ -199,12 +208,7 @@ describe('s3ObjectReader', () => {
     // Prepare
     answers.push(xmlError(status, code), object(Buffer.from('never read')));
     const { strategy } = instantRetries();
-    const read = s3ObjectReader({
-      region: REGION,
-      endpoint,
-      credentials: CREDENTIALS,
-      retryStrategy: strategy,
-    });
+    const read = readerOf(strategy);
 
     // Act
     const failure = await read('inbound-bucket', 'survey-replies/gone.eml').catch((e: unknown) => e);
@@ -225,7 +229,7 @@ describe('s3ObjectReader', () => {
       xmlError(500, 'InternalError'),
       object(Buffer.from('finally')),
     );
-    const read = s3ObjectReader({ region: REGION, endpoint, credentials: CREDENTIALS });
+    const read = readerOf();
 
     // Act
     const body = await read('b', 'k');
@@ -241,12 +245,7 @@ describe('s3ObjectReader', () => {
     answers.push(xmlError(429, 'TooManyRequests'), xmlError(503, 'SlowDown'), xmlError(502, 'BadGateway'));
     answers.push(object(Buffer.from('ok')));
     const { strategy, delayBases } = instantRetries();
-    const read = s3ObjectReader({
-      region: REGION,
-      endpoint,
-      credentials: CREDENTIALS,
-      retryStrategy: strategy,
-    });
+    const read = readerOf(strategy);
 
     // Act
     const body = await read('b', 'k');
@@ -261,12 +260,7 @@ describe('s3ObjectReader', () => {
     // Prepare
     answers.push(dropConnection, object(Buffer.from('after reset')));
     const { strategy } = instantRetries();
-    const read = s3ObjectReader({
-      region: REGION,
-      endpoint,
-      credentials: CREDENTIALS,
-      retryStrategy: strategy,
-    });
+    const read = readerOf(strategy);
 
     // Act
     const body = await read('b', 'k');
@@ -279,12 +273,7 @@ describe('s3ObjectReader', () => {
   it('gives up after the configured attempts with the last answer', async () => {
     // Prepare: every answer is a 500 (the server's default)
     const { strategy } = instantRetries(5);
-    const read = s3ObjectReader({
-      region: REGION,
-      endpoint,
-      credentials: CREDENTIALS,
-      retryStrategy: strategy,
-    });
+    const read = readerOf(strategy);
 
     // Act
     const failure = await read('b', 'k').catch((e: unknown) => e);
