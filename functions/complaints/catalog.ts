@@ -19,7 +19,7 @@ import {
   supervisorReportSchema,
 } from '../../shared/complaints/forms.ts';
 import { complaintSettingsSchema, complaintStatuses } from '../../shared/complaints/model.ts';
-import { envSchema } from '../../shared/config/env.ts';
+import { envSchema, SLA_TIMER_ENV } from '../../shared/config/env.ts';
 import { cursorParam, limitParam, pageQuerySchema } from '../../shared/http/query.ts';
 import { lazySchema } from '../../shared/validation.ts';
 import { domainModule, type WorkflowSpec } from '../spec.ts';
@@ -49,13 +49,6 @@ const stepRoute = (
   body,
   errors: [404, 409],
 });
-
-const timerEnv = [
-  'SLA_SCHEDULE_GROUP',
-  'SLA_TIMER_ARN',
-  'SLA_SCHEDULER_ROLE_ARN',
-  'SLA_TIMER_DLQ_ARN',
-] as const;
 
 export const complaints = domainModule(
   'complaints',
@@ -95,7 +88,7 @@ export const complaints = domainModule(
     'complaints-workflow': {
       entry: 'functions/complaints/workflow.ts',
       description: 'Task function of the complaint investigation: acknowledge, open steps, reopen, close',
-      env: envSchema('TABLE_NAME', ...timerEnv, 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
+      env: envSchema('TABLE_NAME', ...SLA_TIMER_ENV, 'MAIL_FROM', 'SES_CONFIGURATION_SET'),
       trigger: { kind: 'workflow-task', workflow: complaintInvestigation },
       // A step completed already answers its own (replayed) task; steps schedule their deadlines.
       access: {

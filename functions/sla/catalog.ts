@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 import { EVENT_SOURCE } from '../../events/registry.ts';
 import { branchIdSchema, DEFAULT_BRANCH_ID } from '../../shared/branches/defaults.ts';
 import { caseIdSchema } from '../../shared/cases/model.ts';
-import { envSchema } from '../../shared/config/env.ts';
+import { envSchema, SLA_TIMER_ENV } from '../../shared/config/env.ts';
 import { cursorParam, limitParam, monthSchema } from '../../shared/http/query.ts';
 import { WorkingCalendarSchema } from '../../shared/sla/calendar.ts';
 import { SlaPolicySchema } from '../../shared/sla/policy.ts';
@@ -34,15 +34,7 @@ export const sla = domainModule(
     'sla-clock': {
       entry: 'functions/sla/clock.ts',
       description: 'Keeps SLA milestones, their timers and the dispatch queue in line with each case',
-      env: lazySchema(() =>
-        envSchema(
-          'TABLE_NAME',
-          'SLA_SCHEDULE_GROUP',
-          'SLA_TIMER_ARN',
-          'SLA_SCHEDULER_ROLE_ARN',
-          'SLA_TIMER_DLQ_ARN',
-        ),
-      ),
+      env: lazySchema(() => envSchema('TABLE_NAME', ...SLA_TIMER_ENV)),
       trigger: {
         kind: 'events',
         rules: [

@@ -7,7 +7,7 @@ import * as z from 'zod/mini';
 import type { Role } from '../../shared/auth/actor.ts';
 import { branchIdSchema, DEFAULT_BRANCH_ID } from '../../shared/branches/defaults.ts';
 import { caseIdSchema } from '../../shared/cases/model.ts';
-import { envSchema } from '../../shared/config/env.ts';
+import { envSchema, SLA_TIMER_ENV } from '../../shared/config/env.ts';
 import { productLine, recordId, serialNumber } from '../../shared/directory/model.ts';
 import { cursorParam, limitParam, monthSchema } from '../../shared/http/query.ts';
 import { isoDate, lazySchema } from '../../shared/validation.ts';
@@ -50,15 +50,7 @@ const returnId = lazySchema(() =>
     .check(z.maxLength(32), z.regex(/^RT-\d{8}-\d{4,12}$/, 'expected a return number RT-YYYYMMDD-NNNN')),
 );
 
-const apiEnv = lazySchema(() =>
-  envSchema(
-    'TABLE_NAME',
-    'SLA_SCHEDULE_GROUP',
-    'SLA_TIMER_ARN',
-    'SLA_SCHEDULER_ROLE_ARN',
-    'SLA_TIMER_DLQ_ARN',
-  ),
-);
+const apiEnv = lazySchema(() => envSchema('TABLE_NAME', ...SLA_TIMER_ENV));
 
 export const warranty = domainModule(
   'warranty',

@@ -49,6 +49,14 @@ export type EnvName = keyof typeof envVariables;
 /** One value for every variable: what a deployment (CDK) or the local runtime provides. */
 export type EnvBindings = Record<EnvName, string>;
 
+/** What a function needs to schedule on the SLA timer target (`slaTimers` in `shared/sla/timers.ts`). */
+export const SLA_TIMER_ENV = [
+  'SLA_SCHEDULE_GROUP',
+  'SLA_TIMER_ARN',
+  'SLA_SCHEDULER_ROLE_ARN',
+  'SLA_TIMER_DLQ_ARN',
+] as const satisfies readonly EnvName[];
+
 /** Every function logs with Powertools under the service name and knows the default timezone. */
 const always = ['POWERTOOLS_SERVICE_NAME', 'TIME_ZONE'] as const satisfies readonly EnvName[];
 type Always = (typeof always)[number];

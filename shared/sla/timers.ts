@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import * as z from 'zod/mini';
 import { scheduleDelivery } from '../../infra/delivery.ts';
-import type { EnvBindings } from '../config/env.ts';
+import type { EnvBindings, SLA_TIMER_ENV } from '../config/env.ts';
 import { SDK_RETRY } from '../store/client.ts';
 import { lazySchema } from '../validation.ts';
 import { type MilestoneKind, milestoneKinds } from './policy.ts';
@@ -198,10 +198,7 @@ export function schedulerClient(): SchedulerClient {
 }
 
 /** The variables naming the SLA timer group and the target its schedules deliver to. */
-export type SlaTimerEnv = Pick<
-  EnvBindings,
-  'SLA_SCHEDULE_GROUP' | 'SLA_TIMER_ARN' | 'SLA_SCHEDULER_ROLE_ARN' | 'SLA_TIMER_DLQ_ARN'
->;
+export type SlaTimerEnv = Pick<EnvBindings, (typeof SLA_TIMER_ENV)[number]>;
 
 /** Timers that schedule on the SLA timer target (one group, one target for every timer of the platform). */
 export function slaTimers(env: SlaTimerEnv, now: () => Date): EventBridgeSchedulerTimers {
